@@ -1,0 +1,1 @@
+"""User and assistant agents: offline (deterministic) and LLM implementations behind one interface."""

@@ -1,0 +1,254 @@
+"""Everything a user writes in YAML, as strict pydantic models.
+
+`extra="forbid"` everywhere: a misspelt key is an error with a line number, never silently
+ignored. The loader (`simulator.loader`) maps validation errors back to `file:line`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Language = Literal["en", "zh"]
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+Category = Literal["positive", "negative", "clarification", "multi-turn", "error-recovery", "hard"]
+CATEGORIES: tuple[str, ...] = (
+    "positive", "negative", "clarification", "multi-turn", "error-recovery", "hard",
+)
+FakeKind = Literal[
+    "order_id", "email", "name", "first_name", "phone", "street", "city", "postal_code", "date",
+    "amount", "integer", "item", "word", "sentence", "uuid",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class LocalizedText(Strict):
+    """Template variants per language. YAML may give a bare string or list (meaning English)."""
+
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"en": [value]}
+        if isinstance(value, list):
+            return {"en": value}
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    def for_language(self, language: str) -> list[str]:
+        return list(getattr(self, language, []) or [])
+
+    def languages(self) -> set[str]:
+        return {lang for lang in LANGUAGES if getattr(self, lang)}
+
+
+# ---------------------------------------------------------------- tools
+
+
+class ToolSpec(Strict):
+    """A tool exactly as the model sees it (plus an optional `returns` schema for sims)."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+    description: str
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    returns: dict[str, Any] | None = None
+
+    def openai_tool(self) -> dict[str, Any]:
+        """The `tools` entry of the canonical record (no `returns`: models never see it)."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.parameters.get("required", []))
+
+
+class ToolsFile(Strict):
+    """`tools.yaml`: schema-only tools served by the generic schema-driven sim."""
+
+    tools: list[ToolSpec]
+
+
+# ---------------------------------------------------------------- personas
+
+
+class Persona(Strict):
+    """Who the simulated user is and how they talk (`personas/*.yaml`)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    name: str
+    description: str = ""
+    language: Language = "en"
+    formality: Literal["casual", "neutral", "formal"] = "neutral"
+    verbosity: Literal["terse", "normal", "verbose"] = "normal"
+    typo_rate: float = Field(0.0, ge=0.0, le=1.0, description="share of messages with typos/abbreviations")
+    frustration: float = Field(0.0, ge=0.0, le=1.0, description="chance a message sounds frustrated")
+    cooperativeness: float = Field(
+        0.5, ge=0.0, le=1.0, description="chance of volunteering facts before being asked"
+    )
+    patience: int = Field(3, ge=0, le=20, description="clarifying questions tolerated calmly")
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+class StateQuery(Strict):
+    """Pick one record of the episode's tool state, e.g. a delivered order.
+
+    `where` maps a field to a value or a list of accepted values.
+    """
+
+    collection: str
+    where: dict[str, Any] = Field(default_factory=dict)
+
+
+class SlotSpec(Strict):
+    """Where a fact the user knows comes from. Exactly one source is given."""
+
+    field: str | None = Field(None, description="dotted path into the scenario's picked record")
+    fake: FakeKind | None = Field(None, description="a generated, seeded value")
+    choice: list[Any] | None = None
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "SlotSpec":
+        given = [k for k in ("field", "fake", "choice", "value") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a slot takes exactly one of field, fake, choice, value (got {given or 'none'})")
+        return self
+
+
+class ExpectedCall(Strict):
+    """One call the blueprint expects. Argument values are literals or templates:
+    `{slot}` for a fact of the user, `{@tool.path}` for a value of that tool's latest result."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    expect_error: bool = False
+
+
+class Turn(Strict):
+    """One user turn of the script and what the assistant should do about it."""
+
+    say: LocalizedText
+    expect: list[ExpectedCall] = Field(default_factory=list)
+    answer: LocalizedText | None = Field(None, description="conversational answer when no tool fits")
+
+
+class Scenario(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    category: Category
+    goal: str
+    tool: str | None = Field(None, description="primary tool label; defaults to the last expected call")
+    record: StateQuery | None = None
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
+    turns: list[Turn] = Field(min_length=1)
+    weight: float = Field(1.0, gt=0)
+    personas: list[str] | None = None
+
+    @property
+    def primary_tool(self) -> str | None:
+        if self.tool is not None:
+            return self.tool
+        calls = [c for t in self.turns for c in t.expect]
+        return calls[-1].tool if calls else None
+
+    @property
+    def languages(self) -> set[str]:
+        langs = set(LANGUAGES)
+        for turn in self.turns:
+            langs &= turn.say.languages()
+        return langs
+
+
+# ---------------------------------------------------------------- domain and generation
+
+
+class DomainConfig(Strict):
+    """The tools, the assistant's system prompt, and the offline assistant's reply templates."""
+
+    tools: str = Field(description="path to a tool_sims .py module or a tools.yaml, relative to this file")
+    system_prompt: str | None = None
+    system_prompt_file: str | None = None
+    replies: dict[str, LocalizedText] = Field(
+        default_factory=dict, description="per tool: how the offline assistant answers from a result"
+    )
+    error_reply: LocalizedText = Field(
+        default_factory=lambda: LocalizedText(en=["Sorry, that didn't work: {error}"], zh=["抱歉，操作没有成功：{error}"])
+    )
+    ask: dict[str, LocalizedText] = Field(
+        default_factory=dict, description="per slot (or `default`): the clarifying question"
+    )
+
+    @model_validator(mode="after")
+    def _one_prompt(self) -> "DomainConfig":
+        if (self.system_prompt is None) == (self.system_prompt_file is None):
+            raise ValueError("give exactly one of system_prompt or system_prompt_file")
+        return self
+
+
+class Mix(Strict):
+    """Target composition of the accepted dataset."""
+
+    per_tool: int = Field(100, ge=0, description="accepted examples per tool (by primary tool)")
+    no_tool_share: float = Field(0.2, ge=0.0, lt=1.0, description="share of the total with no tool call")
+    min_multi_turn: int = Field(25, ge=0)
+
+
+class SplitConfig(Strict):
+    train: float = Field(0.8, ge=0.0, le=1.0)
+    validation: float = Field(0.1, ge=0.0, le=1.0)
+    test: float = Field(0.1, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> "SplitConfig":
+        if abs(self.train + self.validation + self.test - 1.0) > 1e-6:
+            raise ValueError("split ratios must add up to 1")
+        return self
+
+
+class GenerationConfig(Strict):
+    seed: int = 0
+    n: int | None = Field(None, ge=1, description="total examples; overrides mix.per_tool")
+    mix: Mix = Field(default_factory=Mix)
+    max_turns: int = Field(12, ge=1, description="user turns before an episode is cut off")
+    max_episodes: int | None = Field(None, ge=1, description="budget of simulated episodes")
+    split: SplitConfig = Field(default_factory=SplitConfig)
+
+
+class ScenarioFile(Strict):
+    """A scenario file: one domain, its personas, generation settings and scenarios."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str = ""
+    domain: DomainConfig
+    personas: list[str] = Field(
+        default_factory=lambda: ["../personas"],
+        description="persona files or folders (relative to this file), or persona ids in ../personas",
+    )
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    scenarios: list[Scenario] = Field(min_length=1)
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_ids(cls, scenarios: list[Scenario]) -> list[Scenario]:
+        seen: set[str] = set()
+        for s in scenarios:
+            if s.id in seen:
+                raise ValueError(f"duplicate scenario id {s.id!r}")
+            seen.add(s.id)
+        return scenarios

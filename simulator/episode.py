@@ -1,0 +1,93 @@
+"""Turn a planned `Episode` into everything one simulation needs.
+
+Deterministic: the same episode (scenario, persona, seed) always yields the same tool state, the
+same picked record and the same slot values, which is what makes offline runs reproducible and
+resumable.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.blueprint import MissingValue, lookup
+from simulator.config import Persona, Scenario, StateQuery
+from simulator.environment import ToolEnvironment
+from simulator.fakes import fake
+from simulator.pack import Domain, Pack
+from simulator.records import Episode
+
+
+class ScenarioError(Exception):
+    """The scenario cannot be played against this state (e.g. no record matches its query)."""
+
+
+@dataclass
+class EpisodeContext:
+    episode: Episode
+    scenario: Scenario
+    persona: Persona
+    domain: Domain
+    facts: dict[str, Any]
+    env: ToolEnvironment
+    rng: random.Random
+    max_turns: int
+
+
+def _matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
+    for key, wanted in where.items():
+        try:
+            value = lookup(key, record)
+        except MissingValue:
+            return False
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: random.Random) -> dict[str, Any]:
+    candidates = [r for r in state.get(query.collection, []) if _matches(r, query.where)]
+    if not candidates:
+        raise ScenarioError(f"no record in {query.collection!r} matches {query.where}")
+    return rng.choice(candidates)
+
+
+def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random) -> dict[str, Any]:
+    """Slot values for one episode, in slot order."""
+    record = pick_record(state, scenario.record, rng) if scenario.record else {}
+    facts: dict[str, Any] = {}
+    for name, slot in scenario.slots.items():
+        if slot.field is not None:
+            try:
+                facts[name] = lookup(slot.field, record)
+            except MissingValue:
+                raise ScenarioError(f"slot {name!r}: the picked record has no field {slot.field!r}") from None
+        elif slot.fake is not None:
+            facts[name] = fake(slot.fake, rng)
+        elif slot.choice is not None:
+            facts[name] = rng.choice(slot.choice)
+        else:
+            facts[name] = slot.value
+    return facts
+
+
+def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
+    scenario = pack.scenarios[episode.scenario_id]
+    persona = pack.personas[episode.persona_id]
+    rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}:{episode.sample}")
+    env = ToolEnvironment(pack.domain, seed=episode.seed)
+    facts = resolve_facts(scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"))
+    return EpisodeContext(
+        episode=episode,
+        scenario=scenario,
+        persona=persona,
+        domain=pack.domain,
+        facts=facts,
+        env=env,
+        rng=rng,
+        max_turns=pack.file.generation.max_turns,
+    )

@@ -1,0 +1,88 @@
+"""The one message model every stage shares.
+
+Agents produce these, tool sims answer with them, the judge reads them and exporters convert
+them. Shapes follow the OpenAI chat format (our canonical record), so exporting to it is a dump,
+and provider conversion lives in exactly one module (the LLM client).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+STOP_TOKEN = "###STOP###"
+
+
+class _Msg(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolCall(_Msg):
+    """A call the assistant asked for. `arguments` is the raw JSON *string* the model produced,
+    kept verbatim: malformed JSON is data (an error-recovery example), not a crash."""
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+    def parsed_arguments(self) -> dict[str, Any] | None:
+        """The arguments as a dict, or None when they are not a JSON object."""
+        try:
+            value = json.loads(self.arguments)
+        except (ValueError, TypeError):
+            return None
+        return value if isinstance(value, dict) else None
+
+
+class SystemMessage(_Msg):
+    role: Literal["system"] = "system"
+    content: str
+
+
+class UserMessage(_Msg):
+    role: Literal["user"] = "user"
+    content: str
+
+
+class AssistantMessage(_Msg):
+    role: Literal["assistant"] = "assistant"
+    content: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+class ToolMessage(_Msg):
+    """A tool result. `content` is a JSON string; `is_error` marks results the model should
+    read as failures (bad arguments, business-rule errors) so judge and stats need not re-parse."""
+
+    role: Literal["tool"] = "tool"
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+Message = Annotated[
+    Union[SystemMessage, UserMessage, AssistantMessage, ToolMessage], Field(discriminator="role")
+]
+MESSAGE_LIST = TypeAdapter(list[Message])
+
+
+def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
+    """Wrap a JSON-able payload as the tool message answering `call`."""
+    content = json.dumps(payload, ensure_ascii=False, sort_keys=False, default=str)
+    return ToolMessage(tool_call_id=call.id, name=call.name, content=content, is_error=is_error)
+
+
+def tool_error(call: ToolCall, error: str) -> ToolMessage:
+    """A tool result the model sees as a failure: `{"error": "..."}`."""
+    return tool_result(call, {"error": error}, is_error=True)
+
+
+def has_stop_token(text: str | None) -> bool:
+    return bool(text) and STOP_TOKEN in text  # type: ignore[operator]
+
+
+def strip_stop_token(text: str) -> str:
+    return text.replace(STOP_TOKEN, "").strip()
