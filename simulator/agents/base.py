@@ -26,3 +26,14 @@ class AssistantAgent(Protocol):
         """The assistant's next message: text, tool calls, or both. Called after every user
         message and after every batch of tool results."""
         ...
+
+
+class UserDefect(Exception):
+    """A simulated user broke the simulation (empty turn, stopped early, spoke as the assistant,
+    invented facts). The orchestrator ends the episode with termination `user_defect` and this
+    reason, so the judge rejects it with a name instead of the dataset learning from it."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)

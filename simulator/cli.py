@@ -1,0 +1,144 @@
+"""The `toolsim` command line: the edge where errors become readable messages and exit codes.
+
+Exit codes: 0 done, 1 unexpected failure, 2 bad input (YAML, schema, flag, existing run),
+130 interrupted. Bad input never prints a traceback and never creates a run directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from simulator.errors import InputError
+
+EXIT_INPUT = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _add_run_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="simulate, judge, curate and export a scenario file")
+    p.add_argument("scenario_file", type=Path)
+    p.add_argument("--out", type=Path, help="run directory (default runs/<name>)")
+    p.add_argument("--n", type=_positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
+    p.add_argument("--seed", type=_int, help="run seed (default: the file's generation.seed)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
+    p.add_argument("--concurrency", type=_positive_int, default=16, help="episodes simulated at once (default 16)")
+    p.add_argument("--max-episodes", type=_positive_int, help="budget of simulated episodes")
+    p.add_argument(
+        "--samples-per-episode", type=_positive_int, default=1, help="simulate each planned episode k times"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    from simulator.cli_models import add_model_flags
+
+    add_model_flags(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toolsim", description="Simulate tool-calling conversations and export fine-tuning data."
+    )
+    parser.add_argument("--version", action="version", version=f"toolsim {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run_parser(sub)
+    v = sub.add_parser("validate", help="check a scenario file and everything it references")
+    v.add_argument("scenario_file", type=Path)
+    s = sub.add_parser("stats", help="statistics of a finished run")
+    s.add_argument("run", help="run directory or name under runs/")
+    s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    return parser
+
+
+def _version() -> str:
+    from simulator import __version__
+
+    return __version__
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulator.loader import load_pack
+
+    pack = load_pack(args.scenario_file)
+    print(
+        f"{args.scenario_file}: ok — {len(pack.scenarios)} scenarios, {len(pack.personas)} personas, "
+        f"{len(pack.domain.tools)} tools"
+    )
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simulator.cli_models import agent_settings_from_args
+    from simulator.console import RunProgress, print_run_summary
+    from simulator.loader import load_pack
+    from simulator.rundir import RunExistsError
+    from simulator.runner import RunOptions, Runner
+
+    pack = load_pack(args.scenario_file)
+    options = RunOptions(
+        out=args.out or Path("runs") / pack.name,
+        n=args.n,
+        seed=args.seed,
+        force=args.force,
+        concurrency=args.concurrency,
+        max_episodes=args.max_episodes,
+        samples_per_episode=args.samples_per_episode,
+        agents=agent_settings_from_args(args, pack),
+    )
+    with RunProgress(enabled=not args.quiet) as progress:
+        runner = Runner(pack, options, progress=progress.update)
+        try:
+            result = asyncio.run(runner.run())
+        except RunExistsError as exc:
+            print(f"toolsim: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+    if not args.quiet:
+        print_run_summary(result)
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from simulator.stats import print_stats, resolve_run
+
+    print_stats(resolve_run(args.run), as_json=args.json)
+    return 0
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "stats": _cmd_stats}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"toolsim: {count} problem{'s' if count != 1 else ''} found; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("toolsim: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""One pass over a trace that gives every rule what it needs about each tool call.
+
+The rules ask questions that depend on *where* a call sits in the conversation: which user
+messages and tool results came before it (grounding), which results a blueprint template could
+read at that point (`{@tool.path}`), and what the call's own result was. Walking the messages once
+and snapshotting that context at each assistant turn keeps judging linear in the trace length.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.messages import AssistantMessage, ToolCall, ToolMessage, UserMessage, strip_stop_token
+from simulator.records import Trace
+
+# Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
+# "ORD-48291" must not turn into -48291).
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def normalize(text: str) -> str:
+    """Case- and width-insensitive form used for grounding: full-width digits and letters (common in
+    Chinese text) become ASCII, case is folded, runs of whitespace collapse to one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def numbers_in(text: str) -> set[float]:
+    return {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the assistant could legitimately know before a turn: the normalised text of earlier
+    user messages and tool results, and every number written in them."""
+
+    text: str
+    numbers: frozenset[float]
+
+
+@dataclass(slots=True)
+class CallSite:
+    """One tool call in context."""
+
+    call: ToolCall
+    args: dict[str, Any] | None  # None when the arguments are not a JSON object
+    turn_index: int  # index of the assistant message in trace.messages
+    results: dict[str, Any]  # latest successful parsed result per tool before this turn
+    evidence: Evidence
+    result: ToolMessage | None = None  # the tool message answering this call, if any
+
+
+@dataclass(slots=True)
+class ConversationView:
+    calls: list[CallSite] = field(default_factory=list)
+    orphan_results: list[ToolMessage] = field(default_factory=list)  # results answering no call
+    multi_call_turns: int = 0
+
+
+def walk(trace: Trace) -> ConversationView:
+    """Build the per-call context in one pass over `trace.messages`."""
+    view = ConversationView()
+    by_id: dict[str, CallSite] = {}
+    parts: list[str] = []
+    numbers: set[float] = set()
+    results: dict[str, Any] = {}
+    snapshot: Evidence | None = None
+
+    def add_evidence(text: str) -> None:
+        nonlocal snapshot
+        norm = normalize(text)
+        parts.append(norm)
+        numbers.update(numbers_in(norm))
+        snapshot = None
+
+    for index, message in enumerate(trace.messages):
+        if isinstance(message, UserMessage):
+            add_evidence(strip_stop_token(message.content))
+        elif isinstance(message, ToolMessage):
+            add_evidence(message.content)
+            site = by_id.get(message.tool_call_id)
+            if site is not None and site.result is None:
+                site.result = message
+            else:
+                view.orphan_results.append(message)
+            if not message.is_error:
+                try:
+                    results[message.name] = json.loads(message.content)
+                except ValueError:
+                    pass
+        elif isinstance(message, AssistantMessage) and message.tool_calls:
+            if snapshot is None:
+                snapshot = Evidence("\n".join(parts), frozenset(numbers))
+            if len(message.tool_calls) > 1:
+                view.multi_call_turns += 1
+            results_before = dict(results)
+            for call in message.tool_calls:
+                site = CallSite(call, call.parsed_arguments(), index, results_before, snapshot)
+                view.calls.append(site)
+                by_id.setdefault(call.id, site)
+    return view

@@ -1,0 +1,138 @@
+"""Did the calls the scenario's blueprint expects happen, in order, with the right key arguments?
+
+Each expected call is rendered with the episode's facts and the tool results the assistant had *at
+that point* (`{@lookup_order.orders.0.order_id}` means the latest successful `lookup_order` result
+before the call), then compared with the actual calls in order.
+
+Decisions:
+- Only the arguments the blueprint names are compared ("key arguments"); further arguments are
+  the schema rule's business.
+- Values compare normalised: strings case- and whitespace-insensitively, numbers by value
+  (`5 == 5.0 == "5.00"` when one side is a number), containers element-wise.
+- Extra calls are tolerated when the tool is read-only by name (`get_`, `lookup_`, `search_`, …):
+  looking something up once more is harmless, while an unexpected write (a second refund, a
+  cancellation nobody asked for) is exactly what a training set must not teach.
+- An expected call with `expect_error: true` only matches a call whose result was an error; the
+  ids of such calls are reported so the error-result rule can tell expected errors from misuse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.blueprint import MissingValue, render_args
+from simulator.config import ExpectedCall
+from simulator.judge.conversation import CallSite
+
+READ_ONLY_PREFIXES: tuple[str, ...] = (
+    "get", "lookup", "look_up", "search", "list", "find", "check", "fetch", "read", "query",
+    "view", "show", "describe", "track", "verify", "validate", "calculate", "estimate", "quote",
+)
+_NUMERIC_STRING = re.compile(r"^\s*[+-]?\d+(?:,\d{3})*(?:\.\d+)?\s*$")
+
+
+def is_read_only(tool_name: str) -> bool:
+    """Heuristic by verb: `get_order`, `lookupOrder`, `search.products` are reads."""
+    name = tool_name.lower()
+    for prefix in READ_ONLY_PREFIXES:
+        if name.startswith(prefix):
+            rest = tool_name[len(prefix):]
+            if not rest or rest[0] in "_.-" or rest[0].isupper():
+                return True
+    return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_equals_string(number: float, text: str) -> bool:
+    return bool(_NUMERIC_STRING.match(text)) and math.isclose(
+        float(number), float(text.replace(",", "")), rel_tol=0.0, abs_tol=1e-9
+    )
+
+
+def _norm_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def values_equal(expected: Any, actual: Any) -> bool:
+    """Normalised equality of a rendered blueprint value and an actual argument value."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual
+    if _is_number(expected) and _is_number(actual):
+        return math.isclose(float(expected), float(actual), rel_tol=0.0, abs_tol=1e-9)
+    if _is_number(expected) and isinstance(actual, str):
+        return _number_equals_string(expected, actual)
+    if isinstance(expected, str) and _is_number(actual):
+        return _number_equals_string(actual, expected)
+    if isinstance(expected, str) and isinstance(actual, str):
+        return _norm_text(expected) == _norm_text(actual)
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(values_equal(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return expected.keys() == actual.keys() and all(values_equal(v, actual[k]) for k, v in expected.items())
+    return expected == actual
+
+
+@dataclass(slots=True)
+class ExpectedMatch:
+    matched: list[tuple[ExpectedCall, CallSite]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # why each unmatched expected call failed
+    tolerated: list[CallSite] = field(default_factory=list)  # extra read-only calls
+    unexpected: list[CallSite] = field(default_factory=list)  # extra calls that change things
+    expected_error_ids: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.unexpected
+
+
+def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> str | None:
+    """None when `site` satisfies `expected`, else a short reason."""
+    if site.call.name != expected.tool:
+        return f"called {site.call.name}"
+    if site.args is None:
+        return "arguments are not a JSON object"
+    try:
+        wanted = render_args(expected, facts, site.results)
+    except MissingValue as exc:
+        return f"cannot render {exc.args[0]!r} at that point"
+    for key, value in wanted.items():
+        if key not in site.args:
+            return f"{key} missing"
+        if not values_equal(value, site.args[key]):
+            return f"{key}={site.args[key]!r}, expected {value!r}"
+    if expected.expect_error and not (site.result is not None and site.result.is_error):
+        return "expected an error result"
+    return None
+
+
+def match_expected(calls: list[CallSite], expected: list[ExpectedCall], facts: dict[str, Any]) -> ExpectedMatch:
+    """Greedy in-order matching; linear in the number of calls."""
+    result = ExpectedMatch()
+    position = 0
+    closest: dict[int, str] = {}  # expected index -> reason the nearest same-tool call failed
+    for site in calls:
+        if position < len(expected):
+            reason = _mismatch(expected[position], site, facts)
+            if reason is None:
+                result.matched.append((expected[position], site))
+                if expected[position].expect_error:
+                    result.expected_error_ids.add(site.call.id)
+                position += 1
+                continue
+            if site.call.name == expected[position].tool:
+                closest[position] = reason
+        if is_read_only(site.call.name):
+            result.tolerated.append(site)
+        else:
+            result.unexpected.append(site)
+    for index in range(position, len(expected)):
+        call = expected[index]
+        detail = closest.get(index, "no such call")
+        result.missing.append(f"{call.tool}: {detail}")
+    return result

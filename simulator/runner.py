@@ -1,0 +1,285 @@
+"""Run a pack end to end: plan → simulate → judge → curate → export, resumably.
+
+Every finished episode is appended to `traces.jsonl` and `verdicts.jsonl` at once. The runner
+plans in rounds: after each round it counts accepted, de-duplicated examples per cell and plans
+again for the cells left short, until the targets are met or the episode budget is spent.
+Planning is deterministic, so a rerun after a crash plans the same episodes and skips those
+already on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from simulator.agents.factory import AgentFactory, AgentSettings
+from simulator.curate import TraceSummary, dedupe_exact, summarize
+from simulator.episode import prepare_episode
+from simulator.judge import judge
+from simulator.messages import SystemMessage
+from simulator.orchestrator import _describe, simulate_episode
+from simulator.pack import Pack
+from simulator.plan import NO_TOOL, Targets, compute_targets, plan_round
+from simulator.records import Episode, RoleUsage, Trace, Verdict
+from simulator.rundir import JsonlAppender, RunDir, iter_jsonl
+
+MAX_ROUNDS = 8
+
+
+@dataclass
+class RunOptions:
+    out: Path
+    n: int | None = None
+    seed: int | None = None
+    force: bool = False
+    concurrency: int = 16
+    max_episodes: int | None = None
+    samples_per_episode: int = 1
+    agents: AgentSettings = field(default_factory=AgentSettings)
+
+
+@dataclass
+class RunState:
+    """What the runner knows about the episodes already on disk."""
+
+    done: set[str] = field(default_factory=set)
+    accepted: list[TraceSummary] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    failed: int = 0
+    usage: dict[str, RoleUsage] = field(default_factory=dict)
+
+    def record(self, trace: Trace, verdict: Verdict) -> None:
+        self.done.add(trace.id)
+        if trace.termination in ("error", "user_defect"):
+            self.failed += 1
+        if verdict.final_decision == "accept":
+            self.accepted.append(summarize(trace))
+        else:
+            self.rejected.update(verdict.reasons or ["override"])
+        for role, usage in trace.usage.items():
+            self.usage.setdefault(role, RoleUsage()).add(usage)
+
+
+ProgressHook = Callable[[int, int], None]  # (finished, planned)
+
+
+def fingerprint(pack: Pack, options: RunOptions) -> str:
+    """What must match for a rerun to resume rather than start over."""
+    payload = {
+        "file": pack.file.model_dump(mode="json"),
+        "personas": {k: p.model_dump(mode="json") for k, p in sorted(pack.personas.items())},
+        "tools": {k: t.model_dump(mode="json") for k, t in pack.domain.tools.items()},
+        "n": options.n,
+        "seed": options.seed,
+        "samples": options.samples_per_episode,
+        "agents": options.agents.describe(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class Runner:
+    def __init__(self, pack: Pack, options: RunOptions, progress: ProgressHook | None = None) -> None:
+        self.pack = pack
+        self.options = options
+        self.progress = progress
+        self.run_dir = RunDir(options.out)
+        self.seed = options.seed if options.seed is not None else pack.file.generation.seed
+        self.targets: Targets = compute_targets(pack, options.n)
+        self.factory = AgentFactory(options.agents)
+        self.state = RunState()
+        self.budget = options.max_episodes or pack.file.generation.max_episodes or (
+            3 * self.targets.total * options.samples_per_episode
+        )
+        self.planned = 0
+
+    # ------------------------------------------------------------ resume
+
+    def _load_existing(self) -> None:
+        """Rebuild state from disk; judge traces whose verdict the kill prevented from landing."""
+        verdicts = {v["trace_id"]: Verdict.model_validate(v) for v in iter_jsonl(self.run_dir.verdicts_path)}
+        unjudged: list[Trace] = []
+        for raw in iter_jsonl(self.run_dir.traces_path):
+            trace = Trace.model_validate(raw)
+            if trace.id in self.state.done:
+                continue
+            verdict = verdicts.get(trace.id)
+            if verdict is None:
+                unjudged.append(trace)
+            else:
+                self.state.record(trace, verdict)
+        if unjudged:
+            with_verdicts = JsonlAppender(self.run_dir.verdicts_path)
+            try:
+                for trace in unjudged:
+                    verdict = judge(trace, self.pack)
+                    with_verdicts.write(verdict)
+                    self.state.record(trace, verdict)
+            finally:
+                with_verdicts.close()
+
+    # ------------------------------------------------------------ simulate
+
+    def _failed_trace(self, episode: Episode, exc: BaseException) -> Trace:
+        return Trace(
+            id=episode.id,
+            episode=episode,
+            messages=[SystemMessage(content=self.pack.domain.system_prompt)],
+            termination="error",
+            error=_describe(exc),
+        )
+
+    async def _play(self, episode: Episode) -> Trace:
+        try:
+            ctx = prepare_episode(self.pack, episode)
+            user, assistant = self.factory.user(ctx), self.factory.assistant(ctx)
+        except Exception as exc:  # noqa: BLE001 - a scenario that cannot be played is recorded, not fatal
+            return self._failed_trace(episode, exc)
+        return await simulate_episode(ctx, user, assistant, self.options.agents.describe())
+
+    async def _simulate(self, episodes: list[Episode], traces: JsonlAppender, verdicts: JsonlAppender) -> None:
+        pending = iter(episodes)
+        finished = len(self.state.done)
+
+        async def worker() -> None:
+            nonlocal finished
+            for episode in pending:
+                trace = await self._play(episode)
+                verdict = judge(trace, self.pack)
+                traces.write(trace)
+                verdicts.write(verdict)
+                self.state.record(trace, verdict)
+                finished += 1
+                if self.progress:
+                    self.progress(finished, self.planned)
+
+        workers = max(1, min(self.options.concurrency, len(episodes)))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+    # ------------------------------------------------------------ rounds
+
+    def cell_counts(self) -> tuple[Counter, int, int]:
+        kept, removed = dedupe_exact(self.state.accepted)
+        cells = Counter(s.tool or NO_TOOL for s in kept)
+        multi = sum(1 for s in kept if s.multi_turn)
+        return cells, multi, removed
+
+    def deficits(self) -> tuple[dict[str, int], int]:
+        cells, multi, _ = self.cell_counts()
+        short = {c: max(t - cells.get(c, 0), 0) for c, t in self.targets.cells.items()}
+        return {c: d for c, d in short.items() if d > 0}, max(self.targets.min_multi_turn - multi, 0)
+
+    def _rounds(self) -> Iterable[tuple[int, list[Episode]]]:
+        """Round 0 plans the full target; later rounds plan only what is still short."""
+        for round_index in range(MAX_ROUNDS):
+            if round_index == 0:
+                deficits, multi = dict(self.targets.cells), self.targets.min_multi_turn
+            else:
+                deficits, multi = self.deficits()
+                if not deficits and not multi:
+                    return
+            episodes = plan_round(
+                self.pack, deficits, multi, run_seed=self.seed, round_index=round_index,
+                samples=self.options.samples_per_episode,
+            )
+            room = self.budget - self.planned
+            if room <= 0:
+                return
+            episodes = episodes[:room]
+            self.planned += len(episodes)
+            yield round_index, episodes
+
+    async def simulate_all(self) -> None:
+        traces = JsonlAppender(self.run_dir.traces_path)
+        verdicts = JsonlAppender(self.run_dir.verdicts_path)
+        try:
+            for _, episodes in self._rounds():
+                before = len(self.state.accepted)
+                todo = [e for e in episodes if e.id not in self.state.done]
+                if self.progress:
+                    self.progress(len(self.state.done), self.planned)
+                await self._simulate(todo, traces, verdicts)
+                if todo and len(self.state.accepted) == before:
+                    break  # a whole round without one accepted example: more rounds won't help
+        finally:
+            traces.close()
+            verdicts.close()
+
+    # ------------------------------------------------------------ entry
+
+    def manifest(self, status: str, started: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        from simulator.versions import package_versions
+
+        return {
+            "name": self.pack.name,
+            "status": status,
+            "fingerprint": fingerprint(self.pack, self.options),
+            "scenario_file": str(self.pack.path),
+            "seed": self.seed,
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "options": {
+                "n": self.options.n,
+                "concurrency": self.options.concurrency,
+                "max_episodes": self.budget,
+                "samples_per_episode": self.options.samples_per_episode,
+            },
+            "agents": self.options.agents.describe(),
+            "targets": {"cells": self.targets.cells, "min_multi_turn": self.targets.min_multi_turn},
+            "config": self.pack.file.model_dump(mode="json"),
+            "versions": package_versions(),
+            **(extra or {}),
+        }
+
+    async def run(self) -> "RunResult":
+        from simulator.publish import publish_dataset
+
+        started = time.time()
+        resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
+        if resuming:
+            self._load_existing()
+            started = time.time()
+        self.run_dir.write_manifest(self.manifest("running", started))
+        await self.simulate_all()
+        result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed)
+        result.resumed = resuming
+        result.seconds = time.time() - started
+        self.run_dir.write_manifest(self.manifest("finished", started, {"counts": result.counts()}))
+        return result
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    episodes: int
+    accepted: int
+    rejected: Counter
+    failed: int
+    duplicates_removed: int
+    per_cell: dict[str, int]
+    targets: dict[str, int]
+    short: dict[str, int]
+    multi_turn: int
+    splits: dict[str, int]
+    usage: dict[str, RoleUsage]
+    resumed: bool = False
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "episodes": self.episodes,
+            "accepted": self.accepted,
+            "rejected": sum(self.rejected.values()) and dict(self.rejected),
+            "failed": self.failed,
+            "duplicates_removed": self.duplicates_removed,
+            "dataset_per_cell": self.per_cell,
+            "targets": self.targets,
+            "short": self.short,
+            "multi_turn": self.multi_turn,
+            "splits": self.splits,
+            "usage": {k: v.model_dump() for k, v in self.usage.items()},
+        }

@@ -1,0 +1,19 @@
+"""Package versions recorded in every manifest, read from metadata (never by importing: litellm
+alone takes seconds to import)."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+PACKAGES = ("toolsim", "pydantic", "jsonschema", "pyyaml", "litellm", "openai", "anthropic", "datasketch", "rich")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
