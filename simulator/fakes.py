@@ -9,6 +9,7 @@ runs thousands of episodes a second) and make every value a pure function of the
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
@@ -79,7 +80,7 @@ BASE_DATE = date(2026, 1, 1)
 
 def digits(rng: random.Random, n: int) -> str:
     """`n` random digits; the first is never 0 so ids look like ids, not padded numbers."""
-    return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))
+    return str(rng.randrange(10 ** (n - 1), 10 ** n))
 
 
 def fake_order_id(rng: random.Random) -> str:
@@ -104,10 +105,14 @@ def email_for(name: str, rng: random.Random) -> str:
     return f"{local}@{rng.choice(EMAIL_DOMAINS)}"
 
 
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a", "ç": "c"})
+
+
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII letters and digits only (Müller → muller): safe for e-mails and ids."""
-    table = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a", "ç": "c"})
-    cleaned = "".join(c for c in text.lower().translate(table) if c.isascii() and c.isalnum())
+    if text.isascii() and text.isalnum():  # the common case, kept cheap: seeding calls this a lot
+        return text.lower()
+    cleaned = "".join(c for c in text.lower().translate(_FOLD) if c.isascii() and c.isalnum())
     return cleaned or "user"
 
 
@@ -189,11 +194,11 @@ def fake_sku(rng: random.Random) -> str:
 def fake_tracking_number(rng: random.Random, carrier: str) -> str:
     """Tracking numbers shaped like each carrier's real ones."""
     if carrier == "UPS":
-        return "1Z" + "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXY0123456789") for _ in range(16))
+        return "1Z" + "".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXY0123456789", k=16))
     if carrier == "FedEx":
         return digits(rng, 12)
     if carrier == "USPS":
-        return "9400" + "".join(str(rng.randint(0, 9)) for _ in range(18))
+        return f"9400{rng.randrange(10 ** 18):018d}"
     return digits(rng, 10)
 
 
@@ -300,7 +305,7 @@ class _PatternParser:
             return self._char_class()
         if char == "\\":
             return self._escape(in_class=False)
-        if char in "*+?{":
+        if char in "*+?":
             raise PatternTooComplex(f"nothing to repeat at {self.pos - 1}")
         return ("lit", char)
 
@@ -313,7 +318,7 @@ class _PatternParser:
             return ("set", _CLASS_ESCAPES[char])
         if char in _CHAR_ESCAPES:
             return ("lit", _CHAR_ESCAPES[char])
-        if char.isdigit() or char in "bBAZzuxpP" and not in_class:
+        if char.isdigit() or (char in "bBAZzuxpP" and not in_class):
             raise PatternTooComplex(f"unsupported escape \\{char}")
         return ("lit", char)
 
@@ -333,8 +338,7 @@ class _PatternParser:
             first = False
             self.pos += 1
             if char == "\\":
-                kind, value = self._escape(in_class=True)
-                chars.extend(value)
+                chars.extend(self._escape(in_class=True)[1])
                 continue
             if self._peek() == "-" and self.pos + 1 < len(self.text) and self.text[self.pos + 1] != "]":
                 end = self.text[self.pos + 1]
@@ -363,11 +367,11 @@ class _PatternParser:
         elif char == "{":
             end = self.text.find("}", self.pos)
             body = self.text[self.pos + 1:end] if end > 0 else ""
-            parts = body.split(",")
-            if end < 0 or len(parts) > 2 or not all(p.strip().isdigit() or (i == 1 and not p.strip()) for i, p in enumerate(parts)):
+            parts = [p.strip() for p in body.split(",")]
+            if end < 0 or len(parts) > 2 or not all(p.isdigit() or not p for p in parts) or not any(parts):
                 return atom  # Python reads a malformed `{` as a literal; so do we (via the next atom)
-            lo = int(parts[0])
-            hi = lo if len(parts) == 1 else (int(parts[1]) if parts[1].strip() else lo + self.max_repeat)
+            lo = int(parts[0] or 0)
+            hi = lo if len(parts) == 1 else (int(parts[1]) if parts[1] else lo + self.max_repeat)
             self.pos = end
         if lo is None:
             return atom
@@ -400,8 +404,6 @@ def fake_from_pattern(pattern: str, rng: random.Random, max_repeat: int = 6) -> 
     Raises `PatternTooComplex` when the pattern uses features outside the supported subset or
     the generated string does not match (JSON Schema patterns are ECMA-262; Python's `re` agrees
     on the subset handled here)."""
-    import re
-
     try:
         compiled = re.compile(pattern)
     except re.error as exc:
@@ -413,3 +415,175 @@ def fake_from_pattern(pattern: str, rng: random.Random, max_repeat: int = 6) -> 
     if not compiled.search(text):
         raise PatternTooComplex(f"generated {text!r} does not match {pattern!r}")
     return text
+
+
+# ---------------------------------------------------------------- values for a field name or format
+
+_COMPANY_SUFFIXES = ("Group", "Labs", "& Sons", "Trading Co.", "Partners", "Supply")
+_STATUSES = ("confirmed", "pending", "completed", "active")
+_COLORS = ("black", "white", "navy", "red", "forest green", "silver", "beige")
+
+
+def snake_case(name: str) -> str:
+    """`orderId` → `order_id`, `Created-At` → `created_at`: one spelling for the heuristics."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).replace("-", "_").lower()
+
+
+def id_like(key: str, rng: random.Random) -> str:
+    """An id shaped after its field: `order_id` → `ORD-48291`, `ticket_id` → `TIC-20417`."""
+    stem = key[:-3] if key.endswith("_id") else key[:-2] if key.endswith("id") else key
+    word = [w for w in stem.split("_") if w] or ["id"]
+    prefix = "".join(c for c in word[-1].upper() if c.isalpha())[:3] or "ID"
+    return f"{prefix}-{digits(rng, 5)}"
+
+
+def fake_url(rng: random.Random) -> str:
+    return f"https://www.example.com/{fake_word(rng)}/{digits(rng, 4)}"
+
+
+def fake_ipv4(rng: random.Random) -> str:
+    return f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+
+def string_for_format(fmt: str, rng: random.Random) -> str | None:
+    """A value of a JSON Schema `format`, or None for formats we do not know."""
+    makers: dict[str, Callable[[], str]] = {
+        "email": lambda: fake_email(rng),
+        "idn-email": lambda: fake_email(rng),
+        "date": lambda: fake_date(rng),
+        "date-time": lambda: fake_datetime(rng),
+        "time": lambda: f"{rng.randint(7, 21):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z",
+        "uri": lambda: fake_url(rng),
+        "url": lambda: fake_url(rng),
+        "iri": lambda: fake_url(rng),
+        "uri-reference": lambda: fake_url(rng),
+        "iri-reference": lambda: fake_url(rng),
+        "uuid": lambda: fake_uuid(rng),
+        "ipv4": lambda: fake_ipv4(rng),
+        "ipv6": lambda: ":".join(f"{rng.getrandbits(16):x}" for _ in range(8)),
+        "hostname": lambda: f"{fake_word(rng)}.example.com",
+        "idn-hostname": lambda: f"{fake_word(rng)}.example.com",
+        "duration": lambda: rng.choice(("PT15M", "PT1H", "P3D", "P1W", "PT30S")),
+        "regex": lambda: "^[a-z]+$",
+        "json-pointer": lambda: f"/{fake_word(rng)}/0",
+    }
+    maker = makers.get(fmt)
+    return maker() if maker else None
+
+
+def string_for_name(name: str | None, rng: random.Random, tool: str = "") -> str | None:
+    """A realistic string for a field called `name` (`email`, `city`, `order_id`, `created_at`,
+    `description`...), or None when the name says nothing useful."""
+    if not name:
+        return None
+    key = snake_case(name)
+    words = set(key.split("_"))
+    if "email" in key:
+        return fake_email(rng)
+    if key in ("uuid", "guid", "id"):
+        return fake_uuid(rng)
+    if key.endswith("_id"):
+        return id_like(key, rng)
+    if words & {"sku"}:
+        return fake_sku(rng)
+    if "tracking" in words:
+        return fake_tracking_number(rng, rng.choice(CARRIERS))
+    if "carrier" in words:
+        return rng.choice(CARRIERS)
+    if key in ("first_name", "given_name", "firstname"):
+        return fake_first_name(rng)
+    if key in ("last_name", "surname", "family_name", "lastname"):
+        return rng.choice(LAST_NAMES)
+    if "name" in words or key in ("customer", "user", "owner", "author", "contact", "assignee"):
+        if words & {"product", "item"}:
+            return fake_item(rng)
+        if words & {"company", "business", "store", "shop", "hotel", "restaurant", "merchant", "vendor"}:
+            return f"{rng.choice(LAST_NAMES)} {rng.choice(_COMPANY_SUFFIXES)}"
+        if words & {"file"}:
+            return f"{fake_word(rng)}_{digits(rng, 3)}.pdf"
+        if words & {"user"} and key != "user_name" or key == "username":
+            return f"{ascii_slug(fake_first_name(rng))}{rng.randint(1, 99)}"
+        return fake_name(rng)
+    if words & {"phone", "mobile", "telephone", "tel"}:
+        return fake_phone(rng)
+    if words & {"street"} or key in ("address_line", "address_line1", "address_line_1", "line1"):
+        return fake_street(rng)
+    if "address" in words and not words & {"ip"}:
+        return f"{fake_street(rng)}, {fake_city(rng)} {fake_postal_code(rng)}"
+    if words & {"ip"}:
+        return fake_ipv4(rng)
+    if words & {"city", "town"}:
+        return fake_city(rng)
+    if "country" in words:
+        return rng.choice(("US", "CA", "GB", "DE")) if "code" in words else rng.choice(COUNTRIES)
+    if words & {"postal", "zip", "zipcode", "postcode"}:
+        return fake_postal_code(rng)
+    if key.endswith("_at") or words & {"timestamp", "datetime"}:
+        return fake_datetime(rng)
+    if words & {"date", "day", "deadline", "birthday", "dob"} or key.endswith("_on"):
+        return fake_date(rng)
+    if words & {"time"}:
+        return f"{rng.randint(7, 21):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+    if words & {"url", "uri", "link", "href", "website", "homepage", "image", "avatar"}:
+        return fake_url(rng)
+    if words & {"status", "state"}:
+        return rng.choice(_STATUSES)
+    if words & {"currency"}:
+        return rng.choice(("USD", "USD", "EUR", "GBP"))
+    if words & {"language", "lang", "locale"}:
+        return rng.choice(("en", "en", "de", "fr", "es"))
+    if words & {"timezone", "tz"}:
+        return rng.choice(("America/New_York", "Europe/Berlin", "Asia/Tokyo"))
+    if words & {"color", "colour"}:
+        return rng.choice(_COLORS)
+    if words & {"description", "summary", "message", "note", "notes", "comment", "text", "body",
+                "content", "details", "reason", "explanation", "answer", "feedback", "review"}:
+        return fake_sentence(rng)
+    if words & {"title", "subject", "headline", "label"}:
+        return f"{fake_word(rng).title()} {fake_word(rng)}"
+    if words & {"item", "product"}:
+        return fake_item(rng)
+    if words & {"code", "coupon", "promo", "voucher", "reference", "confirmation"}:
+        return "".join(rng.choice(_UPPER + _DIGITS) for _ in range(8))
+    if words & {"token", "key", "secret", "hash", "signature"}:
+        return "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    if words & {"type", "kind", "category", "tag", "slug"}:
+        return fake_word(rng)
+    return None
+
+
+# (low, high, kind): kind "money" | "float" draw two-decimal numbers, "count" | "int" integers.
+_NUMBER_HINTS: tuple[tuple[tuple[str, ...], tuple[float, float, str]], ...] = (
+    (("count", "quantity", "qty", "units", "stock", "guests", "seats", "adults", "children"), (1, 5, "count")),
+    (("position", "rank", "queue", "page", "floor"), (1, 20, "int")),
+    (("price", "amount", "total", "cost", "balance", "subtotal", "fee", "refund", "tax", "revenue",
+      "salary", "payment", "charge", "budget", "fare"), (5, 500, "money")),
+    (("minutes", "mins", "wait", "duration"), (2, 45, "int")),
+    (("hours",), (1, 24, "int")),
+    (("days", "nights"), (1, 14, "int")),
+    (("seconds", "secs", "timeout"), (1, 300, "int")),
+    (("age",), (18, 80, "int")),
+    (("year",), (2018, 2026, "int")),
+    (("month",), (1, 12, "int")),
+    (("rating", "stars", "score"), (1, 5, "int")),
+    (("percent", "percentage", "pct", "discount"), (0, 100, "float")),
+    (("ratio", "probability", "confidence"), (0, 1, "float")),
+    (("lat", "latitude"), (-90, 90, "float")),
+    (("lon", "lng", "longitude"), (-180, 180, "float")),
+    (("temperature", "temp"), (-10, 35, "float")),
+    (("weight", "kg"), (0.2, 30, "float")),
+    (("height", "width", "length", "size", "distance", "km", "miles"), (1, 500, "float")),
+    (("limit", "offset", "per_page"), (1, 50, "int")),
+    (("id",), (1000, 99999, "int")),
+)
+
+
+def number_range_for(name: str | None) -> tuple[float, float, str] | None:
+    """A realistic (low, high, kind) for a numeric field called `name`, or None."""
+    if not name:
+        return None
+    words = set(snake_case(name).split("_"))
+    for names, hint in _NUMBER_HINTS:
+        if words & set(names):
+            return hint
+    return None

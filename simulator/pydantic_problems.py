@@ -59,8 +59,11 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
     return problems
 
 
-def describe_error(error: ErrorDetails, model: type[BaseModel] | None = None) -> tuple[Loc, str]:
-    """The location to name in the message and a readable sentence for one pydantic error."""
+def describe_error(
+    error: ErrorDetails, model: type[BaseModel] | None = None, from_yaml: bool = True
+) -> tuple[Loc, str]:
+    """The location to name in the message and a readable sentence for one pydantic error.
+    `from_yaml`: the value was written in YAML (so `yes` or `2024-01-01` may need quotes)."""
     kind, loc, ctx = error["type"], tuple(error["loc"]), error.get("ctx") or {}
     got = f", got {describe_value(error['input'])}"
     instead = f" (got {describe_value(error['input'])})"
@@ -75,7 +78,7 @@ def describe_error(error: ErrorDetails, model: type[BaseModel] | None = None) ->
     if kind in ("model_type", "model_attributes_type") and ctx.get("class_name") in EXPECTED_MODEL:
         return loc, EXPECTED_MODEL[ctx["class_name"]] + got
     if kind in EXPECTED:
-        hint = _quote_hint(error["input"]) if kind == "string_type" else ""
+        hint = _quote_hint(error["input"]) if kind == "string_type" and from_yaml else ""
         return loc, EXPECTED[kind] + got + hint
     if kind == "literal_error":
         options = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")

@@ -64,6 +64,7 @@ class ToolSimModule:
         self.name = name
         self.tools: dict[str, RegisteredTool] = {}
         self.seeder: StateSeeder | None = None
+        self.duplicates: list[RegisteredTool] = []  # tools replaced by a later same-name registration
 
     def state(self, fn: StateSeeder) -> StateSeeder:
         self.seeder = fn
@@ -87,6 +88,8 @@ class ToolSimModule:
                 line = inspect.getsourcelines(fn)[1]
             except (OSError, TypeError):
                 source, line = "<unknown>", 0
+            if tool_name in self.tools:
+                self.duplicates.append(self.tools[tool_name])
             self.tools[tool_name] = RegisteredTool(spec=spec, fn=fn, source=source, line=line)
             return fn
 

@@ -30,6 +30,7 @@ _META_VALIDATOR = Draft202012Validator(
 # another object while the entry exists; the cap keeps property tests from growing it forever.
 _CACHE: dict[int, tuple[Any, Draft202012Validator]] = {}
 _CACHE_LIMIT = 2048
+JSON_SCHEMA_TYPES = "array, boolean, integer, null, number, object, string"
 _REQUIRED_NAME = re.compile(r"^(?P<name>'.*'|\".*\") is a required property$")
 
 
@@ -58,24 +59,17 @@ def format_path(parts: Iterable[Any]) -> str:
 
 def schema_problems(schema: Any) -> list[str]:
     """Every way `schema` breaks the JSON Schema 2020-12 meta-schema (bad types, invalid regex
-    patterns, misspelt keyword values), as `at <path>: <message>` lines. Empty when valid."""
+    patterns, misspelt keyword values), as `<path>: <message>` lines. Empty when valid."""
     if not isinstance(schema, (dict, bool)):
         return [f"a schema must be an object or a boolean, got {type(schema).__name__}"]
     problems = []
     for error in sorted(_META_VALIDATOR.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path]):
-        where = format_path(error.absolute_path)
-        problems.append(f"at {where}: {error.message}" if where else error.message)
-    return problems
-
-
-def spec_problems(spec: ToolSpec) -> list[str]:
-    """Problems of a tool's `parameters` and `returns` schemas. Parameters must describe an
-    object, because every provider's function-calling API sends arguments as a JSON object."""
-    problems = [f"parameters: {p}" for p in schema_problems(spec.parameters)]
-    if isinstance(spec.parameters, dict) and spec.parameters.get("type", "object") != "object":
-        problems.append("parameters: must be an object schema (type: object)")
-    if spec.returns is not None:
-        problems += [f"returns: {p}" for p in schema_problems(spec.returns)]
+        path = [str(p) for p in error.absolute_path]
+        message = error.message
+        names_a_type = path and path[-1] == "type" and (len(path) < 2 or path[-2] != "properties")
+        if names_a_type and error.validator == "anyOf":
+            message = f"{error.instance!r} is not a JSON Schema type (use one of {JSON_SCHEMA_TYPES})"
+        problems.append(f"{'.'.join(path)}: {message}" if path else message)
     return problems
 
 
@@ -102,7 +96,10 @@ def _describe(error: ValidationError) -> list[str]:
         noun = "argument" if not path else "property"
         prefix = f"{where}: " if path else ""
         return [f"{prefix}unexpected {noun} '{k}'" for k in extras]
-    return [f"{where}: {error.message}" if where else error.message]
+    message = error.message
+    if error.validator == "pattern":  # jsonschema repr()s the pattern, doubling every backslash
+        message = f"{error.instance!r} does not match '{error.validator_value}'"
+    return [f"{where}: {message}" if where else message]
 
 
 def schema_errors(schema: dict[str, Any] | bool, instance: Any) -> list[str]:
@@ -121,7 +118,7 @@ def schema_errors(schema: dict[str, Any] | bool, instance: Any) -> list[str]:
 
 def argument_errors(spec: ToolSpec, args: dict[str, Any]) -> list[str]:
     """Why `args` are not acceptable to `spec` (e.g. `order_id: 'ORD-12' does not match
-    '^ORD-\\\\d{5}$'`, `missing required argument 'reason'`); empty when they are."""
+    '^ORD-\\d{5}$'`, `missing required argument 'reason'`); empty when they are."""
     return schema_errors(spec.parameters, args)
 
 

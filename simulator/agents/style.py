@@ -9,6 +9,7 @@ Everything draws from the episode's rng, so a persona sounds the same for the sa
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,10 @@ LEAD_IN_CHANCE = 0.4  # formal personas sometimes announce the request first
 ANSWER_EXTRA_CHANCE = 0.5  # verbose personas pad their answers
 FRUSTRATED_CLOSER_CHANCE = 0.5  # a frustrated message also ends on a complaint
 FRUSTRATION_STEP = 0.2  # added to the frustration chance per clarifying question beyond patience
+# A scenario line that already greets ("Hi, the lamp...") gets no second greeting.
+GREETS_ALREADY = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear)\b|^(?:你好|您好|嗨)", re.I)
+# "Seriously," + "Oops, sorry" -> "Seriously, oops, sorry" (but "I'd", "ORD-1", "Desk Lamp" stay).
+_CAPITALISED_WORD = re.compile(r"^[A-Z][a-z']*\b")
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ class Styler:
         self.clarifications = 0
         self.typo_messages = 0
         self._typos: TypoMaker | None = None
+        self._protected: set[str] | None = None
 
     # ------------------------------------------------------------ messages
 
@@ -162,14 +168,14 @@ class Styler:
         p, persona, rng = self.phrases, self.persona, self.rng
         terse = persona.verbosity == "terse"
         parts: list[str] = []
-        if first and not terse and rng.random() < GREETING_CHANCE[persona.formality]:
-            parts.append(rng.choice(p.greetings[persona.formality]))
         frustrated = self._frustrated()
-        if frustrated:
+        if frustrated:  # an annoyed customer skips the pleasantries
             parts.append(rng.choice(p.frustrated_openers))
-        lead_ins = p.lead_ins.get(persona.formality)
-        if first and lead_ins and rng.random() < LEAD_IN_CHANCE:
-            parts.append(rng.choice(lead_ins))
+        elif first and not terse and not GREETS_ALREADY.match(core) and rng.random() < GREETING_CHANCE[persona.formality]:
+            parts.append(rng.choice(p.greetings[persona.formality]))
+            lead_ins = p.lead_ins.get(persona.formality)
+            if lead_ins and rng.random() < LEAD_IN_CHANCE:
+                parts.append(rng.choice(lead_ins))
         parts.append(core)
         if persona.verbosity == "verbose":
             parts.append(rng.choice(p.context))
@@ -242,15 +248,32 @@ class Styler:
         return chance > 0 and self.rng.random() < chance
 
     def _finish(self, parts: Sequence[str]) -> str:
-        text = self.phrases.joiner.join(part for part in parts if part)
+        text = self._join([part for part in parts if part])
         if self.persona.typo_rate and self.rng.random() < self.persona.typo_rate:
             self.typo_messages += 1
             text = self._typo_maker().apply(text, self.rng)
         return text
 
+    def _join(self, parts: list[str]) -> str:
+        """Sentences joined; after a part ending in a comma the next starts in lower case, unless
+        its first word is "I" or begins a fact (a product or city name keeps its capitals)."""
+        if self.persona.language != "en":
+            return self.phrases.joiner.join(parts)
+        for i in range(1, len(parts)):
+            word = _CAPITALISED_WORD.match(parts[i])
+            if parts[i - 1].endswith(",") and word and word.group(0) not in ("I", "I'm", "I'd", "I've", "I'll"):
+                if not any(text.startswith(word.group(0)) for text in self._fact_texts()):
+                    parts[i] = parts[i][0].lower() + parts[i][1:]
+        return self.phrases.joiner.join(parts)
+
+    def _fact_texts(self) -> set[str]:
+        if self._protected is None:
+            self._protected = protected_strings(self.facts)
+        return self._protected
+
     def _typo_maker(self) -> TypoMaker:
         if self._typos is None:
             self._typos = TypoMaker(
-                self.persona.language, self.phrases.abbreviations, protected_strings(self.facts)
+                self.persona.language, self.phrases.abbreviations, self._fact_texts()
             )
         return self._typos

@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.messages import AssistantMessage, ToolCall, ToolMessage, UserMessage, strip_stop_token
 from simulator.records import Trace
+from simulator.validation import parse_arguments
 
 # Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
 # "ORD-48291" must not turn into -48291).
@@ -47,6 +48,7 @@ class CallSite:
 
     call: ToolCall
     args: dict[str, Any] | None  # None when the arguments are not a JSON object
+    args_problem: str | None  # why `args` is None
     turn_index: int  # index of the assistant message in trace.messages
     results: dict[str, Any]  # latest successful parsed result per tool before this turn
     evidence: Evidence
@@ -98,7 +100,8 @@ def walk(trace: Trace) -> ConversationView:
                 view.multi_call_turns += 1
             results_before = dict(results)
             for call in message.tool_calls:
-                site = CallSite(call, call.parsed_arguments(), index, results_before, snapshot)
+                args, problem = parse_arguments(call)
+                site = CallSite(call, args, problem, index, results_before, snapshot)
                 view.calls.append(site)
                 by_id.setdefault(call.id, site)
     return view

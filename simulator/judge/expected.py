@@ -126,7 +126,7 @@ def match_expected(calls: list[CallSite], expected: list[ExpectedCall], facts: d
                 position += 1
                 continue
             if site.call.name == expected[position].tool:
-                closest[position] = reason
+                closest.setdefault(position, reason)
         if is_read_only(site.call.name):
             result.tolerated.append(site)
         else:

@@ -7,11 +7,8 @@ every check passes. The rules never need a model, so judging costs microseconds 
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from typing import Any, Callable, Sequence
-
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import Sequence
 
 from simulator.config import ExpectedCall, Scenario, ToolSpec
 from simulator.judge.conversation import CallSite, ConversationView, walk
@@ -20,6 +17,7 @@ from simulator.judge.grounding import ungrounded_values
 from simulator.messages import STOP_TOKEN, AssistantMessage, ToolMessage, UserMessage
 from simulator.pack import Pack
 from simulator.records import ModelJudgement, RuleCheck, Trace, Verdict
+from simulator.validation import argument_errors
 
 CHECK_NAMES: tuple[str, ...] = (
     "tool_exists", "arguments_json", "arguments_schema", "arguments_grounded", "expected_calls",
@@ -33,37 +31,13 @@ _MAX_LISTED = 3
 _ROLE_LINE = re.compile(
     r"^\s*(?:user|assistant|system|human|gpt|tool|customer|用户|助手|客户)\s*[:：]", re.IGNORECASE | re.MULTILINE
 )
+# The same defect on the other side: a simulated user speaking as the assistant.
+_USER_AS_ASSISTANT = re.compile(r"^\s*(?:assistant|system|gpt|agent|助手|客服)\s*[:：]", re.IGNORECASE | re.MULTILINE)
 _TEMPLATE_TOKENS: tuple[str, ...] = (
     "<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>",
     "<|endoftext|>", "<|user|>", "<|assistant|>", "<|system|>", "[INST]", "[/INST]",
 )
-
-
-# ---------------------------------------------------------------- schema validation
-
-
-def _compiled_fallback() -> Callable[[ToolSpec, dict[str, Any]], list[str]]:
-    """Used only until `simulator.validation` exists: one compiled validator per spec object."""
-    cache: dict[int, tuple[ToolSpec, Draft202012Validator]] = {}
-    checker = FormatChecker()
-
-    def argument_errors(spec: ToolSpec, args: dict[str, Any]) -> list[str]:
-        hit = cache.get(id(spec))
-        if hit is None or hit[0] is not spec:
-            hit = (spec, Draft202012Validator(spec.parameters, format_checker=checker))
-            cache[id(spec)] = hit
-        return [
-            f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-            for e in hit[1].iter_errors(args)
-        ]
-
-    return argument_errors
-
-
-if importlib.util.find_spec("simulator.validation") is not None:
-    from simulator.validation import argument_errors  # noqa: E402
-else:  # pragma: no cover - depends on which modules exist
-    argument_errors = _compiled_fallback()
+_TEMPLATE_TOKEN = re.compile("|".join(map(re.escape, _TEMPLATE_TOKENS)))
 
 
 # ---------------------------------------------------------------- helpers
@@ -91,7 +65,7 @@ def check_tool_exists(view: ConversationView, tools: dict[str, ToolSpec]) -> Rul
 def check_arguments_json(view: ConversationView) -> RuleCheck:
     return _check(
         "arguments_json",
-        [f"{s.call.name}: arguments are not a JSON object" for s in view.calls if s.args is None],
+        [f"{s.call.name}: {s.args_problem}" for s in view.calls if s.args is None],
     )
 
 
@@ -157,10 +131,12 @@ def check_no_stop_or_role_leak(trace: Trace) -> RuleCheck:
             texts += [c.arguments for c in message.tool_calls]
         if index != last_user and any(STOP_TOKEN in t for t in texts):
             problems.append(f"stop token in {message.role} message {index}")
-        if isinstance(message, (UserMessage, AssistantMessage)) and any(tok in texts[0] for tok in _TEMPLATE_TOKENS):
+        if isinstance(message, (UserMessage, AssistantMessage)) and _TEMPLATE_TOKEN.search(texts[0]):
             problems.append(f"chat-template token in {message.role} message {index}")
         if isinstance(message, AssistantMessage) and _ROLE_LINE.search(texts[0]):
             problems.append(f"role tag in assistant message {index}")
+        if isinstance(message, UserMessage) and _USER_AS_ASSISTANT.search(texts[0]):
+            problems.append(f"user message {index} speaks as the assistant")
     return _check("no_stop_or_role_leak", problems)
 
 
@@ -219,4 +195,4 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     )
 
 
-__all__ = ["CHECK_NAMES", "CallSite", "argument_errors", "expected_calls_of", "judge_rules"]
+__all__ = ["CHECK_NAMES", "CallSite", "expected_calls_of", "judge_rules"]

@@ -72,3 +72,25 @@ class FakeOpenAIServer(FakeHTTPServer):
 
     def default_reply(self, request: Request) -> Reply:
         return text("ok", model=str((request.body or {}).get("model", "fake-model")))
+
+
+def main() -> None:
+    """Serve in a separate process (benchmarks measure client CPU without the server's):
+    prints the base URL on stdout, serves until stdin closes."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--switch-interval", type=float, default=None, help="sys.setswitchinterval for the server")
+    args = parser.parse_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
+    with FakeOpenAIServer(latency=args.latency) as server:
+        print(server.base_url, flush=True)
+        sys.stdin.read()
+        print(server.calls, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""How close does our client get to the ideal throughput against a slow model?
+
+A fake OpenAI-compatible server answers every request after a fixed latency (200 ms by
+default). We send N requests through `LLMClient` (cache off) at concurrency C; the ideal is
+C / latency requests per second. We print the achieved rate, the ratio to the ideal and the CPU
+time per call of this process — the client's own overhead (litellm building the request, the
+OpenAI SDK and aiohttp sending it, litellm parsing and logging the response).
+
+The server runs in a child process by default so its threads' CPU is not charged to the client
+(`--in-process` to run it in a thread of this process instead, as the tests do).
+
+    python bench/llm_concurrency.py [--requests 2000] [--concurrency 64] [--latency 0.2] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
+from simulator.llm.limits import CallLimits  # noqa: E402
+from simulator.llm.settings import ModelSettings  # noqa: E402
+from simulator.messages import UserMessage  # noqa: E402
+from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
+
+
+@contextlib.contextmanager
+def fake_server(latency: float, in_process: bool) -> Iterator[str]:
+    """Yield the server's base URL."""
+    if in_process:
+        with FakeOpenAIServer(latency=latency) as server:
+            yield server.base_url
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.openai_server", "--latency", str(latency), *os.environ.get("FAKE_ARGS", "").split()],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        yield child.stdout.readline().strip()
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        child.wait(timeout=10)
+
+
+async def run(client: LLMClient, settings: ModelSettings, n: int, offset: int = 0) -> None:
+    # Distinct prompts: identical requests in flight together would be coalesced by the client,
+    # which would flatter the numbers.
+    prompts = ([UserMessage(content=f"request {offset + i}")] for i in range(n))
+    await asyncio.gather(*(client.complete(settings, p) for p in prompts))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--model", default="openai/fake-model")
+    parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
+    parser.add_argument("--profile", action="store_true", help="print the functions using the most CPU")
+    parser.add_argument("--sort", default="tottime", help="pstats sort key for --profile")
+    args = parser.parse_args()
+
+    os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")
+    litellm_module()  # import outside the measurement
+    with fake_server(args.latency, args.in_process) as base_url:
+        settings = ModelSettings(model=args.model, api_base=base_url, retries=0, timeout=60)
+        client = LLMClient(cache=None, limits=CallLimits(concurrency=args.concurrency))
+
+        async def measured() -> tuple[float, float]:
+            await run(client, settings, args.concurrency, offset=-args.concurrency)  # warm-up: connections
+            profiler = cProfile.Profile() if args.profile else None
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            await run(client, settings, args.requests)
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+            return time.process_time() - cpu0, time.perf_counter() - wall0
+
+        cpu, wall = asyncio.run(measured())
+
+    ideal = args.concurrency / args.latency
+    achieved = args.requests / wall
+    where = "thread of this process" if args.in_process else "child process"
+    print(f"model               {args.model} (server: {where})")
+    print(f"requests            {args.requests} at concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms")
+    print(f"peak in flight      {client.limits.peak_in_flight}")
+    print(f"wall                {wall:.2f} s")
+    print(f"achieved            {achieved:.1f} req/s")
+    print(f"ideal               {ideal:.1f} req/s")
+    print(f"ratio               {achieved / ideal:.3f}")
+    print(f"CPU per call        {cpu / args.requests * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

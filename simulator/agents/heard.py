@@ -1,0 +1,72 @@
+"""What the user has said so far, and whether a fact's value is among it.
+
+The offline assistant knows every fact of the episode (it reads the blueprint), but a reference
+policy that used a value the user never gave would teach a model to invent ids. So before it
+calls a tool it checks each needed value against the user's own words, and asks otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Sequence
+
+from simulator.config import LANGUAGES
+from simulator.messages import Message, UserMessage
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", text.lower())
+
+
+def number_forms(value: int | float) -> list[str]:
+    """The ways a number is written: 25 -> "25"; 25.5 -> "25.50", "25.5"; 30.0 -> "30.00", "30"."""
+    if isinstance(value, int):
+        return [str(value)]
+    forms = [f"{value:.2f}", repr(value)]
+    if value.is_integer():
+        forms.append(str(int(value)))
+    return list(dict.fromkeys(forms))
+
+
+class HeardFacts:
+    """The normalised text of every user message seen so far (fed incrementally)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._seen = 0
+        self._number_patterns: dict[float, re.Pattern[str]] = {}
+
+    def update(self, messages: Sequence[Message]) -> None:
+        """Take in the user messages added since the last call (the conversation only grows)."""
+        for message in messages[self._seen:]:
+            if isinstance(message, UserMessage):
+                self.text += " " + normalise(message.content)
+        self._seen = len(messages)
+
+    def knows(self, value: Any) -> bool:
+        """Has the user stated this value? Strings: case-insensitive substring. Numbers: any of
+        their written forms, not as part of a longer number (29 is not in ORD-48291). Mappings
+        (a phrase per language): any phrase. Lists: every element."""
+        if value is None or isinstance(value, bool):
+            return True
+        if isinstance(value, (int, float)):
+            return self._number_pattern(value).search(self.text) is not None
+        if isinstance(value, str):
+            return normalise(value).strip() in self.text
+        if isinstance(value, Mapping):
+            phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
+            phrases = phrases or [v for v in value.values() if isinstance(v, str)]
+            return any(self.knows(p) for p in phrases)
+        if isinstance(value, (list, tuple)):
+            return all(self.knows(v) for v in value)
+        return normalise(str(value)).strip() in self.text
+
+    def _number_pattern(self, value: int | float) -> re.Pattern[str]:
+        pattern = self._number_patterns.get(value)
+        if pattern is None:
+            alternation = "|".join(re.escape(f) for f in number_forms(value))
+            pattern = re.compile(rf"(?<![\d.])(?:{alternation})(?!\.?\d)")
+            self._number_patterns[value] = pattern
+        return pattern

@@ -1,0 +1,212 @@
+"""The offline assistant: a reference policy that follows the scenario's blueprint.
+
+Per scripted turn it makes the expected calls, in order, as soon as their arguments are known
+from what the user said (independent calls go out together as parallel calls), asks a clarifying
+question when a needed fact is missing, and then answers from the tool results with the domain's
+reply templates. Turns without expected calls get the scenario's conversational answer. The
+result is the "gold" behaviour the fine-tuning data teaches.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import yaml
+
+from simulator.agents.heard import HeardFacts
+from simulator.agents.style import slot_label
+from simulator.blueprint import MissingValue, latest_results, render_args, render_text, result_refs, slot_refs
+from simulator.config import LocalizedText, Turn
+from simulator.messages import AssistantMessage, Message, ToolCall, ToolMessage, UserMessage
+from simulator.records import RoleUsage
+
+if TYPE_CHECKING:
+    from simulator.episode import EpisodeContext
+
+PHRASES_FILE = Path(__file__).with_name("assistant_phrases.yaml")
+MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
+
+
+@lru_cache(maxsize=None)
+def fallback_phrases(language: str) -> dict[str, Any]:
+    with PHRASES_FILE.open(encoding="utf-8") as handle:
+        book = yaml.safe_load(handle)
+    return book.get(language) or book["en"]
+
+
+class OfflineAssistant:
+    """Deterministic `AssistantAgent` driven by the scenario blueprint."""
+
+    def __init__(self, ctx: "EpisodeContext") -> None:
+        self.usage = RoleUsage()
+        self.turns: list[Turn] = ctx.scenario.turns
+        self.facts = ctx.facts
+        self.config = ctx.domain.config
+        self.language = ctx.persona.language
+        self.phrases = fallback_phrases(self.language)
+        self.joiner = "" if self.language == "zh" else " "
+        self.rng = random.Random(ctx.rng.getrandbits(64))
+        self.heard = HeardFacts()
+        self.turn = -1  # index of the scripted turn being served
+        self.emitted = 0  # expected calls of this turn already made
+        self.awaiting_answer = False  # the last thing we said was a clarifying question
+        self.turn_start = 0  # index of the user message that opened this turn
+        self._calls_made = 0
+
+    async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
+        self.usage.calls += 1
+        return self.next_message(messages)
+
+    def next_message(self, messages: Sequence[Message]) -> AssistantMessage:
+        """The next assistant message (synchronous core of `respond`)."""
+        self.heard.update(messages)
+        last = messages[-1] if messages else None
+        if isinstance(last, UserMessage):
+            if not self.awaiting_answer:  # a new request, not the answer to our question
+                self.turn += 1
+                self.emitted = 0
+                self.turn_start = len(messages) - 1
+            self.awaiting_answer = False
+        if not 0 <= self.turn < len(self.turns):
+            return _text(self._pick(self.phrases["beyond_script"]))
+        turn = self.turns[self.turn]
+        if not turn.expect:
+            return _text(self._conversational_answer(turn))
+        if self.emitted < len(turn.expect) and not _last_batch_failed(messages):
+            step = self._next_calls_or_question(turn, messages)
+            if step is not None:
+                return step
+        self.emitted = len(turn.expect)  # the turn is over: answer from what came back
+        return _text(self._report(messages))
+
+    # ------------------------------------------------------------ calls and questions
+
+    def _next_calls_or_question(self, turn: Turn, messages: Sequence[Message]) -> AssistantMessage | None:
+        """Tool calls for the next expected calls that are ready, or a question for a missing
+        fact; None when nothing can be called (a result it depends on is missing)."""
+        results = latest_results(messages)
+        batch: list[ToolCall] = []
+        batch_tools: set[str] = set()
+        for call in turn.expect[self.emitted:]:
+            missing = next((s for s in slot_refs(call) if not self.heard.knows(self.facts.get(s))), None)
+            if missing is not None:
+                if batch:
+                    break
+                self.awaiting_answer = True
+                return _text(self._ask(missing))
+            if batch_tools.intersection(result_refs(call)):
+                break  # needs the result of a call in this batch: next round
+            try:
+                args = render_args(call, self.facts, results)
+            except MissingValue:
+                break
+            self._calls_made += 1
+            batch.append(ToolCall(
+                id=f"call_{self._calls_made}", name=call.tool,
+                arguments=json.dumps(args, ensure_ascii=False),
+            ))
+            batch_tools.add(call.tool)
+        if not batch:
+            return None
+        self.emitted += len(batch)
+        return AssistantMessage(tool_calls=tuple(batch))
+
+    def _ask(self, slot: str) -> str:
+        label = slot_label(slot, self.language)
+        templates = self.config.ask.get(slot) or self.config.ask.get("default")
+        rendered = self._render_any(templates, {"slot": label, "label": label})
+        return rendered or self._pick(self.phrases["ask"]).format(slot=label)
+
+    # ------------------------------------------------------------ answers
+
+    def _conversational_answer(self, turn: Turn) -> str:
+        return self._render_any(turn.answer, self.facts) or self._pick(self.phrases["no_answer"])
+
+    def _report(self, messages: Sequence[Message]) -> str:
+        """Answer from the results of this turn's last batch of calls."""
+        batch: list[ToolMessage] = []
+        for index in range(len(messages) - 1, self.turn_start, -1):
+            message = messages[index]
+            if not isinstance(message, ToolMessage):
+                break
+            batch.append(message)
+        if not batch:
+            return self._pick(self.phrases["no_result"])
+        results = latest_results(messages)
+        return self.joiner.join(self._reply(m, results) for m in reversed(batch))
+
+    def _reply(self, message: ToolMessage, results: Mapping[str, Any]) -> str:
+        try:
+            payload = json.loads(message.content)
+        except ValueError:
+            payload = message.content
+        if message.is_error:
+            error = payload.get("error", payload) if isinstance(payload, dict) else payload
+            context = {**self.facts, "error": error}
+            return self._render_any(self.config.error_reply, context, results) or str(error)
+        # Null fields are left out so a template that mentions them (a carrier before shipping)
+        # fails to render and another variant is used instead of saying "None".
+        payload = _without_nulls(payload)
+        context = {**self.facts, **payload} if isinstance(payload, dict) else {**self.facts, "result": payload}
+        rendered = self._render_any(self.config.replies.get(message.name), context, results)
+        return rendered or self._generic_result(payload)
+
+    def _generic_result(self, payload: Any) -> str:
+        """A plain but natural sentence from a result's scalar fields."""
+        if not isinstance(payload, dict):
+            return self._pick(self.phrases["result"]).format(details=str(payload))
+        pairs = [
+            self.phrases["detail"].format(label=slot_label(k, self.language), value=v)
+            for k, v in payload.items()
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+        ][:MAX_DETAILS]
+        if not pairs:
+            return self._pick(self.phrases["no_result"])
+        return self._pick(self.phrases["result"]).format(details=self.phrases["detail_joiner"].join(pairs))
+
+    # ------------------------------------------------------------ helpers
+
+    def _render_any(
+        self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None
+    ) -> str | None:
+        """Render one of the variants for our language, starting at a random one; None if none fits."""
+        variants = templates.for_language(self.language) if templates else []
+        if not variants:
+            return None
+        start = self.rng.randrange(len(variants))
+        for template in variants[start:] + variants[:start]:
+            try:
+                return render_text(template, context, results)
+            except MissingValue:
+                continue
+        return None
+
+    def _pick(self, options: Sequence[str]) -> str:
+        return self.rng.choice(options)
+
+
+def _text(content: str) -> AssistantMessage:
+    return AssistantMessage(content=content)
+
+
+def _without_nulls(value: Any) -> Any:
+    """Drop null-valued keys of dicts, at any depth (list positions are kept)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _last_batch_failed(messages: Sequence[Message]) -> bool:
+    """Did any result of the batch that just came back fail?"""
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            return False
+        if message.is_error:
+            return True
+    return False

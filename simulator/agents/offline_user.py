@@ -1,0 +1,114 @@
+"""The offline user: plays a scenario's script in a persona's voice, without a model.
+
+Each scripted turn becomes one message (a `say` variant filled with the episode's facts). A
+cooperative persona also volunteers the facts the turn needs; a guarded one keeps them back and
+gives them only when the assistant asks, which is what produces clarification dialogues. After the
+last turn is answered, the user says goodbye and ends with the stop token.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Sequence
+
+from simulator.agents.style import Styler, mentions_slot
+from simulator.blueprint import placeholders, render_text, slot_refs
+from simulator.config import Turn
+from simulator.messages import STOP_TOKEN, AssistantMessage, Message, UserMessage
+from simulator.records import RoleUsage
+
+if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
+    from simulator.episode import EpisodeContext
+
+
+def needed_slots(turn: Turn) -> list[str]:
+    """Slots the turn's expected calls need, in call and argument order."""
+    names: list[str] = []
+    for call in turn.expect:
+        for name in slot_refs(call):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def template_slots(template: str) -> set[str]:
+    """Slots a template says out loud (`{reason.en}` says `reason`)."""
+    return {name.split(".")[0] for name in placeholders(template) if not name.startswith("@")}
+
+
+def is_question(message: AssistantMessage) -> bool:
+    content = message.content or ""
+    return not message.tool_calls and ("?" in content or "？" in content)
+
+
+class OfflineUser:
+    """Deterministic `UserAgent` driven by the scenario script and the persona."""
+
+    def __init__(self, ctx: "EpisodeContext") -> None:
+        self.usage = RoleUsage()
+        self.scenario = ctx.scenario
+        self.persona = ctx.persona
+        self.facts = ctx.facts
+        # An own stream: the assistant drawing more or fewer numbers must not change the user.
+        self.rng = random.Random(ctx.rng.getrandbits(64))
+        self.style = Styler(ctx.persona, self.rng, ctx.facts)
+        self.may_volunteer = ctx.scenario.category != "clarification"
+        self.turn = -1  # index of the scripted turn said last
+        self.said: set[str] = set()  # slots that have appeared in a user message
+        self._needs = [[s for s in needed_slots(t) if s in ctx.facts] for t in ctx.scenario.turns]
+
+    async def respond(self, messages: Sequence[Message]) -> UserMessage:
+        self.usage.calls += 1
+        return UserMessage(content=self.next_message(messages))
+
+    def next_message(self, messages: Sequence[Message]) -> str:
+        """The text of the next user message (synchronous core of `respond`)."""
+        if self.turn < 0:
+            return self._say_turn(0)
+        last = _last_assistant(messages)
+        missing = self.missing_slots()
+        if last is not None and missing and not last.tool_calls:
+            text = (last.content or "").lower()
+            # "请提供订单号。" asks without a question mark: naming a missing fact counts too.
+            if is_question(last) or any(mentions_slot(text, s) for s in missing):
+                return self._answer(missing, text)
+        if self.turn + 1 < len(self.scenario.turns):
+            return self._say_turn(self.turn + 1)
+        return f"{self.style.closing()} {STOP_TOKEN}"
+
+    def missing_slots(self) -> list[str]:
+        """Facts the current turn needs that the user has not said yet."""
+        return [s for s in self._needs[self.turn] if s not in self.said]
+
+    def _say_turn(self, index: int) -> str:
+        self.turn = index
+        turn = self.scenario.turns[index]
+        variants = turn.say.for_language(self.persona.language) or turn.say.en
+        template = self.rng.choice(variants)
+        core = render_text(template, self.facts)
+        self.said |= template_slots(template)
+        volunteered: list[str] = []
+        missing = self.missing_slots()
+        if missing and self.may_volunteer and self.rng.random() < self.persona.cooperativeness:
+            volunteered = self.style.fact_sentences(missing, "volunteer")
+            self.said.update(missing)
+        return self.style.request(core, volunteered, first=index == 0)
+
+    def _answer(self, missing: list[str], question: str) -> str:
+        """Give what was asked for; a cooperative persona adds the rest of what is missing."""
+        asked = [s for s in missing if mentions_slot(question, s)]
+        if not asked:
+            asked = missing
+        elif self.may_volunteer and self.rng.random() < self.persona.cooperativeness:
+            asked = missing
+        self.said.update(asked)
+        return self.style.answer(asked)
+
+
+def _last_assistant(messages: Sequence[Message]) -> AssistantMessage | None:
+    for message in reversed(messages):
+        if isinstance(message, AssistantMessage):
+            return message
+        if isinstance(message, UserMessage):
+            return None
+    return None

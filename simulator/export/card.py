@@ -1,0 +1,170 @@
+"""The dataset card: a Hugging Face style README.md written next to the split files.
+
+The YAML header is what the Hub reads (license, task, tags, size bucket, and `configs` so
+`load_dataset` finds the split files); the body is for people: what is in the data, how it was
+made, what the judge threw away, and what the data cannot be trusted for.
+
+Inputs are plain dicts so the runner can build them from counters:
+- `counts`: `tool`, `category`, `split` (name -> n), `tool_split` (tool -> split -> n), and
+  optionally `language`, `persona`;
+- `settings`: anything worth reporting about generation (nested values are shown as JSON);
+- `judge_stats`: `episodes`, `accepted`, `rejected_by_reason` (reason -> n), optionally
+  `duplicates_removed` and any other scalar counters.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+import yaml
+
+SPLIT_ORDER = ("train", "validation", "test")
+_SIZE_BUCKETS: tuple[tuple[int, str], ...] = (
+    (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"), (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"),
+)
+LIMITATIONS = (
+    "All conversations are synthetic. Users are simulated (offline: seeded templates with persona "
+    "styling; with a model: an LLM role-playing a persona), so phrasing is less varied than real traffic.",
+    "Tool results come from simulators over generated state, not from real systems; identifiers, names, "
+    "addresses and amounts are fake.",
+    "Offline runs use a blueprint-driven reference assistant: answers follow templates and every example of "
+    "a scenario takes the same path. Do not use the data to measure a model's quality.",
+    "The rule judge checks structure (tool exists, schema, grounding of identifiers, expected calls, final "
+    "answer, leaks) but not helpfulness or tone; a model judge, when run, is itself fallible.",
+    "Grounding is lexical: values an assistant legitimately derives (a date from \"tomorrow\", a sum) are "
+    "rejected, so such reasoning is under-represented.",
+    "Coverage is limited to the scenarios, personas and languages of the scenario file.",
+)
+
+
+def size_category(n: int) -> str:
+    """The Hub's `size_categories` bucket for n examples."""
+    for bound, label in _SIZE_BUCKETS:
+        if n < bound:
+            return label
+    return "n>1T"
+
+
+def _ordered_splits(per_split: Mapping[str, int]) -> list[str]:
+    return [s for s in SPLIT_ORDER if s in per_split] + sorted(s for s in per_split if s not in SPLIT_ORDER)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:g}"
+    elif isinstance(value, (dict, list, tuple)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    elif value is None:
+        text = "—"
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) or (
+        isinstance(value, str) and value[:1].isdigit() and value.split(" ")[0].replace(".", "").isdigit()
+    )
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table; columns holding only numbers are right-aligned."""
+    numeric = [bool(rows) and all(_is_count(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
+             "|" + "|".join(" ---: " if right else " --- " for right in numeric) + "|"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _count_table(title: str, counts: Mapping[str, int]) -> str:
+    total = sum(counts.values()) or 1
+    rows = [[k, n, f"{100 * n / total:.1f}%"] for k, n in counts.items()]
+    return _table([title, "examples", "share"], rows)
+
+
+def _header(name: str, total: int, counts: Mapping[str, Any], data_files: Mapping[str, str]) -> str:
+    meta: dict[str, Any] = {
+        "pretty_name": name,
+        "license": "other",
+        "task_categories": ["text-generation"],
+        "tags": ["function-calling", "tool-use", "synthetic"],
+        "size_categories": [size_category(total)],
+    }
+    if counts.get("language"):
+        meta["language"] = sorted(counts["language"])
+    meta["configs"] = [{
+        "config_name": "default",
+        "data_files": [{"split": split, "path": path} for split, path in data_files.items()],
+    }]
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+def _tool_split_table(tool_split: Mapping[str, Mapping[str, int]], splits: list[str]) -> str:
+    rows = [[tool] + [per.get(s, 0) for s in splits] + [sum(per.values())] for tool, per in tool_split.items()]
+    return _table(["tool"] + splits + ["total"], rows)
+
+
+def _judge_section(judge_stats: Mapping[str, Any]) -> list[str]:
+    episodes = judge_stats.get("episodes")
+    accepted = judge_stats.get("accepted")
+    rows = []
+    if episodes is not None:
+        rows.append(["episodes simulated", episodes])
+    if accepted is not None:
+        share = f" ({100 * accepted / episodes:.1f}%)" if episodes else ""
+        rows.append(["accepted", f"{accepted}{share}"])
+        if episodes is not None:
+            rows.append(["rejected", episodes - accepted])
+    for key, value in judge_stats.items():
+        if key not in ("episodes", "accepted", "rejected", "rejected_by_reason") and not isinstance(value, Mapping):
+            rows.append([key.replace("_", " "), value])
+    out = ["## Judge statistics", "",
+           "Every trace was judged by the rule layer (and the model layer where configured); only accepted "
+           "traces are in the dataset.", "", _table(["outcome", "traces"], rows), ""]
+    reasons = judge_stats.get("rejected_by_reason") or {}
+    if reasons:
+        out += ["Rejections by failed check (a trace can fail several):", "",
+                _table(["check", "traces"], [[k, n] for k, n in sorted(reasons.items(), key=lambda kv: -kv[1])]), ""]
+    return out
+
+
+def render_card(
+    name: str,
+    counts: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    judge_stats: Mapping[str, Any],
+    *,
+    data_files: Mapping[str, str] | None = None,
+) -> str:
+    """The README.md of a dataset directory. `data_files` maps split -> path relative to the card
+    (default `<split>.jsonl` for every non-empty split, the runner's layout)."""
+    per_split = dict(counts.get("split") or {})
+    splits = _ordered_splits(per_split)
+    if data_files is None:
+        data_files = {s: f"{s}.jsonl" for s in splits if per_split.get(s)}
+    total = sum(per_split.values()) if per_split else sum((counts.get("tool") or {}).values())
+
+    body = [f"# {name}", "",
+            f"A synthetic multi-turn tool-calling dataset of {total} conversations, generated and filtered by "
+            "toolsim. Each line is one OpenAI chat fine-tuning record: `messages` (system, user, assistant "
+            "with `tool_calls`, tool results) and the `tools` the assistant could call.", "",
+            "## Composition", ""]
+    if per_split:
+        body += ["### Splits", "", _count_table("split", {s: per_split[s] for s in splits}), "",
+                 "No user message appears in more than one split.", ""]
+    for key, title in (("tool", "tool"), ("category", "category"), ("language", "language"), ("persona", "persona")):
+        if counts.get(key):
+            body += [f"### Per {title}", "", _count_table(title, dict(counts[key])), ""]
+    if counts.get("tool_split"):
+        body += ["### Tool × split", "", _tool_split_table(counts["tool_split"], splits), ""]
+    body += ["## Generation settings", "", _table(["setting", "value"], [[k, v] for k, v in settings.items()]), ""]
+    body += _judge_section(judge_stats)
+    body += ["## Known limitations", ""] + [f"- {item}" for item in LIMITATIONS] + [""]
+    body += ["## License", "", "Set by the publisher (`license: other` until then).", ""]
+    return _header(name, total, counts, data_files) + "\n" + "\n".join(body)
+
+
+__all__ = ["LIMITATIONS", "render_card", "size_category"]

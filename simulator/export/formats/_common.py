@@ -1,0 +1,163 @@
+"""What every format converter shares: the skip-and-count contract and small record helpers.
+
+Every format is converted from the canonical OpenAI record (a plain dict, see DESIGN.md
+"Formats"). A converter either returns the converted dict or skips the record; a skip is never
+silent: it raises `SkipRecord(reason)` internally and the reason is counted on the converter, so
+the export report can say "llama3: 12 skipped (parallel_tool_calls)". Conversions that keep the
+record but lose something (e.g. assistant text beside a tool call, which LLaMA-Factory and the
+Llama 3.1 template cannot represent) are counted as `notes` the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+KNOWN_ROLES = ("system", "user", "assistant", "tool")
+
+
+class SkipRecord(Exception):
+    """Raised inside a converter when a record cannot be represented in its format."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Converter:
+    """Base of every format converter.
+
+    `convert` returns the converted dict, or None when the record was skipped; the reason is
+    counted in `skipped`. Converters are cheap, stateful only in their counters, so take a fresh
+    one per export (`get_converter`) to get per-export counts.
+    """
+
+    name: ClassVar[str] = ""
+    #: "record" for converters fed one canonical record, "pair" for (chosen, rejected) pairs.
+    input_kind: ClassVar[str] = "record"
+
+    def __init__(self) -> None:
+        self.converted = 0
+        self.skipped: Counter[str] = Counter()
+        self.notes: Counter[str] = Counter()
+        self._pending_notes: Counter[str] = Counter()
+
+    def convert(self, record: Any) -> dict[str, Any] | None:
+        self._pending_notes = Counter()
+        try:
+            converted = self._convert(record)
+        except SkipRecord as skip:
+            self.skipped[skip.reason] += 1
+            return None
+        self.converted += 1
+        self.notes.update(self._pending_notes)
+        return converted
+
+    def _convert(self, record: Any) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def note(self, what: str) -> None:
+        """Count a lossy but accepted conversion (kept only if the record is not skipped after all)."""
+        self._pending_notes[what] += 1
+
+    def extra_files(
+        self, out_dir: str | Path, split_files: Mapping[str, str | Path] | Iterable[str | Path]
+    ) -> list[Path]:
+        """Files a format needs beside its split files (e.g. LLaMA-Factory's dataset_info.json)."""
+        return []
+
+
+def tojson(value: Any, indent: int | None = None) -> str:
+    """JSON exactly as Hugging Face's `tojson` template filter writes it (no HTML escaping,
+    non-ASCII kept, `", "` / `": "` separators), so text we pre-render matches what a chat
+    template would render."""
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def messages_of(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    messages = record.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise SkipRecord("no_messages")
+    for message in messages:
+        if not isinstance(message, Mapping) or message.get("role") not in KNOWN_ROLES:
+            raise SkipRecord("unknown_role")
+    return messages
+
+
+def split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    """(system prompt or None, the other messages). A system message anywhere but first cannot
+    be placed in the formats that keep the system prompt in its own field, so it skips."""
+    system = None
+    rest = messages
+    if messages and messages[0]["role"] == "system":
+        system = messages[0].get("content") or ""
+        rest = messages[1:]
+    if any(m["role"] == "system" for m in rest):
+        raise SkipRecord("system_message_not_first")
+    return system, rest
+
+
+def tool_specs(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The record's tools as OpenAI-style `{"type": "function", "function": {...}}` dicts."""
+    tools = record.get("tools") or []
+    if isinstance(tools, str):  # already a JSON string (a converted record fed back in)
+        tools = json.loads(tools) if tools.strip() else []
+    return list(tools)
+
+
+def bare_functions(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tools as bare `{"name", "description", "parameters"}` dicts, the shape
+    LLaMA-Factory's `tools` column and its tool formatters read."""
+    return [tool.get("function", tool) if tool.get("type") == "function" else tool for tool in tool_specs(record)]
+
+
+def calls_of(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return list(message.get("tool_calls") or [])
+
+
+def call_name(call: Mapping[str, Any]) -> str:
+    return call.get("function", call).get("name", "")
+
+
+def parse_arguments(call: Mapping[str, Any]) -> dict[str, Any]:
+    """A call's arguments as a dict. Canonical arguments are a JSON *string* kept verbatim; text
+    formats embed them as a JSON object, so a string that is not a JSON object cannot be
+    represented and the record skips (`arguments_not_json_object`)."""
+    raw = call.get("function", call).get("arguments", "{}")
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        raise SkipRecord("arguments_not_json_object") from None
+    if not isinstance(value, dict):
+        raise SkipRecord("arguments_not_json_object")
+    return value
+
+
+def call_object(call: Mapping[str, Any], arguments_key: str = "arguments") -> dict[str, Any]:
+    """`{"name": ..., "arguments": {...}}` — the call as Hermes/Qwen and LLaMA-Factory write it
+    (Llama 3.1 uses `arguments_key="parameters"`)."""
+    return {"name": call_name(call), arguments_key: parse_arguments(call)}
+
+
+def group_tool_results(messages: list[dict[str, Any]]) -> list[dict[str, Any] | list[dict[str, Any]]]:
+    """The messages with each run of consecutive tool messages collapsed into one list, because
+    the alternating formats (ShareGPT, Qwen/Hermes) put the results of parallel calls in one turn."""
+    grouped: list[dict[str, Any] | list[dict[str, Any]]] = []
+    for message in messages:
+        if message["role"] == "tool" and grouped and isinstance(grouped[-1], list):
+            grouped[-1].append(message)
+        elif message["role"] == "tool":
+            grouped.append([message])
+        else:
+            grouped.append(message)
+    return grouped
+
+
+def text_of(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    return content if isinstance(content, str) else ""

@@ -1,0 +1,171 @@
+"""Render each record to one training text with a model's own Jinja chat template: `{"text": ...}`.
+
+For trainers that take pre-rendered text, or to see exactly what a model will be trained on.
+The template comes from the user: a `.jinja` file, or a `tokenizer_config.json` /
+`chat_template.json` whose `chat_template` is a string or a list of named templates
+(`[{"name": "default", "template": ...}, {"name": "tool_use", ...}]`).
+
+Rendering reproduces Hugging Face `apply_chat_template` (transformers' chat_template_utils):
+an `ImmutableSandboxedEnvironment` with `trim_blocks` and `lstrip_blocks`, the `loopcontrols`
+extension, a `{% generation %}` block tag (rendered as its body), a `tojson` filter that does not
+HTML-escape, and the globals `raise_exception` and `strftime_now`. The context is
+`messages` (arguments as dicts, via `to_chat_template_messages`), `tools` (None when the record
+has none), `add_generation_prompt=False`, and the special tokens (`bos_token`, `eos_token`, ...)
+read from tokenizer_config.json. Among named templates, a record with tools uses `tool_use` when
+there is one, otherwise `default`, as HF does; `template_name` forces one.
+
+A record the template refuses (its `raise_exception`, e.g. Llama 3.1 on parallel calls) or cannot
+render is skipped and counted as `template_error: <message>`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension, loopcontrols
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from simulator.export.formats._common import Converter, SkipRecord, messages_of
+from simulator.export.formats.trl import to_chat_template_messages, to_chat_template_tools
+
+SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token")
+
+
+class GenerationBlock(Extension):
+    """HF marks assistant spans with `{% generation %}...{% endgeneration %}` for loss masking;
+    we only need the text, so the block renders as its body."""
+
+    tags = {"generation"}
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+        return nodes.CallBlock(self.call_method("_render_body"), [], [], body).set_lineno(lineno)
+
+    def _render_body(self, caller: Any) -> str:
+        return caller()
+
+
+def _raise_exception(message: str) -> None:
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def _tojson(
+    value: Any, ensure_ascii: bool = False, indent: int | None = None, separators: Any = None, sort_keys: bool = False
+) -> str:
+    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def _strftime_now(format: str) -> str:
+    return datetime.now().strftime(format)
+
+
+def template_environment() -> ImmutableSandboxedEnvironment:
+    environment = ImmutableSandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, loopcontrols]
+    )
+    environment.filters["tojson"] = _tojson
+    environment.globals["raise_exception"] = _raise_exception
+    environment.globals["strftime_now"] = _strftime_now
+    return environment
+
+
+def load_chat_template(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(named template sources, special tokens) from a `.jinja` file or a JSON config."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".json":
+        return {"default": text}, {}
+    config = json.loads(text)
+    templates = named_templates(config.get("chat_template"), source=str(path))
+    tokens = {}
+    for key in SPECIAL_TOKEN_KEYS:
+        value = config.get(key)
+        if isinstance(value, Mapping):  # serialized AddedToken
+            value = value.get("content")
+        if isinstance(value, str):
+            tokens[key] = value
+    return templates, tokens
+
+
+def named_templates(chat_template: Any, source: str = "config") -> dict[str, str]:
+    if isinstance(chat_template, str):
+        return {"default": chat_template}
+    if isinstance(chat_template, Mapping):
+        return dict(chat_template)
+    if isinstance(chat_template, list) and all(isinstance(t, Mapping) for t in chat_template):
+        return {t["name"]: t["template"] for t in chat_template}
+    raise ValueError(f"{source}: no usable `chat_template` (a string or a list of named templates)")
+
+
+class ChatTemplateConverter(Converter):
+    name = "chat-template"
+
+    def __init__(
+        self,
+        template: str | Path,
+        template_name: str | None = None,
+        special_tokens: Mapping[str, str] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`template`: path of a `.jinja` file or tokenizer_config.json / chat_template.json.
+        `special_tokens` and `context` add to / override what the template sees."""
+        sources, tokens = load_chat_template(template)
+        self._setup(sources, template_name, {**tokens, **(special_tokens or {})}, context)
+
+    @classmethod
+    def from_string(
+        cls,
+        source: str,
+        template_name: str | None = None,
+        special_tokens: Mapping[str, str] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> "ChatTemplateConverter":
+        """A converter for template text held in memory (tests, templates built in code)."""
+        converter = cls.__new__(cls)
+        converter._setup({"default": source}, template_name, dict(special_tokens or {}), context)
+        return converter
+
+    def _setup(
+        self, sources: dict[str, str], template_name: str | None, tokens: dict[str, str], context: Any
+    ) -> None:
+        Converter.__init__(self)
+        if template_name is not None and template_name not in sources:
+            raise ValueError(f"no chat template named {template_name!r}; have {sorted(sources)}")
+        environment = template_environment()
+        self.templates = {name: environment.from_string(source) for name, source in sources.items()}
+        self.template_name = template_name
+        self.render_context = {**tokens, **dict(context or {})}
+
+    def template_for(self, has_tools: bool) -> jinja2.Template:
+        if self.template_name is not None:
+            return self.templates[self.template_name]
+        if has_tools and "tool_use" in self.templates:
+            return self.templates["tool_use"]
+        if "default" in self.templates:
+            return self.templates["default"]
+        if len(self.templates) == 1:
+            return next(iter(self.templates.values()))
+        raise SkipRecord("no_default_chat_template")
+
+    def _convert(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        messages_of(record)
+        try:
+            messages = to_chat_template_messages(record)
+        except ValueError:
+            raise SkipRecord("arguments_not_json_object") from None
+        tools = to_chat_template_tools(record)
+        template = self.template_for(tools is not None)
+        try:
+            text = template.render(
+                messages=messages, tools=tools, add_generation_prompt=False, **self.render_context
+            )
+        except (jinja2.TemplateError, TypeError, KeyError, ValueError) as error:
+            raise SkipRecord(f"template_error: {str(error)[:120]}") from None
+        return {"text": text}

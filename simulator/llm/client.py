@@ -1,0 +1,230 @@
+"""The one place our messages meet a provider: every model call of every role goes through
+`LLMClient.complete`, over `litellm.acompletion`.
+
+It converts our message model to the OpenAI chat shape litellm takes (litellm converts further
+for Anthropic and others), applies the prompt-based tool format when a model has no native tool
+calling, consults the response cache, holds a concurrency slot while calling, retries transient
+failures, and turns the reply back into an `AssistantMessage` with its usage and cost.
+
+litellm is imported on first use: importing it costs about two seconds, and offline runs never
+need it. `LITELLM_LOCAL_MODEL_COST_MAP` is set first, or the import fetches a price table from
+the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Sequence
+
+from simulator.config import ToolSpec
+from simulator.llm.cache import ResponseCache, request_key
+from simulator.llm.limits import CallLimits
+from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
+from simulator.llm.retry import Backoff, call_with_retries
+from simulator.llm.settings import ModelSettings
+from simulator.messages import AssistantMessage, Message, SystemMessage, ToolCall, ToolMessage, UserMessage
+from simulator.records import RoleUsage
+
+_litellm: Any = None
+
+
+def litellm_module() -> Any:
+    """Import litellm once, offline and quiet."""
+    global _litellm
+    if _litellm is None:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False
+        _litellm = litellm
+    return _litellm
+
+
+@dataclass
+class Completion:
+    """One model answer in our terms. `raw_content` is the text exactly as the model wrote it
+    (before `<tool_call>` parsing), which the judge stores as its raw reply."""
+
+    message: AssistantMessage
+    usage: RoleUsage
+    cached: bool = False
+    finish_reason: str | None = None
+    raw_content: str | None = None
+
+
+# ------------------------------------------------------------------ our messages -> provider shape
+
+
+def provider_message(message: Message) -> dict[str, Any]:
+    if isinstance(message, (SystemMessage, UserMessage)):
+        return {"role": message.role, "content": message.content}
+    if isinstance(message, ToolMessage):
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    out: dict[str, Any] = {"role": "assistant", "content": message.content if message.content or message.tool_calls else ""}
+    if message.tool_calls:
+        out["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+    return out
+
+
+# ------------------------------------------------------------------ provider reply -> neutral dict
+
+
+def _reply_of(response: Any) -> dict[str, Any]:
+    """The parts of a litellm ModelResponse we keep (and cache): plain JSON, provider-neutral."""
+    choices = getattr(response, "choices", None) or []
+    message = getattr(choices[0], "message", None) if choices else None
+    calls = []
+    for tc in getattr(message, "tool_calls", None) or []:
+        fn = getattr(tc, "function", None)
+        arguments = getattr(fn, "arguments", None)
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments if arguments is not None else {}, ensure_ascii=False)
+        calls.append({"id": getattr(tc, "id", None) or "", "name": getattr(fn, "name", None) or "", "arguments": arguments})
+    usage = getattr(response, "usage", None)
+    return {
+        "content": getattr(message, "content", None),
+        "tool_calls": calls,
+        "finish_reason": getattr(choices[0], "finish_reason", None) if choices else None,
+        "input_tokens": int(getattr(usage, "prompt_tokens", 0) or 0),
+        "output_tokens": int(getattr(usage, "completion_tokens", 0) or 0),
+    }
+
+
+def _table_cost(response: Any) -> float | None:
+    """litellm's own price for the call, which it computes while logging every response when
+    its table knows the model (None otherwise). Asking `completion_cost` again for an unknown
+    model costs ~0.5 ms of CPU per call to learn nothing, so we don't."""
+    cost = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    return float(cost) if cost is not None else None
+
+
+def _message_of(reply: dict[str, Any], first_call_number: int, prompt_tools: bool) -> AssistantMessage:
+    if prompt_tools:
+        return parse_reply(reply["content"], first_call_number)
+    calls = tuple(
+        ToolCall(id=c["id"] or f"call_{first_call_number + i}", name=c["name"], arguments=c["arguments"])
+        for i, c in enumerate(reply["tool_calls"])
+    )
+    content = reply["content"]
+    return AssistantMessage(content=content if content else None, tool_calls=calls)
+
+
+# ------------------------------------------------------------------ the client
+
+
+@dataclass
+class LLMClient:
+    """Shared by every role of a run: one cache, one set of limits."""
+
+    cache: ResponseCache | None = None
+    limits: CallLimits = field(default_factory=CallLimits)
+    backoff: Backoff = field(default_factory=Backoff)
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    _inflight: dict[str, asyncio.Future] = field(default_factory=dict, init=False, repr=False)
+
+    async def complete(
+        self,
+        settings: ModelSettings,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        response_format: dict[str, Any] | None = None,
+        cache_salt: str | None = None,
+    ) -> Completion:
+        """Ask `settings.model` for the next assistant message. `cache_salt` separates requests
+        that are identical on purpose (a second sample, another committee vote)."""
+        prompt_tools = bool(tools) and settings.tool_format == "prompt"
+        sent = to_prompt_messages(messages, tools) if prompt_tools else list(messages)
+        request = {
+            "model": settings.model,
+            "api_base": settings.api_base,
+            "messages": [provider_message(m) for m in sent],
+            "tools": [t.openai_tool() for t in tools] if tools and not prompt_tools else None,
+            "response_format": response_format,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "seed": settings.seed,
+            "tool_format": settings.tool_format if tools else None,
+            "salt": cache_salt,
+        }
+        first_call_number = count_tool_calls(messages) + 1
+        key = request_key(request)
+        cached = self.cache.get(key) if self.cache is not None else None
+        if cached is None:
+            cached_hit = False
+            reply = await self._fetch_once(key, settings, request)
+        else:
+            cached_hit, reply = True, cached
+        usage = RoleUsage(
+            calls=1,
+            input_tokens=reply["input_tokens"],
+            output_tokens=reply["output_tokens"],
+            cost_usd=0.0 if cached_hit else reply["cost_usd"],
+            cached_calls=1 if cached_hit else 0,
+        )
+        return Completion(
+            message=_message_of(reply, first_call_number, prompt_tools),
+            usage=usage,
+            cached=cached_hit,
+            finish_reason=reply["finish_reason"],
+            raw_content=reply["content"],
+        )
+
+    async def _fetch_once(self, key: str, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+        """Identical requests in flight at the same time share one call."""
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            reply = await self._fetch(settings, request)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._inflight.pop(key, None)
+        future.set_result(reply)
+        if self.cache is not None:
+            self.cache.put(key, settings.model, reply)
+        return reply
+
+    async def _fetch(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+        litellm = litellm_module()
+        kwargs: dict[str, Any] = {
+            "model": settings.model,
+            "messages": request["messages"],
+            "timeout": settings.timeout,
+            "num_retries": 0,  # retries are ours (retry.py): one policy, one count
+            "max_retries": 0,
+            "drop_params": True,  # e.g. `seed` for providers without it
+        }
+        for name in ("api_base", "tools", "response_format", "temperature", "max_tokens", "seed"):
+            if request[name] is not None:
+                kwargs[name] = request[name]
+        api_key = settings.api_key()
+        if api_key:
+            kwargs["api_key"] = api_key
+
+        async def attempt() -> Any:
+            async with self.limits.slot():
+                return await litellm.acompletion(**kwargs)
+
+        response = await call_with_retries(
+            attempt, model=settings.model, retries=settings.retries, backoff=self.backoff, sleep=self.sleep
+        )
+        reply = _reply_of(response)
+        own = settings.own_cost(reply["input_tokens"], reply["output_tokens"])
+        reply["cost_usd"] = own if own is not None else _table_cost(response)
+        return reply

@@ -1,0 +1,459 @@
+/* toolsim report: browse traces and verdicts of one run, offline.
+ *
+ * The data is embedded as JSON (see simulator/report/build.py for its compact layout). Filtering
+ * works on the small `rows` table only; the list shows one page; a trace's messages are turned
+ * into DOM only when it is selected. That keeps 10,000 traces responsive.
+ * Every piece of run data reaches the page through textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  const DATA = JSON.parse(document.getElementById("report-data").textContent);
+  const F = DATA.facets;
+  const DECISION_NAMES = ["accept", "reject", "unjudged"];
+  const PAGE_SIZE = 100;
+  const CHART_MAX_BARS = 12;
+  // row layout (build.py ROW_FIELDS): id, scenario, persona, tool, category, decision, reasons, overridden, language, termination
+  const R = { id: 0, scenario: 1, persona: 2, tool: 3, category: 4, decision: 5, reasons: 6, overridden: 7, language: 8, termination: 9 };
+  const FACETS = ["decision", "reason", "tool", "persona", "category"];
+
+  const rows = DATA.rows;
+  const state = { decision: "", reason: "", tool: "", persona: "", category: "", q: "", page: 0, selected: -1 };
+  let filtered = [];
+  let haystack = null; // built on the first text search only
+
+  const $ = (id) => document.getElementById(id);
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function svg(tag, attrs) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const k in attrs) node.setAttribute(k, attrs[k]);
+    return node;
+  }
+
+  // ------------------------------------------------------------ filtering
+
+  function facetValue(row, facet) {
+    switch (facet) {
+      case "decision": return String(row[R.decision]);
+      case "tool": return String(row[R.tool]);
+      case "persona": return String(row[R.persona]);
+      case "category": return String(row[R.category]);
+      default: return null;
+    }
+  }
+
+  function searchText(i) {
+    if (!haystack) {
+      haystack = new Array(rows.length);
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k];
+        const parts = [r[R.id], F.scenario[r[R.scenario]], F.persona[r[R.persona]], F.tool[r[R.tool]], F.category[r[R.category]]];
+        for (const reason of r[R.reasons]) parts.push(F.reason[reason]);
+        for (const m of DATA.details[k].m) {
+          if (m[0] === "u") parts.push(m[1]);
+          else if (m[0] === "a") { if (m[1]) parts.push(m[1]); for (const c of m[2] || []) parts.push(c[1], c[2]); }
+          else if (m[0] === "t") parts.push(m[2], m[3]);
+        }
+        haystack[k] = parts.join("\n").toLowerCase();
+      }
+    }
+    return haystack[i];
+  }
+
+  function passes(i, except) {
+    const r = rows[i];
+    for (const facet of FACETS) {
+      if (facet === except || state[facet] === "") continue;
+      if (facet === "reason") { if (r[R.reasons].indexOf(Number(state.reason)) < 0) return false; }
+      else if (facetValue(r, facet) !== state[facet]) return false;
+    }
+    if (state.q && except !== "q") {
+      const words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+      const text = searchText(i);
+      for (const w of words) if (text.indexOf(w) < 0) return false;
+    }
+    return true;
+  }
+
+  function applyFilters(keepPage) {
+    filtered = [];
+    for (let i = 0; i < rows.length; i++) if (passes(i, null)) filtered.push(i);
+    if (!keepPage) state.page = 0;
+    state.page = Math.min(state.page, Math.max(0, Math.ceil(filtered.length / PAGE_SIZE) - 1));
+    $("shown-count").textContent = filtered.length.toLocaleString("en");
+    updateFacetOptions();
+    renderList();
+    renderCharts();
+  }
+
+  function facetLabels(facet) {
+    if (facet === "decision") return DECISION_NAMES;
+    return F[facet];
+  }
+
+  // Option counts are faceted: each select counts what its choices would show given the *other* filters.
+  function updateFacetOptions() {
+    for (const facet of FACETS) {
+      const counts = new Map();
+      let base = 0;
+      for (let i = 0; i < rows.length; i++) {
+        if (!passes(i, facet)) continue;
+        base++;
+        if (facet === "reason") for (const reason of rows[i][R.reasons]) counts.set(String(reason), (counts.get(String(reason)) || 0) + 1);
+        else { const v = facetValue(rows[i], facet); counts.set(v, (counts.get(v) || 0) + 1); }
+      }
+      const select = $("filter-" + facet);
+      const labels = facetLabels(facet);
+      const options = [["", "all (" + base + ")"]];
+      const order = labels.map((_, idx) => idx).filter((idx) => counts.has(String(idx)) || String(idx) === state[facet]);
+      if (facet !== "decision") order.sort((a, b) => (counts.get(String(b)) || 0) - (counts.get(String(a)) || 0) || String(labels[a]).localeCompare(String(labels[b])));
+      for (const idx of order) options.push([String(idx), labels[idx] + " (" + (counts.get(String(idx)) || 0) + ")"]);
+      select.textContent = "";
+      for (const [value, label] of options) {
+        const opt = el("option", null, label);
+        opt.value = value;
+        opt.dataset.value = value === "" ? "" : labels[Number(value)];
+        select.appendChild(opt);
+      }
+      select.value = state[facet];
+      select.classList.toggle("active", state[facet] !== "");
+    }
+    $("filter-search").classList.toggle("active", state.q !== "");
+  }
+
+  // ------------------------------------------------------------ list
+
+  function decisionBadge(code, overridden) {
+    const frag = document.createDocumentFragment();
+    frag.appendChild(el("span", "badge " + DECISION_NAMES[code], DECISION_NAMES[code]));
+    if (overridden) { frag.appendChild(document.createTextNode(" ")); frag.appendChild(el("span", "badge human", "human")); }
+    return frag;
+  }
+
+  function renderList() {
+    const list = $("trace-list");
+    list.textContent = "";
+    const pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
+    const start = state.page * PAGE_SIZE;
+    const frag = document.createDocumentFragment();
+    for (const i of filtered.slice(start, start + PAGE_SIZE)) {
+      const r = rows[i];
+      const row = el("div", "trace-row" + (i === state.selected ? " selected" : ""));
+      row.dataset.traceId = r[R.id];
+      row.dataset.index = String(i);
+      row.dataset.decision = DECISION_NAMES[r[R.decision]];
+      row.setAttribute("role", "option");
+      row.appendChild(el("span", "tid", r[R.id]));
+      const badge = el("span", "badges");
+      badge.appendChild(decisionBadge(r[R.decision], r[R.overridden]));
+      row.appendChild(badge);
+      row.appendChild(el("span", "meta", [F.scenario[r[R.scenario]], F.persona[r[R.persona]], F.tool[r[R.tool]], F.category[r[R.category]]].join(" · ")));
+      if (r[R.reasons].length) {
+        const chips = el("span", "chips");
+        for (const reason of r[R.reasons]) chips.appendChild(el("span", "chip", F.reason[reason]));
+        row.appendChild(chips);
+      }
+      frag.appendChild(row);
+    }
+    if (!filtered.length) frag.appendChild(el("div", "empty-list", "No trace matches these filters."));
+    list.appendChild(frag);
+    list.scrollTop = 0;
+    $("page-info").textContent = filtered.length ? "page " + (state.page + 1) + " of " + pages + " · " + (start + 1) + "–" + Math.min(start + PAGE_SIZE, filtered.length) : "";
+    $("page-prev").disabled = state.page === 0;
+    $("page-next").disabled = state.page >= pages - 1;
+  }
+
+  // ------------------------------------------------------------ charts
+
+  function countBy(getter) {
+    const counts = new Map();
+    for (const i of filtered) {
+      const r = rows[i];
+      for (const key of getter(r)) {
+        const entry = counts.get(key) || { key: key, accept: 0, reject: 0, other: 0 };
+        if (r[R.decision] === 0) entry.accept++; else if (r[R.decision] === 1) entry.reject++; else entry.other++;
+        counts.set(key, entry);
+      }
+    }
+    return Array.from(counts.values()).sort((a, b) => (b.accept + b.reject + b.other) - (a.accept + a.reject + a.other));
+  }
+
+  // A horizontal bar chart; each bar stacks accepted / rejected / unjudged and filters on click.
+  function barChart(container, entries, labels, facet, stacked) {
+    container.textContent = "";
+    if (!entries.length) { container.appendChild(el("div", "empty", "nothing in the current filter")); return; }
+    const shown = entries.slice(0, CHART_MAX_BARS);
+    const rest = entries.length - shown.length;
+    const width = 420, labelW = 130, numW = 44, barH = 16, gap = 6;
+    const height = shown.length * (barH + gap) + gap;
+    const max = Math.max(...shown.map((e) => e.accept + e.reject + e.other), 1);
+    const scale = (width - labelW - numW - 8) / max;
+    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });
+    shown.forEach((e, n) => {
+      const y = gap + n * (barH + gap);
+      const g = svg("g", { class: "bar", "data-facet": facet, "data-key": String(e.key) });
+      const label = String(labels[e.key]);
+      const title = svg("title", {});
+      title.textContent = label + ": " + (stacked ? e.accept + " accepted, " + e.reject + " rejected" + (e.other ? ", " + e.other + " unjudged" : "") : (e.accept + e.reject + e.other) + " traces");
+      g.appendChild(title);
+      const text = svg("text", { x: labelW - 6, y: y + barH - 4, "text-anchor": "end" });
+      text.textContent = label.length > 20 ? label.slice(0, 19) + "…" : label;
+      g.appendChild(text);
+      let x = labelW;
+      const parts = stacked ? [["accept", e.accept, "var(--accept)"], ["reject", e.reject, "var(--reject)"], ["other", e.other, "var(--muted)"]] : [["all", e.accept + e.reject + e.other, "var(--reject)"]];
+      for (const [, n, color] of parts) {
+        if (!n) continue;
+        const w = Math.max(1, n * scale);
+        g.appendChild(svg("rect", { x: x, y: y, width: w, height: barH, rx: 2, fill: color }));
+        x += w;
+      }
+      const num = svg("text", { x: x + 4, y: y + barH - 4 });
+      num.textContent = String(e.accept + e.reject + e.other);
+      g.appendChild(num);
+      g.addEventListener("click", () => setFilter(facet, String(e.key)));
+      chart.appendChild(g);
+    });
+    container.appendChild(chart);
+    if (rest > 0) container.appendChild(el("div", "legend", "+ " + rest + " more (use the filters)"));
+    if (stacked) {
+      const legend = el("div", "legend");
+      for (const [name, color] of [["accepted", "var(--accept)"], ["rejected", "var(--reject)"]]) {
+        const swatch = el("i"); swatch.style.background = color;
+        legend.appendChild(swatch); legend.appendChild(document.createTextNode(name));
+      }
+      container.appendChild(legend);
+    }
+  }
+
+  function renderCharts() {
+    barChart($("chart-tool"), countBy((r) => [r[R.tool]]), F.tool, "tool", true);
+    barChart($("chart-category"), countBy((r) => [r[R.category]]), F.category, "category", true);
+    const rejected = countBy((r) => (r[R.decision] === 1 ? r[R.reasons] : []));
+    barChart($("chart-reasons"), rejected, F.reason, "reason", false);
+  }
+
+  // ------------------------------------------------------------ detail
+
+  function prettyJson(text) {
+    try { return { text: JSON.stringify(JSON.parse(text), null, 2), ok: true }; }
+    catch (err) { return { text: String(text), ok: false }; }
+  }
+
+  function bubble(cls, role, body) {
+    const box = el("div", "msg " + cls);
+    box.appendChild(el("span", "role", role));
+    if (body) box.appendChild(body);
+    return box;
+  }
+
+  function jsonBlock(text) {
+    const frag = document.createDocumentFragment();
+    const pretty = prettyJson(text);
+    if (!pretty.ok) frag.appendChild(el("div", "invalid-json", "not valid JSON"));
+    frag.appendChild(el("pre", null, pretty.text));
+    return frag;
+  }
+
+  function renderMessage(m) {
+    const out = [];
+    if (m[0] === "s") {
+      const box = el("details", "msg msg-system");
+      box.appendChild(el("summary", null, "System prompt"));
+      box.appendChild(el("div", "text", DATA.systems[m[1]]));
+      out.push(box);
+    } else if (m[0] === "u") {
+      out.push(bubble("msg-user", "user", el("div", "text", m[1])));
+    } else if (m[0] === "a") {
+      const calls = m[2] || [];
+      if (m[1] || !calls.length) {
+        const box = bubble("msg-assistant" + (m[1] ? "" : " msg-empty"), "assistant", el("div", "text", m[1] || "(empty message)"));
+        out.push(box);
+      }
+      for (const c of calls) {
+        const body = document.createDocumentFragment();
+        const head = el("div");
+        head.appendChild(el("span", "fn", c[1]));
+        head.appendChild(el("span", "muted", "  " + c[0]));
+        body.appendChild(head);
+        body.appendChild(jsonBlock(c[2]));
+        const box = bubble("msg-tool-call", "tool call", body);
+        box.dataset.tool = c[1];
+        out.push(box);
+      }
+    } else if (m[0] === "t") {
+      const body = document.createDocumentFragment();
+      const head = el("div");
+      head.appendChild(el("span", "fn", m[2]));
+      head.appendChild(el("span", "muted", "  " + m[1]));
+      body.appendChild(head);
+      body.appendChild(jsonBlock(m[3]));
+      const box = bubble("msg-tool-result" + (m[4] ? " msg-error" : ""), m[4] ? "tool error" : "tool result", body);
+      box.dataset.tool = m[2];
+      out.push(box);
+    }
+    return out;
+  }
+
+  function renderVerdict(v, row) {
+    const box = el("section", "verdict");
+    const head = el("h3");
+    head.appendChild(document.createTextNode("Verdict "));
+    head.appendChild(decisionBadge(row[R.decision], row[R.overridden]));
+    box.appendChild(head);
+    if (!v) { box.appendChild(el("div", "muted", "not judged")); return box; }
+    if (row[R.overridden]) box.appendChild(el("div", "muted", "the judge said " + v.d + "; a human overrode it"));
+    const checks = el("ul", "checks");
+    const passed = [];
+    for (const c of v.c) {
+      if (c[1]) { passed.push(F.check[c[0]]); continue; }
+      const li = el("li", "fail");
+      li.appendChild(document.createTextNode("✗ " + F.check[c[0]]));
+      if (c[2]) li.appendChild(el("span", "why", " — " + c[2]));
+      checks.appendChild(li);
+    }
+    if (passed.length) {
+      const li = el("li", "pass-list");
+      li.appendChild(el("span", "pass", "✓ "));
+      li.appendChild(document.createTextNode(passed.join(", ")));
+      checks.appendChild(li);
+    }
+    box.appendChild(checks);
+    if (v.m) {
+      const model = el("div", "model");
+      model.appendChild(el("b", null, "Judge model"));
+      model.appendChild(document.createTextNode(" " + (v.m.n || "") + " · " + v.m.s + (v.m.p === true ? " · passed" : v.m.p === false ? " · failed" : "") + (v.m.a != null ? " · agreement " + v.m.a : "")));
+      if (v.m.sc) {
+        const scores = el("div", "scores");
+        for (const k of Object.keys(v.m.sc)) scores.appendChild(el("span", "score", k + " " + v.m.sc[k]));
+        model.appendChild(scores);
+      }
+      if (v.m.r) model.appendChild(el("div", "rationale", v.m.r));
+      if (v.m.x) model.appendChild(el("div", "rationale", "reason: " + v.m.x));
+      box.appendChild(model);
+    } else {
+      box.appendChild(el("div", "muted", "judge model: not run"));
+    }
+    if (v.o && v.o.length) {
+      box.appendChild(el("b", null, "Overrides"));
+      const list = el("ol", "overrides");
+      for (const o of v.o) list.appendChild(el("li", null, o[1] + " · " + o[0] + " → " + o[2] + ": " + o[3]));
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  function renderDetail(i) {
+    const pane = $("trace-detail");
+    pane.textContent = "";
+    if (i < 0) return;
+    const r = rows[i], d = DATA.details[i];
+    pane.dataset.traceId = r[R.id];
+    const head = el("div", "detail-head");
+    head.appendChild(el("h2", null, r[R.id]));
+    const kv = el("dl", "kv");
+    const facts = [["scenario", F.scenario[r[R.scenario]]], ["persona", F.persona[r[R.persona]]], ["tool", F.tool[r[R.tool]]],
+      ["category", F.category[r[R.category]]], ["language", F.language[r[R.language]]], ["termination", F.termination[r[R.termination]]]];
+    if (d.f) facts.push(["user facts", Object.keys(d.f).map((k) => k + "=" + (typeof d.f[k] === "string" ? d.f[k] : JSON.stringify(d.f[k]))).join(", ")]);
+    for (const [k, v] of facts) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
+    if (d.e) { kv.appendChild(el("dt", null, "error")); kv.appendChild(el("dd", "error-text", d.e)); }
+    head.appendChild(kv);
+    pane.appendChild(head);
+    pane.appendChild(renderVerdict(d.v, r));
+    const convo = el("div", "conversation");
+    for (const m of d.m) for (const node of renderMessage(m)) convo.appendChild(node);
+    pane.appendChild(convo);
+    pane.scrollTop = 0;
+  }
+
+  function select(i) {
+    state.selected = i;
+    for (const node of document.querySelectorAll(".trace-row.selected")) node.classList.remove("selected");
+    const node = document.querySelector('.trace-row[data-index="' + i + '"]');
+    if (node) { node.classList.add("selected"); node.scrollIntoView({ block: "nearest" }); }
+    renderDetail(i);
+    if (i >= 0 && history.replaceState) history.replaceState(null, "", "#trace=" + encodeURIComponent(rows[i][R.id]));
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  function setFilter(facet, value) {
+    state[facet] = state[facet] === value ? "" : value;
+    applyFilters(false);
+  }
+
+  function moveSelection(step) {
+    if (!filtered.length) return;
+    let pos = filtered.indexOf(state.selected);
+    pos = pos < 0 ? (step > 0 ? state.page * PAGE_SIZE : state.page * PAGE_SIZE) : Math.min(filtered.length - 1, Math.max(0, pos + step));
+    const page = Math.floor(pos / PAGE_SIZE);
+    if (page !== state.page) { state.page = page; renderList(); }
+    select(filtered[pos]);
+  }
+
+  function renderSummary() {
+    let accepted = 0, rejected = 0, overridden = 0;
+    for (const r of rows) { if (r[R.decision] === 0) accepted++; else if (r[R.decision] === 1) rejected++; if (r[R.overridden]) overridden++; }
+    const stats = [["traces", rows.length, ""], ["accepted", accepted, "accept"], ["rejected", rejected, "reject"], ["overridden", overridden, ""],
+      ["accept rate", rows.length ? Math.round((100 * accepted) / rows.length) + "%" : "—", ""]];
+    const box = $("summary");
+    for (const [label, value, cls] of stats) {
+      const stat = el("div", "stat " + cls);
+      stat.id = "stat-" + label.replace(/\s+/g, "-");
+      stat.appendChild(el("b", null, typeof value === "number" ? value.toLocaleString("en") : value));
+      stat.appendChild(el("span", null, label));
+      box.appendChild(stat);
+    }
+    $("run-name").textContent = DATA.meta.name || "";
+    $("run-meta").textContent = [DATA.meta.run, DATA.meta.status, "generated " + DATA.meta.generated_at].filter(Boolean).join(" · ");
+    document.title = "toolsim report — " + (DATA.meta.name || "run");
+    $("total-count").textContent = rows.length.toLocaleString("en");
+  }
+
+  function init() {
+    renderSummary();
+    for (const facet of FACETS) {
+      $("filter-" + facet).addEventListener("change", (ev) => { state[facet] = ev.target.value; applyFilters(false); });
+    }
+    let timer = null;
+    $("filter-search").addEventListener("input", (ev) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { state.q = ev.target.value.trim(); applyFilters(false); }, 150);
+    });
+    $("filter-reset").addEventListener("click", () => {
+      for (const facet of FACETS) state[facet] = "";
+      state.q = ""; $("filter-search").value = "";
+      applyFilters(false);
+    });
+    $("page-prev").addEventListener("click", () => { if (state.page > 0) { state.page--; renderList(); } });
+    $("page-next").addEventListener("click", () => { if ((state.page + 1) * PAGE_SIZE < filtered.length) { state.page++; renderList(); } });
+    $("trace-list").addEventListener("click", (ev) => {
+      const row = ev.target.closest(".trace-row");
+      if (row) select(Number(row.dataset.index));
+    });
+    document.addEventListener("keydown", (ev) => {
+      if (ev.target.closest && ev.target.closest("input, select, textarea")) return;
+      if (ev.key === "ArrowDown" || ev.key === "j") { moveSelection(1); ev.preventDefault(); }
+      else if (ev.key === "ArrowUp" || ev.key === "k") { moveSelection(-1); ev.preventDefault(); }
+      else if (ev.key === "ArrowRight") $("page-next").click();
+      else if (ev.key === "ArrowLeft") $("page-prev").click();
+    });
+    applyFilters(false);
+    const wanted = decodeURIComponent((location.hash.match(/^#trace=(.*)$/) || [])[1] || "");
+    if (wanted) {
+      const i = rows.findIndex((r) => r[R.id] === wanted);
+      if (i >= 0) {
+        const pos = filtered.indexOf(i);
+        if (pos >= 0) { state.page = Math.floor(pos / PAGE_SIZE); renderList(); }
+        select(i);
+      }
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  init();
+})();

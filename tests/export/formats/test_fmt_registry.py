@@ -1,0 +1,40 @@
+import fmt_cases as cases
+import pytest
+
+from simulator.export.formats import FORMATS, Converter, format_names, get_converter
+
+
+def test_every_format_is_registered_under_its_own_name():
+    assert format_names() == ["sharegpt", "trl", "hermes", "llama3", "instruction", "chat-template", "dpo"]
+    assert all(FORMATS[name].name == name and issubclass(FORMATS[name], Converter) for name in format_names())
+
+
+def test_unknown_format_is_refused_with_the_known_names():
+    with pytest.raises(ValueError, match="sharegpt"):
+        get_converter("alpaca")
+
+
+def test_each_call_gives_a_fresh_converter_with_its_own_counts():
+    first, second = get_converter("llama3"), get_converter("llama3")
+    first.convert(cases.parallel_calls())
+    assert first.skipped == {"parallel_tool_calls": 1}
+    assert second.skipped == {}
+
+
+def test_only_dpo_takes_pairs():
+    kinds = {name: FORMATS[name].input_kind for name in format_names()}
+    assert kinds.pop("dpo") == "pair"
+    assert set(kinds.values()) == {"record"}
+
+
+def test_formats_without_extra_files_write_nothing(tmp_path):
+    assert get_converter("trl").extra_files(tmp_path, {"train": tmp_path / "train.jsonl"}) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["sharegpt", "trl", "hermes", "llama3", "instruction"])
+def test_records_that_are_not_canonical_skip_instead_of_crashing(name):
+    converter = get_converter(name)
+    assert converter.convert({"messages": []}) is None
+    assert converter.convert({"messages": [{"role": "developer", "content": "x"}]}) is None
+    assert converter.skipped == {"no_messages": 1, "unknown_role": 1}

@@ -1,0 +1,102 @@
+import copy
+import json
+
+import fmt_cases as cases
+import pytest
+
+from simulator.export.formats import get_converter, to_chat_template_messages, to_chat_template_tools
+
+
+def convert(record):
+    converter = get_converter("trl")
+    return converter.convert(record), converter
+
+
+def test_columns_are_messages_and_a_json_string_of_tools():
+    row, _ = convert(cases.single_call())
+    assert set(row) == {"messages", "tools"}
+    assert isinstance(row["tools"], str)
+    assert json.loads(row["tools"]) == [cases.REFUND]
+
+
+def test_messages_keep_the_canonical_shape_with_string_arguments():
+    record = cases.parallel_calls()
+    row, _ = convert(record)
+    assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant", "tool", "tool", "assistant"]
+    assistant = row["messages"][2]
+    assert assistant["content"] == "Let me check both."
+    arguments = [c["function"]["arguments"] for c in assistant["tool_calls"]]
+    assert all(isinstance(a, str) for a in arguments)
+    assert arguments == [c["function"]["arguments"] for c in record["messages"][2]["tool_calls"]]
+    assert [c["id"] for c in assistant["tool_calls"]] == ["call_a", "call_b"]
+
+
+def test_tool_messages_get_the_name_of_the_call_they_answer():
+    row, _ = convert(cases.parallel_calls())
+    tool_messages = [m for m in row["messages"] if m["role"] == "tool"]
+    assert [(m["tool_call_id"], m["name"]) for m in tool_messages] == [("call_a", "get_order"), ("call_b", "get_weather")]
+    assert json.loads(tool_messages[0]["content"]) == {"status": "shipped", "eta": "2025-03-02"}
+
+
+def test_converter_does_not_mutate_the_record():
+    record = cases.parallel_calls()
+    before = copy.deepcopy(record)
+    convert(record)
+    assert record == before
+
+
+def test_dict_arguments_are_stored_as_strings():
+    record = cases.single_call()
+    record["messages"][2]["tool_calls"][0]["function"]["arguments"] = {"order_id": "ORD-48291", "reason": "late"}
+    row, _ = convert(record)
+    stored = row["messages"][2]["tool_calls"][0]["function"]["arguments"]
+    assert isinstance(stored, str) and json.loads(stored) == {"order_id": "ORD-48291", "reason": "late"}
+
+
+def test_to_chat_template_messages_parses_arguments_into_dicts():
+    row, _ = convert(cases.odd_arguments())
+    messages = to_chat_template_messages(row)
+    arguments = [c["function"]["arguments"] for m in messages for c in m.get("tool_calls", [])]
+    assert arguments == [{"order_id": 48291}, {"items": [{"sku": "A-1", "qty": 2}], "express": True, "note": None}]
+    assert isinstance(row["messages"][2]["tool_calls"][0]["function"]["arguments"], str)  # row left untouched
+
+
+def test_to_chat_template_messages_drops_keys_arrow_padded_with_null():
+    """datasets < 5 loads every message with every key seen in the column, null where absent."""
+    row, _ = convert(cases.single_call())
+    every_key = {"role": None, "content": None, "tool_calls": None, "tool_call_id": None, "name": None}
+    padded = {"messages": [every_key | m for m in row["messages"]]}
+    messages = to_chat_template_messages(padded)
+    assert "tool_calls" not in messages[1] and "tool_call_id" not in messages[1] and "name" not in messages[1]
+    assert messages[3]["tool_call_id"] == "call_1" and messages[3]["name"] == "initiate_refund"
+    assert messages[2]["tool_calls"][0]["function"]["arguments"] == {"order_id": "ORD-48291", "reason": "defective"}
+
+
+def test_to_chat_template_messages_refuses_malformed_arguments():
+    row, _ = convert(cases.malformed_arguments())
+    assert row is not None  # stored verbatim: an error-recovery sample is data
+    with pytest.raises(ValueError, match="not a JSON object"):
+        to_chat_template_messages(row)
+
+
+def test_to_chat_template_tools():
+    row, _ = convert(cases.parallel_calls())
+    assert to_chat_template_tools(row) == [cases.ORDER, cases.WEATHER]
+    assert to_chat_template_tools(convert(cases.no_tools_at_all())[0]) is None
+
+
+def test_round_trip_through_datasets_keeps_every_value(tmp_path):
+    """Arguments with different keys and types across rows, tools with different schemas,
+    messages with different key sets: all load back unchanged, with no padded nulls."""
+    converter = get_converter("trl")
+    rows = [converter.convert(record) for record in cases.all_records()]
+    assert None not in rows and converter.skipped == {}
+    cases.assert_round_trips(rows, tmp_path)
+
+
+def test_loaded_rows_render_like_the_originals(tmp_path):
+    converter = get_converter("trl")
+    rows = [converter.convert(record) for record in cases.all_records()[:-1]]
+    loaded = cases.load_back(rows, tmp_path)
+    assert [to_chat_template_messages(r) for r in loaded] == [to_chat_template_messages(r) for r in rows]
+    assert [to_chat_template_tools(r) for r in loaded] == [to_chat_template_tools(r) for r in rows]

@@ -1,0 +1,448 @@
+"""The customer-support domain: five stateful tools over a small seeded shop.
+
+State (scenario YAML picks records by these names, keep them stable):
+    customers: customer_id, name, email, phone
+    orders:    order_id, customer_id, customer_name, email, items[sku, name, quantity, price],
+               total, currency, status (processing | shipped | delivered | cancelled), order_date,
+               delivered_date, carrier, tracking_number, estimated_delivery, shipping_address
+               {street, city, postal_code, country}, refunded_amount
+    refunds:   refund_id, order_id, amount, reason, status, requested_date
+    tickets:   ticket_id, reason, order_id, priority, status, created_date
+
+Every seeded state has 6 customers and 12 orders: 3 processing, 4 shipped (one of them overdue:
+its estimated delivery has passed), 4 delivered, 1 cancelled; some customers own several orders.
+Dates are relative to the episode's `today`, totals are the sum of their items.
+
+Refund policy: only delivered orders can be refunded, up to what has not been refunded yet.
+One exception, as real shops do: a *shipped* order whose estimated delivery date has passed can
+be refunded with reason `not_received` (the parcel is presumed lost).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from simulator.fakes import (
+    CARRIERS, PRODUCTS, digits, email_for, fake_city, fake_name, fake_phone, fake_postal_code,
+    fake_street, fake_tracking_number,
+)
+from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
+
+sims = ToolSimModule("customer_support")
+
+STATUSES = ("processing", "shipped", "delivered", "cancelled")
+STATUS_PLAN = ("processing",) * 3 + ("shipped",) * 4 + ("delivered",) * 4 + ("cancelled",)
+REFUND_REASONS = ("defective", "wrong_item", "not_received", "changed_mind", "other")
+PRIORITIES = ("low", "normal", "high")
+N_CUSTOMERS = 6
+
+# ---------------------------------------------------------------- schemas
+
+ORDER_ID = {
+    "type": "string",
+    "pattern": r"^ORD-\d{5}$",
+    "description": "The order number, e.g. ORD-48291 (ORD- followed by five digits).",
+}
+DAY = {"type": "string", "format": "date"}
+MAYBE_DAY = {"type": ["string", "null"], "format": "date"}
+MONEY = {"type": "number", "minimum": 0}
+ITEM = {
+    "type": "object",
+    "properties": {
+        "sku": {"type": "string"},
+        "name": {"type": "string"},
+        "quantity": {"type": "integer", "minimum": 1},
+        "price": MONEY,
+    },
+    "required": ["sku", "name", "quantity", "price"],
+    "additionalProperties": False,
+}
+ADDRESS = {
+    "type": "object",
+    "properties": {
+        "street": {"type": "string"},
+        "city": {"type": "string"},
+        "postal_code": {"type": "string"},
+        "country": {"type": "string"},
+    },
+    "required": ["street", "city", "postal_code", "country"],
+    "additionalProperties": False,
+}
+
+# ---------------------------------------------------------------- state
+
+
+def _sku(product_index: int) -> str:
+    """A stable SKU per catalogue product, so the same product has the same SKU in every order."""
+    return f"SKU-{31000 + 7 * product_index:05d}"
+
+
+def _customers(rng: random.Random) -> list[dict[str, Any]]:
+    customers: list[dict[str, Any]] = []
+    used: set[str] = set()
+    while len(customers) < N_CUSTOMERS:
+        name = fake_name(rng)
+        email = email_for(name, rng)
+        if name in used or email in used:
+            continue
+        used.update((name, email))
+        customers.append({
+            "customer_id": f"CUS-{1001 + len(customers)}",
+            "name": name,
+            "email": email,
+            "phone": fake_phone(rng),
+        })
+    return customers
+
+
+def _items(rng: random.Random) -> list[dict[str, Any]]:
+    picks = rng.sample(range(len(PRODUCTS)), rng.choice((1, 1, 2, 2, 3)))
+    return [
+        {"sku": _sku(i), "name": PRODUCTS[i][0], "quantity": rng.choice((1, 1, 1, 2)), "price": PRODUCTS[i][1]}
+        for i in picks
+    ]
+
+
+def _timeline(status: str, overdue: bool, rng: random.Random, today: date) -> dict[str, Any]:
+    """Dates and shipping fields consistent with the status and with `today`."""
+    def iso(day: date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    carrier = rng.choice(CARRIERS) if status in ("shipped", "delivered") else None
+    delivered = estimated = None
+    if status == "processing":
+        ordered = today - timedelta(days=rng.randint(0, 2))
+        estimated = today + timedelta(days=rng.randint(4, 8))
+    elif status == "shipped" and overdue:
+        ordered = today - timedelta(days=rng.randint(10, 16))
+        estimated = today - timedelta(days=rng.randint(2, 4))
+    elif status == "shipped":
+        ordered = today - timedelta(days=rng.randint(2, 6))
+        estimated = today + timedelta(days=rng.randint(1, 4))
+    elif status == "delivered":
+        ordered = today - timedelta(days=rng.randint(8, 45))
+        delivered = ordered + timedelta(days=rng.randint(2, 6))
+        estimated = delivered
+    else:
+        ordered = today - timedelta(days=rng.randint(3, 30))
+    return {
+        "order_date": iso(ordered),
+        "delivered_date": iso(delivered),
+        "carrier": carrier,
+        "tracking_number": fake_tracking_number(rng, carrier) if carrier else None,
+        "estimated_delivery": iso(estimated),
+    }
+
+
+@sims.state
+def seed_state(rng: random.Random, today: date) -> State:
+    customers = _customers(rng)
+    homes = [
+        {"street": fake_street(rng), "city": fake_city(rng), "postal_code": fake_postal_code(rng), "country": "US"}
+        for _ in customers
+    ]
+    # Everyone has an order; the other six go to random customers, so some own several.
+    owners = list(range(N_CUSTOMERS)) + [rng.randrange(N_CUSTOMERS) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
+    rng.shuffle(owners)
+    statuses = list(STATUS_PLAN)
+    rng.shuffle(statuses)
+    overdue_index = statuses.index("shipped")
+    order_ids: set[str] = set()
+    orders = []
+    for index, (owner, status) in enumerate(zip(owners, statuses)):
+        order_id = f"ORD-{digits(rng, 5)}"
+        while order_id in order_ids:
+            order_id = f"ORD-{digits(rng, 5)}"
+        order_ids.add(order_id)
+        customer = customers[owner]
+        items = _items(rng)
+        orders.append({
+            "order_id": order_id,
+            "customer_id": customer["customer_id"],
+            "customer_name": customer["name"],
+            "email": customer["email"],
+            "items": items,
+            "total": round(sum(i["price"] * i["quantity"] for i in items), 2),
+            "currency": "USD",
+            "status": status,
+            **_timeline(status, index == overdue_index, rng, today),
+            "shipping_address": dict(homes[owner]),
+            "refunded_amount": 0.0,
+        })
+    return {"customers": customers, "orders": orders, "refunds": [], "tickets": []}
+
+
+def _order(ctx: SimContext, order_id: str) -> dict[str, Any]:
+    for order in ctx.state["orders"]:
+        if order["order_id"] == order_id:
+            return order
+    raise ToolError(f"No order found for {order_id}")
+
+
+# ---------------------------------------------------------------- tools
+
+ORDER_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "order_id": ORDER_ID,
+        "status": {"enum": list(STATUSES)},
+        "order_date": DAY,
+        "items": {"type": "array", "items": ITEM, "minItems": 1},
+        "total": MONEY,
+        "currency": {"type": "string"},
+        "email": {"type": "string", "format": "email"},
+    },
+    "required": ["order_id", "status", "order_date", "items", "total", "currency", "email"],
+    "additionalProperties": False,
+}
+
+
+@sims.tool(
+    description=(
+        "Look up orders by order number or by the customer's e-mail address. Returns the matching "
+        "orders with their status, date, items and total. Give at least one of the two; with both, "
+        "the order must belong to that e-mail."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "order_id": ORDER_ID,
+            "email": {"type": "string", "format": "email", "description": "The e-mail address the order was placed with."},
+        },
+        "additionalProperties": False,
+    },
+    returns={
+        "type": "object",
+        "properties": {"orders": {"type": "array", "items": ORDER_SUMMARY, "minItems": 1}},
+        "required": ["orders"],
+        "additionalProperties": False,
+    },
+)
+def lookup_order(ctx: SimContext, order_id: str | None = None, email: str | None = None) -> dict[str, Any]:
+    if order_id is None and email is None:
+        raise ToolError("Provide an order_id or the customer's email")
+    wanted_email = email.strip().lower() if email else None
+    found = [
+        o for o in ctx.state["orders"]
+        if (order_id is None or o["order_id"] == order_id)
+        and (wanted_email is None or o["email"].lower() == wanted_email)
+    ]
+    if not found:
+        what = " with ".join(x for x in (order_id, email) if x)
+        raise ToolError(f"No order found for {what}")
+    found.sort(key=lambda o: o["order_date"], reverse=True)
+    fields = ORDER_SUMMARY["required"]
+    return {"orders": [{k: o[k] for k in fields} for o in found]}
+
+
+@sims.tool(
+    description=(
+        "Check the delivery status of one order: processing, shipped, delivered or cancelled, with "
+        "the carrier, tracking number, estimated delivery date and delivery date where known."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {"order_id": ORDER_ID},
+        "required": ["order_id"],
+        "additionalProperties": False,
+    },
+    returns={
+        "type": "object",
+        "properties": {
+            "order_id": ORDER_ID,
+            "status": {"enum": list(STATUSES)},
+            "carrier": {"type": ["string", "null"]},
+            "tracking_number": {"type": ["string", "null"]},
+            "estimated_delivery": MAYBE_DAY,
+            "delivered_date": MAYBE_DAY,
+        },
+        "required": ["order_id", "status", "carrier", "tracking_number", "estimated_delivery", "delivered_date"],
+        "additionalProperties": False,
+    },
+)
+def check_status(ctx: SimContext, order_id: str) -> dict[str, Any]:
+    order = _order(ctx, order_id)
+    return {
+        k: order[k]
+        for k in ("order_id", "status", "carrier", "tracking_number", "estimated_delivery", "delivered_date")
+    }
+
+
+def _refundable(order: dict[str, Any], reason: str, today: date) -> None:
+    """Raise the ToolError a real shop would give when this order cannot be refunded now."""
+    order_id, status = order["order_id"], order["status"]
+    if status == "cancelled":
+        raise ToolError(f"Order {order_id} was cancelled and never charged; there is nothing to refund")
+    lost_in_transit = (
+        status == "shipped" and reason == "not_received"
+        and order["estimated_delivery"] is not None and order["estimated_delivery"] < today.isoformat()
+    )
+    if status != "delivered" and not lost_in_transit:
+        raise ToolError(
+            f"Order {order_id} has not been delivered yet (status: {status}); refunds can be requested after delivery"
+        )
+
+
+@sims.tool(
+    description=(
+        "Start a refund for a delivered order, to the original payment method. Without an amount "
+        "the whole remaining order total is refunded. A shipped order whose estimated delivery date "
+        "has passed can be refunded with reason not_received."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "order_id": ORDER_ID,
+            "reason": {
+                "type": "string",
+                "enum": list(REFUND_REASONS),
+                "description": "Why the customer wants the refund.",
+            },
+            "amount": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "Amount to refund in the order's currency, for a partial refund. Omit to refund the rest of the order.",
+            },
+        },
+        "required": ["order_id", "reason"],
+        "additionalProperties": False,
+    },
+    returns={
+        "type": "object",
+        "properties": {
+            "refund_id": {"type": "string", "pattern": r"^RF-\d+$"},
+            "order_id": ORDER_ID,
+            "amount": {"type": "number", "exclusiveMinimum": 0},
+            "status": {"const": "pending"},
+            "estimated_days": {"type": "integer", "minimum": 1, "maximum": 14},
+        },
+        "required": ["refund_id", "order_id", "amount", "status", "estimated_days"],
+        "additionalProperties": False,
+    },
+)
+def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float | None = None) -> dict[str, Any]:
+    order = _order(ctx, order_id)
+    _refundable(order, reason, ctx.today)
+    remaining = round(order["total"] - order["refunded_amount"], 2)
+    if remaining <= 0:
+        raise ToolError(f"Order {order_id} has already been fully refunded")
+    amount = remaining if amount is None else round(amount, 2)
+    if amount <= 0:
+        raise ToolError("The refund amount must be at least 0.01")
+    if amount > remaining:
+        raise ToolError(
+            f"The requested amount {amount:.2f} exceeds the refundable balance of {remaining:.2f} {order['currency']} for {order_id}"
+        )
+    refund_id = ctx.next_id("RF")
+    order["refunded_amount"] = round(order["refunded_amount"] + amount, 2)
+    ctx.state["refunds"].append({
+        "refund_id": refund_id,
+        "order_id": order_id,
+        "amount": amount,
+        "reason": reason,
+        "status": "pending",
+        "requested_date": ctx.today.isoformat(),
+    })
+    return {
+        "refund_id": refund_id,
+        "order_id": order_id,
+        "amount": amount,
+        "status": "pending",
+        "estimated_days": ctx.rng.choice((3, 5, 7, 10)),
+    }
+
+
+@sims.tool(
+    description=(
+        "Change the shipping address of an order that has not shipped yet (status processing). "
+        "The country stays the same unless given."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "order_id": ORDER_ID,
+            "street": {"type": "string", "minLength": 3, "maxLength": 120, "description": "House number and street, e.g. 221 Oak Street."},
+            "city": {"type": "string", "minLength": 2, "maxLength": 80},
+            "postal_code": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$", "description": "Postal or ZIP code."},
+            "country": {"type": "string", "pattern": r"^[A-Z]{2}$", "description": "Two-letter ISO country code, e.g. US."},
+        },
+        "required": ["order_id", "street", "city", "postal_code"],
+        "additionalProperties": False,
+    },
+    returns={
+        "type": "object",
+        "properties": {"order_id": ORDER_ID, "shipping_address": ADDRESS, "status": {"enum": list(STATUSES)}},
+        "required": ["order_id", "shipping_address", "status"],
+        "additionalProperties": False,
+    },
+)
+def update_address(
+    ctx: SimContext, order_id: str, street: str, city: str, postal_code: str, country: str | None = None
+) -> dict[str, Any]:
+    order = _order(ctx, order_id)
+    if order["status"] == "cancelled":
+        raise ToolError(f"Order {order_id} was cancelled; the address can no longer be changed")
+    if order["status"] != "processing":
+        raise ToolError(f"Order {order_id} has already shipped; the address can no longer be changed")
+    order["shipping_address"] = {
+        "street": street,
+        "city": city,
+        "postal_code": postal_code,
+        "country": country or order["shipping_address"]["country"],
+    }
+    return {"order_id": order_id, "shipping_address": dict(order["shipping_address"]), "status": order["status"]}
+
+
+_QUEUE = {"high": (1, 3), "normal": (3, 9), "low": (6, 15)}
+
+
+@sims.tool(
+    description=(
+        "Hand the conversation to a human agent when the customer asks for one or the request is "
+        "outside what the tools can do. Returns a ticket number and the expected wait."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "minLength": 3, "description": "A short summary of the issue for the human agent."},
+            "order_id": {**ORDER_ID, "description": "The order concerned, if any (e.g. ORD-48291)."},
+            "priority": {"type": "string", "enum": list(PRIORITIES), "description": "How urgent the issue is; normal if omitted."},
+        },
+        "required": ["reason"],
+        "additionalProperties": False,
+    },
+    returns={
+        "type": "object",
+        "properties": {
+            "ticket_id": {"type": "string", "pattern": r"^TCK-\d+$"},
+            "queue_position": {"type": "integer", "minimum": 1},
+            "estimated_wait_minutes": {"type": "integer", "minimum": 1},
+            "priority": {"enum": list(PRIORITIES)},
+        },
+        "required": ["ticket_id", "queue_position", "estimated_wait_minutes", "priority"],
+        "additionalProperties": False,
+    },
+)
+def escalate_to_human(
+    ctx: SimContext, reason: str, order_id: str | None = None, priority: str = "normal"
+) -> dict[str, Any]:
+    if order_id is not None:
+        _order(ctx, order_id)
+    ticket_id = ctx.next_id("TCK")
+    position = ctx.rng.randint(*_QUEUE[priority])
+    ctx.state["tickets"].append({
+        "ticket_id": ticket_id,
+        "reason": reason,
+        "order_id": order_id,
+        "priority": priority,
+        "status": "open",
+        "created_date": ctx.today.isoformat(),
+    })
+    return {
+        "ticket_id": ticket_id,
+        "queue_position": position,
+        "estimated_wait_minutes": position * ctx.rng.randint(3, 5),
+        "priority": priority,
+    }
