@@ -65,7 +65,7 @@ def summarize(trace: Trace) -> TraceSummary:
     ep = trace.episode
     return TraceSummary(
         id=trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id, language=ep.language,
-        user_key=user_key, call_key=call_key, n_turns=len(user_key), multi_turn=len(user_key) > 1,
+        user_key=user_key, call_key=call_key, n_turns=len(user_key), multi_turn=ep.multi_turn,
     )
 
 

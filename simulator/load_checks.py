@@ -178,7 +178,8 @@ def _check_call(
     if spec is None or call.expect_error:
         return  # a broken spec is reported at the tool; an error-recovery call may be invalid on purpose
     properties = spec.parameters.get("properties", {})
-    open_ended = spec.parameters.get("additionalProperties", False) is not False and "properties" not in spec.parameters
+    # An argument the schema does not declare is invisible to the model, unless explicitly allowed.
+    open_ended = spec.parameters.get("additionalProperties", False) is not False
     for name, value in call.args.items():
         if name not in properties and not open_ended:
             yield ctx.problem(loc + ("args", name), (

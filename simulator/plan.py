@@ -136,6 +136,7 @@ def plan_round(
                     category=scenario.category,
                     tool=scenario.primary_tool,
                     language=persona.language,
+                    multi_turn=is_multi_turn(scenario),
                 )
             )
     return episodes

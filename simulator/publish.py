@@ -57,7 +57,8 @@ def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str]) -
 def publish_dataset(run_dir: RunDir, pack: Pack, targets: Targets, state: "RunState", *, seed: int) -> "RunResult":
     from simulator.runner import RunResult
 
-    kept, removed = dedupe_exact(state.accepted)
+    # Sorted by id: completion order varies with concurrency and resume, the dataset must not.
+    kept, removed = dedupe_exact(sorted(state.accepted, key=lambda s: s.id))
     per_tool = {c: n for c, n in targets.cells.items() if c != NO_TOOL}
     chosen = select_quota(kept, per_tool, targets.cells.get(NO_TOOL, 0), targets.min_multi_turn)
     ratios = pack.file.generation.split.model_dump()

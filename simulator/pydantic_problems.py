@@ -50,8 +50,12 @@ def validate(model: type[M], value: Any, doc: YamlDocument, base: Loc = ()) -> t
 
 
 def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel], base: Loc = ()) -> list[Problem]:
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt_fields(errors, model)
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in misspelt:
+            continue  # `categry: x` reads as one mistake, "did you mean 'category'?", not two
         loc = base + tuple(error["loc"])
         where, message = describe_error(error, model)
         label = format_loc(base + where)
@@ -122,14 +126,33 @@ def _quote_hint(value: Any) -> str:
     return ""
 
 
-def _suggestion(name: Any, model: type[BaseModel] | None, loc: Loc) -> str:
+def _misspelt_fields(errors: list[ErrorDetails], model: type[BaseModel]) -> set[Loc]:
+    """Locations of missing fields that an unknown field next to them is a misspelling of."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            close = _closest_field(loc[-1], model, loc[:-1])
+            if close and loc[:-1] + (close,) in missing:
+                found.add(loc[:-1] + (close,))
+    return found
+
+
+def _closest_field(name: Any, model: type[BaseModel] | None, loc: Loc) -> str | None:
     owner = _model_at(model, loc) if model else None
     if owner is None or not isinstance(name, str):
-        return ""
+        return None
     close = difflib.get_close_matches(name, list(owner.model_fields), n=1)
+    return close[0] if close else None
+
+
+def _suggestion(name: Any, model: type[BaseModel] | None, loc: Loc) -> str:
+    close = _closest_field(name, model, loc)
     if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (known fields: {', '.join(owner.model_fields)})"
+        return f" (did you mean {close!r}?)"
+    owner = _model_at(model, loc) if model else None
+    return f" (known fields: {', '.join(owner.model_fields)})" if owner else ""
 
 
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:

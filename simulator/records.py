@@ -36,6 +36,7 @@ class Episode(Record):
     category: str
     tool: str | None = Field(description="primary tool label, None for no-tool episodes")
     language: str
+    multi_turn: bool = Field(False, description="the scenario scripts two or more user requests")
 
 
 class RoleUsage(Record):

@@ -104,15 +104,16 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
         raise InputError([Problem(source, line, message)]) from None
     try:
         root = loader.get_single_node()
+        if root is None:  # an empty file
+            return YamlDocument(source=source, value=None, lines={(): 1})
         problems = list(_duplicate_keys(root, source))
-        value = loader.construct_document(root) if root is not None else None
+        value = loader.construct_document(root)
+        lines: dict[Loc, int] = {(): root.start_mark.line + 1}
+        _record_lines(loader, root, (), lines, on_path=set())
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_problem(exc, source)]) from None
     finally:
         loader.dispose()
-    lines: dict[Loc, int] = {(): root.start_mark.line + 1 if root is not None else 1}
-    if root is not None:
-        _record_lines(loader, root, (), lines, on_path=set())
     return YamlDocument(source=source, value=value, lines=lines, problems=problems)
 
 
@@ -139,11 +140,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
     return Problem(source, mark.line + 1 if mark else None, message)
 
 
-def _duplicate_keys(root: Node | None, source: str) -> Iterator[Problem]:
+def _duplicate_keys(root: Node, source: str) -> Iterator[Problem]:
     """Keys given twice in one mapping, found on the composed tree *before* merge keys are
     flattened (a key overriding a merged `<<: *anchor` key is legitimate, not a duplicate)."""
     seen_nodes: set[int] = set()
-    stack: list[tuple[Node, str]] = [(root, "")] if root is not None else []
+    stack: list[tuple[Node, str]] = [(root, "")]
     while stack:
         node, where = stack.pop()
         if id(node) in seen_nodes:

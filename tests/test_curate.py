@@ -36,7 +36,7 @@ def test_summarize_normalises_users_and_canonicalises_calls():
     trace = Trace(
         id="t1",
         episode=Episode(id="e1", scenario_id="s", persona_id="ann", seed=1, category="multi-turn",
-                        tool="refund", language="en"),
+                        tool="refund", language="en", multi_turn=True),
         messages=[
             SystemMessage(content="sys"),
             UserMessage(content="  Refund   ORD-1 "),
@@ -52,7 +52,9 @@ def test_summarize_normalises_users_and_canonicalises_calls():
     s = summarize(trace)
     assert s.user_key == ("refund ord-1", "broken")  # closing message excluded, width/case folded
     assert s.call_key == (("refund", '{"order_id":"ORD-1","reason":"broken"}'),)
-    assert (s.n_turns, s.multi_turn) == (2, True)
+    assert (s.n_turns, s.multi_turn) == (2, True)  # multi-turn comes from the plan, not the message count
+    single = summarize(trace.model_copy(update={"episode": trace.episode.model_copy(update={"multi_turn": False})}))
+    assert (single.n_turns, single.multi_turn) == (2, False)  # a clarifying answer is not a sequence
     assert (s.tool, s.category, s.persona, s.language) == ("refund", "multi-turn", "ann", "en")
 
 

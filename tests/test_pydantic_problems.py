@@ -27,6 +27,10 @@ def test_unknown_field_without_close_match_lists_the_fields():
     assert message.startswith("f.yaml:3: unknown field 'zzz' (known fields: id, name, description, language")
 
 
+def test_misspelt_required_field_is_one_problem_not_two():
+    assert _messages(Persona, "id: a\nnme: A\n") == ["f.yaml:2: unknown field 'nme' (did you mean 'name'?)"]
+
+
 def test_missing_field_points_at_the_mapping_that_lacks_it():
     assert _messages(Persona, "\n\nid: a\n") == ["f.yaml:3: missing field 'name'"]
 

@@ -1,17 +1,19 @@
-"""What the user has said so far, and whether a fact's value is among it.
+"""What the assistant has been told so far, and whether a fact's value is among it.
 
 The offline assistant knows every fact of the episode (it reads the blueprint), but a reference
-policy that used a value the user never gave would teach a model to invent ids. So before it
-calls a tool it checks each needed value against the user's own words, and asks otherwise.
+policy that used a value nobody gave it would teach a model to invent ids. So before it calls a
+tool it checks each needed value against what the user said and what earlier tool results
+showed (an order number found by e-mail may be used; the judge's grounding rule agrees), and
+asks the user otherwise.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from simulator.config import LANGUAGES
-from simulator.messages import Message, UserMessage
+from simulator.messages import Message, ToolMessage, UserMessage
 
 _SPACES = re.compile(r"\s+")
 
@@ -31,7 +33,8 @@ def number_forms(value: int | float) -> list[str]:
 
 
 class HeardFacts:
-    """The normalised text of every user message seen so far (fed incrementally)."""
+    """The normalised text of every user message and successful tool result seen so far (fed
+    incrementally)."""
 
     def __init__(self) -> None:
         self.text = ""
@@ -39,14 +42,14 @@ class HeardFacts:
         self._number_patterns: dict[float, re.Pattern[str]] = {}
 
     def update(self, messages: Sequence[Message]) -> None:
-        """Take in the user messages added since the last call (the conversation only grows)."""
+        """Take in the messages added since the last call (the conversation only grows)."""
         for message in messages[self._seen:]:
-            if isinstance(message, UserMessage):
+            if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
                 self.text += " " + normalise(message.content)
         self._seen = len(messages)
 
     def knows(self, value: Any) -> bool:
-        """Has the user stated this value? Strings: case-insensitive substring. Numbers: any of
+        """Has this value been said? Strings: case-insensitive substring. Numbers: any of
         their written forms, not as part of a longer number (29 is not in ORD-48291). Mappings
         (a phrase per language): any phrase. Lists: every element."""
         if value is None or isinstance(value, bool):
@@ -55,7 +58,7 @@ class HeardFacts:
             return self._number_pattern(value).search(self.text) is not None
         if isinstance(value, str):
             return normalise(value).strip() in self.text
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]
             return any(self.knows(p) for p in phrases)

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import yaml
 
 from simulator.agents.heard import HeardFacts
+from simulator.agents.script import TurnPlan, script_of
 from simulator.agents.style import slot_label
-from simulator.blueprint import MissingValue, latest_results, render_args, render_text, result_refs, slot_refs
-from simulator.config import LocalizedText, Turn
+from simulator.blueprint import MissingValue, latest_results, render_args, render_text
+from simulator.config import DomainConfig, LocalizedText, Turn
 from simulator.messages import AssistantMessage, Message, ToolCall, ToolMessage, UserMessage
 from simulator.records import RoleUsage
 
@@ -43,9 +44,11 @@ class OfflineAssistant:
 
     def __init__(self, ctx: "EpisodeContext") -> None:
         self.usage = RoleUsage()
-        self.turns: list[Turn] = ctx.scenario.turns
+        self.script = script_of(ctx.scenario)
         self.facts = ctx.facts
         self.config = ctx.domain.config
+        # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
+        self._replies_read_results = _mentions_results(self.config)
         self.language = ctx.persona.language
         self.phrases = fallback_phrases(self.language)
         self.joiner = "" if self.language == "zh" else " "
@@ -71,45 +74,47 @@ class OfflineAssistant:
                 self.emitted = 0
                 self.turn_start = len(messages) - 1
             self.awaiting_answer = False
-        if not 0 <= self.turn < len(self.turns):
+        if not 0 <= self.turn < len(self.script):
             return _text(self._pick(self.phrases["beyond_script"]))
-        turn = self.turns[self.turn]
-        if not turn.expect:
-            return _text(self._conversational_answer(turn))
-        if self.emitted < len(turn.expect) and not _last_batch_failed(messages):
-            step = self._next_calls_or_question(turn, messages)
+        plan = self.script[self.turn]
+        if not plan.calls:
+            return _text(self._conversational_answer(plan.turn))
+        if self.emitted < len(plan.calls) and not _last_batch_failed(messages):
+            step = self._next_calls_or_question(plan, messages)
             if step is not None:
                 return step
-        self.emitted = len(turn.expect)  # the turn is over: answer from what came back
+        self.emitted = len(plan.calls)  # the turn is over: answer from what came back
         return _text(self._report(messages))
 
     # ------------------------------------------------------------ calls and questions
 
-    def _next_calls_or_question(self, turn: Turn, messages: Sequence[Message]) -> AssistantMessage | None:
+    def _next_calls_or_question(self, plan: TurnPlan, messages: Sequence[Message]) -> AssistantMessage | None:
         """Tool calls for the next expected calls that are ready, or a question for a missing
         fact; None when nothing can be called (a result it depends on is missing)."""
-        results = latest_results(messages)
+        results: dict[str, Any] | None = None
         batch: list[ToolCall] = []
         batch_tools: set[str] = set()
-        for call in turn.expect[self.emitted:]:
-            missing = next((s for s in slot_refs(call) if not self.heard.knows(self.facts.get(s))), None)
+        for step in plan.calls[self.emitted:]:
+            missing = next((s for s in step.slots if not self.heard.knows(self.facts.get(s))), None)
             if missing is not None:
                 if batch:
                     break
                 self.awaiting_answer = True
                 return _text(self._ask(missing))
-            if batch_tools.intersection(result_refs(call)):
+            if batch_tools.intersection(step.reads):
                 break  # needs the result of a call in this batch: next round
+            if step.reads and results is None:
+                results = latest_results(messages)
             try:
-                args = render_args(call, self.facts, results)
+                args = render_args(step.call, self.facts, results)
             except MissingValue:
                 break
             self._calls_made += 1
             batch.append(ToolCall(
-                id=f"call_{self._calls_made}", name=call.tool,
+                id=f"call_{self._calls_made}", name=step.call.tool,
                 arguments=json.dumps(args, ensure_ascii=False),
             ))
-            batch_tools.add(call.tool)
+            batch_tools.add(step.call.tool)
         if not batch:
             return None
         self.emitted += len(batch)
@@ -136,10 +141,10 @@ class OfflineAssistant:
             batch.append(message)
         if not batch:
             return self._pick(self.phrases["no_result"])
-        results = latest_results(messages)
+        results = latest_results(messages) if self._replies_read_results else None
         return self.joiner.join(self._reply(m, results) for m in reversed(batch))
 
-    def _reply(self, message: ToolMessage, results: Mapping[str, Any]) -> str:
+    def _reply(self, message: ToolMessage, results: Mapping[str, Any] | None) -> str:
         try:
             payload = json.loads(message.content)
         except ValueError:
@@ -191,6 +196,12 @@ class OfflineAssistant:
 
 def _text(content: str) -> AssistantMessage:
     return AssistantMessage(content=content)
+
+
+def _mentions_results(config: DomainConfig) -> bool:
+    texts = [t for reply in config.replies.values() for lang in ("en", "zh") for t in reply.for_language(lang)]
+    texts += config.error_reply.en + config.error_reply.zh
+    return any("{@" in text for text in texts)
 
 
 def _without_nulls(value: Any) -> Any:

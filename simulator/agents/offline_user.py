@@ -12,28 +12,13 @@ import random
 from typing import TYPE_CHECKING, Sequence
 
 from simulator.agents.style import Styler, mentions_slot
-from simulator.blueprint import placeholders, render_text, slot_refs
-from simulator.config import Turn
-from simulator.messages import STOP_TOKEN, AssistantMessage, Message, UserMessage
+from simulator.agents.script import script_of, template_slots
+from simulator.blueprint import render_text
+from simulator.messages import STOP_TOKEN, AssistantMessage, Message, ToolMessage, UserMessage
 from simulator.records import RoleUsage
 
 if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
     from simulator.episode import EpisodeContext
-
-
-def needed_slots(turn: Turn) -> list[str]:
-    """Slots the turn's expected calls need, in call and argument order."""
-    names: list[str] = []
-    for call in turn.expect:
-        for name in slot_refs(call):
-            if name not in names:
-                names.append(name)
-    return names
-
-
-def template_slots(template: str) -> set[str]:
-    """Slots a template says out loud (`{reason.en}` says `reason`)."""
-    return {name.split(".")[0] for name in placeholders(template) if not name.startswith("@")}
 
 
 def is_question(message: AssistantMessage) -> bool:
@@ -55,7 +40,7 @@ class OfflineUser:
         self.may_volunteer = ctx.scenario.category != "clarification"
         self.turn = -1  # index of the scripted turn said last
         self.said: set[str] = set()  # slots that have appeared in a user message
-        self._needs = [[s for s in needed_slots(t) if s in ctx.facts] for t in ctx.scenario.turns]
+        self._needs = [[s for s in plan.needed if s in ctx.facts] for plan in script_of(ctx.scenario)]
 
     async def respond(self, messages: Sequence[Message]) -> UserMessage:
         self.usage.calls += 1
@@ -64,7 +49,7 @@ class OfflineUser:
     def next_message(self, messages: Sequence[Message]) -> str:
         """The text of the next user message (synchronous core of `respond`)."""
         if self.turn < 0:
-            return self._say_turn(0)
+            return self._say_turn(0, messages)
         last = _last_assistant(messages)
         missing = self.missing_slots()
         if last is not None and missing and not last.tool_calls:
@@ -73,14 +58,14 @@ class OfflineUser:
             if is_question(last) or any(mentions_slot(text, s) for s in missing):
                 return self._answer(missing, text)
         if self.turn + 1 < len(self.scenario.turns):
-            return self._say_turn(self.turn + 1)
+            return self._say_turn(self.turn + 1, messages)
         return f"{self.style.closing()} {STOP_TOKEN}"
 
     def missing_slots(self) -> list[str]:
         """Facts the current turn needs that the user has not said yet."""
         return [s for s in self._needs[self.turn] if s not in self.said]
 
-    def _say_turn(self, index: int) -> str:
+    def _say_turn(self, index: int, messages: Sequence[Message]) -> str:
         self.turn = index
         turn = self.scenario.turns[index]
         variants = turn.say.for_language(self.persona.language) or turn.say.en
@@ -89,6 +74,10 @@ class OfflineUser:
         self.said |= template_slots(template)
         volunteered: list[str] = []
         missing = self.missing_slots()
+        if missing:  # an order number a lookup already showed is not the user's to repeat
+            shown = _shown_in_conversation(missing, self.facts, messages)
+            self.said.update(shown)
+            missing = [s for s in missing if s not in shown]
         if missing and self.may_volunteer and self.rng.random() < self.persona.cooperativeness:
             volunteered = self.style.fact_sentences(missing, "volunteer")
             self.said.update(missing)
@@ -103,6 +92,15 @@ class OfflineUser:
             asked = missing
         self.said.update(asked)
         return self.style.answer(asked)
+
+
+def _shown_in_conversation(slots: list[str], facts: dict, messages: Sequence[Message]) -> set[str]:
+    """Slots whose value already appears in an assistant message or a tool result."""
+    texts = [m.content for m in messages if isinstance(m, (AssistantMessage, ToolMessage)) and m.content]
+    if not texts:
+        return set()
+    seen = " ".join(texts).lower()
+    return {s for s in slots if isinstance(facts[s], str) and facts[s].lower() in seen}
 
 
 def _last_assistant(messages: Sequence[Message]) -> AssistantMessage | None:

@@ -114,7 +114,7 @@ def value_text(value: Any, language: str) -> str:
     """A fact as the user writes it. Floats get two decimals, like blueprint templates render
     them, so the same amount reads the same everywhere. A mapping is a phrase per language
     (a `choice` such as `{code: defective, en: "it arrived broken", zh: ...}`)."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         phrase = value.get(language) or value.get("en")
         if isinstance(phrase, str):
             return phrase
@@ -138,7 +138,7 @@ def protected_strings(facts: Mapping[str, Any]) -> set[str]:
     """Every way a fact can appear in a message: typos must leave all of these intact."""
     found: set[str] = set()
     for value in facts.values():
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             found.update(v for v in value.values() if isinstance(v, str))
         elif isinstance(value, (list, tuple)):
             found.update(protected_strings(dict(enumerate(value))))

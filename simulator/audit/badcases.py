@@ -19,7 +19,7 @@ import yaml
 
 from simulator.audit.query import AuditFilters, failed_reasons, final_decision, latest_verdicts, make_row
 from simulator.export.atomic import atomic_write
-from simulator.messages import strip_stop_token
+from simulator.messages import has_stop_token, strip_stop_token
 from simulator.rundir import RunDir, iter_jsonl
 
 _NOT_ID = re.compile(r"[^a-z0-9_\-]+")
@@ -62,14 +62,24 @@ def _clean_call(call: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _user_turns(trace: dict[str, Any]) -> list[tuple[int, str]]:
-    turns = []
-    for index, m in enumerate(trace.get("messages") or []):
-        if m.get("role") == "user":
-            text = strip_stop_token(m.get("content") or "")
-            if text:
-                turns.append((index, text))
-    return turns
+def _user_turns(trace: dict[str, Any], script_turns: int) -> tuple[list[tuple[int, str]], str | None]:
+    """(message index, text) of each user message, and the closing message left out, if any.
+
+    The simulated user ends with a goodbye carrying the stop token; it is not a turn of the
+    script, so it is dropped when the user said more messages than the script has turns.
+    """
+    messages = trace.get("messages") or []
+    turns = [
+        (index, strip_stop_token(m.get("content") or ""))
+        for index, m in enumerate(messages)
+        if m.get("role") == "user" and strip_stop_token(m.get("content") or "")
+    ]
+    closing: str | None = None
+    if turns and len(turns) > script_turns and has_stop_token(messages[turns[-1][0]].get("content")):
+        last_user = max(i for i, m in enumerate(messages) if m.get("role") == "user")
+        if turns[-1][0] == last_user:
+            closing = turns.pop()[1]
+    return turns, closing
 
 
 def _assign_calls(trace: dict[str, Any], users: list[tuple[int, str]], expected: list[dict[str, Any]]) -> list[list[dict]]:
@@ -97,13 +107,20 @@ def _assign_calls(trace: dict[str, Any], users: list[tuple[int, str]], expected:
     return assigned
 
 
-def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language: str) -> tuple[list[dict], bool]:
-    """The stub's turns, and whether they line up exactly with the original script."""
+@dataclass
+class StubTurns:
+    turns: list[dict[str, Any]]
+    aligned: bool  # one user message per script turn, so expects/answers were copied turn by turn
+    closing: str | None = None  # the user's goodbye, left out
+
+
+def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language: str) -> StubTurns:
     script = (original or {}).get("turns") or []
     facts = (trace.get("facts") or {}) if (original or {}).get("slots") else {}
-    users = _user_turns(trace)
+    users, closing = _user_turns(trace, len(script))
     if not users:
-        return [{k: v for k, v in t.items() if v} for t in script] or [{"say": "TODO: what the user says"}], True
+        copied = [{k: v for k, v in t.items() if v} for t in script]
+        return StubTurns(copied or [{"say": "TODO: what the user says"}], True)
     turns: list[dict[str, Any]] = [{"say": _say(templated(text, facts), language)} for _, text in users]
     if len(users) == len(script):
         for turn, planned in zip(turns, script):
@@ -111,7 +128,7 @@ def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language:
                 turn["expect"] = [_clean_call(c) for c in planned["expect"]]
             if planned.get("answer"):
                 turn["answer"] = planned["answer"]
-        return turns, True
+        return StubTurns(turns, True, closing)
     expected = [c for t in script for c in t.get("expect") or []]
     for turn, calls in zip(turns, _assign_calls(trace, users, expected)):
         if calls:
@@ -119,7 +136,7 @@ def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language:
     answer = next((t["answer"] for t in reversed(script) if t.get("answer")), None)
     if answer and "expect" not in turns[-1]:
         turns[-1]["answer"] = answer
-    return turns, False
+    return StubTurns(turns, False, closing)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -149,18 +166,23 @@ def rejection_comments(trace: dict[str, Any], verdict: dict[str, Any], original:
 def badcase_stub(trace: dict[str, Any], verdict: dict[str, Any], scenarios: dict[str, dict[str, Any]]) -> BadCase:
     episode = trace.get("episode") or {}
     original = scenarios.get(episode.get("scenario_id", ""))
-    turns, aligned = stub_turns(trace, original, episode.get("language") or "en")
+    made = stub_turns(trace, original, episode.get("language") or "en")
     stub: dict[str, Any] = {
         "id": stub_id(trace["id"]),
         "category": "hard",
         "goal": original["goal"] if original else "TODO: the user's goal",
     }
-    for key in ("tool", "record", "slots"):
+    for key in ("tool", "record"):
         if original and original.get(key):
             stub[key] = original[key]
-    stub["turns"] = turns
+    if original and original.get("slots"):
+        # the manifest spells out every source field; a slot has exactly one that is set
+        stub["slots"] = {name: {k: v for k, v in spec.items() if v is not None} for name, spec in original["slots"].items()}
+    stub["turns"] = made.turns
     comments = rejection_comments(trace, verdict, original)
-    if not aligned:
+    if made.closing:
+        comments.append(f"the user's closing message is left out: {_one_line(made.closing, 80)!r}")
+    if not made.aligned:
         comments.append("TODO: the user's messages do not line up with the original script; check which turn each expected call belongs to")
     comments.append("TODO: decide what the assistant should do here, then adjust `expect` / `answer`")
     return BadCase(stub, comments)

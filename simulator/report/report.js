@@ -358,6 +358,7 @@
     const kv = el("dl", "kv");
     const facts = [["scenario", F.scenario[r[R.scenario]]], ["persona", F.persona[r[R.persona]]], ["tool", F.tool[r[R.tool]]],
       ["category", F.category[r[R.category]]], ["language", F.language[r[R.language]]], ["termination", F.termination[r[R.termination]]]];
+    if (d.s) facts.push(["dataset split", d.s]);
     if (d.f) facts.push(["user facts", Object.keys(d.f).map((k) => k + "=" + (typeof d.f[k] === "string" ? d.f[k] : JSON.stringify(d.f[k]))).join(", ")]);
     for (const [k, v] of facts) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
     if (d.e) { kv.appendChild(el("dt", null, "error")); kv.appendChild(el("dd", "error-text", d.e)); }

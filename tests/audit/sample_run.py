@@ -100,7 +100,9 @@ def sample_traces() -> list[tuple[Trace, Verdict]]:
         AssistantMessage(tool_calls=(lookup,)),
         ToolMessage(tool_call_id="call_1", name="lookup_order", content='{"error": "service unavailable"}', is_error=True),
         AssistantMessage(content="Sorry, that didn't work: service unavailable"),
-        UserMessage(content="ok, cancel it ###STOP###"),
+        UserMessage(content="ok, cancel it"),
+        AssistantMessage(content="I can't look up your orders right now."),
+        UserMessage(content="bye ###STOP###"),
     ]),
         Verdict(trace_id=ep.id, checks=_checks({"expected_calls": "missing cancel_order(order_id=…)"}), decision="reject",
                 reasons=["expected_calls"]))
@@ -180,3 +182,21 @@ def write_synthetic_run(path: Path, n: int, seed: int = 0) -> RunDir:
         pairs.append((trace.model_copy(update={"id": tid, "episode": ep, "messages": messages}),
                       verdict.model_copy(update={"trace_id": tid})))
     return _write(path, pairs, "synthetic")
+
+
+def parse_cli(argv: list[str]):
+    """Parse `toolsim audit|report …` with the parsers the top-level CLI registers."""
+    import argparse
+
+    from simulator.audit.cli import add_audit_parser, add_report_parser
+
+    parser = argparse.ArgumentParser(prog="toolsim")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_audit_parser(sub)
+    add_report_parser(sub)
+    return parser.parse_args(argv)
+
+
+def run_cli(argv: list[str]) -> int:
+    args = parse_cli(argv)
+    return args.handler(args)

@@ -109,3 +109,10 @@ def test_round_trip_through_datasets(tmp_path):
     rows = [row for row in map(converter.convert, cases.all_records()) if row is not None]
     assert converter.converted == len(cases.all_records()) - 1
     cases.assert_round_trips(rows, tmp_path)
+
+
+def test_a_broken_template_fails_when_loaded_not_per_record():
+    import jinja2
+
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        ChatTemplateConverter.from_string("{% for m in messages %}{{ m.content }}")
