@@ -151,14 +151,36 @@ class OfflineAssistant:
             payload = message.content
         if message.is_error:
             error = payload.get("error", payload) if isinstance(payload, dict) else payload
+            if isinstance(error, str):  # templates end the sentence themselves
+                error = error.rstrip(".。 ")
             context = {**self.facts, "error": error}
             return self._render_any(self.config.error_reply, context, results) or str(error)
         # Null fields are left out so a template that mentions them (a carrier before shipping)
         # fails to render and another variant is used instead of saying "None".
         payload = _without_nulls(payload)
-        context = {**self.facts, **payload} if isinstance(payload, dict) else {**self.facts, "result": payload}
+        if isinstance(payload, dict):
+            context = {**self.facts, **payload, **self._list_summaries(payload)}
+        else:
+            context = {**self.facts, "result": payload}
         rendered = self._render_any(self.config.replies.get(message.name), context, results)
         return rendered or self._generic_result(payload)
+
+    def _list_summaries(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """`{orders_count}` and `{orders_list}` ("ORD-1 (shipped, 2026-03-01); ORD-2 (...)") for
+        each list of objects in a result, so one template can speak of one order or several."""
+        extra: dict[str, Any] = {}
+        p = self.phrases
+        for key, value in payload.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                entries = []
+                for element in value:
+                    scalars = [str(v) for v in element.values() if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                    if scalars:
+                        rest = p["list_rest_joiner"].join(scalars[1:3])
+                        entries.append(p["list_item"].format(head=scalars[0], rest=rest) if rest else scalars[0])
+                extra[f"{key}_count"] = len(value)
+                extra[f"{key}_list"] = p["list_joiner"].join(entries)
+        return extra
 
     def _generic_result(self, payload: Any) -> str:
         """A plain but natural sentence from a result's scalar fields."""

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from rich import box
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -131,14 +133,21 @@ def _list(run, args: argparse.Namespace) -> int:
         return 0
     table = Table(title=f"verdicts — {run.path}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("trace", no_wrap=True)
-    for col in ("decision", "failed", "scenario", "persona", "tool", "category"):
+    table.add_column("decision", no_wrap=True)
+    table.add_column("failed", min_width=14, overflow="fold")
+    for col in ("scenario", "persona", "tool", "category"):
         table.add_column(col, overflow="fold")
     for r in shown:
         decision = Text(r.decision, style="green" if r.decision == "accept" else "red")
         if r.overridden:
             decision.append("*", style="yellow")
         table.add_row(r.trace_id, decision, ", ".join(r.reasons), r.scenario, r.persona, r.tool, r.category)
-    stdout.print(table)
+    # Piped into a file or `less`, lines keep their natural width instead of wrapping at 80.
+    console = stdout
+    if not stdout.is_terminal:
+        natural = Measurement.get(stdout, stdout.options.update(max_width=100_000), table).maximum
+        console = Console(width=max(stdout.width, natural))
+    console.print(table)
     note = f"{len(shown)} shown of {len(matching)} matching ({len(rows)} verdicts)"
     if any(r.overridden for r in shown):
         note += "; * = decided by a human override"
