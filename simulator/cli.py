@@ -64,7 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="statistics of a finished run")
     s.add_argument("run", help="run directory or name under runs/")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    e = sub.add_parser("export", help="write a run's dataset in a trainer's format")
+    e.add_argument("run", help="run directory or name under runs/")
+    e.add_argument("--format", default="openai", metavar="NAME",
+                   help="openai (default; rebuilds dataset/ honouring overrides), sharegpt, trl, hermes, "
+                        "llama3, instruction, chat-template, dpo")
+    e.add_argument("--out", type=Path, help="output directory (default runs/<name>/export/<format>/)")
+    e.add_argument("--template", type=Path, help="chat-template: a .jinja file or a tokenizer_config.json")
+    e.add_argument("--template-name", help="chat-template: which named template of a tokenizer_config.json")
+    for register in _extra_parsers():
+        register(sub)
     return parser
+
+
+def _extra_parsers() -> list:
+    """Subcommands that live in their own packages (audit, report)."""
+    try:
+        from simulator.audit.cli import add_audit_parser, add_report_parser
+    except ImportError:  # pragma: no cover - optional while those packages are being written
+        return []
+    return [add_audit_parser, add_report_parser]
 
 
 def _version() -> str:
@@ -121,14 +140,41 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "stats": _cmd_stats}
+def _cmd_export(args: argparse.Namespace) -> int:
+    from simulator.console import stdout
+    from simulator.export.run_export import export_run
+    from simulator.stats import resolve_run
+
+    options = {}
+    if args.template is not None:
+        if not args.template.exists():
+            raise InputError.single(str(args.template), "template file not found")
+        options["template"] = str(args.template)
+    if args.template_name:
+        options["template_name"] = args.template_name
+    if args.format == "chat-template" and "template" not in options:
+        raise InputError.single("--template", "the chat-template format needs --template FILE")
+    result = export_run(resolve_run(args.run), args.format, args.out, **options)
+    written = ", ".join(f"{k} {v}" for k, v in result.written.items())
+    stdout.print(f"{result.format} → {result.out_dir}: {written}")
+    for reason, n in sorted(result.skipped.items()):
+        stdout.print(f"  skipped {n}: {reason}")
+    for note, n in sorted(result.notes.items()):
+        stdout.print(f"  note {n}: {note}")
+    for path in result.extra_files:
+        stdout.print(f"  also wrote {path}")
+    return 0
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "stats": _cmd_stats, "export": _cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None) or COMMANDS[args.command]
     try:
-        return COMMANDS[args.command](args)
+        return handler(args)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -294,72 +294,90 @@ class _Builder:
         return text
 
     def make_integer(self, schema: dict, name: str | None, depth: int, echo: bool) -> int:
-        low, high = self._bounds(schema, name, integer=True)
+        low, high = _schema_range(schema, integer=True)
+        lo, hi = _preferred_range(low, high, name, integer=True)
         step = schema.get("multipleOf")
         if step is None:
-            return self.rng.randint(low, high)
-        if isinstance(step, int) or float(step).is_integer():
-            step = int(step)
-            first, last = math.ceil(low / step), math.floor(high / step)
-            if first > last:
-                raise _Impossible("no multiple of the step in range")
+            return self.rng.randint(lo, hi)
+        if float(step).is_integer():
+            return self._integer_multiple(int(step), lo, hi, low, high)
+        for a, b in ((lo, hi), (low, min(high, low + 5000)) if low != -math.inf else (hi - 5000, hi)):
+            matches = [v for v in range(a, b + 1) if _is_multiple(v, step)]
+            if matches:
+                return self.rng.choice(matches)
+        raise _Impossible("no integer multiple of the step in range")
+
+    def _integer_multiple(self, step: int, lo: int, hi: int, low: float, high: float) -> int:
+        """A multiple of `step` in the preferred range, else the one nearest to it in the schema's."""
+        first, last = math.ceil(lo / step), math.floor(hi / step)
+        if first <= last:
             return self.rng.randint(first, last) * step
-        matches = [v for v in range(low, min(high, low + 5000) + 1) if _is_multiple(v, step)]
-        if not matches:
-            raise _Impossible("no integer multiple of the step in range")
-        return self.rng.choice(matches)
+        if first * step <= high:
+            return first * step
+        if last * step >= low:
+            return last * step
+        raise _Impossible("no multiple of the step in range")
 
     def make_number(self, schema: dict, name: str | None, depth: int, echo: bool) -> float | int:
-        low, high = self._bounds(schema, name, integer=False)
+        low, high = _schema_range(schema, integer=False)
+        lo, hi = _preferred_range(low, high, name, integer=False)
         step = schema.get("multipleOf")
         if step is not None:
-            first, last = math.ceil(low / step), math.floor(high / step)
-            candidates = [round(k * step, 10) for k in range(first, last + 1)][:5000]
-            candidates = [c for c in candidates if low <= c <= high and _is_multiple(c, step)]
-            if not candidates:
-                raise _Impossible("no multiple of the step in range")
-            return self.rng.choice(candidates)
+            wide = (max(low, lo - 1000 * step), min(high, hi + 1000 * step))
+            for a, b in ((lo, hi), wide):
+                first, last = math.ceil(a / step), math.floor(b / step)
+                candidates = [round(k * step, 10) for k in range(first, min(last, first + 5000) + 1)]
+                candidates = [c for c in candidates if low <= c <= high and _is_multiple(c, step)]
+                if candidates:
+                    return self.rng.choice(candidates)
+            raise _Impossible("no multiple of the step in range")
         hint = number_range_for(name)
-        if hint is not None and hint[2] == "money" and high - low >= 1:
-            value = fakes.fake_amount(self.rng, low, high)
+        if hint is not None and hint[2] == "money" and hi - lo >= 1:
+            value = fakes.fake_amount(self.rng, lo, hi)
         else:
-            value = round(self.rng.uniform(low, high), 2)
-        if not low <= value <= high:
-            value = (low + high) / 2
-        return value
+            value = round(self.rng.uniform(lo, hi), 2)
+        return value if lo <= value <= hi else (lo + hi) / 2
 
-    def _bounds(self, schema: dict, name: str | None, integer: bool) -> tuple[Any, Any]:
-        """The range to draw from: the name's realistic range, clipped to the schema's bounds
-        (exclusive bounds nudged inwards); the schema's own range when the two do not overlap."""
-        low, high = -math.inf, math.inf
-        if "minimum" in schema:
-            low = schema["minimum"]
-        if "exclusiveMinimum" in schema:
-            low = max(low, schema["exclusiveMinimum"] + (1 if integer else 0.01))
-        if "maximum" in schema:
-            high = schema["maximum"]
-        if "exclusiveMaximum" in schema:
-            high = min(high, schema["exclusiveMaximum"] - (1 if integer else 0.01))
-        if integer:
-            low, high = math.ceil(low) if low != -math.inf else low, math.floor(high) if high != math.inf else high
-        if not integer and low > high:  # a narrow exclusive range: stay strictly inside it
-            lo_ex = schema.get("exclusiveMinimum", schema.get("minimum"))
-            hi_ex = schema.get("exclusiveMaximum", schema.get("maximum"))
-            middle = (lo_ex + hi_ex) / 2
-            return middle, middle
-        if low > high:
-            raise _Impossible("empty numeric range")
-        hint = number_range_for(name)
-        want_low, want_high = (hint[0], hint[1]) if hint else (1, 100)
-        lo, hi = max(low, want_low), min(high, want_high)
-        if lo >= hi and low < high:  # realistic range (nearly) outside the schema's: use the schema's
-            lo = low if low != -math.inf else high - 100
-            hi = high if high != math.inf else lo + 100
-        if integer:
-            lo, hi = math.ceil(lo), math.floor(hi)
-            if lo > hi:
-                raise _Impossible("empty integer range")
-        return lo, hi
+
+def _schema_range(schema: dict[str, Any], integer: bool) -> tuple[float, float]:
+    """The schema's inclusive range (possibly infinite), exclusive bounds moved inwards: to the
+    next integer, or by a cent for numbers (by less when the range is narrower than that)."""
+    low, high = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
+    ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if integer:
+        if ex_low is not None:
+            low = max(low, math.floor(ex_low) + 1)
+        if ex_high is not None:
+            high = min(high, math.ceil(ex_high) - 1)
+        low = math.ceil(low) if low != -math.inf else low
+        high = math.floor(high) if high != math.inf else high
+    else:
+        outer_low = max(low, ex_low) if ex_low is not None else low
+        outer_high = min(high, ex_high) if ex_high is not None else high
+        nudge = min(0.01, (outer_high - outer_low) / 4) if outer_high != math.inf and outer_low != -math.inf else 0.01
+        if ex_low is not None:
+            low = max(low, ex_low + nudge)
+        if ex_high is not None:
+            high = min(high, ex_high - nudge)
+    if low > high:
+        raise _Impossible("empty numeric range")
+    return low, high
+
+
+def _preferred_range(low: float, high: float, name: str | None, integer: bool) -> tuple[Any, Any]:
+    """The name's realistic range (`quantity` 1–5, `total` 5–500, else 1–100) clipped to the
+    schema's; the schema's own range (at most 100 wide) when the two barely overlap."""
+    hint = number_range_for(name)
+    want_low, want_high = (hint[0], hint[1]) if hint else (1, 100)
+    lo, hi = max(low, want_low), min(high, want_high)
+    if lo >= hi and low < high:
+        lo = low if low != -math.inf else high - 100
+        hi = high if high != math.inf else lo + 100
+    if integer:
+        lo, hi = math.ceil(lo), math.floor(hi)
+        if lo > hi:
+            raise _Impossible("empty integer range")
+    return lo, hi
 
 
 def _is_multiple(value: float, step: float) -> bool:

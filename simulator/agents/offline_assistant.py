@@ -21,7 +21,7 @@ from simulator.agents.heard import HeardFacts
 from simulator.agents.script import TurnPlan, script_of
 from simulator.agents.style import slot_label
 from simulator.blueprint import MissingValue, latest_results, render_args, render_text
-from simulator.config import DomainConfig, LocalizedText, Turn
+from simulator.config import LANGUAGES, DomainConfig, LocalizedText, Turn
 from simulator.messages import AssistantMessage, Message, ToolCall, ToolMessage, UserMessage
 from simulator.records import RoleUsage
 
@@ -220,19 +220,32 @@ def _text(content: str) -> AssistantMessage:
     return AssistantMessage(content=content)
 
 
+_READS_RESULTS: dict[int, tuple[DomainConfig, bool]] = {}  # id(config) -> (config, answer)
+
+
 def _mentions_results(config: DomainConfig) -> bool:
-    texts = [t for reply in config.replies.values() for lang in ("en", "zh") for t in reply.for_language(lang)]
-    texts += config.error_reply.en + config.error_reply.zh
-    return any("{@" in text for text in texts)
+    """Does any reply template use `{@tool...}`? (once per domain, not per episode)"""
+    hit = _READS_RESULTS.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    texts = [t for reply in config.replies.values() for lang in LANGUAGES for t in reply.for_language(lang)]
+    texts += [t for lang in LANGUAGES for t in config.error_reply.for_language(lang)]
+    answer = any("{@" in text for text in texts)
+    if len(_READS_RESULTS) > 256:
+        _READS_RESULTS.clear()
+    _READS_RESULTS[id(config)] = (config, answer)
+    return answer
 
 
 def _without_nulls(value: Any) -> Any:
-    """Drop null-valued keys of dicts, at any depth (list positions are kept)."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
+    """Drop null-valued keys of a result and of the objects directly inside it (deeper nulls
+    are rare in results and not worth walking every item list for)."""
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: ({ik: iv for ik, iv in v.items() if iv is not None} if isinstance(v, dict) else v)
+        for k, v in value.items() if v is not None
+    }
 
 
 def _last_batch_failed(messages: Sequence[Message]) -> bool:

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Mapping
 
 # A token containing a digit or '@' (ids, e-mails, amounts, postal codes) is always protected.
 _ID_LIKE = r"[^\s，。！？、]*[\d@][^\s，。！？、]*"
+_ID_LIKE_RE = re.compile(_ID_LIKE)
 _LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 _ZH_PUNCTUATION = re.compile(r"[。！]$|，")
 
@@ -37,8 +38,9 @@ class TypoMaker:
         self.language = language
         self._abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._abbreviation_re = _compile_abbreviations(abbreviations, language)
-        literal = sorted({re.escape(s) for s in protected if s and s.strip()}, key=len, reverse=True)
-        self._protect = re.compile("|".join([*literal, _ID_LIKE]), re.IGNORECASE)
+        # Found with str.find, not compiled into a regex: the facts differ in every episode and
+        # compiling a fresh alternation each time would cost more than the whole conversation.
+        self._literals = tuple(sorted({s.lower() for s in protected if s and s.strip()}, key=len, reverse=True))
         ops: list[Op] = [self._abbreviate]
         ops += [_drop_punctuation] if language == "zh" else [_swap_letters, _drop_letter, _lowercase]
         self._ops = ops
@@ -55,16 +57,33 @@ class TypoMaker:
                     break
         return "".join(seg[1] for seg in segments)
 
+    def _protected_spans(self, text: str) -> list[tuple[int, int]]:
+        """Merged (start, end) spans of every fact occurrence and id-like token."""
+        spans = [m.span() for m in _ID_LIKE_RE.finditer(text) if m.end() > m.start()]
+        lowered = text.lower()
+        if len(lowered) == len(text):  # lower() kept the offsets (it does except for rare letters)
+            for literal in self._literals:
+                start = lowered.find(literal)
+                while start != -1:
+                    spans.append((start, start + len(literal)))
+                    start = lowered.find(literal, start + len(literal))
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
     def _split(self, text: str) -> Segments:
         segments: Segments = []
         position = 0
-        for match in self._protect.finditer(text):
-            if match.start() == match.end():
-                continue
-            if match.start() > position:
-                segments.append([False, text[position:match.start()]])
-            segments.append([True, match.group(0)])
-            position = match.end()
+        for start, end in self._protected_spans(text):
+            if start > position:
+                segments.append([False, text[position:start]])
+            segments.append([True, text[start:end]])
+            position = end
         if position < len(text):
             segments.append([False, text[position:]])
         return segments

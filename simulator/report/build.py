@@ -11,7 +11,8 @@ The embedded data is kept compact because a run can have 10,000 traces:
 - the system prompt, identical in nearly every trace, is stored once in `systems`;
 - messages are short arrays (`["u", text]`, `["a", text, [[id, name, args]]]`,
   `["t", call_id, name, content, is_error]`, `["s", system_index]`) instead of keyed objects;
-- passed checks keep only their name (their reason is a note, not a finding).
+- a passed check is just its name's index (its reason is a note, not a finding); a failed one is
+  `[index, reason]`.
 The page filters on `rows` and builds a trace's DOM only when it is opened.
 """
 
@@ -83,7 +84,7 @@ def compact_verdict(verdict: dict[str, Any] | None, checks: Interner) -> dict[st
     out: dict[str, Any] = {
         "d": verdict["decision"],
         "c": [
-            [checks.index(c["name"]), 1] if c.get("passed", True) else [checks.index(c["name"]), 0, c.get("reason") or ""]
+            checks.index(c["name"]) if c.get("passed", True) else [checks.index(c["name"]), c.get("reason") or ""]
             for c in verdict.get("checks") or []
         ],
     }

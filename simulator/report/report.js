@@ -310,10 +310,10 @@
     const checks = el("ul", "checks");
     const passed = [];
     for (const c of v.c) {
-      if (c[1]) { passed.push(F.check[c[0]]); continue; }
+      if (typeof c === "number") { passed.push(F.check[c]); continue; }
       const li = el("li", "fail");
       li.appendChild(document.createTextNode("✗ " + F.check[c[0]]));
-      if (c[2]) li.appendChild(el("span", "why", " — " + c[2]));
+      if (c[1]) li.appendChild(el("span", "why", " — " + c[1]));
       checks.appendChild(li);
     }
     if (passed.length) {

@@ -1,0 +1,174 @@
+"""The report in a real browser: headless Chromium opens it from file:// with no network.
+
+Runs wherever Debian's `chromium` and `chromium-driver` are installed (CI installs them). The
+flags keep Chromium from trying to reach the network at start-up, which on an offline machine
+makes it hang.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.report.build import build_report
+from tests.audit.sample_run import write_sample_run, write_synthetic_run
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip(
+        f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)", allow_module_level=True
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMIUM_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    profile = tempfile.mkdtemp(prefix="toolsim-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    sample = write_sample_run(tmp_path_factory.mktemp("report") / "run")
+    build_report(sample.run)
+    return sample
+
+
+def _open(driver, path: Path) -> None:
+    driver.get(path.resolve().as_uri())
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready") == "true")
+    driver.get_log("browser")  # start each test with an empty console log
+
+
+def _shown(driver) -> int:
+    return int(driver.find_element(By.ID, "shown-count").text.replace(",", ""))
+
+
+def _rows(driver):
+    return driver.find_elements(By.CSS_SELECTOR, ".trace-row")
+
+
+def _console_problems(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+
+
+def test_opens_offline_and_lists_every_trace(browser, sample):
+    _open(browser, sample.run.path / "report.html")
+    assert browser.find_element(By.ID, "total-count").text == "7"
+    assert _shown(browser) == 7
+    assert [r.get_attribute("data-trace-id") for r in _rows(browser)] == list(sample.ids.values())
+    assert browser.find_element(By.ID, "stat-rejected").text.startswith("4")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-tool svg .bar")) == 3
+    assert _console_problems(browser) == []  # no script error, no blocked fetch
+
+
+def test_decision_filter_updates_count_rows_and_charts(browser, sample):
+    _open(browser, sample.run.path / "report.html")
+    Select(browser.find_element(By.ID, "filter-decision")).select_by_visible_text("reject (4)")
+    assert _shown(browser) == 4
+    rows = _rows(browser)
+    assert {r.get_attribute("data-decision") for r in rows} == {"reject"}
+    assert {r.get_attribute("data-trace-id") for r in rows} == {
+        sample.ids[k] for k in ("schema", "multi_turn", "model_failed", "chinese")}
+    # the other filters count within the decision filter
+    tools = [o.text for o in Select(browser.find_element(By.ID, "filter-tool")).options]
+    assert tools == ["all (4)", "initiate_refund (3)", "cancel_order (1)"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-tool svg .bar")) == 2
+
+
+def test_reason_filter_and_text_search_combine(browser, sample):
+    _open(browser, sample.run.path / "report.html")
+    Select(browser.find_element(By.ID, "filter-reason")).select_by_visible_text("arguments_grounded (2)")
+    assert _shown(browser) == 2
+    search = browser.find_element(By.ID, "filter-search")
+    search.send_keys("订单")
+    WebDriverWait(browser, 5).until(lambda d: _shown(d) == 1)
+    assert [r.get_attribute("data-trace-id") for r in _rows(browser)] == [sample.ids["chinese"]]
+    browser.find_element(By.ID, "filter-reset").click()
+    assert _shown(browser) == 7 and search.get_attribute("value") == ""
+
+
+def test_clicking_a_trace_renders_its_messages_and_verdict(browser, sample, tmp_path):
+    _open(browser, sample.run.path / "report.html")
+    row = next(r for r in _rows(browser) if r.get_attribute("data-trace-id") == sample.ids["multi_turn"])
+    row.click()
+    detail = browser.find_element(By.ID, "trace-detail")
+    assert detail.get_attribute("data-trace-id") == sample.ids["multi_turn"]
+    users = [m.text for m in detail.find_elements(By.CSS_SELECTOR, ".msg-user .text")]
+    assert users == ["where is my last order?", "it's kim@example.com", "ok, cancel it", "bye ###STOP###"]
+    call = detail.find_element(By.CSS_SELECTOR, ".msg-tool-call")
+    assert call.get_attribute("data-tool") == "lookup_order" and '"email": "kim@example.com"' in call.text
+    error = detail.find_element(By.CSS_SELECTOR, ".msg-tool-result.msg-error")
+    assert "service unavailable" in error.text
+    verdict = detail.find_element(By.CSS_SELECTOR, ".verdict")
+    assert "expected_calls — missing cancel_order(order_id=…)" in verdict.text
+    assert "judge model: not run" in verdict.text
+    assert "selected" in row.get_attribute("class")
+    shot = tmp_path / "report.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    assert _console_problems(browser) == []
+
+
+def test_judge_model_and_override_are_shown(browser, sample):
+    _open(browser, sample.run.path / "report.html")
+    next(r for r in _rows(browser) if r.get_attribute("data-trace-id") == sample.ids["model_failed"]).click()
+    text = browser.find_element(By.CSS_SELECTOR, "#trace-detail .verdict").text
+    assert "The answer 'Done.' gives no refund id." in text and "helpfulness 2" in text
+    next(r for r in _rows(browser) if r.get_attribute("data-trace-id") == sample.ids["overridden"]).click()
+    text = browser.find_element(By.CSS_SELECTOR, "#trace-detail .verdict").text
+    assert "the judge said reject; a human overrode it" in text and "ana → accept: short but fine" in text
+
+
+def test_message_text_is_shown_as_text_not_markup(browser, tmp_path):
+    sample = write_sample_run(tmp_path / "run")
+    path = sample.run.traces_path
+    path.write_text(path.read_text().replace("where is my last order?", "<img src=x onerror=alert(1)> <b>hi</b>"))
+    build_report(sample.run)
+    _open(browser, sample.run.path / "report.html")
+    next(r for r in _rows(browser) if r.get_attribute("data-trace-id") == sample.ids["multi_turn"]).click()
+    first = browser.find_element(By.CSS_SELECTOR, "#trace-detail .msg-user .text")
+    assert first.text == "<img src=x onerror=alert(1)> <b>hi</b>"
+    assert browser.find_elements(By.CSS_SELECTOR, "#trace-detail img, #trace-detail .msg-user b") == []
+
+
+def test_large_report_pages_and_keyboard_navigation(browser, tmp_path):
+    run = write_synthetic_run(tmp_path / "big", 2_500)
+    build_report(run)
+    started = time.perf_counter()
+    _open(browser, run.path / "report.html")
+    opened = time.perf_counter() - started
+    assert _shown(browser) == 2_500
+    assert len(_rows(browser)) == 100  # only one page is in the DOM
+    browser.find_element(By.ID, "page-next").click()
+    assert _rows(browser)[0].get_attribute("data-trace-id").startswith("r0-00100-")
+    assert browser.find_element(By.ID, "page-info").text.startswith("page 2 of 25")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_DOWN)
+    selected = browser.find_element(By.CSS_SELECTOR, ".trace-row.selected").get_attribute("data-trace-id")
+    assert browser.find_element(By.ID, "trace-detail").get_attribute("data-trace-id") == selected
+    print(f"\n2,500-trace report opened in {opened:.2f}s")
