@@ -120,3 +120,42 @@ def test_numbers_must_be_said_as_numbers():
     assert heard.knows(27.5) and heard.knows("ord-48291")
     assert heard.knows({"code": "defective", "en": "refund 27.50"}) and not heard.knows({"en": "broken"})
     assert not heard.knows(27)
+
+
+def test_lists_in_a_result_are_summarised_for_templates(kit):
+    replies = {"lookup_order": {"en": ["{orders_count} orders: {orders_list}."]}}
+    turn = {"say": {"en": ["x"]}, "expect": [{"tool": "lookup_order", "args": {"email": "{email}"}}]}
+    assistant = _assistant(kit, [turn], replies=replies)
+    messages = [UserMessage(content="orders for jane.doe@example.com")]
+    call = _next(assistant, messages).tool_calls[0]
+    messages.append(tool_result(call, {"orders": [
+        {"order_id": "ORD-11111", "status": "shipped", "order_date": "2026-03-01", "items": []},
+        {"order_id": "ORD-22222", "status": "delivered", "order_date": "2026-02-01"},
+    ]}))
+    assert _next(assistant, messages).content == (
+        "2 orders: ORD-11111 (shipped, 2026-03-01); ORD-22222 (delivered, 2026-02-01)."
+    )
+
+
+def test_an_id_shown_by_a_tool_may_be_used_without_asking(kit):
+    turns = [
+        {"say": {"en": ["x"]}, "expect": [{"tool": "lookup_order", "args": {"email": "{email}"}}]},
+        {"say": {"en": ["y"]}, "expect": [{"tool": "initiate_refund", "args": {"order_id": "{order_id}", "reason": "other"}}]},
+    ]
+    assistant = _assistant(kit, turns)
+    messages = [UserMessage(content="my email is jane.doe@example.com")]
+    call = _next(assistant, messages).tool_calls[0]
+    messages.append(tool_result(call, {"orders": [{"order_id": "ORD-48291"}]}))
+    _next(assistant, messages)
+    messages.append(UserMessage(content="Refund the lamp one."))
+    refund = _next(assistant, messages)
+    assert refund.tool_calls[0].name == "initiate_refund"
+    assert json.loads(refund.tool_calls[0].arguments)["order_id"] == "ORD-48291"
+
+
+def test_error_text_is_not_doubly_punctuated(kit):
+    assistant = _assistant(kit, [_status_turn()], error_reply={"en": ["Sorry: {error}."]})
+    messages = [UserMessage(content="status of ORD-48291")]
+    call = _next(assistant, messages).tool_calls[0]
+    messages.append(tool_error(call, "Order not found."))
+    assert _next(assistant, messages).content == "Sorry: Order not found."

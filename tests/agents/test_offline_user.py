@@ -6,7 +6,7 @@ import asyncio
 import re
 
 from simulator.agents.offline_user import OfflineUser
-from simulator.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolCall, UserMessage
+from simulator.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_result
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FACTS = {"order_id": "ORD-48291", "email": "jane.doe@example.com", "item": "Desk Lamp"}
@@ -127,3 +127,27 @@ def test_frustrated_persona_can_close_with_a_sigh(kit):
     _assistant(messages, "Done, refund RF-1 started.")
     closing = _say(user, messages)
     assert closing.split(STOP_TOKEN)[0].strip() in ("Finally.", "Fine. Took long enough.", "Whatever, thanks.")
+
+
+def test_a_request_that_names_a_missing_fact_is_answered_without_a_question_mark(kit):
+    user = OfflineUser(kit.context(_refund_scenario(kit, "clarification"), kit.persona(language="zh"), FACTS))
+    messages: list = []
+    _say(user, messages)
+    _assistant(messages, "请提供一下订单号。")
+    assert "ORD-48291" in _say(user, messages)
+
+
+def test_facts_already_shown_by_a_tool_are_not_repeated(kit):
+    scenario = kit.scenario(category="multi-turn", turns=[
+        {"say": {"en": ["Find my orders, email {email}."]}, "expect": [{"tool": "lookup_order", "args": {"email": "{email}"}}]},
+        {"say": {"en": ["Refund the {item} one."]}, "expect": [REFUND_CALL]},
+    ])
+    user = OfflineUser(kit.context(scenario, kit.persona(cooperativeness=1.0), FACTS))
+    messages: list = []
+    _say(user, messages)
+    call = ToolCall(id="call_1", name="lookup_order", arguments='{"email": "jane.doe@example.com"}')
+    messages.append(AssistantMessage(tool_calls=(call,)))
+    messages.append(tool_result(call, {"orders": [{"order_id": "ORD-48291", "items": [{"name": "Desk Lamp"}]}]}))
+    _assistant(messages, "I found your orders.")
+    second = _say(user, messages)
+    assert second.startswith("Refund the Desk Lamp one.") and "ORD-48291" not in second
