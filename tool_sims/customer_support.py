@@ -364,7 +364,7 @@ def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float |
         "properties": {
             "order_id": ORDER_ID,
             "street": {"type": "string", "minLength": 3, "maxLength": 120, "description": "House number and street, e.g. 221 Oak Street."},
-            "city": {"type": "string", "minLength": 2, "maxLength": 80},
+            "city": {"type": "string", "minLength": 2, "maxLength": 80, "description": "City or town."},
             "postal_code": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$", "description": "Postal or ZIP code."},
             "country": {"type": "string", "pattern": r"^[A-Z]{2}$", "description": "Two-letter ISO country code, e.g. US."},
         },

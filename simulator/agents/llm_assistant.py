@@ -63,7 +63,12 @@ class LLMAssistant:
         for call in reply.tool_calls:
             stats.unknown_tool += call.name not in self.ctx.domain.tools
             stats.malformed_arguments += call.parsed_arguments() is None
-        if messages and isinstance(messages[-1], ToolMessage) and messages[-1].is_error:
+        trailing_results = []
+        for message in reversed(messages):
+            if not isinstance(message, ToolMessage):
+                break
+            trailing_results.append(message)
+        if any(m.is_error for m in trailing_results):
             stats.attempts_after_error += 1
 
 

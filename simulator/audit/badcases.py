@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -37,14 +37,26 @@ def stub_id(trace_id: str) -> str:
     return "hard-" + (_NOT_ID.sub("-", trace_id.lower()).strip("-") or "case")
 
 
+def _fact_paths(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(text, dotted path) of every scalar in a fact: `reason.en` for a choice of dicts."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _fact_paths(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _fact_paths(inner, f"{path}.{index}")
+    elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        yield str(value), path
+
+
 def templated(text: str, facts: dict[str, Any]) -> str:
     """Put `{slot}` back where the user said a fact's value, longest values first."""
     values = [
-        (str(v), name) for name, v in facts.items()
-        if isinstance(v, (str, int, float)) and not isinstance(v, bool) and len(str(v)) >= _MIN_TEMPLATED_VALUE
+        (value, path) for name, fact in facts.items() for value, path in _fact_paths(fact, name)
+        if len(value) >= _MIN_TEMPLATED_VALUE
     ]
-    for value, name in sorted(values, key=lambda p: -len(p[0])):
-        text = text.replace(value, "{" + name + "}")
+    for value, path in sorted(values, key=lambda p: -len(p[0])):
+        text = text.replace(value, "{" + path + "}")
     return text
 
 
@@ -82,7 +94,9 @@ def _user_turns(trace: dict[str, Any], script_turns: int) -> tuple[list[tuple[in
     return turns, closing
 
 
-def _assign_calls(trace: dict[str, Any], users: list[tuple[int, str]], expected: list[dict[str, Any]]) -> list[list[dict]]:
+def _assign_calls(
+    trace: dict[str, Any], users: list[tuple[int, str]], expected: list[dict[str, Any]]
+) -> list[list[dict]]:
     """Give each expected call to the user turn that preceded the assistant's matching call.
 
     Used when the trace's user messages do not line up one-to-one with the script (answers to
@@ -151,15 +165,26 @@ def rejection_comments(trace: dict[str, Any], verdict: dict[str, Any], original:
         f"tool {episode.get('tool') or '(none)'}, category {episode.get('category')}",
         "rejected for: " + ", ".join(failed_reasons(verdict)),
     ]
-    lines += [f"  {c['name']}: {_one_line(c.get('reason') or 'failed')}" for c in verdict.get("checks") or [] if not c.get("passed", True)]
+    lines += [
+        f"  {c['name']}: {_one_line(c.get('reason') or 'failed')}"
+        for c in verdict.get("checks") or []
+        if not c.get("passed", True)
+    ]
     model = verdict.get("model") or {}
     if model.get("status", "not_run") != "not_run":
-        lines.append(f"  judge model ({model.get('status')}): {_one_line(model.get('rationale') or model.get('reason') or '')}")
-    lines += [f"  override by {o['who']} at {o['when']}: {o['decision']} — {_one_line(o['reason'])}" for o in verdict.get("overrides") or []]
+        why = _one_line(model.get("rationale") or model.get("reason") or "")
+        lines.append(f"  judge model ({model.get('status')}): {why}")
+    lines += [
+        f"  override by {o['who']} at {o['when']}: {o['decision']} — {_one_line(o['reason'])}"
+        for o in verdict.get("overrides") or []
+    ]
     if trace.get("error"):
         lines.append(f"  error: {_one_line(trace['error'])}")
     if original is None:
-        lines.append(f"TODO: scenario {episode.get('scenario_id')!r} is not in the run's manifest; write the goal and expected calls")
+        lines.append(
+            f"TODO: scenario {episode.get('scenario_id')!r} is not in the run's manifest; "
+            "write the goal and expected calls"
+        )
     return lines
 
 
@@ -177,13 +202,18 @@ def badcase_stub(trace: dict[str, Any], verdict: dict[str, Any], scenarios: dict
             stub[key] = original[key]
     if original and original.get("slots"):
         # the manifest spells out every source field; a slot has exactly one that is set
-        stub["slots"] = {name: {k: v for k, v in spec.items() if v is not None} for name, spec in original["slots"].items()}
+        stub["slots"] = {
+            name: {k: v for k, v in spec.items() if v is not None} for name, spec in original["slots"].items()
+        }
     stub["turns"] = made.turns
     comments = rejection_comments(trace, verdict, original)
     if made.closing:
         comments.append(f"the user's closing message is left out: {_one_line(made.closing, 80)!r}")
     if not made.aligned:
-        comments.append("TODO: the user's messages do not line up with the original script; check which turn each expected call belongs to")
+        comments.append(
+            "TODO: the user's messages do not line up with the original script; "
+            "check which turn each expected call belongs to"
+        )
     comments.append("TODO: decide what the assistant should do here, then adjust `expect` / `answer`")
     return BadCase(stub, comments)
 

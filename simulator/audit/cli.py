@@ -43,7 +43,9 @@ def add_audit_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     p.add_argument("run", help="run directory or name under runs/")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--show", metavar="ID", help="print one trace and its verdict")
-    mode.add_argument("--override", metavar="ID", help="record a human decision on a trace (with --accept/--reject and --reason)")
+    mode.add_argument(
+        "--override", metavar="ID", help="record a human decision on a trace (with --accept/--reject and --reason)"
+    )
     mode.add_argument("--agreement", action="store_true", help="agreement of rules, judge model and human overrides")
     mode.add_argument("--export-badcases", metavar="FILE", type=Path,
                       help="write rejected traces (after filters) as scenario stubs (YAML)")
@@ -157,7 +159,8 @@ def _list(run, args: argparse.Namespace) -> int:
         for flag in ("reason", "scenario", "persona", "tool", "category"):
             wanted = getattr(args, flag)
             if wanted is not None and wanted not in known[flag] and not (flag == "tool" and wanted == "none"):
-                stderr.print(f"no verdict has {flag} {wanted!r}; this run has: {', '.join(sorted(known[flag])) or '—'}")
+                present = ", ".join(sorted(known[flag])) or "—"
+                stderr.print(f"no verdict has {flag} {wanted!r}; this run has: {present}")
     return 0
 
 
@@ -217,7 +220,8 @@ def agreement_tables(result: dict[str, Any]) -> list[Any]:
     for comparison in result["comparisons"].values():
         rows, cols = comparison["rows"], comparison["columns"]
         table = Table(
-            title=f"{rows} (rows) vs {cols} (columns): n={comparison['n']}, agreement {_rate(comparison['agreement'])}, "
+            title=f"{rows} (rows) vs {cols} (columns): n={comparison['n']}, "
+                  f"agreement {_rate(comparison['agreement'])}, "
                   f"kappa {'—' if comparison['kappa'] is None else format(comparison['kappa'], '.2f')}",
             title_justify="left",
         )

@@ -74,6 +74,6 @@ def add_override(
     updated = verdict.model_copy(update={"overrides": [*verdict.overrides, override]})
     ending = b"\n" if lines[index].endswith(b"\n") else b""
     lines[index] = updated.model_dump_json(exclude_none=False).encode("utf-8") + ending
-    with atomic_write(path) as f:
-        f.write(b"".join(lines).decode("utf-8"))
+    with atomic_write(path, "wb") as f:
+        f.write(b"".join(lines))
     return updated

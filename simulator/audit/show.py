@@ -70,8 +70,8 @@ def message_blocks(trace: Trace) -> Iterable[RenderableType]:
             if m.content:
                 yield Panel(Text(m.content), title=label + "assistant", title_align="left", border_style="green")
             for call in m.tool_calls:
-                yield Panel(_pretty_json(call.arguments), title=f"{label}assistant → tool call {call.name} ({call.id})",
-                            title_align="left", border_style="yellow")
+                title = f"{label}assistant → tool call {call.name} ({call.id})"
+                yield Panel(_pretty_json(call.arguments), title=title, title_align="left", border_style="yellow")
             if not m.content and not m.tool_calls:
                 yield Panel(Text("(empty message)", style="red"), title=label + "assistant", title_align="left",
                             border_style="red")

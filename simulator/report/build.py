@@ -34,7 +34,9 @@ REPORT_FILE = "report.html"
 SELECTION = "selection.json"
 DECISION_CODES = {"accept": 0, "reject": 1}
 UNJUDGED = 2
-ROW_FIELDS = ("id", "scenario", "persona", "tool", "category", "decision", "reasons", "overridden", "language", "termination")
+ROW_FIELDS = (
+    "id", "scenario", "persona", "tool", "category", "decision", "reasons", "overridden", "language", "termination",
+)
 FACETS = ("scenario", "persona", "tool", "category", "reason", "check", "termination", "language")
 _CSS_MARK, _JS_MARK, _DATA_MARK = "/*@@REPORT_CSS@@*/", "/*@@REPORT_JS@@*/", "@@REPORT_DATA@@"
 
@@ -74,7 +76,8 @@ def compact_messages(messages: list[dict[str, Any]], systems: Interner) -> list[
             calls = [[c.get("id", ""), c.get("name", ""), c.get("arguments", "")] for c in m.get("tool_calls") or []]
             out.append(["a", m.get("content"), calls] if calls else ["a", m.get("content")])
         elif role == "tool":
-            out.append(["t", m.get("tool_call_id", ""), m.get("name", ""), m.get("content", ""), 1 if m.get("is_error") else 0])
+            error = 1 if m.get("is_error") else 0
+            out.append(["t", m.get("tool_call_id", ""), m.get("name", ""), m.get("content", ""), error])
     return out
 
 
@@ -105,7 +108,9 @@ def report_data(run: RunDir) -> dict[str, Any]:
     manifest = run.read_manifest() or {}
     verdicts = latest_verdicts(run)
     selection_path = run.path / SELECTION
-    selection: dict[str, str] = json.loads(selection_path.read_text(encoding="utf-8")) if selection_path.exists() else {}
+    selection: dict[str, str] = (
+        json.loads(selection_path.read_text(encoding="utf-8")) if selection_path.exists() else {}
+    )
     facets = {name: Interner() for name in FACETS}
     systems = Interner()
     by_id: dict[str, tuple[list[Any], dict[str, Any]]] = {}

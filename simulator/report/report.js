@@ -149,6 +149,7 @@
       row.dataset.decision = DECISION_NAMES[r[R.decision]];
       row.setAttribute("role", "option");
       row.appendChild(el("span", "tid", r[R.id]));
+      row.title = r[R.id];
       const badge = el("span", "badges");
       badge.appendChild(decisionBadge(r[R.decision], r[R.overridden]));
       row.appendChild(badge);
@@ -306,6 +307,12 @@
     head.appendChild(decisionBadge(row[R.decision], row[R.overridden]));
     box.appendChild(head);
     if (!v) { box.appendChild(el("div", "muted", "not judged")); return box; }
+    if (row[R.reasons].length) {
+      const failed = el("div", "failed");
+      failed.appendChild(el("span", "muted", "failed: "));
+      for (const reason of row[R.reasons]) failed.appendChild(el("span", "chip", F.reason[reason]));
+      box.appendChild(failed);
+    }
     if (row[R.overridden]) box.appendChild(el("div", "muted", "the judge said " + v.d + "; a human overrode it"));
     const checks = el("ul", "checks");
     const passed = [];
@@ -358,7 +365,7 @@
     const kv = el("dl", "kv");
     const facts = [["scenario", F.scenario[r[R.scenario]]], ["persona", F.persona[r[R.persona]]], ["tool", F.tool[r[R.tool]]],
       ["category", F.category[r[R.category]]], ["language", F.language[r[R.language]]], ["termination", F.termination[r[R.termination]]]];
-    if (d.s) facts.push(["dataset split", d.s]);
+    if (d.s) facts.push(["split at curation", d.s]);
     if (d.f) facts.push(["user facts", Object.keys(d.f).map((k) => k + "=" + (typeof d.f[k] === "string" ? d.f[k] : JSON.stringify(d.f[k]))).join(", ")]);
     for (const [k, v] of facts) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
     if (d.e) { kv.appendChild(el("dt", null, "error")); kv.appendChild(el("dd", "error-text", d.e)); }

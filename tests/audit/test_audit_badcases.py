@@ -107,3 +107,6 @@ def test_helpers():
     assert templated("order ORD-12345 for a@b.co, qty 2", {"order_id": "ORD-12345", "email": "a@b.co", "qty": 2}) == (
         "order {order_id} for {email}, qty 2"  # too-short values stay literal
     )
+    reason = {"reason": {"code": "changed_mind", "en": "I changed my mind", "zh": "我不想要了"}}
+    assert templated("refund it, I changed my mind", reason) == "refund it, {reason.en}"
+    assert templated("我不想要了，退款", reason) == "{reason.zh}，退款"

@@ -1,0 +1,70 @@
+"""Start-rate limiting and the retry policy's arithmetic, without a network."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+import pytest
+
+from simulator.llm.limits import CallLimits
+from simulator.llm.redact import redact
+from simulator.llm.retry import Backoff, LLMCallError, call_with_retries, retry_after_seconds
+
+
+def test_rpm_spaces_starts():
+    limits = CallLimits(concurrency=10, rpm=600)  # 10 starts per second
+    starts: list[float] = []
+
+    async def one():
+        async with limits.slot():
+            starts.append(time.monotonic())
+
+    async def many():
+        await asyncio.gather(*(one() for _ in range(25)))
+
+    t0 = time.monotonic()
+    asyncio.run(many())
+    assert time.monotonic() - t0 >= 2.0  # 25 starts at 10/s need two full windows
+    assert sum(1 for s in starts if s - t0 < 0.5) <= 10
+
+
+def test_retry_after_header_forms():
+    assert retry_after_seconds({"Retry-After": "2"}) == 2.0
+    assert retry_after_seconds({"retry-after-ms": "250"}) == 0.25
+    assert retry_after_seconds({}) is None
+    assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0  # in the past
+
+
+def test_backoff_grows_with_jitter_and_obeys_server():
+    backoff, rng = Backoff(base=1.0, cap=8.0), random.Random(1)
+    delays = [backoff.delay(n, None, rng) for n in range(6)]
+    assert 0.5 <= delays[0] <= 1.0 and 4.0 <= delays[5] <= 8.0
+    assert backoff.delay(0, 3.0, rng) >= 3.0
+
+
+def test_our_own_bugs_are_not_swallowed():
+    async def buggy():
+        raise KeyError("a bug, not a provider failure")
+
+    with pytest.raises(KeyError):
+        asyncio.run(call_with_retries(buggy, model="m", retries=3))
+
+
+def test_connection_errors_retry_then_fail():
+    attempts = []
+
+    async def refused():
+        attempts.append(1)
+        raise ConnectionRefusedError("connection refused")
+
+    with pytest.raises(LLMCallError) as caught:
+        asyncio.run(call_with_retries(refused, model="m", retries=2, backoff=Backoff(base=0.001)))
+    assert caught.value.kind == "connection" and len(attempts) == 3
+
+
+def test_redact_masks_key_shapes_and_env_values(monkeypatch):
+    monkeypatch.setenv("MY_PROVIDER_API_KEY", "plainsecretvalue42")
+    text = redact("key sk-proj-abcdefgh12345 and plainsecretvalue42 and Bearer abcdefghijk")
+    assert "abcdefgh12345" not in text and "plainsecretvalue42" not in text and "abcdefghijk" not in text

@@ -1,0 +1,290 @@
+import json
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from simulator.config import DomainConfig, ToolSpec
+from simulator.environment import ToolEnvironment
+from simulator.messages import ToolCall
+from simulator.pack import Domain
+from simulator.validation import schema_problems
+from tool_sims.customer_support import sims
+
+TOOLS = {"lookup_order", "check_status", "initiate_refund", "update_address", "escalate_to_human"}
+SEEDS = range(60)
+
+
+def domain() -> Domain:
+    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
+    return Domain(name="customer_support", system_prompt="Help.", tools=tools,
+                  config=DomainConfig(tools="customer_support.py", system_prompt="Help."), sims=sims)
+
+
+DOMAIN = domain()
+
+
+def new_env(seed: int = 1) -> ToolEnvironment:
+    return ToolEnvironment(DOMAIN, seed, check_returns=True)  # every result must fit `returns`
+
+
+def run(env: ToolEnvironment, tool: str, **args):
+    """(ok, payload) of one call."""
+    message = env.call(ToolCall(id="c", name=tool, arguments=json.dumps(args)))
+    return not message.is_error, json.loads(message.content)
+
+
+def error_of(env: ToolEnvironment, tool: str, **args) -> str:
+    ok, payload = run(env, tool, **args)
+    assert not ok, payload
+    return payload["error"]
+
+
+def an_order(env: ToolEnvironment, status: str, **where) -> dict:
+    return next(o for o in env.state["orders"] if o["status"] == status and all(o[k] == v for k, v in where.items()))
+
+
+def overdue(env: ToolEnvironment) -> dict:
+    return next(o for o in env.state["orders"] if o["status"] == "shipped" and o["estimated_delivery"] < env.today.isoformat())
+
+
+# ---------------------------------------------------------------- specs
+
+def test_the_five_tools_have_complete_valid_specs():
+    assert set(sims.tools) == TOOLS
+    for name, registered in sims.tools.items():
+        spec = ToolSpec.model_validate(registered.spec.model_dump())
+        assert len(spec.description) > 40, name
+        assert schema_problems(spec.parameters) == [] and schema_problems(spec.returns) == []
+        assert spec.parameters["additionalProperties"] is False
+        assert all(p.get("description") for p in spec.parameters["properties"].values()), name
+
+
+# ---------------------------------------------------------------- seeded state
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seeded_state_invariants(seed):
+    env = new_env(seed)
+    state, today = env.state, env.today
+    assert set(state) == {"customers", "orders", "refunds", "tickets"}
+    assert state["refunds"] == [] and state["tickets"] == []
+    customers = {c["customer_id"]: c for c in state["customers"]}
+    orders = state["orders"]
+    assert len(customers) == 6 and len(orders) == 12
+    assert len({c["email"] for c in customers.values()}) == 6
+    statuses = Counter(o["status"] for o in orders)
+    assert min(statuses["processing"], statuses["shipped"], statuses["delivered"]) >= 3 and statuses["cancelled"] >= 1
+    per_customer = Counter(o["customer_id"] for o in orders)
+    assert set(per_customer) == set(customers) and max(per_customer.values()) >= 2
+    assert len({o["order_id"] for o in orders}) == 12
+    for order in orders:
+        customer = customers[order["customer_id"]]
+        assert re.fullmatch(r"ORD-\d{5}", order["order_id"])
+        assert (order["customer_name"], order["email"]) == (customer["name"], customer["email"])
+        assert order["total"] == round(sum(i["price"] * i["quantity"] for i in order["items"]), 2) > 0
+        assert order["currency"] == "USD" and order["refunded_amount"] == 0.0
+        assert set(order["shipping_address"]) == {"street", "city", "postal_code", "country"}
+        ordered = date.fromisoformat(order["order_date"])
+        assert ordered <= today
+        shipped = order["status"] in ("shipped", "delivered")
+        assert (order["carrier"] is not None) == shipped == (order["tracking_number"] is not None)
+        assert (order["delivered_date"] is not None) == (order["status"] == "delivered")
+        if order["status"] == "delivered":
+            assert ordered < date.fromisoformat(order["delivered_date"]) < today
+        if order["status"] == "processing":
+            assert date.fromisoformat(order["estimated_delivery"]) > today
+        if order["status"] == "cancelled":
+            assert order["estimated_delivery"] is None
+    assert overdue(env)  # the lost-parcel case exists in every state
+
+
+# ---------------------------------------------------------------- lookup_order and check_status
+
+def test_lookup_by_id_and_by_email():
+    env = new_env(2)
+    order = an_order(env, "delivered")
+    ok, result = run(env, "lookup_order", order_id=order["order_id"])
+    assert ok and [o["order_id"] for o in result["orders"]] == [order["order_id"]]
+    assert result["orders"][0]["items"] == order["items"] and result["orders"][0]["total"] == order["total"]
+    ok, result = run(env, "lookup_order", email=order["email"].upper())
+    mine = sorted((o for o in env.state["orders"] if o["email"] == order["email"]), key=lambda o: o["order_date"], reverse=True)
+    assert ok and [o["order_id"] for o in result["orders"]] == [o["order_id"] for o in mine]
+
+
+def test_lookup_errors():
+    env = new_env(2)
+    order = an_order(env, "delivered")
+    other = next(c for c in env.state["customers"] if c["email"] != order["email"])
+    assert error_of(env, "lookup_order") == "Provide an order_id or the customer's email"
+    assert error_of(env, "lookup_order", order_id="ORD-00000") == "No order found for ORD-00000"
+    assert error_of(env, "lookup_order", email="nobody@example.com") == "No order found for nobody@example.com"
+    assert error_of(env, "lookup_order", order_id=order["order_id"], email=other["email"]).startswith(
+        f"No order found for {order['order_id']} with "
+    )
+    assert "does not match" in error_of(env, "lookup_order", order_id="48291")
+    assert "is not a 'email'" in error_of(env, "lookup_order", email="not-an-address")
+
+
+@pytest.mark.parametrize("status", ["processing", "shipped", "delivered", "cancelled"])
+def test_check_status_reflects_the_order(status):
+    env = new_env(4)
+    order = an_order(env, status)
+    ok, result = run(env, "check_status", order_id=order["order_id"])
+    assert ok and result == {k: order[k] for k in result} and result["status"] == status
+
+
+def test_check_status_unknown_order():
+    assert error_of(new_env(), "check_status", order_id="ORD-00000") == "No order found for ORD-00000"
+
+
+# ---------------------------------------------------------------- initiate_refund
+
+def test_full_refund_of_a_delivered_order():
+    env = new_env(3)
+    order = an_order(env, "delivered")
+    ok, result = run(env, "initiate_refund", order_id=order["order_id"], reason="defective")
+    assert ok and result["refund_id"] == "RF-1001" and result["status"] == "pending"
+    assert result["amount"] == order["total"] and result["order_id"] == order["order_id"]
+    assert order["refunded_amount"] == order["total"]
+    assert env.state["refunds"][0]["reason"] == "defective"
+    assert error_of(env, "initiate_refund", order_id=order["order_id"], reason="other") == (
+        f"Order {order['order_id']} has already been fully refunded"
+    )
+
+
+def test_partial_refunds_up_to_the_remaining_balance():
+    env = new_env(3)
+    order = an_order(env, "delivered")
+    total = order["total"]
+    ok, first = run(env, "initiate_refund", order_id=order["order_id"], reason="wrong_item", amount=1.004)
+    assert ok and first["amount"] == 1.0
+    remaining = round(total - 1.0, 2)
+    message = error_of(env, "initiate_refund", order_id=order["order_id"], reason="other", amount=remaining + 0.01)
+    assert message == (
+        f"The requested amount {remaining + 0.01:.2f} exceeds the refundable balance of {remaining:.2f} USD for {order['order_id']}"
+    )
+    ok, second = run(env, "initiate_refund", order_id=order["order_id"], reason="other")
+    assert ok and second["amount"] == remaining and second["refund_id"] == "RF-1002"
+    assert [r["refund_id"] for r in env.state["refunds"]] == ["RF-1001", "RF-1002"]
+
+
+@pytest.mark.parametrize("status", ["processing", "shipped"])
+def test_no_refund_before_delivery(status):
+    env = new_env(5)
+    order = an_order(env, status) if status == "processing" else next(
+        o for o in env.state["orders"] if o["status"] == "shipped" and o["estimated_delivery"] >= env.today.isoformat()
+    )
+    for reason in ("defective", "not_received"):
+        assert error_of(env, "initiate_refund", order_id=order["order_id"], reason=reason) == (
+            f"Order {order['order_id']} has not been delivered yet (status: {status}); refunds can be requested after delivery"
+        )
+    assert env.state["refunds"] == [] and order["refunded_amount"] == 0.0
+
+
+def test_an_overdue_shipment_can_be_refunded_as_not_received_only():
+    env = new_env(6)
+    order = overdue(env)
+    assert "has not been delivered yet" in error_of(env, "initiate_refund", order_id=order["order_id"], reason="defective")
+    ok, result = run(env, "initiate_refund", order_id=order["order_id"], reason="not_received")
+    assert ok and result["amount"] == order["total"]
+
+
+def test_cancelled_orders_are_not_refunded():
+    env = new_env(7)
+    order = an_order(env, "cancelled")
+    assert error_of(env, "initiate_refund", order_id=order["order_id"], reason="changed_mind") == (
+        f"Order {order['order_id']} was cancelled and never charged; there is nothing to refund"
+    )
+
+
+def test_refund_argument_errors():
+    env = new_env(7)
+    order = an_order(env, "delivered")
+    assert error_of(env, "initiate_refund", order_id="ORD-00000", reason="other") == "No order found for ORD-00000"
+    assert "is not one of" in error_of(env, "initiate_refund", order_id=order["order_id"], reason="broken")
+    assert "less than or equal to the minimum of 0" in error_of(env, "initiate_refund", order_id=order["order_id"], reason="other", amount=0)
+    assert error_of(env, "initiate_refund", order_id=order["order_id"], reason="other", amount=0.001) == (
+        "The refund amount must be at least 0.01"
+    )
+    assert env.state["refunds"] == []
+
+
+# ---------------------------------------------------------------- update_address
+
+def test_update_address_of_a_processing_order_keeps_the_country():
+    env = new_env(8)
+    order = an_order(env, "processing")
+    ok, result = run(env, "update_address", order_id=order["order_id"], street="221 Oak Street", city="Madison", postal_code="53703")
+    assert ok and result == {
+        "order_id": order["order_id"], "status": "processing",
+        "shipping_address": {"street": "221 Oak Street", "city": "Madison", "postal_code": "53703", "country": "US"},
+    }
+    assert order["shipping_address"] == result["shipping_address"]
+    ok, result = run(env, "update_address", order_id=order["order_id"], street="1 Rue Cler", city="Paris", postal_code="75007", country="FR")
+    assert ok and order["shipping_address"]["country"] == "FR"
+
+
+@pytest.mark.parametrize("status,message", [
+    ("shipped", "has already shipped; the address can no longer be changed"),
+    ("delivered", "has already shipped; the address can no longer be changed"),
+    ("cancelled", "was cancelled; the address can no longer be changed"),
+])
+def test_address_is_frozen_after_shipping_or_cancelling(status, message):
+    env = new_env(9)
+    order = an_order(env, status)
+    before = dict(order["shipping_address"])
+    assert error_of(env, "update_address", order_id=order["order_id"], street="9 Elm Street", city="Boston", postal_code="02110") == (
+        f"Order {order['order_id']} {message}"
+    )
+    assert order["shipping_address"] == before and env.diff() == []
+
+
+def test_update_address_argument_errors():
+    env = new_env(9)
+    order = an_order(env, "processing")
+    assert "missing required argument 'postal_code'" in error_of(env, "update_address", order_id=order["order_id"], street="9 Elm Street", city="Boston")
+    assert "country: 'USA' does not match" in error_of(
+        env, "update_address", order_id=order["order_id"], street="9 Elm Street", city="Boston", postal_code="02110", country="USA"
+    )
+
+
+# ---------------------------------------------------------------- escalate_to_human
+
+def test_escalation_opens_sequential_tickets():
+    env = new_env(10)
+    order = an_order(env, "shipped")
+    ok, first = run(env, "escalate_to_human", reason="Customer wants to speak to a manager")
+    assert ok and first["ticket_id"] == "TCK-1001" and first["priority"] == "normal"
+    assert 3 <= first["queue_position"] <= 9 and first["estimated_wait_minutes"] >= first["queue_position"] * 3
+    ok, second = run(env, "escalate_to_human", reason="Parcel damaged twice", order_id=order["order_id"], priority="high")
+    assert ok and second["ticket_id"] == "TCK-1002" and second["queue_position"] <= 3
+    assert [(t["ticket_id"], t["order_id"], t["priority"]) for t in env.state["tickets"]] == [
+        ("TCK-1001", None, "normal"), ("TCK-1002", order["order_id"], "high"),
+    ]
+    assert [c.path for c in env.diff()] == ["/tickets/0", "/tickets/1"]
+
+
+def test_escalation_errors():
+    env = new_env(10)
+    assert error_of(env, "escalate_to_human", reason="help", order_id="ORD-00000") == "No order found for ORD-00000"
+    assert "is not one of" in error_of(env, "escalate_to_human", reason="help", priority="urgent")
+    assert "missing required argument 'reason'" in error_of(env, "escalate_to_human")
+    assert env.state["tickets"] == []
+
+
+def test_the_same_episode_replays_identically():
+    def play(seed):
+        env = new_env(seed)
+        order = an_order(env, "delivered")
+        out = [run(env, "initiate_refund", order_id=order["order_id"], reason="defective"),
+               run(env, "escalate_to_human", reason="follow up")]
+        return out, env.diff()
+    assert play(12) == play(12)
+    assert play(12) != play(13)
+
+
+def test_dates_move_with_today():
+    env = new_env(14)
+    for order in env.state["orders"]:
+        assert env.today - date.fromisoformat(order["order_date"]) <= timedelta(days=45)

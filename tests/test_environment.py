@@ -1,0 +1,203 @@
+import json
+from datetime import date
+
+import pytest
+
+from simulator.config import DomainConfig, ToolSpec
+from simulator.environment import ReturnsMismatch, ToolEnvironment, copy_tree, diff_values, today_for
+from simulator.messages import ToolCall
+from simulator.pack import Domain
+from simulator.records import StateChange
+from simulator.toolkit import ToolError, ToolSimModule
+from tool_sims.customer_support import sims as support_sims
+
+
+def make_domain(sims: ToolSimModule | None, extra: list[ToolSpec] = ()) -> Domain:
+    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in (sims.tools.items() if sims else [])}
+    tools.update({s.name: s for s in extra})
+    return Domain(
+        name="test", system_prompt="You help.", tools=tools,
+        config=DomainConfig(tools="sims.py", system_prompt="You help."), sims=sims,
+    )
+
+
+def call(env: ToolEnvironment, name: str, args=None, raw: str | None = None):
+    return env.call(ToolCall(id="call_1", name=name, arguments=raw if raw is not None else json.dumps(args or {})))
+
+
+# A tiny domain whose sims count how often they actually run.
+counter = ToolSimModule("counter")
+RUNS: list[dict] = []
+
+
+@counter.state
+def _seed(rng, today):
+    return {"items": [{"id": i, "value": rng.randint(0, 1000)} for i in range(3)]}
+
+
+@counter.tool(
+    description="Record a value",
+    parameters={"type": "object", "properties": {"value": {"type": "integer", "minimum": 0}},
+                "required": ["value"], "additionalProperties": False},
+    returns={"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]},
+)
+def record(ctx, value):
+    RUNS.append({"value": value})
+    if value == 13:
+        raise ToolError("13 is unlucky")
+    if value == 99:
+        raise KeyError("a bug in the sim")
+    if value == 7:
+        return {"ok": "yes"}  # breaks its own returns schema
+    ctx.state["items"].append({"id": len(ctx.state["items"]), "value": value})
+    return {"ok": True}
+
+
+@counter.tool(description="Loose schema", parameters={"type": "object", "properties": {"a": {"type": "string"}}})
+def loose(ctx, a="x"):
+    return {"a": a}
+
+
+WEATHER = ToolSpec(
+    name="get_weather", description="Weather for a city",
+    parameters={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    returns={"type": "object", "properties": {"city": {"type": "string"}, "temperature": {"type": "number"}},
+             "required": ["city", "temperature"], "additionalProperties": False},
+)
+
+
+@pytest.fixture
+def env():
+    RUNS.clear()
+    return ToolEnvironment(make_domain(counter, [WEATHER]), seed=11)
+
+
+def test_unknown_tool(env):
+    result = call(env, "fly_to_moon")
+    assert result.is_error and json.loads(result.content) == {"error": "unknown tool 'fly_to_moon'"}
+    assert result.tool_call_id == "call_1" and result.name == "fly_to_moon"
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("{value: 1}", "arguments are not valid JSON"),
+    ("[1]", "arguments must be a JSON object, got an array"),
+])
+def test_malformed_arguments_never_reach_the_sim(env, raw, message):
+    result = call(env, "record", raw=raw)
+    assert result.is_error and message in json.loads(result.content)["error"]
+    assert RUNS == []
+
+
+@pytest.mark.parametrize("args,problem", [
+    ({}, "missing required argument 'value'"),
+    ({"value": -1}, "value: -1 is less than the minimum of 0"),
+    ({"value": "3"}, "value: '3' is not of type 'integer'"),
+    ({"value": 1, "extra": 2}, "unexpected argument 'extra'"),
+])
+def test_schema_invalid_arguments_never_reach_the_sim(env, args, problem):
+    result = call(env, "record", args)
+    assert result.is_error
+    assert json.loads(result.content)["error"] == f"invalid arguments for record: {problem}"
+    assert RUNS == []
+
+
+def test_tool_error_becomes_an_error_result(env):
+    result = call(env, "record", {"value": 13})
+    assert result.is_error and json.loads(result.content) == {"error": "13 is unlucky"}
+    assert RUNS == [{"value": 13}]
+
+
+def test_other_exceptions_are_bugs_and_propagate(env):
+    with pytest.raises(KeyError, match="a bug in the sim"):
+        call(env, "record", {"value": 99})
+
+
+def test_success_is_a_plain_result(env):
+    result = call(env, "record", {"value": 5})
+    assert not result.is_error and json.loads(result.content) == {"ok": True}
+
+
+def test_arguments_the_schema_allows_but_the_function_does_not_name_are_dropped(env):
+    result = call(env, "loose", {"a": "hi", "unexpected": 1})
+    assert json.loads(result.content) == {"a": "hi"}
+
+
+def test_check_returns_catches_a_sim_breaking_its_schema():
+    lenient = ToolEnvironment(make_domain(counter), seed=1)
+    assert json.loads(call(lenient, "record", {"value": 7}).content) == {"ok": "yes"}
+    strict = ToolEnvironment(make_domain(counter), seed=1, check_returns=True)
+    with pytest.raises(ReturnsMismatch, match="record"):
+        call(strict, "record", {"value": 7})
+
+
+def test_schema_only_tools_use_the_schema_sim(env):
+    first = json.loads(call(env, "get_weather", {"city": "Oslo"}).content)
+    assert first["city"] == "Oslo" and isinstance(first["temperature"], float)
+    assert json.loads(call(env, "get_weather", {"city": "Oslo"}).content) == first
+    invalid = call(env, "get_weather", {})  # validated before the schema sim runs
+    assert invalid.is_error and "missing required argument 'city'" in invalid.content
+
+
+def test_a_domain_without_python_sims_works():
+    env = ToolEnvironment(make_domain(None, [WEATHER]), seed=2)
+    assert env.state == {} and env.diff() == []
+    assert not call(env, "get_weather", {"city": "Lima"}).is_error
+
+
+def test_same_seed_same_state_and_today():
+    a, b = ToolEnvironment(make_domain(support_sims), 5), ToolEnvironment(make_domain(support_sims), 5)
+    assert a.state == b.state and a.today == b.today
+    c = ToolEnvironment(make_domain(support_sims), 6)
+    assert c.state != a.state
+
+
+def test_today_is_a_fixed_day_of_2026():
+    assert today_for(3) == today_for(3) and today_for(3).year == 2026
+    assert len({today_for(s) for s in range(50)}) > 20
+
+
+def test_diff_is_empty_until_something_changes(env):
+    call(env, "record", {"value": 13})
+    assert env.diff() == []
+    call(env, "record", {"value": 500})
+    assert env.diff() == [StateChange(path="/items/3", before=None, after={"id": 3, "value": 500})]
+    assert len(env.initial_state["items"]) == 3
+
+
+def test_diff_shows_an_address_change_and_a_refund():
+    env = ToolEnvironment(make_domain(support_sims), seed=21)
+    processing = next(o for o in env.state["orders"] if o["status"] == "processing")
+    delivered = next(o for o in env.state["orders"] if o["status"] == "delivered")
+    call(env, "update_address", {"order_id": processing["order_id"], "street": "9 Elm Street", "city": "Boston", "postal_code": "02110"})
+    call(env, "initiate_refund", {"order_id": delivered["order_id"], "reason": "defective", "amount": 1.5})
+    index = {o["order_id"]: i for i, o in enumerate(env.state["orders"])}
+    paths = {c.path: c for c in env.diff()}
+    street = paths[f"/orders/{index[processing['order_id']]}/shipping_address/street"]
+    assert street.after == "9 Elm Street" and street.before != "9 Elm Street"
+    assert paths[f"/orders/{index[delivered['order_id']]}/refunded_amount"].after == 1.5
+    assert paths["/refunds/0"].before is None and paths["/refunds/0"].after["refund_id"] == "RF-1001"
+
+
+# ---------------------------------------------------------------- helpers
+
+def test_diff_values_covers_removal_type_change_and_pointer_escaping():
+    before = {"a/b": 1, "t~x": [1, 2, 3], "gone": True, "kind": {"x": 1}}
+    after = {"a/b": 2, "t~x": [1, 2], "kind": [1], "new": None}
+    assert diff_values(before, after) == [
+        StateChange(path="/a~1b", before=1, after=2),
+        StateChange(path="/t~0x/2", before=3, after=None),
+        StateChange(path="/gone", before=True, after=None),
+        StateChange(path="/kind", before={"x": 1}, after=[1]),
+        StateChange(path="/new", before=None, after=None),
+    ]
+    assert diff_values(1, 2) == [StateChange(path="/", before=1, after=2)]
+
+
+def test_copy_tree_is_deep_and_handles_non_json_values():
+    state = {"orders": [{"when": date(2026, 1, 1), "items": [{"n": 1}]}]}
+    copied = copy_tree(state)
+    copied["orders"][0]["items"][0]["n"] = 2
+    assert state["orders"][0]["items"][0]["n"] == 1 and copied["orders"][0]["when"] == date(2026, 1, 1)
+    plain = {"a": [1, {"b": "c"}]}
+    clone = copy_tree(plain)
+    assert clone == plain and clone["a"] is not plain["a"]
