@@ -17,8 +17,9 @@ import functools
 import inspect
 import marshal
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from simulator.messages import ToolCall, ToolMessage, tool_error, tool_result
 from simulator.pack import Domain
@@ -96,7 +97,7 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[StateChange]:
     return [StateChange(path=path or "/", before=copy_tree(before), after=copy_tree(after))]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _accepted_names(fn: Callable[..., Any]) -> set[str] | None:
     """The keyword arguments a sim function takes after `ctx`, or None when it takes **kwargs."""
     parameters = list(inspect.signature(fn).parameters.values())[1:]

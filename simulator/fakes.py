@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable
+from typing import Any
 
 FIRST_NAMES = (
     "Emma", "Liam", "Olivia", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas",
@@ -431,7 +432,7 @@ def snake_case(name: str) -> str:
 
 def id_like(key: str, rng: random.Random) -> str:
     """An id shaped after its field: `order_id` → `ORD-48291`, `ticket_id` → `TIC-20417`."""
-    stem = key[:-3] if key.endswith("_id") else key[:-2] if key.endswith("id") else key
+    stem = key[:-3] if key.endswith("_id") else key.removesuffix("id")
     word = [w for w in stem.split("_") if w] or ["id"]
     prefix = "".join(c for c in word[-1].upper() if c.isalpha())[:3] or "ID"
     return f"{prefix}-{digits(rng, 5)}"

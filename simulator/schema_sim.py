@@ -101,7 +101,7 @@ def _type_for_name(name: str | None) -> str:
     key = name or ""
     if key.lower().startswith(("is_", "has_", "can_")):
         return "boolean"
-    if key == "id" or key.endswith("_id") or key.endswith("Id"):
+    if key == "id" or key.endswith(("_id", "Id")):
         return "string"
     hint = number_range_for(key)
     if hint is not None:
@@ -114,7 +114,7 @@ def _singular(name: str | None) -> str | None:
         return name
     if name.endswith("ies"):
         return name[:-3] + "y"
-    if name.endswith("ses") or name.endswith("xes"):
+    if name.endswith(("ses", "xes")):
         return name[:-2]
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 

@@ -4,7 +4,13 @@ from datetime import date
 import pytest
 
 from simulator.config import DomainConfig, ToolSpec
-from simulator.environment import ReturnsMismatch, ToolEnvironment, copy_tree, diff_values, today_for
+from simulator.environment import (
+    ReturnsMismatch,
+    ToolEnvironment,
+    copy_tree,
+    diff_values,
+    today_for,
+)
 from simulator.messages import ToolCall
 from simulator.pack import Domain
 from simulator.records import StateChange

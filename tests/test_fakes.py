@@ -10,8 +10,20 @@ from hypothesis import strategies as st
 
 from simulator.config import FakeKind
 from simulator.fakes import (
-    FAKERS, PatternTooComplex, ascii_slug, digits, email_for, fake, fake_day, fake_from_pattern,
-    fake_tracking_number, id_like, number_range_for, snake_case, string_for_format, string_for_name,
+    FAKERS,
+    PatternTooComplex,
+    ascii_slug,
+    digits,
+    email_for,
+    fake,
+    fake_day,
+    fake_from_pattern,
+    fake_tracking_number,
+    id_like,
+    number_range_for,
+    snake_case,
+    string_for_format,
+    string_for_name,
 )
 
 SHAPES = {

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 from simulator.config import ToolSpec
 from simulator.messages import ToolCall
 from simulator.validation import (
-    argument_errors, format_path, parse_arguments, schema_errors, schema_problems, validator_for,
+    argument_errors,
+    format_path,
+    parse_arguments,
+    schema_errors,
+    schema_problems,
+    validator_for,
 )
 
 REFUND = ToolSpec(

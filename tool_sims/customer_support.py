@@ -25,8 +25,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from simulator.fakes import (
-    CARRIERS, PRODUCTS, digits, email_for, fake_city, fake_name, fake_phone, fake_postal_code,
-    fake_street, fake_tracking_number,
+    CARRIERS,
+    PRODUCTS,
+    digits,
+    email_for,
+    fake_city,
+    fake_name,
+    fake_phone,
+    fake_postal_code,
+    fake_street,
+    fake_tracking_number,
 )
 from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
 

@@ -6,7 +6,9 @@ before the call), then compared with the actual calls in order.
 
 Decisions:
 - Only the arguments the blueprint names are compared ("key arguments"); further arguments are
-  the schema rule's business.
+  the schema rule's business. A blueprint literal that is free text (three or more words, no
+  placeholder, e.g. an escalation reason) only has to be present and non-empty: any wording
+  is right, and demanding the blueprint's exact sentence would reject every real model.
 - Values compare normalised: strings case- and whitespace-insensitively, numbers by value
   (`5 == 5.0 == "5.00"` when one side is a number), containers element-wise.
 - Extra calls are tolerated when the tool is read-only by name (`get_`, `lookup_`, `search_`, …):
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.blueprint import MissingValue, render_args
+from simulator.blueprint import PLACEHOLDER, MissingValue, render_args
 from simulator.config import ExpectedCall
 from simulator.judge.conversation import CallSite
 
@@ -57,6 +59,11 @@ def _number_equals_string(number: float, text: str) -> bool:
 
 def _norm_text(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def is_free_text(raw: Any) -> bool:
+    """A blueprint literal written as prose rather than as a value to reproduce."""
+    return isinstance(raw, str) and len(raw.split()) >= 3 and PLACEHOLDER.search(raw) is None
 
 
 def values_equal(expected: Any, actual: Any) -> bool:
@@ -104,6 +111,10 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> 
     for key, value in wanted.items():
         if key not in site.args:
             return f"{key} missing"
+        if is_free_text(expected.args.get(key)):
+            if not (isinstance(site.args[key], str) and site.args[key].strip()):
+                return f"{key} is empty"
+            continue
         if not values_equal(value, site.args[key]):
             return f"{key}={site.args[key]!r}, expected {value!r}"
     if expected.expect_error and not (site.result is not None and site.result.is_error):

@@ -445,3 +445,21 @@ def test_judging_costs_well_under_half_a_millisecond(pack):
         judge_rules(trace, pack)
     per_trace = (time.perf_counter() - start) / n
     assert per_trace < 0.0005, f"{per_trace * 1e6:.0f} µs per trace"
+
+
+def test_free_text_blueprint_literals_accept_any_wording():
+    from simulator.config import ExpectedCall
+    from simulator.judge.conversation import CallSite
+    from simulator.judge.expected import match_expected
+    from simulator.messages import ToolCall
+
+    expected = [ExpectedCall(tool="escalate", args={"reason": "Customer asked for a human agent", "order_id": "{o}"})]
+    def site(args):
+        call = ToolCall(id="c1", name="escalate", arguments=json.dumps(args))
+        return CallSite(call=call, args=args, args_problem=None, turn_index=1, results={}, evidence=None)
+    ok = match_expected([site({"reason": "wants to talk to a person", "order_id": "ORD-1"})], expected, {"o": "ORD-1"})
+    assert ok.ok
+    empty = match_expected([site({"reason": " ", "order_id": "ORD-1"})], expected, {"o": "ORD-1"})
+    assert not empty.ok and "reason is empty" in empty.missing[0]
+    wrong_id = match_expected([site({"reason": "x y z", "order_id": "ORD-2"})], expected, {"o": "ORD-1"})
+    assert not wrong_id.ok
