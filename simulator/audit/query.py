@@ -7,7 +7,7 @@ overrides, so what the audit shows is what export will do.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from simulator.rundir import RunDir, iter_jsonl
@@ -99,11 +99,8 @@ class AuditFilters:
     tool: str | None = None
     category: str | None = None
     limit: int | None = None
-    only_rejected: bool = field(default=False, repr=False)
 
     def matches(self, row: AuditRow) -> bool:
-        if self.only_rejected and row.decision != "reject":
-            return False
         if self.decision and row.decision != self.decision:
             return False
         if self.reason and self.reason not in row.reasons:
