@@ -18,6 +18,8 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
+import multiprocessing
 import os
 import pstats
 import subprocess
@@ -63,6 +65,44 @@ async def run(client: LLMClient, settings: ModelSettings, n: int, offset: int = 
     await asyncio.gather(*(client.complete(settings, p) for p in prompts))
 
 
+def _worker(base_url: str, model: str, requests: int, concurrency: int, offset: int, start_at: float, out) -> None:
+    """One process of a sharded run: its own event loop, client and share of the concurrency."""
+    litellm_module()
+    gc.collect()
+    gc.freeze()
+    settings = ModelSettings(model=model, api_base=base_url, retries=0, timeout=60)
+    client = LLMClient(cache=None, limits=CallLimits(concurrency=concurrency))
+
+    async def go() -> float:
+        await run(client, settings, concurrency, offset=-(offset + concurrency))  # warm-up
+        while time.time() < start_at:
+            await asyncio.sleep(0.005)
+        cpu0 = time.process_time()
+        await run(client, settings, requests, offset=offset)
+        return time.process_time() - cpu0
+
+    out.put(asyncio.run(go()))
+
+
+def sharded(args: argparse.Namespace, base_url: str) -> tuple[float, float]:
+    """Split requests and concurrency over `args.processes` processes; return (CPU, wall)."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    per = args.requests // args.processes
+    start_at = time.time() + 8.0  # time for every child to import litellm and warm up
+    children = [
+        ctx.Process(target=_worker, args=(base_url, args.model, per, args.concurrency // args.processes, i * per, start_at, out))
+        for i in range(args.processes)
+    ]
+    for child in children:
+        child.start()
+    cpu = sum(out.get(timeout=600) for _ in children)
+    wall = time.time() - start_at
+    for child in children:
+        child.join()
+    return cpu, wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -72,11 +112,20 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
     parser.add_argument("--profile", action="store_true", help="print the functions using the most CPU")
     parser.add_argument("--sort", default="tottime", help="pstats sort key for --profile")
+    parser.add_argument("--processes", type=int, default=1, help="shard the load over this many client processes")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after importing litellm")
     args = parser.parse_args()
 
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")
     litellm_module()  # import outside the measurement
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()  # import-time objects are immortal in practice: stop re-scanning them
     with fake_server(args.latency, args.in_process) as base_url:
+        if args.processes > 1:
+            cpu, wall = sharded(args, base_url)
+            report(args, cpu, wall, peak=None)
+            return
         settings = ModelSettings(model=args.model, api_base=base_url, retries=0, timeout=60)
         client = LLMClient(cache=None, limits=CallLimits(concurrency=args.concurrency))
 
@@ -93,18 +142,21 @@ def main() -> None:
             return time.process_time() - cpu0, time.perf_counter() - wall0
 
         cpu, wall = asyncio.run(measured())
+    report(args, cpu, wall, peak=client.limits.peak_in_flight)
 
+
+def report(args: argparse.Namespace, cpu: float, wall: float, peak: int | None) -> None:
     ideal = args.concurrency / args.latency
     achieved = args.requests / wall
     where = "thread of this process" if args.in_process else "child process"
     print(f"model               {args.model} (server: {where})")
     print(f"requests            {args.requests} at concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms")
-    print(f"peak in flight      {client.limits.peak_in_flight}")
+    print(f"client processes    {args.processes}" + (f", peak in flight {peak}" if peak is not None else ""))
     print(f"wall                {wall:.2f} s")
     print(f"achieved            {achieved:.1f} req/s")
     print(f"ideal               {ideal:.1f} req/s")
     print(f"ratio               {achieved / ideal:.3f}")
-    print(f"CPU per call        {cpu / args.requests * 1000:.2f} ms")
+    print(f"CPU per call        {cpu / args.requests * 1000:.2f} ms (client process(es) only)")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,22 @@ def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: 
     return rng.choice(candidates)
 
 
+def _taken(state: dict[str, list[dict[str, Any]]], key: str) -> set[Any]:
+    return {r.get(key) for records in state.values() if isinstance(records, list) for r in records if isinstance(r, dict)}
+
+
+def _fresh_fake(kind: str, state: dict[str, list[dict[str, Any]]], rng: random.Random) -> Any:
+    """A generated value that is *not* already in the state under the same name: a "wrong order
+    id" scenario must really get an unknown id, or its expected error never happens."""
+    value = fake(kind, rng)
+    taken = _taken(state, kind)
+    for _ in range(20):
+        if value not in taken:
+            break
+        value = fake(kind, rng)
+    return value
+
+
 def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random) -> dict[str, Any]:
     """Slot values for one episode, in slot order."""
     record = pick_record(state, scenario.record, rng) if scenario.record else {}
@@ -67,7 +83,7 @@ def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rn
             except MissingValue:
                 raise ScenarioError(f"slot {name!r}: the picked record has no field {slot.field!r}") from None
         elif slot.fake is not None:
-            facts[name] = fake(slot.fake, rng)
+            facts[name] = _fresh_fake(slot.fake, state, rng)
         elif slot.choice is not None:
             facts[name] = rng.choice(slot.choice)
         else:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 FIRST_NAMES = (
     "Emma", "Liam", "Olivia", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas",
@@ -75,8 +75,31 @@ SENTENCES = (
 )
 CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
 
+T = TypeVar("T")
+
 # The reference year: scenario dates and episode "todays" fall in it, so data never looks stale.
 BASE_DATE = date(2026, 1, 1)
+
+
+def pick(rng: random.Random, options: Sequence[T]) -> T:
+    """`rng.choice`, about twice as fast: one `random()` instead of a `getrandbits` loop. Its
+    bias (about n / 2⁵³) is irrelevant for fake data, and seeding one episode's state makes
+    hundreds of these draws."""
+    return options[int(rng.random() * len(options))]
+
+
+def between(rng: random.Random, low: int, high: int) -> int:
+    """`rng.randint(low, high)` the fast way (see `pick`)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
+    """A shuffled copy (Fisher-Yates with `between`)."""
+    out = list(items)
+    for i in range(len(out) - 1, 0, -1):
+        j = between(rng, 0, i)
+        out[i], out[j] = out[j], out[i]
+    return out
 
 
 def digits(rng: random.Random, n: int) -> str:
@@ -89,21 +112,21 @@ def fake_order_id(rng: random.Random) -> str:
 
 
 def fake_first_name(rng: random.Random) -> str:
-    return rng.choice(FIRST_NAMES)
+    return pick(rng, FIRST_NAMES)
 
 
 def fake_name(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    return f"{pick(rng, FIRST_NAMES)} {pick(rng, LAST_NAMES)}"
 
 
 def email_for(name: str, rng: random.Random) -> str:
     """An address that belongs to `name` (jane.doe@…, jdoe42@…), as real customers' do."""
     parts = [ascii_slug(p) for p in name.split()] or ["user"]
     first, last = parts[0], parts[-1]
-    local = rng.choice((f"{first}.{last}", f"{first[0]}{last}", f"{first}{last[0]}", f"{first}_{last}"))
+    local = pick(rng, (f"{first}.{last}", f"{first[0]}{last}", f"{first}{last[0]}", f"{first}_{last}"))
     if rng.random() < 0.4:
-        local += str(rng.randint(1, 99))
-    return f"{local}@{rng.choice(EMAIL_DOMAINS)}"
+        local += str(between(rng, 1, 99))
+    return f"{local}@{pick(rng, EMAIL_DOMAINS)}"
 
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a", "ç": "c"})
@@ -123,25 +146,25 @@ def fake_email(rng: random.Random) -> str:
 
 def fake_phone(rng: random.Random) -> str:
     """North-American format with the 555-01xx block reserved for fiction."""
-    return f"+1-{rng.randint(201, 989)}-555-01{rng.randint(0, 99):02d}"
+    return f"+1-{between(rng, 201, 989)}-555-01{between(rng, 0, 99):02d}"
 
 
 def fake_street(rng: random.Random) -> str:
-    return f"{rng.randint(1, 9899)} {rng.choice(STREET_NAMES)} {rng.choice(STREET_SUFFIXES)}"
+    return f"{between(rng, 1, 9899)} {pick(rng, STREET_NAMES)} {pick(rng, STREET_SUFFIXES)}"
 
 
 def fake_city(rng: random.Random) -> str:
-    return rng.choice(CITIES)
+    return pick(rng, CITIES)
 
 
 def fake_postal_code(rng: random.Random) -> str:
-    return f"{rng.randint(10000, 99999)}"
+    return f"{between(rng, 10000, 99999)}"
 
 
 def fake_day(rng: random.Random, start: date = BASE_DATE, end: date | None = None) -> date:
     """A day in [start, end]; the default range is the reference year."""
     end = end or start + timedelta(days=364)
-    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+    return start + timedelta(days=between(rng, 0, max(0, (end - start).days)))
 
 
 def fake_date(rng: random.Random) -> str:
@@ -150,25 +173,25 @@ def fake_date(rng: random.Random) -> str:
 
 def fake_datetime(rng: random.Random) -> str:
     """An RFC 3339 timestamp in UTC (`2026-03-14T09:26:53Z`)."""
-    moment = datetime.combine(fake_day(rng), time(rng.randint(7, 21), rng.randint(0, 59), rng.randint(0, 59)))
+    moment = datetime.combine(fake_day(rng), time(between(rng, 7, 21), between(rng, 0, 59), between(rng, 0, 59)))
     return moment.isoformat() + "Z"
 
 
 def fake_amount(rng: random.Random, low: float = 5.0, high: float = 500.0) -> float:
     """A price-like amount with two decimals, biased to shop endings (.99, .95, .00) half the time."""
-    whole = rng.randint(int(low), max(int(low), int(high) - 1))
-    cents = rng.choice((99, 95, 0, 49)) if rng.random() < 0.5 else rng.randint(0, 99)
+    whole = between(rng, int(low), max(int(low), int(high) - 1))
+    cents = pick(rng, (99, 95, 0, 49)) if rng.random() < 0.5 else between(rng, 0, 99)
     value = round(whole + cents / 100, 2)
     return min(max(value, round(low, 2)), round(high, 2))
 
 
 def fake_integer(rng: random.Random) -> int:
-    return rng.randint(1, 100)
+    return between(rng, 1, 100)
 
 
 def fake_product(rng: random.Random) -> tuple[str, float]:
     """A product name with its usual price (the seeder keeps totals consistent with items)."""
-    return rng.choice(PRODUCTS)
+    return pick(rng, PRODUCTS)
 
 
 def fake_item(rng: random.Random) -> str:
@@ -176,11 +199,11 @@ def fake_item(rng: random.Random) -> str:
 
 
 def fake_word(rng: random.Random) -> str:
-    return rng.choice(WORDS)
+    return pick(rng, WORDS)
 
 
 def fake_sentence(rng: random.Random) -> str:
-    return rng.choice(SENTENCES)
+    return pick(rng, SENTENCES)
 
 
 def fake_uuid(rng: random.Random) -> str:

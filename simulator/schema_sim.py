@@ -40,6 +40,7 @@ _VERBS = (
     "get", "fetch", "find", "lookup", "search", "list", "check", "create", "add", "book", "make",
     "update", "set", "delete", "remove", "cancel", "send", "submit", "schedule", "reserve", "place",
 )
+_NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _warned: set[str] = set()
 
 
@@ -90,7 +91,7 @@ def _infer_type(schema: dict[str, Any], name: str | None) -> str:
         return "array"
     if keys & {"minLength", "maxLength", "pattern", "format"}:
         return "string"
-    numeric = [schema[k] for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf") if k in schema]
+    numeric = [schema[k] for k in _NUMERIC_KEYWORDS if k in schema]
     if numeric:
         return "integer" if all(isinstance(v, int) for v in numeric) else "number"
     return _type_for_name(name)
@@ -133,12 +134,16 @@ class _Builder:
         return self.root_validator.evolve(schema=schema).is_valid(value)
 
     def resolve(self, ref: str) -> Any:
+        """The subschema a local JSON-pointer `$ref` (`#/$defs/item`) points at."""
         if not ref.startswith("#"):
             raise _Impossible(f"only local $ref is supported, got {ref!r}")
         target: Any = self.root
-        for part in [p for p in ref[1:].split("/") if p]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target[int(part)] if isinstance(target, list) else target[part]
+        try:
+            for part in [p for p in ref[1:].split("/") if p]:
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target[int(part)] if isinstance(target, list) else target[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise _Impossible(f"unresolvable $ref {ref!r}") from None
         return target
 
     def value(self, schema: Any, name: str | None = None, depth: int = 0, echo: bool = True) -> Any:
@@ -146,12 +151,16 @@ class _Builder:
             raise _Impossible("unsatisfiable schema")
         if schema is True:
             schema = {}
-        if "$ref" in schema:
+        hops = 0
+        while isinstance(schema, dict) and "$ref" in schema:  # refs may point at refs
+            hops += 1
+            if hops > HARD_DEPTH:
+                raise _Impossible("a $ref cycle")
             target = self.resolve(schema["$ref"])
             rest = {k: v for k, v in schema.items() if k != "$ref"}
             schema = _merge(target, rest) if isinstance(target, dict) else target
-            if schema is True or schema is False:
-                return self.value(schema, name, depth + 1, echo)
+        if schema is True or schema is False:
+            return self.value(schema, name, depth + 1, echo)
         if "allOf" in schema:
             merged = {k: v for k, v in schema.items() if k != "allOf"}
             for part in schema["allOf"]:

@@ -80,3 +80,12 @@ def test_endless_tool_calls_are_cut_off():
     trace = asyncio.run(simulate_episode(ctx, Scripted([UserMessage(content="hi")]), Scripted([])))
     assert trace.termination == "error" and "ToolLoopError" in trace.error
     assert ctx.env.calls == MAX_TOOL_ROUNDS
+
+
+def test_fake_values_avoid_ids_already_in_the_state(monkeypatch):
+    import simulator.episode as episode
+
+    values = iter(["ORD-11111", "ORD-11111", "ORD-22222"])
+    monkeypatch.setattr(episode, "fake", lambda kind, rng: next(values))
+    state = {"orders": [{"order_id": "ORD-11111"}]}
+    assert episode._fresh_fake("order_id", state, random.Random(0)) == "ORD-22222"

@@ -113,6 +113,7 @@ def test_tool_noun(tool, noun):
     {"type": "object", "properties": {"when": {"type": "string", "format": "time"}, "site": {"format": "uri"}}},
     {"$defs": {"node": {"type": "object", "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}}, "$ref": "#/$defs/node"},
     {"type": "string", "pattern": r"^[A-Z]{3}-\d{2,4}$", "maxLength": 6},
+    {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"type": "integer", "minimum": 5}}, "$ref": "#/$defs/a"},
 ])
 def test_supported_keywords(schema):
     for seed in range(10):
@@ -123,6 +124,11 @@ def test_supported_keywords(schema):
 def test_an_unsupported_pattern_is_reported_by_returns_problems():
     problems = returns_problems(spec({"type": "string", "pattern": r"^(?=a)\w+$"}))
     assert problems and "does not match" in problems[0]
+
+
+def test_a_ref_cycle_is_reported_not_looped_forever():
+    cycle = {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}
+    assert "$ref cycle" in returns_problems(spec(cycle))[0]
 
 
 def test_an_unsatisfiable_schema_is_reported_and_simulate_degrades():

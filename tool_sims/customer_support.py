@@ -27,6 +27,7 @@ from typing import Any
 from simulator.fakes import (
     CARRIERS,
     PRODUCTS,
+    between,
     digits,
     email_for,
     fake_city,
@@ -35,6 +36,8 @@ from simulator.fakes import (
     fake_postal_code,
     fake_street,
     fake_tracking_number,
+    pick,
+    shuffled,
 )
 from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
 
@@ -82,9 +85,8 @@ ADDRESS = {
 # ---------------------------------------------------------------- state
 
 
-def _sku(product_index: int) -> str:
-    """A stable SKU per catalogue product, so the same product has the same SKU in every order."""
-    return f"SKU-{31000 + 7 * product_index:05d}"
+# A stable SKU per catalogue product, so the same product has the same SKU in every order.
+SKUS = tuple(f"SKU-{31000 + 7 * i:05d}" for i in range(len(PRODUCTS)))
 
 
 def _customers(rng: random.Random) -> list[dict[str, Any]]:
@@ -106,9 +108,14 @@ def _customers(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _items(rng: random.Random) -> list[dict[str, Any]]:
-    picks = rng.sample(range(len(PRODUCTS)), rng.choice((1, 1, 2, 2, 3)))
+    count = pick(rng, (1, 1, 2, 2, 3))
+    picks: list[int] = []
+    while len(picks) < count:
+        index = between(rng, 0, len(PRODUCTS) - 1)
+        if index not in picks:
+            picks.append(index)
     return [
-        {"sku": _sku(i), "name": PRODUCTS[i][0], "quantity": rng.choice((1, 1, 1, 2)), "price": PRODUCTS[i][1]}
+        {"sku": SKUS[i], "name": PRODUCTS[i][0], "quantity": pick(rng, (1, 1, 1, 2)), "price": PRODUCTS[i][1]}
         for i in picks
     ]
 
@@ -118,23 +125,23 @@ def _timeline(status: str, overdue: bool, rng: random.Random, today: date) -> di
     def iso(day: date | None) -> str | None:
         return day.isoformat() if day else None
 
-    carrier = rng.choice(CARRIERS) if status in ("shipped", "delivered") else None
+    carrier = pick(rng, CARRIERS) if status in ("shipped", "delivered") else None
     delivered = estimated = None
     if status == "processing":
-        ordered = today - timedelta(days=rng.randint(0, 2))
-        estimated = today + timedelta(days=rng.randint(4, 8))
+        ordered = today - timedelta(days=between(rng, 0, 2))
+        estimated = today + timedelta(days=between(rng, 4, 8))
     elif status == "shipped" and overdue:
-        ordered = today - timedelta(days=rng.randint(10, 16))
-        estimated = today - timedelta(days=rng.randint(2, 4))
+        ordered = today - timedelta(days=between(rng, 10, 16))
+        estimated = today - timedelta(days=between(rng, 2, 4))
     elif status == "shipped":
-        ordered = today - timedelta(days=rng.randint(2, 6))
-        estimated = today + timedelta(days=rng.randint(1, 4))
+        ordered = today - timedelta(days=between(rng, 2, 6))
+        estimated = today + timedelta(days=between(rng, 1, 4))
     elif status == "delivered":
-        ordered = today - timedelta(days=rng.randint(8, 45))
-        delivered = ordered + timedelta(days=rng.randint(2, 6))
+        ordered = today - timedelta(days=between(rng, 8, 45))
+        delivered = ordered + timedelta(days=between(rng, 2, 6))
         estimated = delivered
     else:
-        ordered = today - timedelta(days=rng.randint(3, 30))
+        ordered = today - timedelta(days=between(rng, 3, 30))
     return {
         "order_date": iso(ordered),
         "delivered_date": iso(delivered),
@@ -152,10 +159,9 @@ def seed_state(rng: random.Random, today: date) -> State:
         for _ in customers
     ]
     # Everyone has an order; the other six go to random customers, so some own several.
-    owners = list(range(N_CUSTOMERS)) + [rng.randrange(N_CUSTOMERS) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
-    rng.shuffle(owners)
-    statuses = list(STATUS_PLAN)
-    rng.shuffle(statuses)
+    extra = [between(rng, 0, N_CUSTOMERS - 1) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
+    owners = shuffled(rng, list(range(N_CUSTOMERS)) + extra)
+    statuses = shuffled(rng, STATUS_PLAN)
     overdue_index = statuses.index("shipped")
     order_ids: set[str] = set()
     orders = []
@@ -217,7 +223,9 @@ ORDER_SUMMARY = {
         "type": "object",
         "properties": {
             "order_id": ORDER_ID,
-            "email": {"type": "string", "format": "email", "description": "The e-mail address the order was placed with."},
+            "email": {
+                "type": "string", "format": "email", "description": "The e-mail address the order was placed with.",
+            },
         },
         "additionalProperties": False,
     },
@@ -311,7 +319,10 @@ def _refundable(order: dict[str, Any], reason: str, today: date) -> None:
             "amount": {
                 "type": "number",
                 "exclusiveMinimum": 0,
-                "description": "Amount to refund in the order's currency, for a partial refund. Omit to refund the rest of the order.",
+                "description": (
+                    "Amount to refund in the order's currency, for a partial refund. "
+                    "Omit to refund the rest of the order."
+                ),
             },
         },
         "required": ["order_id", "reason"],
@@ -341,7 +352,8 @@ def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float |
         raise ToolError("The refund amount must be at least 0.01")
     if amount > remaining:
         raise ToolError(
-            f"The requested amount {amount:.2f} exceeds the refundable balance of {remaining:.2f} {order['currency']} for {order_id}"
+            f"The requested amount {amount:.2f} exceeds the refundable balance of "
+            f"{remaining:.2f} {order['currency']} for {order_id}"
         )
     refund_id = ctx.next_id("RF")
     order["refunded_amount"] = round(order["refunded_amount"] + amount, 2)
@@ -371,10 +383,17 @@ def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float |
         "type": "object",
         "properties": {
             "order_id": ORDER_ID,
-            "street": {"type": "string", "minLength": 3, "maxLength": 120, "description": "House number and street, e.g. 221 Oak Street."},
+            "street": {
+                "type": "string", "minLength": 3, "maxLength": 120,
+                "description": "House number and street, e.g. 221 Oak Street.",
+            },
             "city": {"type": "string", "minLength": 2, "maxLength": 80, "description": "City or town."},
-            "postal_code": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$", "description": "Postal or ZIP code."},
-            "country": {"type": "string", "pattern": r"^[A-Z]{2}$", "description": "Two-letter ISO country code, e.g. US."},
+            "postal_code": {
+                "type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$", "description": "Postal or ZIP code.",
+            },
+            "country": {
+                "type": "string", "pattern": r"^[A-Z]{2}$", "description": "Two-letter ISO country code, e.g. US.",
+            },
         },
         "required": ["order_id", "street", "city", "postal_code"],
         "additionalProperties": False,
@@ -414,9 +433,14 @@ _QUEUE = {"high": (1, 3), "normal": (3, 9), "low": (6, 15)}
     parameters={
         "type": "object",
         "properties": {
-            "reason": {"type": "string", "minLength": 3, "description": "A short summary of the issue for the human agent."},
+            "reason": {
+                "type": "string", "minLength": 3, "description": "A short summary of the issue for the human agent.",
+            },
             "order_id": {**ORDER_ID, "description": "The order concerned, if any (e.g. ORD-48291)."},
-            "priority": {"type": "string", "enum": list(PRIORITIES), "description": "How urgent the issue is; normal if omitted."},
+            "priority": {
+                "type": "string", "enum": list(PRIORITIES),
+                "description": "How urgent the issue is; normal if omitted.",
+            },
         },
         "required": ["reason"],
         "additionalProperties": False,
