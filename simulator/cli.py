@@ -34,6 +34,23 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _similarity(text: str) -> float:
+    value = _positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"a similarity is at most 1, got {text}")
+    return value
+
+
 def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="simulate, judge, curate and export a scenario file")
     p.add_argument("scenario_file", type=Path)
@@ -43,6 +60,11 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
     p.add_argument("--concurrency", type=_positive_int, default=16, help="episodes simulated at once (default 16)")
     p.add_argument("--max-episodes", type=_positive_int, help="budget of simulated episodes")
+    p.add_argument("--max-cost", type=_positive_float, metavar="USD",
+                   help="budget in USD: no new episodes once the run has spent this much (offline runs cost 0)")
+    p.add_argument("--near-dup-threshold", type=_similarity, metavar="J",
+                   help="Jaccard similarity of user turns at which traces are near-duplicates (default: the "
+                        "file's generation.dedupe.near_threshold, 0.8)")
     p.add_argument(
         "--samples-per-episode", type=_positive_int, default=1, help="simulate each planned episode k times"
     )
@@ -95,7 +117,12 @@ def _version() -> str:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from simulator.loader import load_pack
 
+    from simulator.plan import check_mix
+
     pack = load_pack(args.scenario_file)
+    problems = check_mix(pack)
+    if problems:
+        raise InputError(problems)
     print(
         f"{args.scenario_file}: ok — {len(pack.scenarios)} scenarios, {len(pack.personas)} personas, "
         f"{len(pack.domain.tools)} tools"
@@ -119,6 +146,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         max_episodes=args.max_episodes,
         samples_per_episode=args.samples_per_episode,
+        max_cost=args.max_cost,
+        near_dup_threshold=args.near_dup_threshold,
         agents=agent_settings_from_args(args, pack),
     )
     with RunProgress(enabled=not args.quiet) as progress:

@@ -56,6 +56,7 @@ def print_run_summary(result: "RunResult") -> None:
     head.add_row("rejected", str(result.episodes - result.accepted))
     head.add_row("failed (error / user defect)", str(result.failed))
     head.add_row("exact duplicates removed", str(result.duplicates_removed))
+    head.add_row("near-duplicates removed", str(result.near_duplicates_removed))
     head.add_row("multi-turn sequences in dataset", str(result.multi_turn))
     head.add_row("splits", ", ".join(f"{k} {v}" for k, v in result.splits.items()))
     head.add_row("time", f"{result.seconds:.1f}s")
@@ -78,8 +79,14 @@ def print_run_summary(result: "RunResult") -> None:
         for reason, n in result.rejected.most_common():
             reasons.add_row(reason, str(n))
         stdout.print(reasons)
+    balance = result.balance
+    if balance and not balance.get("balanced", True):
+        off = [tool for tool, ok in balance["within"].items() if not ok]
+        stdout.print(f"[yellow]unbalanced:[/] {', '.join(off)} outside ±{balance['tolerance']:.0%} "
+                     f"of the mean ({balance['mean']:.1f} per tool)")
     if result.short:
         stdout.print(
             "[yellow]short of target:[/] "
             + ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items())
+            + (f" (stopped by {result.stopped_by})" if result.stopped_by else "")
         )

@@ -1,13 +1,18 @@
-"""From accepted traces to a dataset: exact dedupe, quota selection, leak-free splits, balance.
+"""From accepted traces to a dataset: exact and near dedupe, quota selection, leak-free splits, balance.
 
 Everything here works on `TraceSummary`, a few hundred bytes per trace, never on whole traces, so
-curating a million-trace run needs memory for the summaries only; the exporter streams the traces
-afterwards. All functions are deterministic: the same summaries (and seed) give the same dataset.
+curating a million-trace run needs memory for the summaries (and near-duplicate signatures) only;
+the exporter streams the traces afterwards. All functions are deterministic: the same summaries
+(and seed) give the same dataset, whatever order they arrive in.
+
+`Curator` is the one path from accepted summaries to the chosen dataset. The runner asks it after
+every round what is still short (so it plans again for cells that dedupe emptied) and the
+publisher asks it once at the end; it keeps its near-duplicate index between calls, so each
+round only indexes the traces that are new.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
 from collections import Counter, defaultdict, deque
@@ -15,7 +20,15 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from simulator.messages import AssistantMessage, UserMessage, strip_stop_token
+from simulator.near_dup import DEFAULT_THRESHOLD, LEAK_THRESHOLD, NearDupIndex, similar_groups
+from simulator.plan import NO_TOOL, Targets
 from simulator.records import Trace
+from simulator.splits import split
+
+__all__ = [
+    "BalanceReport", "Curated", "Curator", "TraceSummary", "balance_report", "dedupe_exact", "normalize_message",
+    "select_quota", "shortfall", "split", "summarize",
+]
 
 BALANCE_TOLERANCE = 0.3
 
@@ -102,15 +115,29 @@ def _interleave_categories(indexes: list[int], summaries: Sequence[TraceSummary]
 
 
 def select_quota(
-    summaries: Sequence[TraceSummary], per_tool: Mapping[str, int], no_tool: int, min_multi_turn: int
+    summaries: Sequence[TraceSummary],
+    per_tool: Mapping[str, int],
+    no_tool: int,
+    min_multi_turn: int,
+    *,
+    categories: Mapping[str, int] | None = None,
+    languages: Mapping[str, int] | None = None,
 ) -> list[TraceSummary]:
     """Pick accepted summaries to meet the targets: up to `per_tool[tool]` per tool and `no_tool`
-    without a tool. Multi-turn summaries are taken first, round-robin across tools, until
-    `min_multi_turn` are chosen; the rest of each quota is filled in input order with categories
-    interleaved. Tools without a target are not selected. Returns summaries in input order."""
+    without a tool. Tools without a target are not selected. Returns summaries in input order.
+
+    1. multi-turn summaries, round-robin across tools, until `min_multi_turn` are chosen;
+    2. round-robin across tools, each tool's summaries in input order with categories
+       interleaved, taking a summary only while its category and language (where `categories` /
+       `languages` give counts; others are unconstrained) still have room;
+    3. tool quotas are hard: whatever room is left is filled ignoring categories and languages.
+    A summary passed over in step 2 can never fit later (room only shrinks), so one pass is enough.
+    """
     room: dict[str | None, int] = {tool: n for tool, n in per_tool.items() if n > 0}
     if no_tool > 0:
         room[None] = no_tool
+    category_room = dict(categories or {})
+    language_room = dict(languages or {})
     buckets: dict[str | None, list[int]] = defaultdict(list)
     for i, s in enumerate(summaries):
         if s.tool in room:
@@ -118,110 +145,136 @@ def select_quota(
     order = sorted(buckets, key=lambda t: (t is None, t or ""))
     chosen = [False] * len(summaries)
 
+    def fits(s: TraceSummary) -> bool:
+        return category_room.get(s.category, 1) > 0 and language_room.get(s.language, 1) > 0
+
+    def take(i: int) -> None:
+        s = summaries[i]
+        chosen[i] = True
+        room[s.tool] -= 1
+        if s.category in category_room:
+            category_room[s.category] -= 1
+        if s.language in language_room:
+            language_room[s.language] -= 1
+
     multi = {t: deque(i for i in buckets[t] if summaries[i].multi_turn) for t in order}
     taken = 0
     progress = True
     while taken < min_multi_turn and progress:
         progress = False
         for tool in order:
-            if taken >= min_multi_turn:
-                break
-            if room[tool] > 0 and multi[tool]:
-                chosen[multi[tool].popleft()] = True
-                room[tool] -= 1
+            while room[tool] > 0 and multi[tool] and not fits(summaries[multi[tool][0]]):
+                multi[tool].popleft()  # left for step 3
+            if taken < min_multi_turn and room[tool] > 0 and multi[tool]:
+                take(multi[tool].popleft())
                 taken += 1
                 progress = True
 
+    queues = {t: deque(_interleave_categories([i for i in buckets[t] if not chosen[i]], summaries)) for t in order}
+    passed_over: dict[str | None, list[int]] = defaultdict(list)
+    active = [t for t in order if queues[t]]
+    while active:
+        for tool in active:
+            queue = queues[tool]
+            while queue and room[tool] > 0:
+                i = queue.popleft()
+                if fits(summaries[i]):
+                    take(i)
+                    break
+                passed_over[tool].append(i)
+        active = [t for t in active if queues[t] and room[t] > 0]
     for tool in order:
-        rest = [i for i in buckets[tool] if not chosen[i]]
-        for i in _interleave_categories(rest, summaries)[: room[tool]]:
-            chosen[i] = True
+        for i in passed_over[tool][: max(room[tool], 0)]:
+            take(i)
     return [s for i, s in enumerate(summaries) if chosen[i]]
 
 
-# ---------------------------------------------------------------- splits
+def shortfall(chosen: Iterable[TraceSummary], targets: Targets) -> dict[str, int]:
+    """What the dataset lacks, by name: tool cells by their label (`(none)` for no tool),
+    `category:<name>`, `language:<code>` and `multi-turn`."""
+    cells: Counter = Counter()
+    categories: Counter = Counter()
+    languages: Counter = Counter()
+    multi = 0
+    for s in chosen:
+        cells[s.tool or NO_TOOL] += 1
+        categories[s.category] += 1
+        languages[s.language] += 1
+        multi += s.multi_turn
+    short = {c: t - cells[c] for c, t in targets.cells.items() if cells[c] < t}
+    short |= {f"category:{k}": t - categories[k] for k, t in targets.categories.items() if categories[k] < t}
+    short |= {f"language:{k}": t - languages[k] for k, t in targets.languages.items() if languages[k] < t}
+    if multi < targets.min_multi_turn:
+        short["multi-turn"] = targets.min_multi_turn - multi
+    return short
 
 
-def _user_message_groups(summaries: Sequence[TraceSummary]) -> list[list[int]]:
-    """Connected components of 'shares a normalised user message' (union-find, near O(n))."""
-    parent = list(range(len(summaries)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for i, s in enumerate(summaries):
-        for message in s.user_key:
-            j = owner.setdefault(message, i)
-            if j != i:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(summaries)):
-        groups[find(i)].append(i)
-    return list(groups.values())
+# ---------------------------------------------------------------- the pipeline
 
 
-def _stratum(group: list[int], summaries: Sequence[TraceSummary]) -> tuple[str, str]:
-    if len(group) == 1:
-        s = summaries[group[0]]
-        return (s.tool or "", s.category)
-    counts = Counter((summaries[i].tool or "", summaries[i].category) for i in group)
-    return min(counts, key=lambda key: (-counts[key], key))
+@dataclass
+class Curated:
+    """One curation pass: what survived dedupe, what the quotas chose, and what is missing."""
+
+    kept: list[TraceSummary]  # after exact and near dedupe, in id order
+    chosen: list[TraceSummary]  # the dataset, in id order
+    exact_removed: int
+    near_removed: int
+    short: dict[str, int]
+
+    def needs(self, targets: Targets) -> tuple[dict[str, int], int, dict[str, int], dict[str, int]]:
+        """What the next round should plan: per tool cell, multi-turn, per category and per
+        language (every constrained category / language, 0 when it is full)."""
+        have_categories = Counter(s.category for s in self.chosen)
+        have_languages = Counter(s.language for s in self.chosen)
+        cells = {c: n for c, n in self.short.items() if c in targets.cells}
+        return (
+            cells,
+            self.short.get("multi-turn", 0),
+            {k: max(t - have_categories[k], 0) for k, t in targets.categories.items()},
+            {k: max(t - have_languages[k], 0) for k, t in targets.languages.items()},
+        )
 
 
-def _tiebreak(group: list[int], summaries: Sequence[TraceSummary], seed: str) -> bytes:
-    """A seeded, input-order-independent shuffle key for groups of equal size."""
-    first = summaries[group[0]].id if len(group) == 1 else min(summaries[i].id for i in group)
-    return hashlib.blake2b((seed + first).encode(), digest_size=8).digest()
+class Curator:
+    """Exact dedupe, near dedupe and quota selection over a growing list of accepted summaries.
 
+    The near-duplicate index only ever grows: `curate` inserts the summaries it has not seen and
+    reuses everything else, so calling it after every round costs the new traces only (plus an
+    O(n) pass without any hashing)."""
 
-def split(summaries: Sequence[TraceSummary], ratios: Mapping[str, float], seed: int) -> dict[str, str]:
-    """Assign every summary to a split, stratified by (tool, category), such that no normalised
-    user message appears in two splits.
+    def __init__(self, targets: Targets, near_threshold: float | None = DEFAULT_THRESHOLD,
+                 leak_threshold: float = LEAK_THRESHOLD) -> None:
+        self.targets = targets
+        self.index = NearDupIndex(near_threshold) if near_threshold is not None else None
+        self.leak_threshold = leak_threshold
 
-    Summaries sharing a user message form a group (union-find) and move together. Per stratum
-    (the group's majority tool × category), groups go largest first to the split furthest below
-    its target in that stratum. When no split there is a whole example short — small strata
-    cannot honour 80/10/10 on their own — the split furthest below its *global* target (among
-    those still short in the stratum) wins, so many small strata still add up to the ratios.
-    """
-    names = [name for name, ratio in ratios.items() if ratio > 0]
-    if not names:
-        raise ValueError("split ratios must give at least one split a positive share")
-    strata: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
-    for group in _user_message_groups(summaries):
-        strata[_stratum(group, summaries)].append(group)
+    def curate(self, accepted: Iterable[TraceSummary]) -> Curated:
+        # Sorted by id: completion order varies with concurrency and resume, the dataset must not.
+        ordered = sorted(accepted, key=lambda s: s.id)
+        kept, exact_removed = dedupe_exact(ordered)
+        near_removed = 0
+        if self.index is not None:
+            index = self.index
+            for s in ordered:
+                if s.id not in index:
+                    index.add(s.id, s.user_key)
+            before = len(kept)
+            kept = [s for s in kept if index.is_representative(s.id)]
+            near_removed = before - len(kept)
+        t = self.targets
+        per_tool = {c: n for c, n in t.cells.items() if c != NO_TOOL}
+        chosen = select_quota(kept, per_tool, t.cells.get(NO_TOOL, 0), t.min_multi_turn,
+                              categories=t.categories, languages=t.languages)
+        return Curated(kept=kept, chosen=chosen, exact_removed=exact_removed, near_removed=near_removed,
+                       short=shortfall(chosen, t))
 
-    assignment: dict[str, str] = {}
-    shares = [ratios[n] for n in names]
-    slots = range(len(names))
-    global_counts = [0] * len(names)
-    assigned = 0
-    salt = f"{seed}:"
-    for key in sorted(strata):
-        groups = sorted(strata[key], key=lambda g: (-len(g), _tiebreak(g, summaries, salt)))
-        total = sum(len(g) for g in groups)
-        counts = [0] * len(names)
-        for group in groups:
-            size = len(group)
-            local = [shares[k] * total - counts[k] for k in slots]
-            globl = [shares[k] * (assigned + size) - global_counts[k] for k in slots]
-            if max(local) >= 1:
-                k = max(slots, key=lambda k: (local[k], globl[k]))
-            else:
-                short = [k for k in slots if local[k] > 0] or list(slots)
-                k = max(short, key=lambda k: (globl[k], local[k]))
-            counts[k] += size
-            global_counts[k] += size
-            assigned += size
-            for i in group:
-                assignment[summaries[i].id] = names[k]
-    return assignment
+    def leak_groups(self, chosen: Sequence[TraceSummary]) -> list[list[str]]:
+        """Groups of chosen summaries similar enough (≥ the leak threshold) to share a split."""
+        return similar_groups(((s.id, s.user_key) for s in chosen), self.leak_threshold, source=self.index)
+
+    def split(self, chosen: Sequence[TraceSummary], ratios: Mapping[str, float], seed: int) -> dict[str, str]:
+        return split(chosen, ratios, seed, links=self.leak_groups(chosen))
 
 
 # ---------------------------------------------------------------- balance

@@ -31,13 +31,7 @@ NUM_PERM = 128
 SHINGLE_CHARS = 5
 DEFAULT_THRESHOLD = 0.8
 LEAK_THRESHOLD = 0.5
-RECALL_WEIGHTS = (0.2, 0.8)  # (false positive, false negative) weights of datasketch's band optimiser
-
-
-def _crc32(data: bytes) -> int:
-    """A fast, stable 32-bit hash (datasketch's affine32 scheme premixes it, so crc's weak
-    avalanche does not matter); `hash()` would change with PYTHONHASHSEED between runs."""
-    return zlib.crc32(data)
+RECALL_WEIGHTS = (0.05, 0.95)  # (false positive, false negative) weights: 16 bands of 8, recall 95 % at J = 0.8
 
 
 def shingles(messages: Iterable[str]) -> set[bytes]:
@@ -65,7 +59,9 @@ class Signer:
     part of `MinHash()`; copying a blank one is cheap)."""
 
     def __init__(self, num_perm: int = NUM_PERM) -> None:
-        self._blank = MinHash(num_perm=num_perm, hashfunc=_crc32)
+        # crc32: a fast, stable 32-bit hash (datasketch's affine32 scheme premixes it, so its weak
+        # avalanche does not matter); `hash()` would change with PYTHONHASHSEED between runs.
+        self._blank = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
 
     def minhash(self, messages: Iterable[str]) -> MinHash | None:
         """The signature of a trace's user turns, or None when they have no text."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from simulator.curate import dedupe_exact, select_quota, split
+from simulator.curate import Curator, TraceSummary, balance_report
 from simulator.export.atomic import atomic_write
 from simulator.export.card import render_card
 from simulator.export.openai import to_openai_record
@@ -54,65 +54,94 @@ def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str]) -
                 w.__exit__(type(error), error, error.__traceback__)
 
 
-def publish_dataset(run_dir: RunDir, pack: Pack, targets: Targets, state: "RunState", *, seed: int) -> "RunResult":
+def publish_dataset(
+    run_dir: RunDir, pack: Pack, targets: Targets, state: "RunState", *, seed: int,
+    curator: Curator | None = None, settings: Mapping[str, Any] | None = None,
+) -> "RunResult":
+    """Curate, split and write `dataset/`, `selection.json` and the card. `curator` is the
+    runner's (its near-duplicate index already holds every accepted trace); without one a new
+    curator uses the scenario file's dedupe settings. `settings` adds to the card's generation
+    settings (the runner passes its budgets and agents)."""
     from simulator.runner import RunResult
 
-    # Sorted by id: completion order varies with concurrency and resume, the dataset must not.
-    kept, removed = dedupe_exact(sorted(state.accepted, key=lambda s: s.id))
-    per_tool = {c: n for c, n in targets.cells.items() if c != NO_TOOL}
-    chosen = select_quota(kept, per_tool, targets.cells.get(NO_TOOL, 0), targets.min_multi_turn)
+    dedupe = pack.file.generation.dedupe
+    curator = curator or Curator(targets, dedupe.near_threshold, dedupe.leak_threshold)
+    curated = curator.curate(state.accepted)
+    chosen = curated.chosen
     ratios = pack.file.generation.split.model_dump()
-    assignment = split(chosen, ratios, seed)
+    assignment = curator.split(chosen, ratios, seed)
 
     write_split_files(run_dir, pack, assignment)
     with atomic_write(run_dir.path / SELECTION) as f:
         json.dump(assignment, f, indent=0, sort_keys=True)
 
-    per_cell = Counter(s.tool or NO_TOOL for s in chosen)
-    per_category = Counter(s.category for s in chosen)
-    per_split = Counter(assignment.values())
-    tool_split: dict[str, Counter] = defaultdict(Counter)
-    for s in chosen:
-        tool_split[s.tool or NO_TOOL][assignment[s.id]] += 1
-    short = {c: t - per_cell.get(c, 0) for c, t in targets.cells.items() if per_cell.get(c, 0) < t}
-    multi = sum(1 for s in chosen if s.multi_turn)
-
-    counts: dict[str, Any] = {
-        "tool": dict(sorted(per_cell.items())),
-        "category": dict(sorted(per_category.items())),
-        "split": {k: per_split.get(k, 0) for k in SPLITS},
-        "tool_split": {t: {k: c.get(k, 0) for k in SPLITS} for t, c in sorted(tool_split.items())},
-        "language": dict(sorted(Counter(s.language for s in chosen).items())),
-        "persona": dict(sorted(Counter(s.persona for s in chosen).items())),
-    }
-    settings = {
+    counts = composition(chosen, assignment)
+    balance = balance_report(chosen, [c for c in targets.cells if c != NO_TOOL], targets.balance_tolerance)
+    mix = pack.file.generation.mix
+    card_settings = {
         "scenario_file": str(pack.path),
         "seed": seed,
         "targets": targets.cells,
         "min_multi_turn": targets.min_multi_turn,
+        **({"category_targets": targets.categories} if targets.categories else {}),
+        **({"language_targets": targets.languages} if targets.languages else {}),
+        "mix": mix.model_dump(mode="json", exclude_none=True),
         "split": ratios,
-        "agents": "offline (template- and blueprint-driven)",
+        "near_duplicate_threshold": curator.index.threshold if curator.index else "off",
+        "leak_threshold": curator.leak_threshold,
+        **(settings or {}),
     }
+    card_settings["agents"] = _agents_text(card_settings.get("agents"))
     judge_stats = {
         "episodes": len(state.done),
         "accepted": len(state.accepted),
         "rejected_by_reason": dict(state.rejected.most_common()),
-        "duplicates_removed": removed,
+        "exact_duplicates_removed": curated.exact_removed,
+        "near_duplicates_removed": curated.near_removed,
     }
+    quality = {"short": curated.short, "balance": balance.as_dict()}
     with atomic_write(run_dir.dataset_dir / "README.md") as f:
-        f.write(render_card(pack.name, counts, settings, judge_stats))
+        f.write(render_card(pack.name, counts, card_settings, judge_stats, quality=quality))
 
+    per_cell = Counter(s.tool or NO_TOOL for s in chosen)
     return RunResult(
         run_dir=run_dir.path,
         episodes=len(state.done),
         accepted=len(state.accepted),
         rejected=state.rejected,
         failed=state.failed,
-        duplicates_removed=removed,
+        duplicates_removed=curated.exact_removed,
         per_cell=dict(per_cell),
         targets=dict(targets.cells),
-        short=short,
-        multi_turn=multi,
+        short=curated.short,
+        multi_turn=sum(1 for s in chosen if s.multi_turn),
         splits=counts["split"],
         usage=state.usage,
+        near_duplicates_removed=curated.near_removed,
+        composition={k: counts[k] for k in ("category", "language")},
+        balance=balance.as_dict(),
     )
+
+
+def _agents_text(agents: Any) -> str:
+    """`{"user": "offline", "assistant": "openai/gpt-4o-mini", ...}` as one readable line."""
+    if not isinstance(agents, Mapping) or all(model == "offline" for model in agents.values()):
+        return "offline (template- and blueprint-driven)"
+    return ", ".join(f"{role}: {model}" for role, model in agents.items())
+
+
+def composition(chosen: Iterable[TraceSummary], assignment: Mapping[str, str]) -> dict[str, Any]:
+    """Counts per tool, category, language, persona, split and tool × split (the card's tables)."""
+    chosen = list(chosen)
+    per_split = Counter(assignment[s.id] for s in chosen)
+    tool_split: dict[str, Counter] = defaultdict(Counter)
+    for s in chosen:
+        tool_split[s.tool or NO_TOOL][assignment[s.id]] += 1
+    return {
+        "tool": dict(sorted(Counter(s.tool or NO_TOOL for s in chosen).items())),
+        "category": dict(sorted(Counter(s.category for s in chosen).items())),
+        "split": {k: per_split.get(k, 0) for k in SPLITS},
+        "tool_split": {t: {k: c.get(k, 0) for k in SPLITS} for t, c in sorted(tool_split.items())},
+        "language": dict(sorted(Counter(s.language for s in chosen).items())),
+        "persona": dict(sorted(Counter(s.persona for s in chosen).items())),
+    }

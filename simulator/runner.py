@@ -1,8 +1,9 @@
 """Run a pack end to end: plan → simulate → judge → curate → export, resumably.
 
 Every finished episode is appended to `traces.jsonl` and `verdicts.jsonl` at once. The runner
-plans in rounds: after each round it counts accepted, de-duplicated examples per cell and plans
-again for the cells left short, until the targets are met or the episode budget is spent.
+plans in rounds: after each round it curates what was accepted (exact and near dedupe, quota
+selection — the same `Curator` the publisher uses) and plans again for the tool, category and
+language cells left short, until the targets are met or a budget (episodes, USD) is spent.
 Planning is deterministic, so a rerun after a crash plans the same episodes and skips those
 already on disk.
 """
@@ -19,13 +20,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from simulator.agents.factory import AgentFactory, AgentSettings
-from simulator.curate import TraceSummary, dedupe_exact, summarize
+from simulator.curate import Curator, TraceSummary, summarize
 from simulator.episode import prepare_episode
 from simulator.judge import judge
 from simulator.messages import SystemMessage
 from simulator.orchestrator import _describe, simulate_episode
 from simulator.pack import Pack
-from simulator.plan import NO_TOOL, Targets, compute_targets, plan_round
+from simulator.plan import Targets, compute_targets, plan_round
 from simulator.records import Episode, RoleUsage, Trace, Verdict
 from simulator.rundir import JsonlAppender, RunDir, iter_jsonl
 
@@ -41,6 +42,8 @@ class RunOptions:
     concurrency: int = 16
     max_episodes: int | None = None
     samples_per_episode: int = 1
+    max_cost: float | None = None  # USD; overrides generation.max_cost
+    near_dup_threshold: float | None = None  # overrides generation.dedupe.near_threshold
     agents: AgentSettings = field(default_factory=AgentSettings)
 
 
@@ -97,6 +100,11 @@ class Runner:
             3 * self.targets.total * options.samples_per_episode
         )
         self.planned = 0
+        gen = pack.file.generation
+        self.max_cost = options.max_cost if options.max_cost is not None else gen.max_cost
+        near = options.near_dup_threshold if options.near_dup_threshold is not None else gen.dedupe.near_threshold
+        self.curator = Curator(self.targets, near, gen.dedupe.leak_threshold)
+        self.stop_reason = "targets met"
 
     # ------------------------------------------------------------ resume
 
@@ -149,6 +157,8 @@ class Runner:
         async def worker() -> None:
             nonlocal finished
             for episode in pending:
+                if self.over_cost():
+                    return
                 trace = await self._play(episode)
                 verdict = judge(trace, self.pack)
                 traces.write(trace)
@@ -163,36 +173,50 @@ class Runner:
 
     # ------------------------------------------------------------ rounds
 
-    def cell_counts(self) -> tuple[Counter, int, int]:
-        kept, removed = dedupe_exact(self.state.accepted)
-        cells = Counter(s.tool or NO_TOOL for s in kept)
-        multi = sum(1 for s in kept if s.multi_turn)
-        return cells, multi, removed
+    def spent_usd(self) -> float:
+        """Cost so far; roles whose cost is unknown (no price for the model) count as 0."""
+        return sum(u.cost_usd or 0.0 for u in self.state.usage.values())
 
-    def deficits(self) -> tuple[dict[str, int], int]:
-        cells, multi, _ = self.cell_counts()
-        short = {c: max(t - cells.get(c, 0), 0) for c, t in self.targets.cells.items()}
-        return {c: d for c, d in short.items() if d > 0}, max(self.targets.min_multi_turn - multi, 0)
+    def over_cost(self) -> bool:
+        if self.max_cost is not None and self.spent_usd() >= self.max_cost:
+            self.stop_reason = "max cost"
+            return True
+        return False
 
     def _rounds(self) -> Iterable[tuple[int, list[Episode]]]:
-        """Round 0 plans the full target; later rounds plan only what is still short."""
+        """Round 0 plans the full target; later rounds plan only what is still short after curation."""
+        t = self.targets
+        missing, futile = float("inf"), 0
         for round_index in range(MAX_ROUNDS):
             if round_index == 0:
-                deficits, multi = dict(self.targets.cells), self.targets.min_multi_turn
+                deficits, multi, categories, languages = dict(t.cells), t.min_multi_turn, t.categories, t.languages
             else:
-                deficits, multi = self.deficits()
+                if self.planned >= self.budget:  # nothing could be planned: don't curate for nothing
+                    self.stop_reason = "max episodes"
+                    return
+                curated = self.curator.curate(self.state.accepted)
+                deficits, multi, categories, languages = curated.needs(t)
                 if not deficits and not multi:
                     return
+                futile = futile + 1 if sum(curated.short.values()) >= missing else 0
+                if futile >= 2:
+                    self.stop_reason = "no progress"  # two rounds that filled nothing: more won't help
+                    return
+                missing = min(missing, sum(curated.short.values()))
+            if self.over_cost():
+                return
             episodes = plan_round(
                 self.pack, deficits, multi, run_seed=self.seed, round_index=round_index,
-                samples=self.options.samples_per_episode,
+                samples=self.options.samples_per_episode, categories=categories, languages=languages,
             )
             room = self.budget - self.planned
             if room <= 0:
+                self.stop_reason = "max episodes"
                 return
             episodes = episodes[:room]
             self.planned += len(episodes)
             yield round_index, episodes
+        self.stop_reason = "max rounds"
 
     async def simulate_all(self) -> None:
         traces = JsonlAppender(self.run_dir.traces_path)
@@ -205,6 +229,7 @@ class Runner:
                     self.progress(len(self.state.done), self.planned)
                 await self._simulate(todo, traces, verdicts)
                 if todo and len(self.state.accepted) == before:
+                    self.stop_reason = "no progress"
                     break  # a whole round without one accepted example: more rounds won't help
         finally:
             traces.close()
@@ -227,13 +252,19 @@ class Runner:
                 "concurrency": self.options.concurrency,
                 "max_episodes": self.budget,
                 "samples_per_episode": self.options.samples_per_episode,
+                "max_cost": self.max_cost,
+                "near_dup_threshold": self.curator.index.threshold if self.curator.index else None,
             },
             "agents": self.options.agents.describe(),
-            "targets": {"cells": self.targets.cells, "min_multi_turn": self.targets.min_multi_turn},
+            "targets": self.targets.as_dict(),
             "config": self.pack.file.model_dump(mode="json"),
             "versions": package_versions(),
             **(extra or {}),
         }
+
+    def _card_settings(self) -> dict[str, Any]:
+        return {"max_episodes": self.budget, "max_cost_usd": self.max_cost,
+                "samples_per_episode": self.options.samples_per_episode, "agents": self.options.agents.describe()}
 
     async def run(self) -> "RunResult":
         from simulator.publish import publish_dataset
@@ -245,7 +276,9 @@ class Runner:
             started = time.time()
         self.run_dir.write_manifest(self.manifest("running", started))
         await self.simulate_all()
-        result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed)
+        result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
+                                 curator=self.curator, settings=self._card_settings())
+        result.stopped_by = None if not result.short else self.stop_reason
         result.resumed = resuming
         result.seconds = time.time() - started
         self.run_dir.write_manifest(self.manifest("finished", started, {"counts": result.counts()}))
@@ -268,6 +301,10 @@ class RunResult:
     usage: dict[str, RoleUsage]
     resumed: bool = False
     seconds: float = 0.0
+    near_duplicates_removed: int = 0
+    composition: dict[str, dict[str, int]] = field(default_factory=dict)  # category / language -> n
+    balance: dict[str, Any] = field(default_factory=dict)  # curate.BalanceReport.as_dict()
+    stopped_by: str | None = None  # the budget or limit that left cells short
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -276,10 +313,14 @@ class RunResult:
             "rejected": sum(self.rejected.values()) and dict(self.rejected),
             "failed": self.failed,
             "duplicates_removed": self.duplicates_removed,
+            "near_duplicates_removed": self.near_duplicates_removed,
             "dataset_per_cell": self.per_cell,
+            "dataset_composition": self.composition,
             "targets": self.targets,
             "short": self.short,
             "multi_turn": self.multi_turn,
             "splits": self.splits,
+            "balance": self.balance,
+            "stopped_by": self.stopped_by,
             "usage": {k: v.model_dump() for k, v in self.usage.items()},
         }

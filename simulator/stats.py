@@ -1,22 +1,37 @@
 """`toolsim stats RUN`: what a run made, read back from its files.
 
 Reads the JSONL files as plain JSON (no model validation) and keeps only counters, so it stays
-fast and flat in memory on large runs.
+fast and flat in memory on large runs (the one set that grows with the data holds 64-bit hashes
+of distinct bigrams). `compute_stats` is the machine-readable result (`--json`, the HTML
+report); `print_stats` draws it in the terminal with bar charts.
+
+What the dataset statistics mean:
+- turns per trace: user turns as exported (the closing "thanks" after the last answer is not);
+- argument coverage: per tool, the share of its calls that pass each optional parameter — a
+  parameter that never appears teaches a model to never use it;
+- distinct-2: distinct bigrams / all bigrams over the user turns (words; characters for Chinese,
+  which has no spaces), per language and overall — low values mean templated, repetitive users;
+- unique first messages: distinct opening user messages / conversations (after normalisation),
+  and the share of conversations whose opening nobody else used.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from rich.table import Table
 
+from simulator.curate import normalize_message
 from simulator.errors import InputError
 from simulator.rundir import RunDir, iter_jsonl
 
 SELECTION = "selection.json"
+SPLIT_ORDER = ("train", "validation", "test")
+BAR_WIDTH = 30
 
 
 def resolve_run(name: str) -> RunDir:
@@ -32,7 +47,114 @@ def _final_decision(verdict: dict[str, Any]) -> str:
     return overrides[-1]["decision"] if overrides else verdict["decision"]
 
 
+def exported_user_turns(messages: list[dict[str, Any]]) -> list[str]:
+    """User messages up to the last assistant message (what the dataset record keeps)."""
+    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=-1)
+    return [m.get("content") or "" for m in messages[: last + 1] if m["role"] == "user"]
+
+
+def _bigrams(text: str, language: str) -> list[str]:
+    norm = normalize_message(text)
+    units = [c for c in norm if not c.isspace()] if language == "zh" else norm.split()
+    return [units[i] + "\x1f" + units[i + 1] for i in range(len(units) - 1)]
+
+
+class _Diversity:
+    """distinct-2 per language and overall, and unique first user messages."""
+
+    def __init__(self) -> None:
+        self.distinct: dict[str, set[int]] = defaultdict(set)
+        self.total: Counter = Counter()
+        self.first: Counter = Counter()
+        self.traces = 0
+
+    def add(self, turns: list[str], language: str) -> None:
+        self.traces += 1
+        if turns:
+            self.first[normalize_message(turns[0])] += 1
+        for turn in turns:
+            grams = _bigrams(turn, language)
+            self.total[language] += len(grams)
+            self.distinct[language].update(hash(g) for g in grams)
+
+    def result(self) -> dict[str, Any]:
+        per_language = {lang: round(len(self.distinct[lang]) / n, 4) for lang, n in sorted(self.total.items()) if n}
+        all_distinct = len(set().union(*self.distinct.values())) if self.distinct else 0
+        total = sum(self.total.values())
+        seen_once = sum(1 for n in self.first.values() if n == 1)
+        return {
+            "distinct_2": round(all_distinct / total, 4) if total else 0.0,
+            "distinct_2_by_language": per_language,
+            # distinct opening messages / conversations, and the share of openings nobody else used
+            "unique_first_user_messages": round(len(self.first) / self.traces, 4) if self.traces else 0.0,
+            "first_user_messages_seen_once": round(seen_once / self.traces, 4) if self.traces else 0.0,
+        }
+
+
+class _Coverage:
+    """Per tool: calls, and how many of them pass each parameter."""
+
+    def __init__(self) -> None:
+        self.calls: Counter = Counter()
+        self.present: dict[str, Counter] = defaultdict(Counter)
+
+    def add(self, messages: list[dict[str, Any]]) -> None:
+        for m in messages:
+            for call in m.get("tool_calls") or ():
+                name = call.get("name") or (call.get("function") or {}).get("name")
+                raw = call.get("arguments", (call.get("function") or {}).get("arguments"))
+                try:
+                    args = json.loads(raw) if isinstance(raw, str) else (raw or {})
+                except ValueError:
+                    args = {}
+                self.calls[name] += 1
+                self.present[name].update(args.keys() if isinstance(args, dict) else ())
+
+    def result(self, specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """`{tool: {"calls": n, "optional": {param: share}, "required": [...]}}`; without a
+        spec for a tool, every parameter seen is listed as optional."""
+        out: dict[str, Any] = {}
+        for tool in sorted(set(self.calls) | set(specs)):
+            params = specs.get(tool, {})
+            required = list(params.get("required", [])) if params else []
+            names = list((params.get("properties") or {}).keys()) if params else sorted(self.present[tool])
+            calls = self.calls[tool]
+            out[tool] = {
+                "calls": calls,
+                "required": required,
+                "optional": {p: round(self.present[tool][p] / calls, 4) if calls else 0.0
+                             for p in names if p not in required},
+            }
+        return out
+
+
+def _tool_specs(run: RunDir) -> dict[str, dict[str, Any]]:
+    """Tool name -> JSON-Schema parameters, from the first dataset record that lists tools."""
+    for split in ("train", "validation", "test"):
+        for record in iter_jsonl(run.dataset_dir / f"{split}.jsonl"):
+            tools = record.get("tools") or []
+            return {t["function"]["name"]: t["function"].get("parameters") or {} for t in tools if "function" in t}
+    return {}
+
+
+def _ordered(dimension: str, counts: Counter) -> dict[str, int]:
+    if dimension == "split":
+        return {s: counts[s] for s in SPLIT_ORDER if s in counts} | dict(sorted(
+            (k, n) for k, n in counts.items() if k not in SPLIT_ORDER))
+    return dict(sorted(counts.items()))
+
+
+def _turn_summary(turns: list[int]) -> dict[str, Any]:
+    return {
+        "mean": round(sum(turns) / len(turns), 2) if turns else 0,
+        "median": statistics.median(turns) if turns else 0,
+        "max": max(turns, default=0),
+        "histogram": {str(k): v for k, v in sorted(Counter(turns).items())},
+    }
+
+
 def compute_stats(run: RunDir) -> dict[str, Any]:
+    """Everything `toolsim stats` shows, as plain JSON-ready values (the HTML report uses it too)."""
     manifest = run.read_manifest() or {}
     selection_path = run.path / SELECTION
     selection: dict[str, str] = json.loads(selection_path.read_text()) if selection_path.exists() else {}
@@ -48,6 +170,7 @@ def compute_stats(run: RunDir) -> dict[str, Any]:
     turns: list[int] = []
     usage: dict[str, Counter] = defaultdict(Counter)
     costs: dict[str, float | None] = {}
+    diversity, coverage = _Diversity(), _Coverage()
     episodes = 0
     for t in iter_jsonl(run.traces_path):
         episodes += 1
@@ -66,10 +189,14 @@ def compute_stats(run: RunDir) -> dict[str, Any]:
         by["persona"][ep["persona_id"]] += 1
         by["language"][ep["language"]] += 1
         by["split"][split] += 1
-        turns.append(sum(1 for m in t["messages"] if m["role"] == "user"))
+        user_turns = exported_user_turns(t["messages"])
+        turns.append(len(user_turns))
+        diversity.add(user_turns, ep["language"])
+        coverage.add(t["messages"])
 
     accepted = sum(1 for d in decisions.values() if d == "accept")
     total_cost = None if any(c is None for c in costs.values()) else sum(c or 0.0 for c in costs.values())
+    counts = manifest.get("counts") or {}
     return {
         "run": str(run.path),
         "name": manifest.get("name"),
@@ -78,26 +205,69 @@ def compute_stats(run: RunDir) -> dict[str, Any]:
         "accepted": accepted,
         "rejected": episodes - accepted,
         "rejected_by_reason": dict(reasons.most_common()),
+        "duplicates_removed": {"exact": counts.get("duplicates_removed", 0),
+                               "near": counts.get("near_duplicates_removed", 0)},
+        "short_of_target": counts.get("short") or {},
+        "balance": counts.get("balance") or {},
         "terminations": dict(terminations),
-        "dataset": {k: dict(sorted(v.items())) for k, v in by.items()},
+        "dataset": {k: _ordered(k, v) for k, v in by.items()},
         "dataset_size": len(selection),
-        "turns_per_trace": {
-            "mean": round(sum(turns) / len(turns), 2) if turns else 0,
-            "max": max(turns, default=0),
-        },
+        "turns_per_trace": _turn_summary(turns),
+        "argument_coverage": coverage.result(_tool_specs(run)),
+        "diversity": diversity.result(),
         "usage": {role: dict(c) | {"cost_usd": costs.get(role)} for role, c in usage.items()},
         "cost_usd": total_cost,
         "cost_per_accepted_example": (total_cost / accepted) if (total_cost is not None and accepted) else None,
     }
 
 
-def _table(title: str, counts: dict[str, int]) -> Table:
+# ---------------------------------------------------------------- terminal
+
+
+def bar(value: float, top: float, width: int = BAR_WIDTH) -> str:
+    """A text bar of `value` against `top`, in eighths of a character."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = round(width * 8 * min(value / top, 1.0))
+    full, part = divmod(eighths, 8)
+    return "█" * full + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[part]
+
+
+def _chart(title: str, counts: dict[str, int | float], *, key: str | None = None, share: bool = True,
+           label: str = "count") -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column(title.split()[-1])
-    table.add_column("count", justify="right")
+    table.add_column(key or title.split()[-1])
+    table.add_column(label, justify="right")
+    if share:
+        table.add_column("share", justify="right")
+    table.add_column("")
+    total = sum(counts.values()) or 1
+    top = max(counts.values(), default=0)
     for key, n in counts.items():
-        table.add_row(str(key), str(n))
+        cells = [str(key), f"{n:g}" if isinstance(n, float) else str(n)]
+        if share:
+            cells.append(f"{100 * n / total:.1f}%")
+        table.add_row(*cells, f"[cyan]{bar(n, top)}[/]")
     return table
+
+
+def _coverage_table(coverage: dict[str, Any]) -> Table:
+    table = Table(title="argument coverage (share of the tool's calls passing each optional parameter)",
+                  title_justify="left")
+    for col, justify in (("tool", "left"), ("calls", "right"), ("parameter", "left"), ("share", "right"), ("", "left")):
+        table.add_column(col, justify=justify)
+    for tool, info in coverage.items():
+        optional = info["optional"] or {"(no optional parameters)": None}
+        for i, (param, value) in enumerate(optional.items()):
+            shown = "" if value is None else f"{100 * value:.0f}%"
+            table.add_row(tool if i == 0 else "", str(info["calls"]) if i == 0 else "", param, shown,
+                          "" if value is None else f"[green]{bar(value, 1.0, 10)}[/]")
+    return table
+
+
+def _rows(head: Table, rows: Iterable[tuple[str, str]]) -> None:
+    for key, value in rows:
+        head.add_row(key, value)
 
 
 def print_stats(run: RunDir, *, as_json: bool = False) -> None:
@@ -108,19 +278,31 @@ def print_stats(run: RunDir, *, as_json: bool = False) -> None:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return
     head = Table(title=f"toolsim stats — {stats['run']}", show_header=False, title_justify="left")
-    for key in ("status", "episodes", "accepted", "rejected", "dataset_size"):
-        head.add_row(key.replace("_", " "), str(stats[key]))
-    head.add_row("turns per trace (mean / max)", f"{stats['turns_per_trace']['mean']} / {stats['turns_per_trace']['max']}")
-    cost = stats["cost_usd"]
-    head.add_row("cost (USD)", "unknown" if cost is None else f"{cost:.4f}")
-    per = stats["cost_per_accepted_example"]
-    head.add_row("cost per accepted example", "unknown" if per is None else f"{per:.6f}")
+    turns, diversity, dups = stats["turns_per_trace"], stats["diversity"], stats["duplicates_removed"]
+    cost, per = stats["cost_usd"], stats["cost_per_accepted_example"]
+    _rows(head, [(key.replace("_", " "), str(stats[key])) for key in ("status", "episodes", "accepted", "rejected",
+                                                                      "dataset_size")])
+    _rows(head, [
+        ("duplicates removed (exact / near)", f"{dups['exact']} / {dups['near']}"),
+        ("turns per trace (mean / median / max)", f"{turns['mean']} / {turns['median']} / {turns['max']}"),
+        ("distinct-2 of user turns", f"{diversity['distinct_2']:.3f} "
+         + " ".join(f"({k} {v:.3f})" for k, v in diversity["distinct_2_by_language"].items())),
+        ("unique first user messages", f"{100 * diversity['unique_first_user_messages']:.1f}%"),
+        ("cost (USD)", "unknown" if cost is None else f"{cost:.4f}"),
+        ("cost per accepted example", "unknown" if per is None else f"{per:.6f}"),
+    ])
+    if stats["short_of_target"]:
+        head.add_row("[yellow]short of target[/]", ", ".join(f"{k} {n}" for k, n in stats["short_of_target"].items()))
     stdout.print(head)
     for dim in ("tool", "category", "persona", "language", "split"):
         if stats["dataset"].get(dim):
-            stdout.print(_table(f"dataset by {dim}", stats["dataset"][dim]))
+            stdout.print(_chart(f"dataset by {dim}", stats["dataset"][dim]))
+    if turns["histogram"]:
+        stdout.print(_chart("user turns per trace", turns["histogram"], key="turns", label="traces"))
+    if stats["argument_coverage"]:
+        stdout.print(_coverage_table(stats["argument_coverage"]))
     if stats["rejected_by_reason"]:
-        stdout.print(_table("rejected by reason", stats["rejected_by_reason"]))
+        stdout.print(_chart("rejected by reason", stats["rejected_by_reason"], key="check", share=False))
     if stats["usage"]:
         usage = Table(title="usage by role", title_justify="left")
         for col in ("role", "calls", "cached", "input tokens", "output tokens", "cost USD"):

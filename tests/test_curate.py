@@ -1,30 +1,27 @@
-"""Curation: summaries, exact dedupe, quotas, leak-free deterministic splits, balance."""
+"""Curation: summaries, exact and near dedupe, quotas with category and language caps, what is
+short, the runner's incremental curator, balance. (Splits: tests/test_splits.py.)"""
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from simulator.curate import (
+    Curator,
     TraceSummary,
     balance_report,
     dedupe_exact,
     select_quota,
-    split,
+    shortfall,
     summarize,
 )
+from simulator.plan import NO_TOOL, Targets
 from simulator.messages import AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_result
 from simulator.records import Episode, Trace
 
-RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
-
-
-def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, calls=(), multi=False):
-    users = tuple(users) if users is not None else (f"message {i}",)
-    return TraceSummary(id=f"t{i:05d}", tool=tool, category=category, persona="p", language="en",
+def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, calls=(), multi=False,
+            language: str = "en"):
+    users = tuple(users) if users is not None else (f"message {i}: {'xyzw'[i % 4] * (i % 7)} {i * 7919}",)
+    return TraceSummary(id=f"t{i:05d}", tool=tool, category=category, persona="p", language=language,
                         user_key=users, call_key=tuple(calls), n_turns=len(users), multi_turn=multi)
 
 
@@ -97,69 +94,74 @@ def test_quota_short_supply_takes_everything_available():
     assert len(select_quota(pool, {"refund": 10}, no_tool=5, min_multi_turn=50)) == 3
 
 
-# ---------------------------------------------------------------- splits
+def test_category_and_language_caps_pick_the_wanted_mix_from_a_surplus():
+    pool = [summary(i, tool="a", category="positive") for i in range(20)]
+    pool += [summary(100 + i, tool="a", category="hard", language="zh") for i in range(20)]
+    pool += [summary(200 + i, tool="b", category="positive", language="zh") for i in range(20)]
+    chosen = select_quota(pool, {"a": 10, "b": 10}, 0, 0, categories={"positive": 16, "hard": 4},
+                          languages={"en": 6, "zh": 14})
+    assert Counter(s.tool for s in chosen) == {"a": 10, "b": 10}
+    assert Counter(s.category for s in chosen) == {"positive": 16, "hard": 4}
+    assert Counter(s.language for s in chosen) == {"en": 6, "zh": 14}
 
 
-def _splits_of_messages(summaries, assignment):
-    where: dict[str, set[str]] = {}
-    for s in summaries:
-        for m in s.user_key:
-            where.setdefault(m, set()).add(assignment[s.id])
-    return where
+def test_tool_quotas_win_over_category_caps():
+    pool = [summary(i, tool="a", category="positive") for i in range(10)]
+    chosen = select_quota(pool, {"a": 8}, 0, 0, categories={"positive": 3, "hard": 5})
+    assert len(chosen) == 8  # no hard examples exist: the cell is filled anyway
+    assert shortfall(chosen, Targets(cells={"a": 8}, min_multi_turn=0, categories={"positive": 3, "hard": 5})) == \
+        {"category:hard": 5}
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    n=st.integers(min_value=1, max_value=120),
-    vocabulary=st.integers(min_value=1, max_value=200),
-    seed=st.integers(min_value=0, max_value=10_000),
-)
-def test_no_user_message_is_in_two_splits(n, vocabulary, seed):
-    rng = random.Random(seed)
-    summaries = [
-        summary(i, tool=rng.choice(["a", "b", None]), category=rng.choice(["positive", "hard"]),
-                users=[f"m{rng.randrange(vocabulary)}" for _ in range(rng.randint(1, 3))])
-        for i in range(n)
-    ]
-    assignment = split(summaries, RATIOS, seed)
-    assert set(assignment) == {s.id for s in summaries}
-    assert set(assignment.values()) <= set(RATIOS)
-    assert all(len(splits) == 1 for splits in _splits_of_messages(summaries, assignment).values())
+def test_shortfall_names_tools_categories_languages_and_multi_turn():
+    chosen = [summary(i, tool="a", category="positive") for i in range(3)] + [summary(9, tool=None, category="negative")]
+    targets = Targets(cells={"a": 5, "b": 1, NO_TOOL: 1}, min_multi_turn=2,
+                      categories={"positive": 3, "hard": 2}, languages={"en": 3, "zh": 2})
+    assert shortfall(chosen, targets) == {"a": 2, "b": 1, "category:hard": 2, "language:zh": 2, "multi-turn": 2}
 
 
-def test_split_ratios_hold_per_stratum_and_are_deterministic():
-    summaries = [summary(i, tool=t, category=c) for i, (t, c) in
-                 enumerate([(t, c) for t in ("a", "b") for c in ("positive", "hard") for _ in range(250)])]
-    assignment = split(summaries, RATIOS, seed=7)
-    assert assignment == split(list(reversed(summaries)), RATIOS, seed=7)  # order-independent too
-    overall = Counter(assignment.values())
-    assert overall == {"train": 800, "validation": 100, "test": 100}
-    per_stratum = Counter((s.tool, s.category, assignment[s.id]) for s in summaries)
-    assert all(per_stratum[(t, c, "test")] == 25 for t in ("a", "b") for c in ("positive", "hard"))
-    assert split(summaries, RATIOS, seed=8) != assignment  # the seed matters
+# ---------------------------------------------------------------- the curator
 
 
-def test_many_small_strata_still_add_up_to_the_ratios():
-    summaries = [summary(i, tool=f"tool{i % 100}", category="positive") for i in range(500)]  # 100 strata of 5
-    overall = Counter(split(summaries, RATIOS, seed=1).values())
-    assert abs(overall["train"] - 400) <= 10
-    assert abs(overall["validation"] - 50) <= 10 and abs(overall["test"] - 50) <= 10
+NEAR = "i would like a refund for order ord-48291 because the blender arrived broken, the lid is cracked"
 
 
-def test_groups_move_whole_and_largest_go_first():
-    shared = [summary(i, users=["same opening", f"reply {i}"]) for i in range(30)]
-    singles = [summary(100 + i) for i in range(70)]
-    assignment = split(shared + singles, RATIOS, seed=3)
-    assert len({assignment[s.id] for s in shared}) == 1
-    assert assignment[shared[0].id] == "train"  # the big group goes where the most room is
-    assert Counter(assignment.values())["test"] >= 5
+def test_curator_removes_near_duplicates_and_keeps_the_smallest_id():
+    pool = [summary(i, tool="a") for i in range(6)]
+    pool += [summary(10, tool="a", users=[NEAR]), summary(11, tool="a", users=[NEAR.replace("broken", "brokn")]),
+             summary(12, tool="a", users=[NEAR + "!!"])]
+    targets = Targets(cells={"a": 9}, min_multi_turn=0)
+    curated = Curator(targets, near_threshold=0.8).curate(pool)
+    assert curated.near_removed == 2 and curated.exact_removed == 0
+    assert [s.id for s in curated.kept][-1] == "t00010"
+    assert curated.short == {"a": 2}
+    assert curated.needs(targets) == ({"a": 2}, 0, {}, {})
+    off = Curator(targets, near_threshold=None).curate(pool)
+    assert off.near_removed == 0 and off.short == {}
 
 
-def test_zero_ratio_splits_stay_empty():
-    summaries = [summary(i) for i in range(50)]
-    assignment = split(summaries, {"train": 0.9, "validation": 0.1, "test": 0.0}, seed=0)
-    assert "test" not in assignment.values()
-    assert Counter(assignment.values()) == {"train": 45, "validation": 5}
+def test_curator_is_incremental_and_order_independent():
+    pool = [summary(i, tool="a" if i % 2 else "b") for i in range(40)]
+    pool += [summary(100 + i, tool="a", users=[NEAR + " " + "x" * (i % 3)]) for i in range(6)]
+    targets = Targets(cells={"a": 30, "b": 20}, min_multi_turn=0)
+    once = Curator(targets).curate(pool)
+    curator = Curator(targets)
+    curator.curate(list(reversed(pool[:25])))
+    twice = curator.curate(list(reversed(pool)))
+    assert len(curator.index) == len(pool)  # each summary indexed once across both calls
+    assert [s.id for s in twice.chosen] == [s.id for s in once.chosen]
+    assert (twice.near_removed, twice.short) == (once.near_removed, once.short)
+    assert (once.exact_removed, once.near_removed) == (3, 2)  # three texts twice each, then one of three
+
+
+def test_curator_needs_count_what_the_selection_lacks_per_category_and_language():
+    pool = [summary(i, tool="a", category="positive") for i in range(6)]
+    targets = Targets(cells={"a": 8}, min_multi_turn=1, categories={"positive": 6, "hard": 2},
+                      languages={"en": 5, "zh": 3})
+    cells, multi, categories, languages = Curator(targets).curate(pool).needs(targets)
+    assert cells == {"a": 2} and multi == 1
+    assert categories == {"positive": 0, "hard": 2}
+    assert languages == {"en": 0, "zh": 3}
 
 
 # ---------------------------------------------------------------- balance

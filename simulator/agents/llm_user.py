@@ -44,8 +44,9 @@ from simulator.records import RoleUsage
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (Simplified)"}
 
 # Identifier-like strings a user could only know from the scenario or the assistant.
-IDENTIFIER = re.compile(r"\b[A-Z]{2,6}-\d{3,}\b")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII classes, not \w/\b: in Chinese text "订单ORD-83304里" has no word boundary around the id.
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,6}-\d{3,}(?![0-9])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 ROLE_LEAK = [
     re.compile(p, re.IGNORECASE)

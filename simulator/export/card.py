@@ -9,7 +9,9 @@ Inputs are plain dicts so the runner can build them from counters:
   optionally `language`, `persona`;
 - `settings`: anything worth reporting about generation (nested values are shown as JSON);
 - `judge_stats`: `episodes`, `accepted`, `rejected_by_reason` (reason -> n), optionally
-  `duplicates_removed` and any other scalar counters.
+  `exact_duplicates_removed`, `near_duplicates_removed` and any other scalar counters;
+- `quality` (optional): `balance` (`curate.BalanceReport.as_dict()`) and `short` (target name ->
+  examples missing), so the card says plainly where the data falls short of what was asked.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ LIMITATIONS = (
     "Grounding is lexical: values an assistant legitimately derives (a date from \"tomorrow\", a sum) are "
     "rejected, so such reasoning is under-represented.",
     "Coverage is limited to the scenarios, personas and languages of the scenario file.",
+    "Near-duplicate filtering is lexical (MinHash over character 5-grams of the user turns): paraphrases that "
+    "share little wording are kept, and examples built from one scenario template stay closely related.",
 )
 
 
@@ -107,6 +111,41 @@ def _tool_split_table(tool_split: Mapping[str, Mapping[str, int]], splits: list[
     return _table(["tool"] + splits + ["total"], rows)
 
 
+def _quality_section(quality: Mapping[str, Any], settings: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    balance = quality.get("balance") or {}
+    if balance.get("counts"):
+        tolerance = balance.get("tolerance", 0.3)
+        off = [tool for tool, ok in balance.get("within", {}).items() if not ok]
+        verdict = "every tool is" if not off else f"outside: {', '.join(off)}"
+        out += ["### Balance", "",
+                f"Per-tool counts against ±{tolerance:.0%} of the mean ({balance.get('mean', 0):.1f} examples per "
+                f"tool): {verdict}.", ""]
+        if not off:
+            out[-2] = out[-2].replace(": every tool is.", ": every tool is within it.")
+    short = quality.get("short") or {}
+    if short:
+        out += ["### Targets not met", "",
+                "The run stopped before these targets were reached (names are tools, `category:…`, "
+                "`language:…` or `multi-turn`):", "",
+                _table(["target", "examples missing"], [[k, n] for k, n in short.items()]), ""]
+    return out
+
+
+def _dedupe_note(settings: Mapping[str, Any]) -> list[str]:
+    near = settings.get("near_duplicate_threshold")
+    leak = settings.get("leak_threshold")
+    lines = ["Exact duplicates (the same normalised user turns and tool calls) were removed."]
+    if isinstance(near, (int, float)):
+        lines.append(f"Near-duplicates — traces whose user turns have an estimated Jaccard similarity of at least "
+                     f"{near:g} (MinHash, 128 permutations, LSH over character 5-grams) — were clustered and one "
+                     "trace per cluster kept.")
+    if isinstance(leak, (int, float)):
+        lines.append(f"Examples at least {leak:g} similar are kept in the same split, so no near-duplicate of a "
+                     "training example is in validation or test.")
+    return [" ".join(lines), ""]
+
+
 def _judge_section(judge_stats: Mapping[str, Any]) -> list[str]:
     episodes = judge_stats.get("episodes")
     accepted = judge_stats.get("accepted")
@@ -138,6 +177,7 @@ def render_card(
     judge_stats: Mapping[str, Any],
     *,
     data_files: Mapping[str, str] | None = None,
+    quality: Mapping[str, Any] | None = None,
 ) -> str:
     """The README.md of a dataset directory. `data_files` maps split -> path relative to the card
     (default `<split>.jsonl` for every non-empty split, the runner's layout)."""
@@ -160,8 +200,10 @@ def render_card(
             body += [f"### Per {title}", "", _count_table(title, dict(counts[key])), ""]
     if counts.get("tool_split"):
         body += ["### Tool × split", "", _tool_split_table(counts["tool_split"], splits), ""]
+    body += _quality_section(quality or {}, settings)
     body += ["## Generation settings", "", _table(["setting", "value"], [[k, v] for k, v in settings.items()]), ""]
     body += _judge_section(judge_stats)
+    body += ["## Deduplication", ""] + _dedupe_note(settings)
     body += ["## Known limitations", ""] + [f"- {item}" for item in LIMITATIONS] + [""]
     body += ["## License", "", "Set by the publisher (`license: other` until then).", ""]
     return _header(name, total, counts, data_files) + "\n" + "\n".join(body)

@@ -54,9 +54,10 @@ def rebuild_openai(run: RunDir) -> ExportResult:
     pack = load_pack(scenario_file)
     options = manifest.get("options", {})
     runner = Runner(pack, RunOptions(out=run.path, n=options.get("n"), seed=manifest.get("seed"),
-                                     samples_per_episode=options.get("samples_per_episode", 1)))
+                                     samples_per_episode=options.get("samples_per_episode", 1),
+                                     near_dup_threshold=options.get("near_dup_threshold")))
     runner._load_existing()
-    result = publish_dataset(run, pack, runner.targets, runner.state, seed=runner.seed)
+    result = publish_dataset(run, pack, runner.targets, runner.state, seed=runner.seed, curator=runner.curator)
     manifest.setdefault("counts", {}).update(result.counts())
     run.write_manifest(manifest)
     return ExportResult(format="openai", out_dir=run.dataset_dir, written=dict(result.splits))

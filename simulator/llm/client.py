@@ -59,7 +59,25 @@ class Completion:
 # ------------------------------------------------------------------ our messages -> provider shape
 
 
-def provider_message(message: Message) -> dict[str, Any]:
+# Providers whose API takes tool-call arguments as a JSON object, not a string: a malformed
+# argument string from an earlier turn cannot be sent to them verbatim (litellm refuses it).
+_OBJECT_ARGUMENT_PROVIDERS = frozenset({"anthropic", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini"})
+
+
+def _sendable_arguments(arguments: str, object_only: bool) -> str:
+    if not object_only:
+        return arguments
+    try:
+        if isinstance(json.loads(arguments), dict):
+            return arguments
+    except ValueError:
+        pass
+    return json.dumps({"unparsed_arguments": arguments}, ensure_ascii=False)
+
+
+def provider_message(message: Message, *, object_arguments: bool = False) -> dict[str, Any]:
+    """One message in the OpenAI chat shape litellm takes. `object_arguments`: the provider needs
+    tool arguments to be a JSON object (malformed ones are wrapped, not dropped)."""
     if isinstance(message, (SystemMessage, UserMessage)):
         return {"role": message.role, "content": message.content}
     if isinstance(message, ToolMessage):
@@ -67,7 +85,11 @@ def provider_message(message: Message) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant", "content": message.content if message.content or message.tool_calls else ""}
     if message.tool_calls:
         out["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": _sendable_arguments(c.arguments, object_arguments)},
+            }
             for c in message.tool_calls
         ]
     return out
@@ -119,6 +141,11 @@ def _message_of(reply: dict[str, Any], first_call_number: int, prompt_tools: boo
 # ------------------------------------------------------------------ the client
 
 
+def _needs_object_arguments(model: str) -> bool:
+    provider, _, rest = model.partition("/")
+    return bool(rest) and provider in _OBJECT_ARGUMENT_PROVIDERS
+
+
 @dataclass
 class LLMClient:
     """Shared by every role of a run: one cache, one set of limits."""
@@ -128,6 +155,16 @@ class LLMClient:
     backoff: Backoff = field(default_factory=Backoff)
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     _inflight: dict[str, asyncio.Future] = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None) -> "LLMClient":
+        """The run's client: `cache_path=None` is `--no-cache`."""
+        cache = ResponseCache(cache_path) if cache_path is not None else None
+        return cls(cache=cache, limits=CallLimits(concurrency=concurrency, rpm=rpm))
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
 
     async def complete(
         self,
@@ -142,10 +179,11 @@ class LLMClient:
         that are identical on purpose (a second sample, another committee vote)."""
         prompt_tools = bool(tools) and settings.tool_format == "prompt"
         sent = to_prompt_messages(messages, tools) if prompt_tools else list(messages)
+        object_arguments = _needs_object_arguments(settings.model)
         request = {
             "model": settings.model,
             "api_base": settings.api_base,
-            "messages": [provider_message(m) for m in sent],
+            "messages": [provider_message(m, object_arguments=object_arguments) for m in sent],
             "tools": [t.openai_tool() for t in tools] if tools and not prompt_tools else None,
             "response_format": response_format,
             "temperature": settings.temperature,
@@ -156,12 +194,11 @@ class LLMClient:
         }
         first_call_number = count_tool_calls(messages) + 1
         key = request_key(request)
-        cached = self.cache.get(key) if self.cache is not None else None
-        if cached is None:
-            cached_hit = False
-            reply = await self._fetch_once(key, settings, request)
-        else:
-            cached_hit, reply = True, cached
+        reply = self.cache.get(key) if self.cache is not None else None
+        cached_hit = reply is not None
+        if reply is None:
+            reply, shared = await self._fetch_once(key, settings, request)
+            cached_hit = shared  # a call shared with an identical one in flight cost nothing extra
         usage = RoleUsage(
             calls=1,
             input_tokens=reply["input_tokens"],
@@ -177,11 +214,11 @@ class LLMClient:
             raw_content=reply["content"],
         )
 
-    async def _fetch_once(self, key: str, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
-        """Identical requests in flight at the same time share one call."""
+    async def _fetch_once(self, key: str, settings: ModelSettings, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Identical requests in flight at the same time share one call: (reply, shared)."""
         pending = self._inflight.get(key)
         if pending is not None:
-            return await asyncio.shield(pending)
+            return await asyncio.shield(pending), True
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
@@ -198,7 +235,7 @@ class LLMClient:
         future.set_result(reply)
         if self.cache is not None:
             self.cache.put(key, settings.model, reply)
-        return reply
+        return reply, False
 
     async def _fetch(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
         litellm = litellm_module()

@@ -12,7 +12,7 @@ from simulator.llm.settings import ModelSettings
 from simulator.messages import AssistantMessage, ToolMessage
 from simulator.orchestrator import simulate_episode
 from tests.fakes import openai_server as openai
-from tests.fakes.fixtures import client, episode_context, fake_keys, openai_fake, pack  # noqa: F401 - fixtures
+from tests.fakes.fixtures import episode_context
 from tests.fakes.http_fake import Request
 
 
@@ -20,14 +20,14 @@ def _after_tools(request: Request) -> bool:
     return bool(request.messages) and request.messages[-1]["role"] == "tool"
 
 
-def _play(ctx, settings, client):
-    assistant = make_llm_assistant(ctx, settings, client)
+def _play(ctx, settings, llm_client):
+    assistant = make_llm_assistant(ctx, settings, llm_client)
     trace = asyncio.run(simulate_episode(ctx, make_offline_user(ctx), assistant, {"assistant": settings.model}))
     return trace, assistant
 
 
-def test_refund_episode_with_a_tool_call(pack, openai_fake, client):
-    ctx = episode_context(pack, "refund_delivered_order", "formal_polite")
+def test_refund_episode_with_a_tool_call(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "refund_delivered_order", "formal_polite")
     order_id, reason = ctx.facts["order_id"], ctx.facts["reason"]["code"]
 
     def model(request: Request):
@@ -37,7 +37,7 @@ def test_refund_episode_with_a_tool_call(pack, openai_fake, client):
 
     openai_fake.responder = model
     settings = ModelSettings(model="openai/fake-model", api_base=openai_fake.base_url)
-    trace, assistant = _play(ctx, settings, client)
+    trace, assistant = _play(ctx, settings, llm_client)
 
     assert trace.termination == "user_stop", trace.error
     calls = trace.tool_calls()
@@ -52,8 +52,8 @@ def test_refund_episode_with_a_tool_call(pack, openai_fake, client):
     assert assistant.usage.calls == openai_fake.calls >= 2 and assistant.stats.tool_calls == 1
 
 
-def test_parallel_calls_in_one_turn(pack, openai_fake, client):
-    ctx = episode_context(pack, "parallel_status_and_orders", "formal_polite")
+def test_parallel_calls_in_one_turn(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "parallel_status_and_orders", "formal_polite")
 
     def model(request: Request):
         if _after_tools(request):
@@ -64,7 +64,7 @@ def test_parallel_calls_in_one_turn(pack, openai_fake, client):
 
     openai_fake.responder = model
     settings = ModelSettings(model="openai/fake-model", api_base=openai_fake.base_url)
-    trace, assistant = _play(ctx, settings, client)
+    trace, assistant = _play(ctx, settings, llm_client)
 
     turn = next(m for m in trace.messages if isinstance(m, AssistantMessage) and m.tool_calls)
     assert [c.name for c in turn.tool_calls] == ["check_status", "lookup_order"]
@@ -73,8 +73,8 @@ def test_parallel_calls_in_one_turn(pack, openai_fake, client):
     assert assistant.stats.parallel_turns >= 1
 
 
-def test_bad_calls_reach_the_environment_and_the_model_recovers(pack, openai_fake, client):
-    ctx = episode_context(pack, "status_of_shipped_order", "formal_polite")
+def test_bad_calls_reach_the_environment_and_the_model_recovers(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "status_of_shipped_order", "formal_polite")
     order_id = ctx.facts["order_id"]
     replies = iter([
         openai.tool_calls(("track_parcel", {"order_id": order_id}), ("check_status", '{"order_id": ')),
@@ -88,7 +88,7 @@ def test_bad_calls_reach_the_environment_and_the_model_recovers(pack, openai_fak
 
     openai_fake.responder = model
     settings = ModelSettings(model="openai/fake-model", api_base=openai_fake.base_url)
-    trace, assistant = _play(ctx, settings, client)
+    trace, assistant = _play(ctx, settings, llm_client)
 
     errors = [m for m in trace.messages if isinstance(m, ToolMessage) and m.is_error]
     assert len(errors) == 2 and "unknown tool" in errors[0].content
@@ -97,8 +97,8 @@ def test_bad_calls_reach_the_environment_and_the_model_recovers(pack, openai_fak
     assert [name for name, _ in trace.tool_calls()] == ["track_parcel", "check_status", "check_status"]
 
 
-def test_prompt_format_fallback_episode(pack, openai_fake, client):
-    ctx = episode_context(pack, "status_of_shipped_order", "formal_polite")
+def test_prompt_format_fallback_episode(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "status_of_shipped_order", "formal_polite")
     order_id = ctx.facts["order_id"]
 
     def model(request: Request):
@@ -111,7 +111,7 @@ def test_prompt_format_fallback_episode(pack, openai_fake, client):
 
     openai_fake.responder = model
     settings = ModelSettings(model="openai/plain-model", api_base=openai_fake.base_url, tool_format="prompt")
-    trace, _ = _play(ctx, settings, client)
+    trace, _ = _play(ctx, settings, llm_client)
 
     assert trace.termination == "user_stop", trace.error
     assert trace.tool_calls()[0] == ("check_status", json.dumps({"order_id": order_id}))

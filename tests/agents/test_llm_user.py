@@ -11,17 +11,17 @@ from simulator.agents.llm_user import flipped, make_llm_user
 from simulator.llm.settings import ModelSettings
 from simulator.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
 from tests.fakes import openai_server as openai
-from tests.fakes.fixtures import client, episode_context, fake_keys, openai_fake, pack  # noqa: F401 - fixtures
+from tests.fakes.fixtures import episode_context
 
 
 @pytest.fixture
-def ctx(pack):
-    return episode_context(pack, "refund_delivered_order", "casual_typo")
+def ctx(support_pack):
+    return episode_context(support_pack, "refund_delivered_order", "casual_typo")
 
 
 @pytest.fixture
-def user(ctx, openai_fake, client):
-    return make_llm_user(ctx, ModelSettings(model="openai/fake-user", api_base=openai_fake.base_url), client)
+def user(ctx, openai_fake, llm_client):
+    return make_llm_user(ctx, ModelSettings(model="openai/fake-user", api_base=openai_fake.base_url), llm_client)
 
 
 def _after_refund(ctx):
@@ -90,9 +90,20 @@ def test_identifiers_the_assistant_said_may_be_repeated(ctx, user, openai_fake):
     assert "RF-1001" in said.content
 
 
-def test_no_tool_scenarios_may_stop_at_once(pack, openai_fake, client):
-    ctx = episode_context(pack, "small_talk_greeting", "formal_polite")
-    user = make_llm_user(ctx, ModelSettings(model="openai/fake-user", api_base=openai_fake.base_url), client)
+def test_no_tool_scenarios_may_stop_at_once(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "small_talk_greeting", "formal_polite")
+    user = make_llm_user(ctx, ModelSettings(model="openai/fake-user", api_base=openai_fake.base_url), llm_client)
     openai_fake.push(openai.text(f"Thank you, goodbye. {STOP_TOKEN}"))
     history = [UserMessage(content="Hello!"), AssistantMessage(content="Hi, nice to meet you.")]
     assert STOP_TOKEN in asyncio.run(user.respond(history)).content
+
+
+def test_facts_are_checked_inside_chinese_text(support_pack, openai_fake, llm_client):
+    ctx = episode_context(support_pack, "lookup_orders_by_email", "zh_casual")
+    user = make_llm_user(ctx, ModelSettings(model="openai/fake-user", api_base=openai_fake.base_url), llm_client)
+    history = [UserMessage(content="你好"), AssistantMessage(content="您好，请问邮箱是？")]
+    openai_fake.push(openai.text(f"邮箱是{ctx.facts['email']}啊"))
+    assert ctx.facts["email"] in asyncio.run(user.respond(history)).content
+    openai_fake.push(openai.text("订单ORD-00001里买了啥"))
+    with pytest.raises(UserDefect, match="ORD-00001"):
+        asyncio.run(user.respond(history))

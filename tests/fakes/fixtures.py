@@ -1,7 +1,7 @@
 """pytest fixtures for the LLM layer's tests: fake provider servers, a client, an episode.
 
-Import the ones a test module uses (`from tests.fakes.fixtures import openai_fake, ...`); they
-are not in a conftest so that they only exist where asked for.
+Registered for every test by `tests/conftest.py` (`pytest_plugins`); the names are specific
+(`llm_client`, `support_pack`, ...) so they do not shadow other tests' fixtures.
 """
 
 from __future__ import annotations
@@ -54,13 +54,14 @@ def openai_settings(openai_fake: FakeOpenAIServer) -> ModelSettings:
 
 
 @pytest.fixture
-def client() -> LLMClient:
+def llm_client() -> LLMClient:
     """No cache, quick backoff, modest concurrency."""
     return LLMClient(cache=None, limits=CallLimits(concurrency=8), backoff=QUICK)
 
 
 @pytest.fixture(scope="session")
-def pack() -> Pack:
+def support_pack() -> Pack:
+    """The shipped customer-support scenario file, loaded once."""
     return load_pack(ROOT / "scenarios" / "customer_support.yaml")
 
 

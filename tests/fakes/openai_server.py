@@ -82,10 +82,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.0)
-    parser.add_argument("--switch-interval", type=float, default=None, help="sys.setswitchinterval for the server")
     args = parser.parse_args()
-    if args.switch_interval:
-        sys.setswitchinterval(args.switch_interval)
     with FakeOpenAIServer(latency=args.latency) as server:
         print(server.base_url, flush=True)
         sys.stdin.read()

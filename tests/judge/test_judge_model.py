@@ -13,7 +13,7 @@ from simulator.llm.settings import ModelSettings
 from simulator.orchestrator import simulate_episode
 from simulator.records import RoleUsage
 from tests.fakes import openai_server as openai
-from tests.fakes.fixtures import client, episode_context, fake_keys, openai_fake, pack  # noqa: F401 - fixtures
+from tests.fakes.fixtures import episode_context
 from tests.fakes.http_fake import Request
 
 CRITERIA = list(Rubric.default().criteria)
@@ -25,8 +25,8 @@ def verdict(score: int = 5, passed: bool = True, **overrides: int) -> str:
 
 
 @pytest.fixture
-def trace(pack):
-    ctx = episode_context(pack, "refund_delivered_order", "formal_polite")
+def trace(support_pack):
+    ctx = episode_context(support_pack, "refund_delivered_order", "formal_polite")
     return asyncio.run(simulate_episode(ctx, make_offline_user(ctx), make_offline_assistant(ctx)))
 
 
@@ -35,10 +35,10 @@ def judge(openai_fake):
     return ModelSettings(model="openai/fake-judge", api_base=openai_fake.base_url, temperature=0)
 
 
-def test_good_verdict_is_scored_and_stored(trace, pack, judge, openai_fake, client):
+def test_good_verdict_is_scored_and_stored(trace, support_pack, judge, openai_fake, llm_client):
     openai_fake.push(openai.text(verdict(5)))
     usage = RoleUsage()
-    result = asyncio.run(judge_with_model(trace, pack, [judge], client, usage=usage))
+    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client, usage=usage))
     assert result.status == "scored" and result.passed is True
     assert result.scores == {name: 5.0 for name in CRITERIA}
     assert result.model == "openai/fake-judge" and result.raw == verdict(5)
@@ -52,55 +52,55 @@ def test_good_verdict_is_scored_and_stored(trace, pack, judge, openai_fake, clie
     assert trace.facts["order_id"] in case and "initiate_refund" in case
 
 
-def test_low_score_fails_even_if_the_model_says_pass(trace, pack, judge, openai_fake, client):
+def test_low_score_fails_even_if_the_model_says_pass(trace, support_pack, judge, openai_fake, llm_client):
     openai_fake.push(openai.text(verdict(5, True, no_invented_values=2)))
-    result = asyncio.run(judge_with_model(trace, pack, [judge], client))
+    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client))
     assert result.status == "scored" and result.passed is False
     assert "no_invented_values" in result.reason
 
 
 @pytest.mark.parametrize("garbage", ["I think it is fine.", '{"rationale": "ok", "scores": {}, "pass": true}', ""])
-def test_unparseable_verdict_is_unscored_never_accepted(trace, pack, judge, openai_fake, client, garbage):
+def test_unparseable_verdict_is_unscored_never_accepted(trace, support_pack, judge, openai_fake, llm_client, garbage):
     openai_fake.push(openai.text(garbage))
-    result = asyncio.run(judge_with_model(trace, pack, [judge], client))
+    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client))
     assert result.status == "unscored" and result.passed is not True
     assert result.reason and (result.raw or "") == garbage
 
 
-def test_failed_judge_call_is_unscored(trace, pack, judge, openai_fake, client):
+def test_failed_judge_call_is_unscored(trace, support_pack, judge, openai_fake, llm_client):
     openai_fake.responder = lambda request: openai.error_reply(400, "model does not exist")
-    result = asyncio.run(judge_with_model(trace, pack, [judge], client))
+    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client))
     assert result.status == "unscored" and "judge call failed" in result.reason
 
 
-def test_committee_majority_and_agreement(trace, pack, openai_fake, client):
+def test_committee_majority_and_agreement(trace, support_pack, openai_fake, llm_client):
     answers = {"judge-a": verdict(5), "judge-b": verdict(5), "judge-c": verdict(2, False)}
     openai_fake.responder = lambda request: openai.text(answers[request.body["model"]])
     models = [ModelSettings(model=f"openai/{name}", api_base=openai_fake.base_url) for name in answers]
-    result = asyncio.run(judge_with_model(trace, pack, models, client))
+    result = asyncio.run(judge_with_model(trace, support_pack, models, llm_client))
     assert result.status == "scored" and result.passed is True
     assert result.agreement == pytest.approx(2 / 3)
     assert len(result.votes) == 3 and result.scores["right_tool"] == pytest.approx(4.0)
     assert result.model == "openai/judge-a, openai/judge-b, openai/judge-c"
 
 
-def test_committee_unscored_votes_count_against(trace, pack, openai_fake, client):
+def test_committee_unscored_votes_count_against(trace, support_pack, openai_fake, llm_client):
     answers = {"judge-a": verdict(5), "judge-b": "garbage", "judge-c": "garbage"}
     openai_fake.responder = lambda request: openai.text(answers[request.body["model"]])
     models = [ModelSettings(model=f"openai/{name}", api_base=openai_fake.base_url) for name in answers]
-    result = asyncio.run(judge_with_model(trace, pack, models, client))
+    result = asyncio.run(judge_with_model(trace, support_pack, models, llm_client))
     assert result.passed is False
 
 
-def test_samples_of_one_model_are_separate_calls(trace, pack, judge, openai_fake, client):
+def test_samples_of_one_model_are_separate_calls(trace, support_pack, judge, openai_fake, llm_client):
     replies = iter([verdict(5), verdict(1, False)])
     openai_fake.responder = lambda request: openai.text(next(replies))
-    result = asyncio.run(judge_with_model(trace, pack, [judge], client, samples=2))
+    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client, samples=2))
     assert openai_fake.calls == 2
     assert result.passed is False and result.agreement == pytest.approx(0.5)  # a tie fails
 
 
-def test_custom_rubric_and_threshold(trace, pack, judge, openai_fake, client):
+def test_custom_rubric_and_threshold(trace, support_pack, judge, openai_fake, llm_client):
     rubric = Rubric({"polite": "the assistant is polite"})
 
     def reply(request: Request):
@@ -108,4 +108,4 @@ def test_custom_rubric_and_threshold(trace, pack, judge, openai_fake, client):
         return openai.text(json.dumps({"rationale": "fine", "scores": {"polite": 3}, "pass": True}))
 
     openai_fake.responder = reply
-    assert asyncio.run(judge_with_model(trace, pack, [judge], client, rubric=rubric, threshold=3)).passed is True
+    assert asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client, rubric=rubric, threshold=3)).passed is True

@@ -10,7 +10,6 @@ from simulator.llm.prompt_tools import parse_reply, to_prompt_messages
 from simulator.llm.settings import ModelSettings
 from simulator.messages import AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
 from tests.fakes import openai_server as openai
-from tests.fakes.fixtures import client, fake_keys, openai_fake  # noqa: F401 - fixtures
 
 STATUS = ToolSpec(
     name="check_status",
@@ -65,11 +64,11 @@ def test_conversation_is_rewritten_as_plain_turns():
     assert parse_reply(out[2].content).tool_calls[0].parsed_arguments() == {"order_id": "ORD-1"}
 
 
-def test_prompt_format_end_to_end(openai_fake, client):
+def test_prompt_format_end_to_end(openai_fake, llm_client):
     settings = ModelSettings(model="openai/no-tools-model", api_base=openai_fake.base_url, tool_format="prompt")
     openai_fake.push(openai.text('<tool_call>{"name": "check_status", "arguments": {"order_id": "ORD-5"}}</tool_call>'))
     history = [SystemMessage(content="You help."), UserMessage(content="where is ORD-5?")]
-    message = asyncio.run(client.complete(settings, history, tools=[STATUS])).message
+    message = asyncio.run(llm_client.complete(settings, history, tools=[STATUS])).message
     assert message.tool_calls[0].name == "check_status" and message.tool_calls[0].id == "call_1"
     body = openai_fake.requests[-1].body
     assert "tools" not in body, "prompt format must not send native tools"

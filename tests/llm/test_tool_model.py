@@ -11,7 +11,6 @@ from simulator.config import ToolSpec
 from simulator.llm.settings import ModelSettings
 from simulator.llm.tool_model import LLMToolModel, ToolModelError
 from tests.fakes import openai_server as openai
-from tests.fakes.fixtures import client, fake_keys, openai_fake  # noqa: F401 - fixtures
 
 WEATHER = ToolSpec(
     name="get_weather",
@@ -31,9 +30,9 @@ GOOD = {"city": "Oslo", "temperature_c": 4.5, "condition": "rain"}
 
 
 @pytest.fixture
-def tool_model(openai_fake, client):
+def tool_model(openai_fake, llm_client):
     settings = ModelSettings(model="openai/fake-tools", api_base=openai_fake.base_url)
-    return LLMToolModel(settings, client, facts={"city": "Oslo"}, episode_id="ep-1")
+    return LLMToolModel(settings, llm_client, facts={"city": "Oslo"}, episode_id="ep-1")
 
 
 def test_valid_result_and_request(tool_model, openai_fake):
