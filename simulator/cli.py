@@ -131,7 +131,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simulator.cli_models import agent_settings_from_args
+    from simulator.cli_models import agent_settings_from_args, run_limits
     from simulator.console import RunProgress, print_run_summary
     from simulator.loader import load_pack
     from simulator.rundir import RunExistsError
@@ -149,6 +149,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_cost=args.max_cost,
         near_dup_threshold=args.near_dup_threshold,
         agents=agent_settings_from_args(args, pack),
+        **run_limits(args, pack),
     )
     with RunProgress(enabled=not args.quiet) as progress:
         runner = Runner(pack, options, progress=progress.update)

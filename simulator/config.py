@@ -302,6 +302,28 @@ class GenerationConfig(Strict):
     split: SplitConfig = Field(default_factory=SplitConfig)
 
 
+class ModelsConfig(BaseModel):
+    """`models:` in a scenario file — which roles are LLMs. Command-line flags override it.
+
+    Each role takes the same keys as the flags: `model` (any litellm model string), `api_base`,
+    `api_key_env` (the *name* of the variable holding the key — never the key), `temperature`,
+    `max_tokens`, `timeout`, `seed`, `price_in`/`price_out` (USD per million tokens),
+    `tool_format` (native | prompt), `retries`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: "ModelSettings | None" = None
+    assistant: "ModelSettings | None" = None
+    judge: "ModelSettings | None" = None
+    tool: "ModelSettings | None" = None
+    judges: list["ModelSettings"] = Field(default_factory=list, description="a judge committee voting by majority")
+    judge_samples: int = Field(1, ge=1, le=25)
+    judge_threshold: float = Field(4.0, ge=1, le=5, description="every criterion must score at least this")
+    rubric: dict[str, str] | None = Field(None, description="criterion -> what it means; default rubric if omitted")
+    rpm: float | None = Field(None, gt=0)
+
+
 class ScenarioFile(Strict):
     """A scenario file: one domain, its personas, generation settings and scenarios."""
 
@@ -314,6 +336,7 @@ class ScenarioFile(Strict):
     )
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     scenarios: list[Scenario] = Field(min_length=1)
+    models: ModelsConfig | None = None
 
     @field_validator("scenarios")
     @classmethod
@@ -324,3 +347,9 @@ class ScenarioFile(Strict):
                 raise ValueError(f"duplicate scenario id {s.id!r}")
             seen.add(s.id)
         return scenarios
+
+
+from simulator.llm.settings import ModelSettings  # noqa: E402  (light module; no litellm import)
+
+ModelsConfig.model_rebuild()
+ScenarioFile.model_rebuild()

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from simulator.messages import AssistantMessage, UserMessage, strip_stop_token
-from simulator.near_dup import DEFAULT_THRESHOLD, LEAK_THRESHOLD, NearDupIndex, similar_groups
+from simulator.near_dup import (
+    DEFAULT_THRESHOLD,
+    LEAK_THRESHOLD,
+    NearDupIndex,
+    similar_groups,
+)
 from simulator.plan import NO_TOOL, Targets
 from simulator.records import Trace
 from simulator.splits import split

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from simulator.config import ToolSpec
 from simulator.messages import ToolCall, ToolMessage, tool_error, tool_result
 from simulator.pack import Domain
 from simulator.records import StateChange
@@ -132,9 +133,8 @@ class ToolEnvironment:
         """The state as seeded, before any call (do not mutate)."""
         return self._initial
 
-    def call(self, call: ToolCall) -> ToolMessage:
-        """Run one tool call and return the tool message answering it."""
-        self.calls += 1
+    def _checked(self, call: ToolCall) -> tuple[ToolSpec, dict[str, Any]] | ToolMessage:
+        """The spec and parsed arguments, or the error result a real API would give instead."""
         spec = self.domain.tools.get(call.name)
         if spec is None:
             return tool_error(call, f"unknown tool '{call.name}'")
@@ -144,6 +144,9 @@ class ToolEnvironment:
         errors = argument_errors(spec, args)
         if errors:
             return tool_error(call, f"invalid arguments for {call.name}: " + "; ".join(errors))
+        return spec, args
+
+    def _run_sim(self, call: ToolCall, spec: ToolSpec, args: dict[str, Any]) -> ToolMessage:
         registered = self.domain.sims.tools.get(call.name) if self.domain.sims else None
         if registered is None:
             return tool_result(call, simulate(spec, args, self.seed))
@@ -161,6 +164,27 @@ class ToolEnvironment:
             if problems:
                 raise ReturnsMismatch(f"sim {call.name!r} returned a value its returns schema rejects: {problems}")
         return tool_result(call, value)
+
+    def call(self, call: ToolCall) -> ToolMessage:
+        """Run one tool call and return the tool message answering it."""
+        self.calls += 1
+        checked = self._checked(call)
+        if isinstance(checked, ToolMessage):
+            return checked
+        return self._run_sim(call, *checked)
+
+    async def acall(self, call: ToolCall, tool_model: Any = None) -> ToolMessage:
+        """Like `call`, but a schema-only tool is answered by an LLM tool model when one is given
+        (arguments are validated first either way; Python sims always run locally)."""
+        self.calls += 1
+        checked = self._checked(call)
+        if isinstance(checked, ToolMessage):
+            return checked
+        spec, args = checked
+        is_python = self.domain.sims is not None and call.name in self.domain.sims.tools
+        if tool_model is None or is_python:
+            return self._run_sim(call, spec, args)
+        return tool_result(call, await tool_model.simulate(spec, args))
 
     def diff(self) -> list[StateChange]:
         """What the calls so far changed in the state, relative to the seeded snapshot."""

@@ -33,6 +33,7 @@ class EpisodeContext:
     env: ToolEnvironment
     rng: random.Random
     max_turns: int
+    tool_model: Any = None  # an LLM tool simulator for schema-only tools, when the tool role is a model
 
 
 def _matches(record: dict[str, Any], where: dict[str, Any]) -> bool:

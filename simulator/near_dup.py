@@ -16,7 +16,9 @@ rebuilding it. LSH only proposes candidates; every candidate pair is confirmed o
 values, so pairs that merely share a band are not merged. The band layout leans towards recall
 (`RECALL_WEIGHTS`) because the confirmation step removes the extra candidates cheaply.
 
-Memory per indexed trace: one 512-byte signature plus the LSH's band keys (about 1 KB).
+Memory: datasketch's LSH keeps a set per band bucket — about 5 KB per indexed trace with 16
+bands (plus a 512-byte signature). `close` drops the LSH once no trace will be added any more, so
+the split step's looser index (`similar_groups`) never shares the heap with it.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class NearDupIndex:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
         self.signer = signer or Signer()
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=weights)
+        self._lsh: MinHashLSH | None = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=weights)
         self._min_equal = threshold * NUM_PERM  # signature positions that must agree
         self._position: dict[Hashable, int] = {}
         self._keys: list[Hashable] = []
@@ -113,6 +115,8 @@ class NearDupIndex:
         `signature` reuses values another index already computed."""
         if key in self._position:
             return
+        if self._lsh is None:
+            raise RuntimeError("this near-duplicate index is closed; nothing can be added")
         i = len(self._keys)
         self._position[key] = i
         self._keys.append(key)
@@ -128,6 +132,10 @@ class NearDupIndex:
             if np.count_nonzero(values == other) >= self._min_equal:
                 self._union(i, j)
         self._lsh.insert(i, m, check_duplication=False)
+
+    def close(self) -> None:
+        """Free the LSH (most of the memory); clusters and signatures stay readable."""
+        self._lsh = None
 
     def signature(self, key: Hashable) -> np.ndarray | None:
         return self._signatures[self._position[key]]

@@ -35,7 +35,10 @@ async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messag
         if not reply.tool_calls:
             return
         for call in reply.tool_calls:
-            messages.append(ctx.env.call(call))
+            if ctx.tool_model is None:
+                messages.append(ctx.env.call(call))
+            else:
+                messages.append(await ctx.env.acall(call, ctx.tool_model))
     raise ToolLoopError(f"{MAX_TOOL_ROUNDS} rounds of tool calls without an answer")
 
 

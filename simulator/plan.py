@@ -237,9 +237,11 @@ def plan_round(
 def _pick_scenarios(
     pack: Pack, deficits: dict[str, int], multi_turn_needed: int, needs: dict[str, int] | None, round_index: int
 ) -> list[Scenario]:
-    """Which scenarios to play. Each round starts its rotations at a different scenario, so a
-    later round that refills one or two examples does not replay the scenario that round 0 began
-    with (whose near-duplicates are the likeliest to be removed again)."""
+    """Which scenarios to play, interleaved so that an episode budget cutting the list short
+    leaves every cell and category short in proportion, not a whole tool missing. Each round
+    starts its rotations at a different scenario, so a later round that refills one or two
+    examples does not replay the scenario that round 0 began with (whose near-duplicates are the
+    likeliest to be removed again)."""
     deficits = dict(deficits)
     by_cell: dict[str, list[Scenario]] = {}
     for s in _playable(pack):
@@ -269,11 +271,11 @@ def _pick_scenarios(
             needs[s.category] -= 1
 
     if needs is None:
+        per_cell = []
         for cell in sorted(by_cell):
             rotation = _Rotation(by_cell[cell])
-            for _ in range(max(deficits.get(cell, 0), 0)):
-                picks.append(rotation.next())
-        return picks
+            per_cell.append([rotation.next() for _ in range(max(deficits.get(cell, 0), 0))])
+        return picks + _interleave(per_cell)
     rows = {cell: max(deficits.get(cell, 0), 0) for cell in sorted(by_cell)}
     options: dict[str, dict[str, float]] = {}
     for cell, scenarios in by_cell.items():
@@ -281,12 +283,31 @@ def _pick_scenarios(
             options.setdefault(cell, {}).setdefault(s.category, 0.0)
             options[cell][s.category] += s.weight
     plan = allocate(rows, options, needs)
+    per_cell = []
     for cell in sorted(plan):
+        per_category = []
         for category in CATEGORIES:
             rotation = _Rotation([s for s in by_cell[cell] if s.category == category])
-            for _ in range(plan[cell].get(category, 0)):
-                picks.append(rotation.next())
-    return picks
+            per_category.append([rotation.next() for _ in range(plan[cell].get(category, 0))])
+        per_cell.append(_interleave(per_category))
+    return picks + _interleave(per_cell)
+
+
+def _interleave(lists: list[list[Scenario]]) -> list[Scenario]:
+    """Merge lists so every prefix holds each in proportion to its length (smooth weighted
+    round-robin; ties go to the earlier list)."""
+    total = sum(len(x) for x in lists)
+    credit = [0] * len(lists)
+    taken = [0] * len(lists)
+    out: list[Scenario] = []
+    for _ in range(total):
+        for i, items in enumerate(lists):
+            credit[i] += len(items)
+        i = max((i for i in range(len(lists)) if taken[i] < len(lists[i])), key=lambda i: (credit[i], -i))
+        credit[i] -= total
+        out.append(lists[i][taken[i]])
+        taken[i] += 1
+    return out
 
 
 def _shifted(items: list[Scenario], by: int) -> list[Scenario]:

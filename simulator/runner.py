@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from simulator.agents.factory import AgentFactory, AgentSettings
 from simulator.curate import Curator, TraceSummary, summarize
 from simulator.episode import prepare_episode
-from simulator.judge import judge
+from simulator.judge import judge, needs_model, with_model
 from simulator.messages import SystemMessage
 from simulator.orchestrator import _describe, simulate_episode
 from simulator.pack import Pack
@@ -45,6 +45,8 @@ class RunOptions:
     max_cost: float | None = None  # USD; overrides generation.max_cost
     near_dup_threshold: float | None = None  # overrides generation.dedupe.near_threshold
     agents: AgentSettings = field(default_factory=AgentSettings)
+    rpm: float | None = None  # LLM requests started per minute
+    cache_path: Path | None = None  # LLM response cache (sqlite); None = no cache
 
 
 @dataclass
@@ -94,7 +96,8 @@ class Runner:
         self.run_dir = RunDir(options.out)
         self.seed = options.seed if options.seed is not None else pack.file.generation.seed
         self.targets: Targets = compute_targets(pack, options.n)
-        self.factory = AgentFactory(options.agents)
+        self.client = None if options.agents.is_offline() else self._make_client()
+        self.factory = AgentFactory(options.agents, self.client)
         self.state = RunState()
         self.budget = options.max_episodes or pack.file.generation.max_episodes or (
             3 * self.targets.total * options.samples_per_episode
@@ -106,9 +109,30 @@ class Runner:
         self.curator = Curator(self.targets, near, gen.dedupe.leak_threshold)
         self.stop_reason = "targets met"
 
+    def _make_client(self) -> Any:
+        from simulator.llm.client import LLMClient
+
+        return LLMClient.create(cache_path=self.options.cache_path, concurrency=self.options.concurrency,
+                                rpm=self.options.rpm)
+
+    async def _judge(self, trace: Trace) -> Verdict:
+        """Rules first; the judge model only sees traces the rules accepted (and costs nothing else)."""
+        verdict = judge(trace, self.pack)
+        agents = self.options.agents
+        if agents.judges and needs_model(verdict):
+            from simulator.judge.model import Rubric, judge_with_model
+
+            usage = RoleUsage()
+            rubric = Rubric(dict(agents.rubric)) if agents.rubric else None
+            judgement = await judge_with_model(trace, self.pack, agents.judges, self.client, rubric,
+                                               agents.judge_threshold, samples=agents.judge_samples, usage=usage)
+            verdict = with_model(verdict, judgement, agents.judge_threshold)
+            trace.usage["judge"] = usage
+        return verdict
+
     # ------------------------------------------------------------ resume
 
-    def _load_existing(self) -> None:
+    async def _load_existing(self) -> None:
         """Rebuild state from disk; judge traces whose verdict the kill prevented from landing."""
         verdicts = {v["trace_id"]: Verdict.model_validate(v) for v in iter_jsonl(self.run_dir.verdicts_path)}
         unjudged: list[Trace] = []
@@ -125,7 +149,7 @@ class Runner:
             with_verdicts = JsonlAppender(self.run_dir.verdicts_path)
             try:
                 for trace in unjudged:
-                    verdict = judge(trace, self.pack)
+                    verdict = await self._judge(trace)
                     with_verdicts.write(verdict)
                     self.state.record(trace, verdict)
             finally:
@@ -146,9 +170,13 @@ class Runner:
         try:
             ctx = prepare_episode(self.pack, episode)
             user, assistant = self.factory.user(ctx), self.factory.assistant(ctx)
+            ctx.tool_model = self.factory.tool_model(ctx)
         except Exception as exc:  # noqa: BLE001 - a scenario that cannot be played is recorded, not fatal
             return self._failed_trace(episode, exc)
-        return await simulate_episode(ctx, user, assistant, self.options.agents.describe())
+        trace = await simulate_episode(ctx, user, assistant, self.options.agents.describe())
+        if ctx.tool_model is not None:
+            trace.usage["tool"] = ctx.tool_model.usage
+        return trace
 
     async def _simulate(self, episodes: list[Episode], traces: JsonlAppender, verdicts: JsonlAppender) -> None:
         pending = iter(episodes)
@@ -160,7 +188,7 @@ class Runner:
                 if self.over_cost():
                     return
                 trace = await self._play(episode)
-                verdict = judge(trace, self.pack)
+                verdict = await self._judge(trace)
                 traces.write(trace)
                 verdicts.write(verdict)
                 self.state.record(trace, verdict)
@@ -271,11 +299,15 @@ class Runner:
 
         started = time.time()
         resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
-        if resuming:
-            self._load_existing()
-            started = time.time()
-        self.run_dir.write_manifest(self.manifest("running", started))
-        await self.simulate_all()
+        try:
+            if resuming:
+                await self._load_existing()
+                started = time.time()
+            self.run_dir.write_manifest(self.manifest("running", started))
+            await self.simulate_all()
+        finally:
+            if self.client is not None:
+                self.client.close()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         result.stopped_by = None if not result.short else self.stop_reason

@@ -243,8 +243,8 @@ def _chart(title: str, counts: dict[str, int | float], *, key: str | None = None
     table.add_column("")
     total = sum(counts.values()) or 1
     top = max(counts.values(), default=0)
-    for key, n in counts.items():
-        cells = [str(key), f"{n:g}" if isinstance(n, float) else str(n)]
+    for name, n in counts.items():
+        cells = [str(name), f"{n:g}" if isinstance(n, float) else str(n)]
         if share:
             cells.append(f"{100 * n / total:.1f}%")
         table.add_row(*cells, f"[cyan]{bar(n, top)}[/]")

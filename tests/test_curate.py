@@ -14,9 +14,16 @@ from simulator.curate import (
     shortfall,
     summarize,
 )
+from simulator.messages import (
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    UserMessage,
+    tool_result,
+)
 from simulator.plan import NO_TOOL, Targets
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_result
 from simulator.records import Episode, Trace
+
 
 def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, calls=(), multi=False,
             language: str = "en"):

@@ -9,7 +9,15 @@ import pytest
 from simulator.config import DomainConfig, Persona, ScenarioFile, ToolSpec
 from simulator.errors import InputError
 from simulator.pack import Domain, Pack
-from simulator.plan import NO_TOOL, allocate, apportion, check_mix, compute_targets, is_multi_turn, plan_round
+from simulator.plan import (
+    NO_TOOL,
+    allocate,
+    apportion,
+    check_mix,
+    compute_targets,
+    is_multi_turn,
+    plan_round,
+)
 
 
 def _scenario(sid, category, calls, langs=("en",), turns=1):

@@ -1,7 +1,8 @@
 """Choose, per role, an offline agent or an LLM agent. The orchestrator never knows which.
 
 A role with no model string is offline (the embedded default: deterministic, no network). Any
-litellm model string switches that role to a real model.
+litellm model string switches that role to a real model. The judge role may be a committee:
+several models (`--judges a,b,c`) and/or several samples of each (`--judge-samples k`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from simulator.agents.base import AssistantAgent, UserAgent
 from simulator.episode import EpisodeContext
 
 ROLES = ("user", "assistant", "judge", "tool")
+DEFAULT_JUDGE_THRESHOLD = 4.0
 
 
 @dataclass
@@ -20,16 +22,36 @@ class AgentSettings:
     """Model settings per role; a role missing from `models` is offline."""
 
     models: dict[str, Any] = field(default_factory=dict)  # role -> simulator.llm.settings.ModelSettings
+    judges: list[Any] = field(default_factory=list)  # the judge committee (ModelSettings); [] = rules only
+    judge_samples: int = 1
+    judge_threshold: float = DEFAULT_JUDGE_THRESHOLD
+    rubric: dict[str, str] | None = None  # criterion -> meaning; None = the default rubric
 
     def describe(self) -> dict[str, str]:
-        return {role: (self.models[role].model if role in self.models else "offline") for role in ROLES}
+        described = {role: (self.models[role].label if role in self.models else "offline") for role in ROLES}
+        if self.judges:
+            described["judge"] = ", ".join(j.label for j in self.judges)
+            if self.judge_samples > 1:
+                described["judge"] += f" ×{self.judge_samples}"
+        return described
 
     def is_offline(self) -> bool:
-        return not self.models
+        return not self.models and not self.judges
+
+    def manifest(self) -> dict[str, Any]:
+        """Everything but secrets (settings never hold keys) for manifest.json."""
+        return {
+            "roles": self.describe(),
+            "models": {role: s.model_dump(mode="json") for role, s in self.models.items()},
+            "judges": [j.model_dump(mode="json") for j in self.judges],
+            "judge_samples": self.judge_samples,
+            "judge_threshold": self.judge_threshold,
+            "rubric": self.rubric,
+        }
 
 
 class AgentFactory:
-    """Builds one user and one assistant per episode from the run's settings."""
+    """Builds one user, one assistant (and a tool model, if any) per episode."""
 
     def __init__(self, settings: AgentSettings, client: Any = None) -> None:
         self.settings = settings
@@ -52,3 +74,11 @@ class AgentFactory:
         from simulator.agents.offline import make_offline_assistant
 
         return make_offline_assistant(ctx)
+
+    def tool_model(self, ctx: EpisodeContext) -> Any:
+        """An LLM simulator for schema-only tools, or None (the offline schema sim)."""
+        if "tool" not in self.settings.models:
+            return None
+        from simulator.llm.tool_model import make_tool_model
+
+        return make_tool_model(ctx, self.settings.models["tool"], self.client)

@@ -68,9 +68,15 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _is_count(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or (
-        isinstance(value, str) and value[:1].isdigit() and value.split(" ")[0].replace(".", "").isdigit()
+    """A number, or text that starts with one ("112 (86.2%)", "16.0%"): right-aligned in tables."""
+    return _is_number(value) or (
+        isinstance(value, str) and value[:1].isdigit()
+        and value.split(" ")[0].rstrip("%").replace(".", "").isdigit()
     )
 
 
@@ -111,18 +117,16 @@ def _tool_split_table(tool_split: Mapping[str, Mapping[str, int]], splits: list[
     return _table(["tool"] + splits + ["total"], rows)
 
 
-def _quality_section(quality: Mapping[str, Any], settings: Mapping[str, Any]) -> list[str]:
+def _quality_section(quality: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     balance = quality.get("balance") or {}
     if balance.get("counts"):
         tolerance = balance.get("tolerance", 0.3)
         off = [tool for tool, ok in balance.get("within", {}).items() if not ok]
-        verdict = "every tool is" if not off else f"outside: {', '.join(off)}"
+        verdict = "every tool is within it" if not off else f"outside it: {', '.join(off)}"
         out += ["### Balance", "",
                 f"Per-tool counts against ±{tolerance:.0%} of the mean ({balance.get('mean', 0):.1f} examples per "
                 f"tool): {verdict}.", ""]
-        if not off:
-            out[-2] = out[-2].replace(": every tool is.", ": every tool is within it.")
     short = quality.get("short") or {}
     if short:
         out += ["### Targets not met", "",
@@ -136,11 +140,11 @@ def _dedupe_note(settings: Mapping[str, Any]) -> list[str]:
     near = settings.get("near_duplicate_threshold")
     leak = settings.get("leak_threshold")
     lines = ["Exact duplicates (the same normalised user turns and tool calls) were removed."]
-    if isinstance(near, (int, float)):
+    if _is_number(near):
         lines.append(f"Near-duplicates — traces whose user turns have an estimated Jaccard similarity of at least "
                      f"{near:g} (MinHash, 128 permutations, LSH over character 5-grams) — were clustered and one "
                      "trace per cluster kept.")
-    if isinstance(leak, (int, float)):
+    if _is_number(leak):
         lines.append(f"Examples at least {leak:g} similar are kept in the same split, so no near-duplicate of a "
                      "training example is in validation or test.")
     return [" ".join(lines), ""]
@@ -193,14 +197,16 @@ def render_card(
             "with `tool_calls`, tool results) and the `tools` the assistant could call.", "",
             "## Composition", ""]
     if per_split:
+        leak = settings.get("leak_threshold")
+        similar = f", nor do two examples whose user turns are at least {leak:g} similar" if _is_number(leak) else ""
         body += ["### Splits", "", _count_table("split", {s: per_split[s] for s in splits}), "",
-                 "No user message appears in more than one split.", ""]
+                 f"No user message appears in more than one split{similar}.", ""]
     for key, title in (("tool", "tool"), ("category", "category"), ("language", "language"), ("persona", "persona")):
         if counts.get(key):
             body += [f"### Per {title}", "", _count_table(title, dict(counts[key])), ""]
     if counts.get("tool_split"):
         body += ["### Tool × split", "", _tool_split_table(counts["tool_split"], splits), ""]
-    body += _quality_section(quality or {}, settings)
+    body += _quality_section(quality or {})
     body += ["## Generation settings", "", _table(["setting", "value"], [[k, v] for k, v in settings.items()]), ""]
     body += _judge_section(judge_stats)
     body += ["## Deduplication", ""] + _dedupe_note(settings)

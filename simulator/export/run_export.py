@@ -9,6 +9,7 @@ episode plan (run with `--samples-per-episode k` to get both).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections import defaultdict
@@ -56,7 +57,7 @@ def rebuild_openai(run: RunDir) -> ExportResult:
     runner = Runner(pack, RunOptions(out=run.path, n=options.get("n"), seed=manifest.get("seed"),
                                      samples_per_episode=options.get("samples_per_episode", 1),
                                      near_dup_threshold=options.get("near_dup_threshold")))
-    runner._load_existing()
+    asyncio.run(runner._load_existing())
     result = publish_dataset(run, pack, runner.targets, runner.state, seed=runner.seed, curator=runner.curator)
     manifest.setdefault("counts", {}).update(result.counts())
     run.write_manifest(manifest)

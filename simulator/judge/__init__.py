@@ -24,14 +24,18 @@ def needs_model(verdict: Verdict) -> bool:
     return verdict.decision == "accept" and verdict.model.status == "not_run"
 
 
-def with_model(verdict: Verdict, judgement: ModelJudgement) -> Verdict:
+def with_model(verdict: Verdict, judgement: ModelJudgement, threshold: float | None = None) -> Verdict:
     """The verdict after the model layer: accept iff the rules accepted and the model scored the
     trace and passed it. A model rejection is recorded in `reasons` as `model_failed` (or
-    `model_unscored`), short labels that statistics can group; the why stays in the judgement."""
+    `model_unscored`), short labels that statistics can group, plus `criterion:<name>` for each
+    rubric criterion scored below `threshold` (so audits can filter by criterion); the why stays
+    in the judgement."""
     accepted = verdict.decision == "accept" and judgement.status == "scored" and judgement.passed is True
     reasons = list(verdict.reasons)
     if verdict.decision == "accept" and not accepted:
         reasons.append("model_failed" if judgement.status == "scored" else "model_unscored")
+        if threshold is not None:
+            reasons.extend(f"criterion:{name}" for name, score in judgement.scores.items() if score < threshold)
     return verdict.model_copy(
         update={"model": judgement, "decision": "accept" if accepted else "reject", "reasons": reasons}
     )

@@ -1,0 +1,161 @@
+"""LLM roles end to end through the CLI, over real HTTP to a fake OpenAI-compatible server on
+127.0.0.1: the assistant and judge are models, the run caches, failures are recorded, and a
+killed run resumes."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from tests.fakes.openai_server import FakeOpenAIServer, Reply, error_reply, text, tool_calls
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "scenarios" / "customer_support.yaml"
+ORDER = re.compile(r"ORD-\d{5}")
+JUDGE_PASS = {"rationale": "Right tool, faithful arguments.", "pass": True,
+              "scores": {k: 5 for k in ("right_tool", "faithful_arguments", "no_invented_values", "asks_when_missing",
+                                        "grounded_answer", "persona_kept", "task_completed")}}
+
+
+def role_of(body: dict) -> str:
+    if body.get("response_format"):
+        return "judge"
+    return "assistant" if body.get("tools") else "user"
+
+
+def fake_model(request) -> Reply:
+    """A tiny 'model': the assistant checks the status of any order it is told about, the judge
+    passes everything, the user (if asked) opens with a policy question and then stops."""
+    body = request.body
+    role = role_of(body)
+    messages = body["messages"]
+    if role == "judge":
+        scores = dict(JUDGE_PASS["scores"])
+        scores = {k: scores.get(k, 5) for k in body["response_format"]["json_schema"]["schema"]["properties"]["scores"]["properties"]}
+        return text(json.dumps({**JUDGE_PASS, "scores": scores}))
+    if role == "assistant":
+        last = messages[-1]
+        if last["role"] == "tool":
+            return text("Here is what I found: " + str(last["content"])[:80])
+        found = ORDER.findall(str(last.get("content")))
+        if found:
+            return tool_calls(("check_status", {"order_id": found[0]}))
+        return text("Our refund policy: 30 days after delivery. Anything else?")
+    said = [m for m in messages if m["role"] == "assistant"]  # role-flipped: the user's own lines
+    return text("What is your refund policy?" if not said else "Thanks, that's all. ###STOP###")
+
+
+@pytest.fixture
+def server(fake_keys):
+    with FakeOpenAIServer() as s:
+        s.responder = fake_model
+        yield s
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TOOLSIM_CACHE_DIR", str(folder))
+    return folder
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_assistant_and_judge_models_then_a_cached_rerun(server, cache_dir, tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+            "--assistant-model", "openai/fake-model", "--judge-model", "openai/fake-judge",
+            "--api-base", server.base_url, "--price-in", "1", "--price-out", "2", "--concurrency", "4"]
+    assert main(args) == 0
+    first_calls = server.calls
+    assert first_calls > 0
+    traces, verdicts = _lines(out / "traces.jsonl"), _lines(out / "verdicts.jsonl")
+    assert {t["agents"]["assistant"] for t in traces} == {"openai/fake-model"}
+    assert all(t["agents"]["user"] == "offline" for t in traces)
+    assert any(c for t in traces for m in t["messages"] if m["role"] == "assistant" for c in m["tool_calls"])
+    scored = [v for v in verdicts if v["model"]["status"] == "scored"]
+    rules_rejected = [v for v in verdicts if v["model"]["status"] == "not_run"]
+    assert scored and all(v["model"]["rationale"] for v in scored)
+    assert all(v["decision"] == "reject" for v in rules_rejected), "rules rejections never cost a judge call"
+    assert all(v["model"]["prompt_hash"] and v["model"]["model"] == "openai/fake-judge" for v in scored)
+    manifest = json.loads((out / "manifest.json").read_text())
+    usage = manifest["counts"]["usage"]
+    assert usage["assistant"]["calls"] > 0 and usage["judge"]["calls"] == len(scored)
+    assert usage["assistant"]["cost_usd"] > 0
+    assert json.dumps(manifest).count("sk-fake") == 0, "no key in the run directory"
+
+    again = tmp_path / "again"
+    assert main([*args[:3], str(again), *args[4:]]) == 0
+    assert server.calls == first_calls, "a rerun of the same command is served from the cache"
+    for split in ("train", "validation", "test"):
+        assert (again / "dataset" / f"{split}.jsonl").read_bytes() == (out / "dataset" / f"{split}.jsonl").read_bytes()
+
+
+def test_every_role_a_model_with_user_defects_named(server, cache_dir, tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "12", "--max-episodes", "12",
+                 "--model", "openai/fake-model", "--api-base", server.base_url, "--no-cache"]) == 0
+    traces = _lines(out / "traces.jsonl")
+    assert all(t["agents"]["user"] == "openai/fake-model" for t in traces)
+    # a user who says "that's all" before any expected call happened is a named defect
+    defects = [t for t in traces if t["termination"] == "user_defect"]
+    assert defects and all("premature_stop" in t["error"] for t in defects)
+    stops = [t for t in traces if t["termination"] == "user_stop"]
+    assert all(t["episode"]["tool"] is None for t in stops), "only no-tool episodes may end after one answer"
+
+
+def test_failing_requests_are_recorded_and_the_run_goes_on(server, cache_dir, tmp_path):
+    count = {"n": 0}
+
+    def flaky(request):
+        count["n"] += 1
+        if role_of(request.body) == "assistant" and count["n"] % 3 == 0:
+            return error_reply(500, "upstream exploded")
+        return fake_model(request)
+
+    server.responder = flaky
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "12", "--max-episodes", "12",
+                 "--assistant-model", "openai/fake-model", "--api-base", server.base_url, "--retries", "0",
+                 "--no-cache"]) == 0
+    traces = _lines(out / "traces.jsonl")
+    failed = [t for t in traces if t["termination"] == "error"]
+    assert failed and all("500" in t["error"] or "server" in t["error"] for t in failed)
+    assert len(traces) == 12
+    assert "sk-fake" not in (out / "traces.jsonl").read_text()
+
+
+def test_killed_llm_run_resumes_without_duplicates(fake_keys, cache_dir, tmp_path):
+    with FakeOpenAIServer(latency=0.05) as server:
+        server.responder = fake_model
+        out = tmp_path / "run"
+        cmd = [sys.executable, "-m", "simulator.cli", "run", str(SCENARIO), "--out", str(out), "--quiet",
+               "--n", "40", "--max-episodes", "40", "--assistant-model", "openai/fake-model",
+               "--api-base", server.base_url, "--concurrency", "4", "--no-cache"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        traces = out / "traces.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (traces.exists() and len(traces.read_text().splitlines()) >= 8):
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        before = {t["id"]: t["created_at"] for t in _lines(traces)[:-1]}
+        calls_before = server.calls
+        assert 0 < len(before) < 40
+        rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        assert rerun.returncode == 0, rerun.stderr
+        after = _lines(traces)
+        ids = [t["id"] for t in after]
+        assert len(ids) == len(set(ids)) == 40
+        assert all(t["created_at"] == before[t["id"]] for t in after if t["id"] in before)
+        assert server.calls - calls_before < calls_before * 40 / len(before), "finished episodes not replayed"
