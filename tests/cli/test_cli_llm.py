@@ -159,3 +159,20 @@ def test_killed_llm_run_resumes_without_duplicates(fake_keys, cache_dir, tmp_pat
         assert len(ids) == len(set(ids)) == 40
         assert all(t["created_at"] == before[t["id"]] for t in after if t["id"] in before)
         assert server.calls - calls_before < calls_before * 40 / len(before), "finished episodes not replayed"
+
+
+def test_anthropic_assistant_through_its_own_api(fake_keys, cache_dir, tmp_path):
+    from tests.fakes.anthropic_server import FakeAnthropicServer
+
+    with FakeAnthropicServer() as server:
+        out = tmp_path / "run"
+        assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "4", "--max-episodes", "4",
+                     "--assistant-model", "anthropic/claude-fake", "--assistant-api-base", server.url,
+                     "--no-cache"]) == 0
+        assert server.calls > 0
+        assert all(r.path.endswith("/v1/messages") for r in server.requests)
+        assert all(r.headers.get("x-api-key") == fake_keys["anthropic"] for r in server.requests)
+    traces = _lines(out / "traces.jsonl")
+    assert {t["agents"]["assistant"] for t in traces} == {"anthropic/claude-fake"}
+    assert all(t["usage"]["assistant"]["calls"] > 0 for t in traces)
+    assert all(t["termination"] != "error" for t in traces), [t["error"] for t in traces]
