@@ -338,8 +338,21 @@ class RunResult:
     balance: dict[str, Any] = field(default_factory=dict)  # curate.BalanceReport.as_dict()
     stopped_by: str | None = None  # the budget or limit that left cells short
 
+    @property
+    def cost_usd(self) -> float | None:
+        """Total spend; None when some role's model has no known price (give --price-in/out)."""
+        costs = [u.cost_usd for u in self.usage.values()]
+        return None if any(c is None for c in costs) else sum(costs)  # type: ignore[arg-type]
+
+    @property
+    def cost_per_accepted_example(self) -> float | None:
+        cost = self.cost_usd
+        return cost / self.accepted if cost is not None and self.accepted else None
+
     def counts(self) -> dict[str, Any]:
         return {
+            "cost_usd": self.cost_usd,
+            "cost_per_accepted_example": self.cost_per_accepted_example,
             "episodes": self.episodes,
             "accepted": self.accepted,
             "rejected": sum(self.rejected.values()) and dict(self.rejected),

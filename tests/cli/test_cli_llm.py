@@ -176,3 +176,45 @@ def test_anthropic_assistant_through_its_own_api(fake_keys, cache_dir, tmp_path)
     assert {t["agents"]["assistant"] for t in traces} == {"anthropic/claude-fake"}
     assert all(t["usage"]["assistant"]["calls"] > 0 for t in traces)
     assert all(t["termination"] != "error" for t in traces), [t["error"] for t in traces]
+
+
+def test_judge_committee_votes_and_garbage_is_unscored(server, cache_dir, tmp_path):
+    def committee(request):
+        body = request.body
+        if role_of(body) == "judge" and body["model"] == "judge-b":
+            return text("I think it's fine!! {not json")  # garbage from one judge
+        return fake_model(request)
+
+    server.responder = committee
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+                 "--assistant-model", "openai/fake-model", "--api-base", server.base_url, "--no-cache",
+                 "--judges", "openai/judge-a,openai/judge-b,openai/judge-c", "--price-in", "1", "--price-out", "1"]) == 0
+    verdicts = [v for v in _lines(out / "verdicts.jsonl") if v["model"]["status"] != "not_run"]
+    assert verdicts
+    for v in verdicts:
+        votes = v["model"]["votes"]
+        assert len(votes) == 3
+        assert [x["status"] for x in votes].count("unscored") == 1
+        assert v["model"]["status"] == "scored" and v["model"]["agreement"] == 1.0
+        assert v["decision"] == "accept"  # 2 of 3 passed: a majority
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["cost_per_accepted_example"] > 0
+    assert manifest["agents"]["judge"] == "openai/judge-a, openai/judge-b, openai/judge-c"
+
+
+def test_a_lone_garbage_judge_never_accepts(server, cache_dir, tmp_path):
+    def garbage(request):
+        if role_of(request.body) == "judge":
+            return text("garbage")
+        return fake_model(request)
+
+    server.responder = garbage
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+                 "--assistant-model", "openai/fake-model", "--judge-model", "openai/fake-judge",
+                 "--api-base", server.base_url, "--no-cache"]) == 0
+    judged = [v for v in _lines(out / "verdicts.jsonl") if v["model"]["status"] != "not_run"]
+    assert judged and all(v["model"]["status"] == "unscored" and v["decision"] == "reject" for v in judged)
+    assert all("model_unscored" in v["reasons"] for v in judged)
+    assert not json.loads((out / "selection.json").read_text())
