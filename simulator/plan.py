@@ -1,7 +1,9 @@
 """Plan episodes from a composition target: which scenario, which persona, which seed.
 
-Planning is a pure function of (pack, targets, run seed, round), so a resumed run plans exactly
-the same episodes and can skip the finished ones by id. The runner calls `plan_round` again for
+Targets come from `generation.mix` (`compute_targets`): per-tool counts or shares, the no-tool
+share, category and language shares, a multi-turn minimum. Planning is a pure function of (pack,
+targets, run seed, round), so a resumed run plans exactly the same episodes and can skip the
+finished ones by id. The runner calls `plan_round` again for the tool, category and language
 cells that rejection or deduplication left short.
 """
 

@@ -5,8 +5,10 @@ environment (are these arguments good enough to run the sim?) and the judge's ru
 assistant call the tool correctly?). Validators are compiled once per schema object and reused,
 because episodes validate thousands of calls against the same handful of schemas.
 
-Formats (`email`, `date`, `uuid`, `ipv4`, ...) are checked with jsonschema's `FormatChecker`;
-formats whose checker needs an optional package that is not installed (`date-time`, `uri`) pass.
+Formats (`email`, `date`, `uuid`, `ipv4`, ...) are checked with jsonschema's 2020-12
+`FormatChecker`. `date-time`, `time` and `uri` would need optional packages there and silently
+pass without them, so we check those three ourselves (RFC 3339 via `datetime.fromisoformat`, an
+absolute URI via `urllib`) — an empty string must not pass as a timestamp.
 """
 
 from __future__ import annotations
@@ -16,14 +18,56 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from datetime import datetime, time
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from simulator.config import ToolSpec
 from simulator.messages import ToolCall
 
-# The 2020-12 checker only: the catch-all `FormatChecker()` also registers draft-3's `time`,
-# which rejects valid RFC 3339 times such as `14:30:00Z`.
-_FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+_RFC3339_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_RFC3339_TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # formats constrain strings only
+    if not _RFC3339_DATE_TIME.match(value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))  # ValueError: bad date
+    return True
+
+
+def _is_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339_TIME.match(value):
+        return False
+    time.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return True
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in ("mailto", "urn", "tel", "data"))
+
+
+def _format_checker() -> FormatChecker:
+    """The 2020-12 checker plus our own date-time / time / uri, on a copy (the library's checker
+    is a shared global). Not the catch-all `FormatChecker()`: it also registers draft-3's `time`,
+    which rejects valid RFC 3339 times such as `14:30:00Z`."""
+    checker = FormatChecker(formats=())
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("date-time", raises=ValueError)(_is_date_time)
+    checker.checks("time", raises=ValueError)(_is_time)
+    checker.checks("uri", raises=ValueError)(_is_uri)
+    return checker
+
+
+_FORMAT_CHECKER = _format_checker()
 _META_VALIDATOR = Draft202012Validator(
     Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from simulator.near_dup import NearDupIndex, jaccard, shingles, similar_groups
+from simulator.near_dup import NearDupIndex, candidate_probability, jaccard, leak_bands, shingles, similar_groups
 
 BASE = "i need a refund for ord-48291, the blender arrived broken and the lid is cracked"
 
@@ -93,3 +93,11 @@ def test_leak_groups_catch_looser_similarity_and_reuse_signatures():
     groups = similar_groups([("a", [a]), ("b", [b]), ("c", [c])], 0.5, source=strict)
     assert groups == [["a", "b"]]  # ... but similar enough to share a split
     assert similar_groups([("a", [a]), ("b", [b]), ("c", [c])], 0.5) == groups  # same without reuse
+
+
+def test_leak_bands_catch_near_duplicates_with_fewer_buckets_than_the_default():
+    bands = leak_bands(0.5, 0.8)
+    assert bands is not None and bands[0] * bands[1] <= 128
+    assert candidate_probability(0.8, bands) >= 0.995 and candidate_probability(0.5, bands) >= 0.5
+    assert candidate_probability(0.25, bands) <= 0.1  # unrelated pairs are rarely compared
+    assert bands[0] < 25  # datasketch's own optimum for 0.5 is 25 bands of 5

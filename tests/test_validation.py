@@ -231,3 +231,15 @@ def test_an_unknown_argument_is_rejected(case):
 @given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4))
 def test_parse_arguments_round_trips_objects(args):
     assert parse_arguments(ToolCall(id="c", name="t", arguments=json.dumps(args))) == (args, None)
+
+
+def test_date_time_time_and_uri_formats_are_really_checked():
+    from simulator.validation import schema_errors
+
+    assert schema_errors({"type": "string", "format": "date-time"}, "2026-11-21T10:00:00Z") == []
+    assert schema_errors({"type": "string", "format": "date-time"}, "") != []
+    assert schema_errors({"type": "string", "format": "date-time"}, "2026-13-40T10:00:00Z") != []
+    assert schema_errors({"type": "string", "format": "time"}, "14:30:00Z") == []
+    assert schema_errors({"type": "string", "format": "time"}, "half past two") != []
+    assert schema_errors({"type": "string", "format": "uri"}, "https://example.com/a") == []
+    assert schema_errors({"type": "string", "format": "uri"}, "not a uri") != []
