@@ -12,61 +12,28 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from simulator.argtypes import positive_float, positive_int, similarity, whole_number
 from simulator.errors import InputError
 
 EXIT_INPUT = 2
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def _similarity(text: str) -> float:
-    value = _positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"a similarity is at most 1, got {text}")
-    return value
 
 
 def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="simulate, judge, curate and export a scenario file")
     p.add_argument("scenario_file", type=Path)
     p.add_argument("--out", type=Path, help="run directory (default runs/<name>)")
-    p.add_argument("--n", type=_positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
-    p.add_argument("--seed", type=_int, help="run seed (default: the file's generation.seed)")
+    p.add_argument("--n", type=positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
+    p.add_argument("--seed", type=whole_number, help="run seed (default: the file's generation.seed)")
     p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
-    p.add_argument("--concurrency", type=_positive_int, default=16, help="episodes simulated at once (default 16)")
-    p.add_argument("--max-episodes", type=_positive_int, help="budget of simulated episodes")
-    p.add_argument("--max-cost", type=_positive_float, metavar="USD",
+    p.add_argument("--concurrency", type=positive_int, default=16, help="episodes simulated at once (default 16)")
+    p.add_argument("--max-episodes", type=positive_int, help="budget of simulated episodes")
+    p.add_argument("--max-cost", type=positive_float, metavar="USD",
                    help="budget in USD: no new episodes once the run has spent this much (offline runs cost 0)")
-    p.add_argument("--near-dup-threshold", type=_similarity, metavar="J",
+    p.add_argument("--near-dup-threshold", type=similarity, metavar="J",
                    help="Jaccard similarity of user turns at which traces are near-duplicates (default: the "
                         "file's generation.dedupe.near_threshold, 0.8)")
     p.add_argument(
-        "--samples-per-episode", type=_positive_int, default=1, help="simulate each planned episode k times"
+        "--samples-per-episode", type=positive_int, default=1, help="simulate each planned episode k times"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     from simulator.cli_models import add_model_flags

@@ -27,7 +27,7 @@ import zlib
 from typing import Hashable, Iterable, Sequence
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 NUM_PERM = 128
 SHINGLE_CHARS = 5
@@ -75,10 +75,8 @@ class Signer:
         return m
 
     def wrap(self, hashvalues: np.ndarray) -> MinHash:
-        """A MinHash around stored signature values (for inserting into another index)."""
-        m = self._blank.copy()
-        m.hashvalues = hashvalues
-        return m
+        """A (frozen, cheap) MinHash around stored signature values, to insert into another index."""
+        return LeanMinHash(seed=self._blank.seed, hashvalues=hashvalues, scheme=self._blank.scheme)
 
 
 class NearDupIndex:
@@ -124,7 +122,7 @@ class NearDupIndex:
         self._parent.append(i)
         self._smallest.append(key)
         m = self.signer.wrap(signature) if signature is not None else self.signer.minhash(messages)
-        self._signatures.append(None if m is None else m.hashvalues)
+        self._signatures.append(signature if signature is not None else None if m is None else m.hashvalues)
         if m is None:
             return  # no text: a cluster of its own
         values = m.hashvalues

@@ -19,19 +19,10 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from simulator.argtypes import positive_int
 from simulator.errors import InputError, Problem
 
 DECISIONS = ("accept", "reject")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_audit_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -63,7 +54,7 @@ def add_audit_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     filters.add_argument("--persona", help="persona id")
     filters.add_argument("--tool", help="primary tool of the episode ('none' for no-tool episodes)")
     filters.add_argument("--category", help="scenario category")
-    filters.add_argument("--limit", type=_positive_int, help="list at most this many")
+    filters.add_argument("--limit", type=positive_int, help="list at most this many")
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
     p.set_defaults(handler=run_audit)
     return p
