@@ -10,6 +10,7 @@ cells that rejection or deduplication left short.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Mapping
@@ -157,7 +158,15 @@ def compute_targets(pack: Pack, n: int | None = None) -> Targets:
     playable = _playable(pack)
     categories = _share_targets(total, mix.categories, {s.category for s in playable})
     languages = _share_targets(total, mix.languages, {p.language for s in playable for p in pack.personas_for(s)})
-    return Targets(cells=cells, min_multi_turn=min(mix.min_multi_turn, total), categories=categories,
+    min_multi = mix.min_multi_turn
+    if n is not None and tool_shares is None:
+        # The minimum is written for the mix's own total (625 by default); `--n 50` asks for a
+        # smaller dataset of the same make-up, not for one made only of multi-turn sequences.
+        natural = sum(weights.get(t, 0) for t in tools)
+        natural_total = natural + (round(natural * share / (1 - share)) if share else 0)
+        if natural_total > 0:
+            min_multi = math.ceil(mix.min_multi_turn * total / natural_total)
+    return Targets(cells=cells, min_multi_turn=min(min_multi, total), categories=categories,
                    languages=languages, balance_tolerance=mix.balance_tolerance)
 
 

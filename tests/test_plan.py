@@ -245,3 +245,10 @@ def test_later_rounds_start_their_rotation_elsewhere():
     pack = make_pack()
     first = [plan_round(pack, {"a": 1}, 0, run_seed=1, round_index=r)[0].scenario_id for r in range(2)]
     assert first[0] != first[1]
+
+
+def test_multi_turn_minimum_scales_with_a_smaller_total():
+    pack = make_pack()  # natural total 250 (2 tools x 100 + 50), min_multi_turn 25
+    assert compute_targets(pack).min_multi_turn == 25
+    assert compute_targets(pack, n=50).min_multi_turn == 5
+    assert compute_targets(pack, n=500).min_multi_turn == 50

@@ -110,6 +110,7 @@ def test_every_role_a_model_with_user_defects_named(server, cache_dir, tmp_path)
     defects = [t for t in traces if t["termination"] == "user_defect"]
     assert defects and all("premature_stop" in t["error"] for t in defects)
     stops = [t for t in traces if t["termination"] == "user_stop"]
+    assert stops, "no-tool episodes end normally after one answer"
     assert all(t["episode"]["tool"] is None for t in stops), "only no-tool episodes may end after one answer"
 
 
