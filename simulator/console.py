@@ -59,7 +59,7 @@ def print_run_summary(result: "RunResult") -> None:
     head.add_row("near-duplicates removed", str(result.near_duplicates_removed))
     head.add_row("multi-turn sequences in dataset", str(result.multi_turn))
     head.add_row("splits", ", ".join(f"{k} {v}" for k, v in result.splits.items()))
-    if result.usage and any(u.calls for u in result.usage.values()):
+    if any(u.input_tokens or u.output_tokens or u.cost_usd for u in result.usage.values()):
         cost, per = result.cost_usd, result.cost_per_accepted_example
         head.add_row("cost (USD)", "unknown (no price; use --price-in/--price-out)" if cost is None else f"{cost:.4f}")
         head.add_row("cost per accepted example", "unknown" if per is None else f"{per:.6f}")

@@ -288,9 +288,11 @@ def print_stats(run: RunDir, *, as_json: bool = False) -> None:
         ("distinct-2 of user turns", f"{diversity['distinct_2']:.3f} "
          + " ".join(f"({k} {v:.3f})" for k, v in diversity["distinct_2_by_language"].items())),
         ("unique first user messages", f"{100 * diversity['unique_first_user_messages']:.1f}%"),
-        ("cost (USD)", "unknown" if cost is None else f"{cost:.4f}"),
-        ("cost per accepted example", "unknown" if per is None else f"{per:.6f}"),
     ])
+    used_models = any(u.get("input_tokens") or u.get("output_tokens") or u.get("cost_usd") for u in stats["usage"].values())
+    if used_models:  # offline runs cost nothing; no need to say so twice
+        _rows(head, [("cost (USD)", "unknown (no price known)" if cost is None else f"{cost:.4f}"),
+                     ("cost per accepted example", "unknown" if per is None else f"{per:.6f}")])
     if stats["short_of_target"]:
         head.add_row("[yellow]short of target[/]", ", ".join(f"{k} {n}" for k, n in stats["short_of_target"].items()))
     stdout.print(head)
