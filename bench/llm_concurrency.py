@@ -1,27 +1,39 @@
 """How close does our client get to the ideal throughput against a slow model?
 
 A fake OpenAI-compatible server answers every request after a fixed latency (200 ms by
-default). We send N requests through `LLMClient` (cache off) at concurrency C; the ideal is
-C / latency requests per second. We print the achieved rate, the ratio to the ideal and the CPU
-time per call of this process — the client's own overhead (litellm building the request, the
-OpenAI SDK and aiohttp sending it, litellm parsing and logging the response).
+default). We send N requests through `LLMClient` (cache off unless `--cache`) at concurrency C
+and compare with the ideal, C / latency requests per second. Printed:
 
-The server runs in a child process by default so its threads' CPU is not charged to the client
-(`--in-process` to run it in a thread of this process instead, as the tests do).
+* achieved requests/s, the ideal, their ratio (issue target: >= 0.9);
+* CPU per call of the client process — the framework's own cost: our client, litellm (part of it
+  runs in litellm's worker threads, shown apart), the OpenAI SDK and aiohttp (target: < 2 ms);
+* call latency percentiles: anything above the server's latency is time a reply waited for the
+  event loop, busy with other calls' CPU;
+* the ceiling of this server and schedule, measured by the cheapest possible client (raw aiohttp,
+  same N, C and server): what no client can beat here. N / C rounds also cap the ratio: 2000 at
+  64 is 31.25 rounds but the last quarter-round still takes a full latency (<= 0.977).
+
+The server runs in a child process so its CPU is not charged to the client (`--in-process` runs
+it in a thread of this process instead, as the tests do). Requests are distinct (identical ones in
+flight together would be coalesced by the client and flatter the numbers).
 
     python bench/llm_concurrency.py [--requests 2000] [--concurrency 64] [--latency 0.2]
-                                    [--profile] [--gc-freeze] [--processes N]
+        [--model openai/fake-model] [--turns 0] [--tools 0] [--cache] [--loop asyncio|uvloop]
+        [--processes N] [--no-baseline] [--profile]
 
-What we found (2-CPU machine shared with other work, litellm 1.102.4): the client costs ~3.2-5 ms
-of CPU per call, of which our own code is ~1-3%; the rest is litellm's per-call machinery
-(parameter mapping, model-info lookups, cost calculation, a logging payload built even with no
-callbacks) and the OpenAI SDK under it (TypedDict transforms, pydantic response models, httpx
-request objects). A raw aiohttp request costs ~0.2 ms. The 64 calls of a round finish together
-and are then processed one after another on one event loop, so a round takes ~200 ms + 64 x CPU
-per call: one process reaches a ratio of ~0.55-0.7 here, not 0.9. `--processes 2` shards the load
-as a multi-process runner would (~0.78 on 2 CPUs, which also serve the fake). At realistic model
-latencies the overhead fades: 1 s latency at concurrency 64 gives ~0.86-0.93. `--gc-freeze`
-(stop re-scanning litellm's import-time objects) was within the noise.
+`--turns/--tools` send a realistic conversation instead of one short message (the OpenAI SDK
+walks every message and tool schema on every call). `--processes N` shards the load over N
+client processes, as a multi-process runner would. `--profile` prints cProfile's view of the
+event-loop thread; for every thread use py-spy:
+`py-spy record -f raw -o out.txt -- python bench/llm_concurrency.py`.
+
+Where the time goes (litellm 1.102.4, openai 2.54, one short message; py-spy over all threads):
+~45% the OpenAI SDK under litellm's `openai/` route (TypedDict transform of the request, httpx
+request/response objects, pydantic response model), ~35% litellm itself (parameter mapping in
+its worker thread, logging object, response conversion), ~15% asyncio and aiohttp, ~1-2% our
+client. `simulator/llm/litellm_tuning.py` removes litellm's success logging and pricing when
+nothing reads them, and the client freezes litellm's import-time objects out of the garbage
+collector's full scans (each one stalled the loop ~0.2 s).
 """
 
 from __future__ import annotations
@@ -30,24 +42,30 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
-import gc
 import multiprocessing
 import os
 import pstats
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Awaitable, Callable, Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from simulator.config import ToolSpec  # noqa: E402
 from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
 from simulator.llm.limits import CallLimits  # noqa: E402
 from simulator.llm.settings import ModelSettings  # noqa: E402
-from simulator.messages import UserMessage  # noqa: E402
+from simulator.messages import AssistantMessage, Message, SystemMessage, ToolCall, ToolMessage, UserMessage  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
+
+TARGET_RATIO = 0.9
+TARGET_CPU_MS = 2.0
 
 
 @contextlib.contextmanager
@@ -70,49 +88,195 @@ def fake_server(latency: float, in_process: bool) -> Iterator[str]:
         child.wait(timeout=10)
 
 
-async def run(client: LLMClient, settings: ModelSettings, n: int, offset: int = 0) -> None:
-    # Distinct prompts: identical requests in flight together would be coalesced by the client,
-    # which would flatter the numbers.
-    prompts = ([UserMessage(content=f"request {offset + i}")] for i in range(n))
-    await asyncio.gather(*(client.complete(settings, p) for p in prompts))
+# ------------------------------------------------------------------ requests
 
 
-def _worker(base_url: str, model: str, requests: int, concurrency: int, offset: int, start_at: float, out) -> None:
-    """One process of a sharded run: its own event loop, client and share of the concurrency."""
+def bench_tools(n: int) -> list[ToolSpec]:
+    return [
+        ToolSpec(
+            name=f"tool_{i}",
+            description=f"Tool number {i}: looks something up and returns a record of it.",
+            parameters={
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "description": "what to look up"},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+                    "mode": {"type": "string", "enum": ["fast", "full"]},
+                },
+                "required": ["id"],
+            },
+        )
+        for i in range(n)
+    ]
+
+
+def conversation(number: int, turns: int) -> list[Message]:
+    """One distinct request: a lone user message, or a system prompt and `turns` earlier turns
+    (user, assistant tool call, tool result, assistant reply) before the new user message."""
+    if turns == 0:
+        return [UserMessage(content=f"request {number}")]
+    messages: list[Message] = [SystemMessage(content="You are a support assistant. " * 40)]
+    for t in range(turns):
+        call = ToolCall(id=f"call_{t}", name="tool_0", arguments=f'{{"id": "ORD-{number}-{t}"}}')
+        messages += [
+            UserMessage(content=f"Request {number}, turn {t}: where is my order ORD-{number}-{t}?"),
+            AssistantMessage(tool_calls=(call,)),
+            ToolMessage(tool_call_id=call.id, name=call.name, content='{"status": "shipped", "eta": "2 days"}'),
+            AssistantMessage(content="It has shipped and should arrive in two days."),
+        ]
+    messages.append(UserMessage(content=f"Thanks. One more question ({number})."))
+    return messages
+
+
+# ------------------------------------------------------------------ measurement
+
+
+@dataclass
+class Measured:
+    requests: int
+    wall: float
+    cpu: float  # client process(es)
+    cpu_main: float | None = None  # the event-loop thread
+    latencies: list[float] = field(default_factory=list)
+    peak: int | None = None
+
+
+async def drive(call: Callable[[int], Awaitable[Any]], numbers: Sequence[int], concurrency: int, latencies: list[float]) -> None:
+    """`concurrency` workers take the requests in turn: always `concurrency` calls in flight."""
+    todo = iter(numbers)
+
+    async def worker() -> None:
+        for number in todo:
+            start = time.perf_counter()
+            await call(number)
+            latencies.append(time.perf_counter() - start)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def measure(call: Callable[[int], Awaitable[Any]], requests: int, concurrency: int, profile: bool = False, offset: int = 0) -> Measured:
+    await drive(call, range(offset - concurrency, offset), concurrency, [])  # warm-up: connections, caches
+    latencies: list[float] = []
+    profiler = cProfile.Profile() if profile else None
+    cpu0, main0, wall0 = time.process_time(), time.thread_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    await drive(call, range(offset, offset + requests), concurrency, latencies)
+    if profiler:
+        profiler.disable()
+    measured = Measured(
+        requests, time.perf_counter() - wall0, time.process_time() - cpu0, time.thread_time() - main0, latencies
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    return measured
+
+
+def run_loop(coro: Awaitable[Any], loop: str) -> Any:
+    if loop == "uvloop":
+        import uvloop  # optional: pip install uvloop
+
+        return uvloop.run(coro)  # type: ignore[arg-type]
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def llm_run(base_url: str, args: argparse.Namespace, requests: int, concurrency: int, offset: int = 0) -> Measured:
+    litellm_module()  # import outside the measurement (~2 s)
+    tools = bench_tools(args.tools)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = ModelSettings(model=args.model, api_base=base_url, retries=0, timeout=60)
+        client = LLMClient.create(cache_path=Path(tmp, "cache.sqlite") if args.cache else None, concurrency=concurrency)
+
+        async def call(number: int) -> Any:
+            return await client.complete(settings, conversation(number, args.turns), tools=tools)
+
+        try:
+            measured = run_loop(measure(call, requests, concurrency, profile=args.profile, offset=offset), args.loop)
+        finally:
+            client.close()
+    measured.peak = client.limits.peak_in_flight
+    return measured
+
+
+def raw_run(base_url: str, args: argparse.Namespace) -> Measured:
+    """The cheapest client there is: one aiohttp session posting a fixed small body."""
+    import aiohttp
+
+    async def go() -> Measured:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+            async def call(number: int) -> Any:
+                body = {"model": "fake-model", "messages": [{"role": "user", "content": f"request {number}"}]}
+                async with session.post(f"{base_url}/chat/completions", json=body) as response:
+                    return await response.json()
+
+            return await measure(call, args.requests, args.concurrency)
+
+    return asyncio.run(go())
+
+
+def _worker(base_url: str, args: argparse.Namespace, requests: int, concurrency: int, offset: int, start_at: float, out: Any) -> None:
+    """One process of a sharded run: its own event loop, client and share of the load."""
     litellm_module()
-    gc.collect()
-    gc.freeze()
-    settings = ModelSettings(model=model, api_base=base_url, retries=0, timeout=60)
-    client = LLMClient(cache=None, limits=CallLimits(concurrency=concurrency))
-
-    async def go() -> float:
-        await run(client, settings, concurrency, offset=-(offset + concurrency))  # warm-up
-        while time.time() < start_at:
-            await asyncio.sleep(0.005)
-        cpu0 = time.process_time()
-        await run(client, settings, requests, offset=offset)
-        return time.process_time() - cpu0
-
-    out.put(asyncio.run(go()))
+    while time.time() < start_at:  # every child has imported litellm: start together
+        time.sleep(0.005)
+    measured = llm_run(base_url, args, requests, concurrency, offset=offset)
+    out.put((measured.wall, measured.cpu, measured.latencies))
 
 
-def sharded(args: argparse.Namespace, base_url: str) -> tuple[float, float]:
-    """Split requests and concurrency over `args.processes` processes; return (CPU, wall)."""
+def sharded(base_url: str, args: argparse.Namespace) -> Measured:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     per = args.requests // args.processes
-    start_at = time.time() + 8.0  # time for every child to import litellm and warm up
+    start_at = time.time() + 10.0
     children = [
-        ctx.Process(target=_worker, args=(base_url, args.model, per, args.concurrency // args.processes, i * per, start_at, out))
+        ctx.Process(target=_worker, args=(base_url, args, per, args.concurrency // args.processes, i * per, start_at, out))
         for i in range(args.processes)
     ]
     for child in children:
         child.start()
-    cpu = sum(out.get(timeout=600) for _ in children)
-    wall = time.time() - start_at
+    results = [out.get(timeout=900) for _ in children]
     for child in children:
         child.join()
-    return cpu, wall
+    latencies = [x for _, _, lat in results for x in lat]
+    # Children start together; the run lasts as long as the slowest shard.
+    return Measured(per * args.processes, max(w for w, _, _ in results), sum(c for _, c, _ in results), None, latencies)
+
+
+# ------------------------------------------------------------------ report
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(args: argparse.Namespace, m: Measured, baseline: Measured | None) -> None:
+    ideal = args.concurrency / args.latency
+    achieved = m.requests / m.wall
+    cpu_ms = m.cpu / m.requests * 1000
+    where = "thread of this process" if args.in_process else "child process"
+    shape = "one short message" if args.turns == 0 else f"{len(conversation(0, args.turns))} messages"
+    print(f"model               {args.model} (server: {where}, latency {args.latency * 1000:.0f} ms)")
+    print(f"requests            {m.requests} at concurrency {args.concurrency}; {shape}, {args.tools} tools; "
+          f"cache {'on' if args.cache else 'off'}; loop {args.loop}")
+    print(f"client processes    {args.processes}" + (f", peak in flight {m.peak}" if m.peak is not None else ""))
+    print(f"wall                {m.wall:.2f} s")
+    print(f"achieved            {achieved:.1f} req/s")
+    print(f"ideal               {ideal:.1f} req/s ({args.concurrency} / {args.latency:g} s)")
+    print(f"ratio               {achieved / ideal:.3f} (target >= {TARGET_RATIO})")
+    split = ""
+    if m.cpu_main is not None:
+        main_ms = m.cpu_main / m.requests * 1000
+        split = f": event loop {main_ms:.2f} + litellm worker threads {cpu_ms - main_ms:.2f}"
+    print(f"CPU per call        {cpu_ms:.2f} ms (client process{'es' if args.processes > 1 else ''}{split}; target < {TARGET_CPU_MS:g})")
+    if m.latencies:
+        print(f"call latency        p50 {percentile(m.latencies, 0.5) * 1000:.0f} ms, p95 {percentile(m.latencies, 0.95) * 1000:.0f} ms, "
+              f"max {max(m.latencies) * 1000:.0f} ms (server holds each {args.latency * 1000:.0f} ms)")
+    if baseline is not None:
+        b_rate = baseline.requests / baseline.wall
+        print(f"ceiling (raw aiohttp, same server and schedule)  {b_rate:.1f} req/s, ratio {b_rate / ideal:.3f}, "
+              f"{baseline.cpu / baseline.requests * 1000:.2f} ms CPU per call, p50 {statistics.median(baseline.latencies) * 1000:.0f} ms")
 
 
 def main() -> None:
@@ -121,54 +285,24 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--model", default="openai/fake-model")
+    parser.add_argument("--turns", type=int, default=0, help="earlier conversation turns in each request (4 messages each)")
+    parser.add_argument("--tools", type=int, default=0, help="tool specs sent with each request")
+    parser.add_argument("--cache", action="store_true", help="with the sqlite response cache (every request a miss)")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
-    parser.add_argument("--profile", action="store_true", help="print the functions using the most CPU")
-    parser.add_argument("--sort", default="tottime", help="pstats sort key for --profile (e.g. cumulative)")
     parser.add_argument("--processes", type=int, default=1, help="shard the load over this many client processes")
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after importing litellm")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the raw-aiohttp ceiling run")
+    parser.add_argument("--profile", action="store_true", help="cProfile the event-loop thread (not litellm's workers)")
     args = parser.parse_args()
 
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")
-    litellm_module()  # import outside the measurement
-    if args.gc_freeze:
-        gc.collect()
-        gc.freeze()  # import-time objects are immortal in practice: stop re-scanning them
     with fake_server(args.latency, args.in_process) as base_url:
+        baseline = None if args.no_baseline else raw_run(base_url, args)
         if args.processes > 1:
-            cpu, wall = sharded(args, base_url)
-            report(args, cpu, wall, peak=None)
-            return
-        settings = ModelSettings(model=args.model, api_base=base_url, retries=0, timeout=60)
-        client = LLMClient(cache=None, limits=CallLimits(concurrency=args.concurrency))
-
-        async def measured() -> tuple[float, float]:
-            await run(client, settings, args.concurrency, offset=-args.concurrency)  # warm-up: connections
-            profiler = cProfile.Profile() if args.profile else None
-            cpu0, wall0 = time.process_time(), time.perf_counter()
-            if profiler:
-                profiler.enable()
-            await run(client, settings, args.requests)
-            if profiler:
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
-            return time.process_time() - cpu0, time.perf_counter() - wall0
-
-        cpu, wall = asyncio.run(measured())
-    report(args, cpu, wall, peak=client.limits.peak_in_flight)
-
-
-def report(args: argparse.Namespace, cpu: float, wall: float, peak: int | None) -> None:
-    ideal = args.concurrency / args.latency
-    achieved = args.requests / wall
-    where = "thread of this process" if args.in_process else "child process"
-    print(f"model               {args.model} (server: {where})")
-    print(f"requests            {args.requests} at concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms")
-    print(f"client processes    {args.processes}" + (f", peak in flight {peak}" if peak is not None else ""))
-    print(f"wall                {wall:.2f} s")
-    print(f"achieved            {achieved:.1f} req/s")
-    print(f"ideal               {ideal:.1f} req/s")
-    print(f"ratio               {achieved / ideal:.3f}")
-    print(f"CPU per call        {cpu / args.requests * 1000:.2f} ms (client process(es) only)")
+            measured = sharded(base_url, args)
+        else:
+            measured = llm_run(base_url, args, args.requests, args.concurrency)
+    report(args, measured, baseline)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,19 @@ failures, and turns the reply back into an `AssistantMessage` with its usage and
 litellm is imported on first use: importing it costs about two seconds, and offline runs never
 need it. `LITELLM_LOCAL_MODEL_COST_MAP` is set first, or the import fetches a price table from
 the network.
+
+Per-call CPU matters at high concurrency: one event loop serves every call, so each millisecond a
+call spends in Python delays every other reply. `bench/llm_concurrency.py` measures it. What we
+do about it here: `litellm_tuning` switches off litellm's success logging when nobody listens and
+its response pricing when we will not read the price; the objects the litellm import leaves behind
+(~300k) are frozen out of the garbage collector's full scans; and a model litellm cannot price is
+looked up once per client, not on every call.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 from dataclasses import dataclass, field
@@ -21,6 +29,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from simulator.config import ToolSpec
 from simulator.llm.cache import ResponseCache, request_key
+from simulator.llm import litellm_tuning
 from simulator.llm.limits import CallLimits
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
 from simulator.llm.retry import Backoff, call_with_retries
@@ -40,6 +49,11 @@ def litellm_module() -> Any:
 
         litellm.suppress_debug_info = True
         litellm.telemetry = False
+        litellm_tuning.install(litellm)
+        # The import leaves ~300k long-lived objects (provider configs, price table, pydantic
+        # schemas); each full collection would re-scan them all. Freeze them out of the scans.
+        gc.collect()
+        gc.freeze()
         _litellm = litellm
     return _litellm
 
@@ -127,6 +141,15 @@ def _table_cost(response: Any) -> float | None:
     return float(cost) if cost is not None else None
 
 
+def _litellm_prices(litellm: Any, model: str) -> bool:
+    """Whether litellm's price table has an entry for `model` (asked once per unpriced model)."""
+    try:
+        info = litellm.get_model_info(model=model)
+    except Exception:  # noqa: BLE001 - litellm raises a bare Exception for an unknown model
+        return False
+    return bool(info.get("input_cost_per_token") or info.get("output_cost_per_token"))
+
+
 def _message_of(reply: dict[str, Any], first_call_number: int, prompt_tools: bool) -> AssistantMessage:
     if prompt_tools:
         return parse_reply(reply["content"], first_call_number)
@@ -155,6 +178,8 @@ class LLMClient:
     backoff: Backoff = field(default_factory=Backoff)
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     _inflight: dict[str, asyncio.Future] = field(default_factory=dict, init=False, repr=False)
+    # Models litellm's price table does not know: their calls skip litellm's pricing.
+    _unpriced: set[str] = field(default_factory=set, init=False, repr=False)
 
     @classmethod
     def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None) -> "LLMClient":
@@ -254,9 +279,14 @@ class LLMClient:
         if api_key:
             kwargs["api_key"] = api_key
 
+        # Our own prices win, and a model litellm has been seen not to price stays unpriced:
+        # either way litellm's figure would go unread.
+        skip_cost = settings.has_own_prices or settings.model in self._unpriced
+
         async def attempt() -> Any:
             async with self.limits.slot():
-                return await litellm.acompletion(**kwargs)
+                with litellm_tuning.skip_litellm_cost(skip_cost):
+                    return await litellm.acompletion(**kwargs)
 
         response = await call_with_retries(
             attempt, model=settings.model, retries=settings.retries, backoff=self.backoff, sleep=self.sleep
@@ -264,4 +294,6 @@ class LLMClient:
         reply = _reply_of(response)
         own = settings.own_cost(reply["input_tokens"], reply["output_tokens"])
         reply["cost_usd"] = own if own is not None else _table_cost(response)
+        if own is None and reply["cost_usd"] is None and not skip_cost and not _litellm_prices(litellm, settings.model):
+            self._unpriced.add(settings.model)
         return reply
