@@ -95,7 +95,9 @@ def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rn
 def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     scenario = pack.scenarios[episode.scenario_id]
     persona = pack.personas[episode.persona_id]
-    rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}:{episode.sample}")
+    # Not seeded by `sample`: samples of one plan (for DPO pairs) share the user's side, and
+    # differ only where the assistant does — a preference pair needs a shared prompt.
+    rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}")
     env = ToolEnvironment(pack.domain, seed=episode.seed)
     facts = resolve_facts(scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"))
     return EpisodeContext(

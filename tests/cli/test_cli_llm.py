@@ -219,3 +219,36 @@ def test_a_lone_garbage_judge_never_accepts(server, cache_dir, tmp_path):
     assert judged and all(v["model"]["status"] == "unscored" and v["decision"] == "reject" for v in judged)
     assert all("model_unscored" in v["reasons"] for v in judged)
     assert not json.loads((out / "selection.json").read_text())
+
+
+def test_dpo_pairs_from_samples_of_one_plan(server, cache_dir, tmp_path):
+    """Two samples per plan; the fake assistant answers every other first request with a wrong
+    tool, so some plans get one accepted and one rejected sample: a preference pair."""
+    count = {"n": 0}
+
+    def sometimes_wrong(request):
+        body = request.body
+        if role_of(body) == "assistant" and body["messages"][-1]["role"] == "user":
+            found = ORDER.findall(str(body["messages"][-1].get("content")))
+            if found:
+                count["n"] += 1
+                if count["n"] % 2:
+                    return tool_calls(("escalate_to_human", {"reason": "unsure", "order_id": found[0]}))
+        return fake_model(request)
+
+    server.responder = sometimes_wrong
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "30", "--max-episodes", "60",
+                 "--samples-per-episode", "2", "--assistant-model", "openai/fake-model",
+                 "--api-base", server.base_url, "--no-cache"]) == 0
+    assert main(["export", str(out), "--format", "dpo"]) == 0
+    rows = [json.loads(line) for split in ("train", "validation", "test")
+            for line in (out / "export" / "dpo" / f"{split}.jsonl").read_text().splitlines()]
+    assert rows, "some plans have an accepted and a rejected sample"
+    planted = 0
+    for row in rows:
+        assert row["prompt"][0]["role"] == "system" and row["prompt"][-1]["role"] == "user"
+        assert row["chosen"] != row["rejected"]
+        rejected_calls = [c["function"]["name"] for m in row["rejected"] for c in m.get("tool_calls") or []]
+        planted += "escalate_to_human" in rejected_calls
+    assert planted, "the planted wrong call shows up on the rejected side"
