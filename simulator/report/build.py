@@ -14,6 +14,11 @@ The embedded data is kept compact because a run can have 10,000 traces:
 - a passed check is just its name's index (its reason is a note, not a finding); a failed one is
   `[index, reason]`.
 The page filters on `rows` and builds a trace's DOM only when it is opened.
+
+`stats` is `simulator.stats.compute_stats(run)` — what `toolsim stats --json` prints — less the keys
+`meta` already holds (`STATS_IN_META`). Its size depends on the number of tools, parameters,
+personas and languages, not on the number of traces; the Statistics panel draws it for the whole
+run (the filters do not apply to it).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 from simulator.audit.query import NO_TOOL, failed_reasons, final_decision, latest_verdicts
 from simulator.export.atomic import atomic_write
 from simulator.rundir import RunDir, iter_jsonl
+from simulator.stats import compute_stats
 
 REPORT_FILE = "report.html"
 SELECTION = "selection.json"
@@ -38,6 +44,7 @@ ROW_FIELDS = (
     "id", "scenario", "persona", "tool", "category", "decision", "reasons", "overridden", "language", "termination",
 )
 FACETS = ("scenario", "persona", "tool", "category", "reason", "check", "termination", "language")
+STATS_IN_META = ("run", "name", "status")  # compute_stats keys the page reads from `meta` instead
 _CSS_MARK, _JS_MARK, _DATA_MARK = "/*@@REPORT_CSS@@*/", "/*@@REPORT_JS@@*/", "@@REPORT_DATA@@"
 
 
@@ -153,7 +160,13 @@ def report_data(run: RunDir) -> dict[str, Any]:
         "systems": systems.values,
         "rows": [row for row, _ in by_id.values()],
         "details": [detail for _, detail in by_id.values()],
+        "stats": report_stats(run),
     }
+
+
+def report_stats(run: RunDir) -> dict[str, Any]:
+    """`compute_stats(run)` without what `meta` already says."""
+    return {k: v for k, v in compute_stats(run).items() if k not in STATS_IN_META}
 
 
 def embed_json(data: Any) -> str:

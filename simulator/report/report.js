@@ -238,6 +238,260 @@
     barChart($("chart-reasons"), rejected, F.reason, "reason", false);
   }
 
+  // ------------------------------------------------------------ statistics (whole run)
+  //
+  // DATA.stats is compute_stats(run) from simulator/stats.py (`toolsim stats --json`). It does not
+  // depend on the filters, so the panel is drawn once, when it is first opened.
+
+  function fmtInt(n) { return Number(n || 0).toLocaleString("en"); }
+  function fmtShare(x) { return (100 * x).toFixed(1).replace(/\.0$/, "") + "%"; }
+  function fmtUsd(x) { return x === null || x === undefined ? "unknown" : "$" + (x >= 1 ? x.toFixed(2) : x.toFixed(4)); }
+
+  function figure(id, caption, note) {
+    const fig = el("figure", "chart");
+    const cap = el("figcaption", null, caption);
+    if (note) { cap.appendChild(document.createTextNode(" ")); cap.appendChild(el("span", "muted", note)); }
+    fig.appendChild(cap);
+    const body = el("div");
+    body.id = id;
+    fig.appendChild(body);
+    return { fig: fig, body: body };
+  }
+
+  // Horizontal bars of [label, value] pairs, not clickable. `total` adds a share; `max` fixes the scale.
+  function staticBars(container, pairs, opts) {
+    opts = opts || {};
+    if (!pairs.length) { container.appendChild(el("div", "empty", opts.empty || "nothing to count")); return; }
+    const limit = opts.limit || 20;
+    const shown = pairs.slice(0, limit);
+    const fmt = opts.fmt || fmtInt;
+    const width = 420, labelW = 130, numW = 92, barH = 14, gap = 5;
+    const height = shown.length * (barH + gap) + gap;
+    const max = opts.max || Math.max(...shown.map((p) => p[1]), 1);
+    const scale = (width - labelW - numW - 8) / max;
+    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });
+    shown.forEach(([label, value], n) => {
+      const y = gap + n * (barH + gap);
+      const share = opts.total ? " · " + fmtShare(value / opts.total) : "";
+      const g = svg("g", { class: "sbar", "data-key": String(label), "data-value": String(value) });
+      const title = svg("title", {});
+      title.textContent = label + ": " + fmt(value) + share;
+      g.appendChild(title);
+      const text = svg("text", { x: labelW - 6, y: y + barH - 3, "text-anchor": "end" });
+      text.textContent = String(label).length > 20 ? String(label).slice(0, 19) + "…" : String(label);
+      g.appendChild(text);
+      const w = value > 0 ? Math.max(1, value * scale) : 0;
+      g.appendChild(svg("rect", { x: labelW, y: y, width: w, height: barH, rx: 2, fill: opts.color || "var(--user)" }));
+      const num = svg("text", { x: labelW + w + 4, y: y + barH - 3 });
+      num.textContent = fmt(value) + share;
+      g.appendChild(num);
+      chart.appendChild(g);
+    });
+    container.appendChild(chart);
+    if (pairs.length > shown.length) {
+      const rest = pairs.slice(limit).reduce((sum, p) => sum + p[1], 0);
+      container.appendChild(el("div", "legend", "+ " + (pairs.length - shown.length) + " more (" + fmt(rest) + ")"));
+    }
+  }
+
+  // Vertical columns for {"1": n, "2": n, ...}; missing counts in between are drawn as empty columns.
+  function histogram(container, hist) {
+    const keys = Object.keys(hist).map(Number).sort((a, b) => a - b);
+    if (!keys.length) { container.appendChild(el("div", "empty", "no dataset traces")); return; }
+    let bins = keys;
+    if (keys[keys.length - 1] - keys[0] <= 40) { bins = []; for (let k = keys[0]; k <= keys[keys.length - 1]; k++) bins.push(k); }
+    const width = 420, height = 150, top = 16, bottom = 18, left = 8;
+    const slot = (width - 2 * left) / bins.length;
+    const colW = Math.max(2, Math.min(56, slot - 4));
+    const max = Math.max(...bins.map((k) => hist[String(k)] || 0), 1);
+    const plotH = height - top - bottom;
+    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });
+    chart.appendChild(svg("line", { x1: left, x2: width - left, y1: height - bottom + 0.5, y2: height - bottom + 0.5, stroke: "var(--line)" }));
+    const labelEvery = Math.ceil(bins.length / 20);
+    bins.forEach((k, n) => {
+      const v = hist[String(k)] || 0;
+      const h = v ? Math.max(1, (v / max) * plotH) : 0;
+      const x = left + n * slot + (slot - colW) / 2;
+      const g = svg("g", { class: "sbar", "data-key": String(k), "data-value": String(v) });
+      const title = svg("title", {});
+      title.textContent = k + " user turn" + (k === 1 ? "" : "s") + ": " + fmtInt(v) + " traces";
+      g.appendChild(title);
+      g.appendChild(svg("rect", { x: x, y: height - bottom - h, width: colW, height: h, rx: 2, fill: "var(--tool)" }));
+      if (v && colW >= 14) {
+        const num = svg("text", { x: x + colW / 2, y: height - bottom - h - 3, "text-anchor": "middle" });
+        num.textContent = fmtInt(v);
+        g.appendChild(num);
+      }
+      if (n % labelEvery === 0) {
+        const label = svg("text", { x: x + colW / 2, y: height - 4, "text-anchor": "middle", class: "axis" });
+        label.textContent = String(k);
+        g.appendChild(label);
+      }
+      chart.appendChild(g);
+    });
+    container.appendChild(chart);
+  }
+
+  function statTile(id, value, label, cls) {
+    const tile = el("div", "stat " + (cls || ""));
+    tile.id = "stats-fig-" + id;
+    tile.appendChild(el("b", null, value));
+    tile.appendChild(el("span", null, label));
+    return tile;
+  }
+
+  function table(id, cls, head) {
+    const t = el("table", cls);
+    t.id = id;
+    const tr = el("tr");
+    for (const [text, num] of head) tr.appendChild(el("th", num ? "num" : null, text));
+    t.appendChild(el("thead")).appendChild(tr);
+    t.appendChild(el("tbody"));
+    return t;
+  }
+
+  function cell(tr, text, cls) { const td = el("td", cls || null, text); tr.appendChild(td); return td; }
+
+  function coverageTable(coverage) {
+    const t = table("stats-coverage", "stats-table coverage",
+      [["tool", false], ["calls", true], ["parameter", false], ["", false], ["share of calls", true], ["", false]]);
+    const body = t.tBodies[0];
+    for (const tool of Object.keys(coverage)) {
+      const info = coverage[tool];
+      const params = info.required.map((p) => [p, null, "required"])
+        .concat(Object.keys(info.optional).map((p) => [p, info.optional[p], "optional"]));
+      if (!params.length) params.push(["(no parameters)", null, "none"]);
+      params.forEach(([param, share, kind], n) => {
+        const tr = el("tr", kind === "optional" ? "opt" + (info.calls && share === 0 ? " never" : "") : kind === "required" ? "req" : "none");
+        tr.dataset.tool = tool;
+        tr.dataset.param = param;
+        tr.dataset.kind = kind;
+        if (n === 0) {
+          const name = cell(tr, tool, "fn");
+          const calls = cell(tr, fmtInt(info.calls), "num");
+          name.rowSpan = calls.rowSpan = params.length;
+          tr.classList.add("first");
+        }
+        cell(tr, param, kind === "none" ? "muted" : "param");
+        cell(tr, kind === "none" ? "" : kind, "kind");
+        if (kind === "optional" && info.calls) {
+          cell(tr, share === 0 ? "never" : fmtShare(share), "num share");
+          const barCell = cell(tr, null, "meter");
+          const meter = el("span", "meter-bar");
+          meter.style.width = (100 * share).toFixed(1) + "%";
+          barCell.appendChild(meter);
+          barCell.title = fmtShare(share) + " of " + fmtInt(info.calls) + " calls pass " + param;
+        } else {
+          const td = cell(tr, "—", "num muted");
+          td.title = kind === "required" ? "required by the schema: a call without it fails the judge's schema check" : "no calls to measure";
+          cell(tr, null, "meter");
+        }
+        body.appendChild(tr);
+      });
+    }
+    return t;
+  }
+
+  function usageTable(stats) {
+    const t = table("stats-usage", "stats-table usage",
+      [["role", false], ["calls", true], ["cached", true], ["input tokens", true], ["output tokens", true], ["cost", true]]);
+    const body = t.tBodies[0];
+    for (const role of Object.keys(stats.usage)) {
+      const u = stats.usage[role];
+      const tr = el("tr");
+      tr.dataset.role = role;
+      cell(tr, role, "fn");
+      for (const k of ["calls", "cached_calls", "input_tokens", "output_tokens"]) cell(tr, fmtInt(u[k]), "num");
+      cell(tr, fmtUsd(u.cost_usd), "num");
+      body.appendChild(tr);
+    }
+    const foot = el("tfoot");
+    const tr = el("tr");
+    cell(tr, "total", "fn");
+    const note = cell(tr, stats.cost_per_accepted_example === null || stats.cost_per_accepted_example === undefined ? "" :
+      fmtUsd(stats.cost_per_accepted_example) + " per accepted example", "num muted");
+    note.colSpan = 4;
+    cell(tr, stats.cost_usd === null || stats.cost_usd === undefined ? "unknown (no price known)" : fmtUsd(stats.cost_usd), "num");
+    foot.appendChild(tr);
+    t.appendChild(foot);
+    return t;
+  }
+
+  function renderStats() {
+    const box = $("stats-body");
+    box.textContent = "";
+    const s = DATA.stats;
+    if (!s) { box.appendChild(el("div", "empty", "no statistics in this report (built by an older toolsim)")); return; }
+    const ds = s.dataset || {};
+    const turns = s.turns_per_trace, div = s.diversity, dups = s.duplicates_removed;
+    const usedModels = Object.values(s.usage || {}).some((u) => u.input_tokens || u.output_tokens || u.cost_usd);
+
+    const tiles = el("div", "summary stats-figures");
+    tiles.appendChild(statTile("dataset", fmtInt(s.dataset_size), "dataset examples"));
+    tiles.appendChild(statTile("episodes", fmtInt(s.episodes), "episodes · " + fmtInt(s.accepted) + " accepted"));
+    tiles.appendChild(statTile("duplicates", fmtInt(dups.exact) + " / " + fmtInt(dups.near), "duplicates removed (exact / near)"));
+    tiles.appendChild(statTile("turns", String(turns.mean), "user turns per trace (median " + turns.median + ", max " + turns.max + ")"));
+    tiles.appendChild(statTile("distinct-2", div.distinct_2.toFixed(3), "distinct-2 of user turns"));
+    tiles.appendChild(statTile("first-messages", fmtShare(div.unique_first_user_messages), "unique first user messages"));
+    if (usedModels) {
+      const per = s.cost_per_accepted_example;
+      tiles.appendChild(statTile("cost", s.cost_usd === null ? "unknown" : fmtUsd(s.cost_usd),
+        "cost" + (per === null || per === undefined ? "" : " · " + fmtUsd(per) + " per accepted")));
+    }
+    box.appendChild(tiles);
+
+    const short = Object.keys(s.short_of_target || {});
+    if (short.length) box.appendChild(el("div", "stats-warn", "Short of target: " + short.map((k) => k + " " + s.short_of_target[k]).join(", ")));
+
+    const grid = el("div", "charts stats-charts");
+    const total = s.dataset_size;
+    const noData = "no dataset yet (nothing was selected into splits)";
+    for (const [dim, caption] of [["split", "Dataset per split"], ["language", "Dataset per language"], ["persona", "Dataset per persona"],
+      ["tool", "Dataset per tool"], ["category", "Dataset per category"]]) {
+      const f = figure("stats-" + dim, caption);
+      const counts = ds[dim] || {};
+      const pairs = Object.keys(counts).map((k) => [k, counts[k]]);
+      if (dim === "persona" || dim === "tool" || dim === "category") pairs.sort((a, b) => b[1] - a[1]);
+      staticBars(f.body, pairs, { total: total, empty: noData });
+      if (dim === "tool" && s.balance && s.balance.within) {
+        const outside = Object.keys(s.balance.within).filter((k) => !s.balance.within[k]);
+        const tol = s.balance.tolerance !== undefined ? "±" + Math.round(100 * s.balance.tolerance) + "% of the mean" : "the tolerance";
+        f.body.appendChild(el("div", "legend", outside.length ? "outside " + tol + ": " + outside.join(", ") : "every tool within " + tol));
+      }
+      grid.appendChild(f.fig);
+    }
+    const th = figure("stats-turns", "User turns per trace", "(dataset; mean " + turns.mean + ", median " + turns.median + ")");
+    histogram(th.body, turns.histogram || {});
+    grid.appendChild(th.fig);
+    const dv = figure("stats-diversity", "Diversity of user turns", "(distinct-2: distinct bigrams / all bigrams)");
+    const byLang = div.distinct_2_by_language || {};
+    staticBars(dv.body, [["all languages", div.distinct_2]].concat(Object.keys(byLang).map((k) => [k, byLang[k]])),
+      { max: 1, fmt: (x) => Number(x).toFixed(3), color: "var(--accept)" });
+    const kv = el("dl", "kv");
+    for (const [k, v] of [["unique first user messages", fmtShare(div.unique_first_user_messages)],
+      ["conversations whose opening is used only once", fmtShare(div.first_user_messages_seen_once)]]) {
+      kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v));
+    }
+    dv.body.appendChild(kv);
+    grid.appendChild(dv.fig);
+    const term = figure("stats-terminations", "Episodes per termination", "(all episodes)");
+    const terms = s.terminations || {};
+    staticBars(term.body, Object.keys(terms).map((k) => [k, terms[k]]).sort((a, b) => b[1] - a[1]), { total: s.episodes, color: "var(--muted)" });
+    grid.appendChild(term.fig);
+    box.appendChild(grid);
+
+    const wide = el("div", "stats-tables");
+    const cov = figure("stats-coverage-box", "Argument coverage", "(per tool: share of its calls in the dataset passing each parameter; optional ones highlighted)");
+    if (Object.keys(s.argument_coverage || {}).length) cov.body.appendChild(coverageTable(s.argument_coverage));
+    else cov.body.appendChild(el("div", "empty", "no tool calls in the dataset"));
+    wide.appendChild(cov.fig);
+    const use = figure("stats-usage-box", "Model usage and cost per role");
+    if (usedModels) use.body.appendChild(usageTable(s));
+    else use.body.appendChild(el("div", "empty", "No model was used (offline agents): no tokens, no cost."));
+    wide.appendChild(use.fig);
+    box.appendChild(wide);
+  }
+
   // ------------------------------------------------------------ detail
 
   function prettyJson(text) {
@@ -450,6 +704,12 @@
       else if (ev.key === "ArrowRight") $("page-next").click();
       else if (ev.key === "ArrowLeft") $("page-prev").click();
     });
+    const panel = $("stats-panel");
+    let statsDrawn = false;
+    const drawStats = () => { if (panel.open && !statsDrawn) { statsDrawn = true; renderStats(); } };
+    panel.addEventListener("toggle", drawStats);
+    if (location.hash === "#stats") panel.open = true;
+    drawStats();
     applyFilters(false);
     const wanted = decodeURIComponent((location.hash.match(/^#trace=(.*)$/) || [])[1] || "");
     if (wanted) {
