@@ -300,7 +300,7 @@
     if (!keys.length) { container.appendChild(el("div", "empty", "no dataset traces")); return; }
     let bins = keys;
     if (keys[keys.length - 1] - keys[0] <= 40) { bins = []; for (let k = keys[0]; k <= keys[keys.length - 1]; k++) bins.push(k); }
-    const width = 420, height = 150, top = 16, bottom = 18, left = 8;
+    const width = 420, height = 130, top = 16, bottom = 18, left = 8;
     const slot = (width - 2 * left) / bins.length;
     const colW = Math.max(2, Math.min(56, slot - 4));
     const max = Math.max(...bins.map((k) => hist[String(k)] || 0), 1);

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from simulator.report.build import build_report
+from simulator.rundir import RunDir
 from tests.audit.sample_run import write_sample_run, write_synthetic_run
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,8 +64,8 @@ def sample(tmp_path_factory):
     return sample
 
 
-def _open(driver, path: Path) -> None:
-    driver.get(path.resolve().as_uri())
+def _open(driver, path: Path, fragment: str = "") -> None:
+    driver.get(path.resolve().as_uri() + fragment)
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready") == "true")
     driver.get_log("browser")  # start each test with an empty console log
 
@@ -175,3 +176,73 @@ def test_large_report_pages_and_keyboard_navigation(browser, tmp_path):
     selected = browser.find_element(By.CSS_SELECTOR, ".trace-row.selected").get_attribute("data-trace-id")
     assert browser.find_element(By.ID, "trace-detail").get_attribute("data-trace-id") == selected
     print(f"\n2,500-trace report opened in {opened:.2f}s")
+
+
+def _open_stats(driver) -> None:
+    panel = driver.find_element(By.ID, "stats-panel")
+    assert panel.get_attribute("open") is None  # closed by default: the trace browser stays in view
+    panel.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(driver, 5).until(lambda d: d.find_elements(By.ID, "stats-coverage"))
+
+
+def _bar(driver, chart: str, key: str):
+    return driver.find_element(By.CSS_SELECTOR, f'#stats-{chart} .sbar[data-key="{key}"]')
+
+
+def test_statistics_panel_shows_the_whole_run(browser, stats_sample, tmp_path):
+    build_report(stats_sample.run)
+    _open(browser, stats_sample.run.path / "report.html")
+    assert browser.find_element(By.ID, "stats-body").get_attribute("childElementCount") == "0"  # drawn when opened
+    _open_stats(browser)
+    split = _bar(browser, "split", "validation")
+    assert split.get_attribute("data-value") == "1" and "1 · 33.3%" in split.get_attribute("textContent")
+    assert [b.get_attribute("data-key") for b in browser.find_elements(By.CSS_SELECTOR, "#stats-split .sbar")] == [
+        "train", "validation", "test"]
+    reason = browser.find_element(By.CSS_SELECTOR, '#stats-coverage tr[data-tool="initiate_refund"][data-param="reason"]')
+    assert reason.get_attribute("data-kind") == "optional" and "opt" in reason.get_attribute("class").split()
+    assert "reason" in reason.text and "100%" in reason.text
+    amount = browser.find_element(By.CSS_SELECTOR, '#stats-coverage tr[data-tool="initiate_refund"][data-param="amount"]')
+    assert "never" in amount.text and "never" in amount.get_attribute("class").split()
+    required = browser.find_element(By.CSS_SELECTOR, '#stats-coverage tr[data-tool="initiate_refund"][data-param="order_id"]')
+    assert required.get_attribute("data-kind") == "required" and "initiate_refund" in required.text and "1" in required.text
+    assert browser.find_element(By.ID, "stats-fig-duplicates").text.startswith("3 / 2")
+    assert browser.find_element(By.ID, "stats-fig-dataset").text.startswith("3")
+    assert "category:hard 4" in browser.find_element(By.CSS_SELECTOR, "#stats-body .stats-warn").text
+    assert _bar(browser, "turns", "1").get_attribute("data-value") == "3"  # the closing "thanks" is not counted
+    assert _bar(browser, "diversity", "en").get_attribute("data-value") == str(
+        _embedded_stats(browser)["diversity"]["distinct_2_by_language"]["en"])
+    usage = browser.find_element(By.CSS_SELECTOR, '#stats-usage tr[data-role="assistant"]').text
+    assert "6,300" in usage and "$0.0315" in usage  # 7 traces × 900 input tokens, × $0.0045
+    assert "$0.0399" in browser.find_element(By.ID, "stats-fig-cost").text
+    shot = tmp_path / "stats.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    assert _console_problems(browser) == []
+
+
+def _embedded_stats(driver) -> dict:
+    return driver.execute_script("return JSON.parse(document.getElementById('report-data').textContent).stats")
+
+
+def test_filters_do_not_change_the_statistics(browser, stats_sample):
+    build_report(stats_sample.run)
+    _open(browser, stats_sample.run.path / "report.html")
+    _open_stats(browser)
+    Select(browser.find_element(By.ID, "filter-decision")).select_by_visible_text("reject (4)")
+    assert _shown(browser) == 4
+    assert _bar(browser, "split", "train").get_attribute("data-value") == "1"
+    assert len(browser.find_elements(By.CSS_SELECTOR, '#stats-coverage tr[data-tool="initiate_refund"]')) == 3
+
+
+def test_statistics_of_an_offline_real_run(browser, real_run):
+    build_report(RunDir(real_run))
+    _open(browser, real_run / "report.html", "#stats")  # the #stats address opens the panel
+    assert browser.find_element(By.ID, "stats-panel").get_attribute("open") == "true"
+    stats = _embedded_stats(browser)
+    for split, n in stats["dataset"]["split"].items():
+        assert _bar(browser, "split", split).get_attribute("data-value") == str(n)
+    priority = browser.find_element(By.CSS_SELECTOR, '#stats-coverage tr[data-tool="escalate_to_human"][data-param="priority"]')
+    share = stats["argument_coverage"]["escalate_to_human"]["optional"]["priority"]
+    assert f"{100 * share:.1f}".removesuffix(".0") + "%" in priority.text
+    assert "No model was used" in browser.find_element(By.ID, "stats-usage-box").text
+    assert browser.find_elements(By.ID, "stats-fig-cost") == []
+    assert _console_problems(browser) == []

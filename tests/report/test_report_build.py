@@ -7,7 +7,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from simulator.report.build import build_report, report_data
+from simulator.report.build import STATS_IN_META, build_report, embed_json, report_data
+from simulator.rundir import RunDir
+from simulator.stats import compute_stats
 from tests.audit.sample_run import SYSTEM_PROMPT, run_cli, write_sample_run, write_synthetic_run
 
 DATA_SCRIPT = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
@@ -110,3 +112,44 @@ def test_ten_thousand_traces_build_small_enough(tmp_path, capsys):
     html = built.path.read_text(encoding="utf-8")
     assert html.count(SYSTEM_PROMPT) == 1
     assert built.size_bytes < source_bytes / 2  # compact: far smaller than what it shows
+    assert len(embed_json(_embedded(html)["stats"])) < 4_000  # grows with tools and personas, not traces
+
+
+def _expected_stats(run):
+    """compute_stats as the page receives it: through JSON, without what `meta` already holds."""
+    return json.loads(json.dumps({k: v for k, v in compute_stats(run).items() if k not in STATS_IN_META}))
+
+
+def test_embedded_stats_are_compute_stats(stats_sample):
+    data = _embedded(build_report(stats_sample.run).path.read_text(encoding="utf-8"))
+    stats = data["stats"]
+    assert stats == _expected_stats(stats_sample.run)
+    full = compute_stats(stats_sample.run)
+    assert (data["meta"]["name"], data["meta"]["run"], data["meta"]["status"]) == (full["name"], full["run"], full["status"])
+    assert not set(STATS_IN_META) & set(stats)
+    # what the Statistics panel draws
+    assert stats["dataset"]["split"] == {"train": 1, "validation": 1, "test": 1}
+    assert stats["dataset"]["language"] == {"en": 3}
+    assert stats["duplicates_removed"] == {"exact": 3, "near": 2}
+    assert stats["argument_coverage"]["initiate_refund"] == {
+        "calls": 1, "required": ["order_id"], "optional": {"reason": 1.0, "amount": 0.0}}
+    assert stats["argument_coverage"]["lookup_order"]["calls"] == 0
+    assert stats["usage"]["assistant"]["input_tokens"] == 7 * 900
+    assert stats["cost_usd"] == pytest.approx(7 * (0.0012 + 0.0045))
+
+
+def test_embedded_stats_of_a_real_run(real_run):
+    run = RunDir(real_run)
+    data = _embedded(build_report(run).path.read_text(encoding="utf-8"))
+    assert data["stats"] == _expected_stats(run)
+    stats = data["stats"]
+    selection = json.loads((real_run / "selection.json").read_text())
+    assert sum(stats["dataset"]["split"].values()) == stats["dataset_size"] == len(selection)
+    assert "priority" in stats["argument_coverage"]["escalate_to_human"]["optional"]
+    assert len(embed_json(stats)) < 10_000  # a few KB: tools, parameters, personas — not traces
+
+
+def test_a_run_without_dataset_still_has_stats(sample):
+    stats = report_data(sample.run)["stats"]
+    assert stats["dataset_size"] == 3 and stats["dataset"]["split"] == {"train": 3}
+    assert stats["episodes"] == 7 and stats["rejected"] == 4
