@@ -184,7 +184,14 @@ class ToolEnvironment:
         is_python = self.domain.sims is not None and call.name in self.domain.sims.tools
         if tool_model is None or is_python:
             return self._run_sim(call, spec, args)
-        return tool_result(call, await tool_model.simulate(spec, args))
+        from simulator.llm.tool_model import ToolModelError
+
+        try:
+            return tool_result(call, await tool_model.simulate(spec, args))
+        except ToolModelError:
+            # The simulator failed, not the assistant: answer like an API that broke (the trace
+            # then fails the judge's `tool_errors_expected` and never reaches the dataset).
+            return tool_error(call, f"{call.name} is temporarily unavailable")
 
     def diff(self) -> list[StateChange]:
         """What the calls so far changed in the state, relative to the seeded snapshot."""

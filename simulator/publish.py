@@ -67,8 +67,6 @@ def publish_dataset(
     dedupe = pack.file.generation.dedupe
     curator = curator or Curator(targets, dedupe.near_threshold, dedupe.leak_threshold)
     curated = curator.curate(state.accepted)
-    if curator.index is not None:
-        curator.index.close()  # every accepted trace is in: free the LSH before the split builds its own
     chosen = curated.chosen
     ratios = pack.file.generation.split.model_dump()
     assignment = curator.split(chosen, ratios, seed)

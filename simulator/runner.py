@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from simulator.agents.factory import AgentFactory, AgentSettings
-from simulator.curate import Curator, TraceSummary, summarize
+from simulator.curate import Curator, Summaries
 from simulator.episode import prepare_episode
 from simulator.judge import judge, needs_model, with_model
 from simulator.messages import SystemMessage
@@ -54,7 +54,7 @@ class RunState:
     """What the runner knows about the episodes already on disk."""
 
     done: set[str] = field(default_factory=set)
-    accepted: list[TraceSummary] = field(default_factory=list)
+    accepted: Summaries = field(default_factory=Summaries)  # compact: ~300 bytes a trace
     rejected: Counter = field(default_factory=Counter)
     failed: int = 0
     usage: dict[str, RoleUsage] = field(default_factory=dict)
@@ -64,7 +64,7 @@ class RunState:
         if trace.termination in ("error", "user_defect"):
             self.failed += 1
         if verdict.final_decision == "accept":
-            self.accepted.append(summarize(trace))
+            self.accepted.add_trace(trace)
         else:
             self.rejected.update(verdict.reasons or ["override"])
         for role, usage in trace.usage.items():

@@ -1,19 +1,27 @@
-"""Curation: summaries, exact and near dedupe, quotas with category and language caps, what is
-short, the runner's incremental curator, balance. (Splits: tests/test_splits.py.)"""
+"""Curation: compact summaries, exact and near dedupe, quotas with category and language caps,
+what is short, the runner's incremental curator, balance. (Splits: tests/test_splits.py.)"""
 
 from __future__ import annotations
 
+import tracemalloc
 from collections import Counter
+
+import numpy as np
+import pytest
 
 from simulator.curate import (
     Curator,
+    Summaries,
     TraceSummary,
     balance_report,
+    call_list,
     dedupe_exact,
     select_quota,
     shortfall,
     summarize,
+    user_texts,
 )
+from simulator.near_dup import signature
 from simulator.messages import (
     AssistantMessage,
     SystemMessage,
@@ -26,24 +34,35 @@ from simulator.records import Episode, Trace
 
 
 def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, calls=(), multi=False,
-            language: str = "en"):
-    users = tuple(users) if users is not None else (f"message {i}: {'xyzw'[i % 4] * (i % 7)} {i * 7919}",)
-    return TraceSummary(id=f"t{i:05d}", tool=tool, category=category, persona="p", language=language,
-                        user_key=users, call_key=tuple(calls), n_turns=len(users), multi_turn=multi)
+            language: str = "en", into: Summaries | None = None) -> TraceSummary:
+    """A summary from (normalised) user texts, stored in `into` (or a store of its own)."""
+    users = list(users) if users is not None else [f"message {i}: {'xyzw'[i % 4] * (i % 7)} {i * 7919}"]
+    store = into if into is not None else Summaries()
+    row = store.add(f"t{i:05d}", tool=tool, category=category, persona="p", language=language, users=users,
+                    calls=list(calls), multi_turn=multi)
+    return store[row]
+
+
+def store_of(*specs: dict) -> Summaries:
+    store = Summaries()
+    for spec in specs:
+        summary(**spec, into=store)
+    return store
 
 
 # ---------------------------------------------------------------- summarize
 
 
-def test_summarize_normalises_users_and_canonicalises_calls():
-    call = ToolCall(id="c1", name="refund", arguments='{"reason": "broken", "order_id": "ORD-1"}')
-    trace = Trace(
+def _trace(arguments: str = '{"reason": "broken", "order_id": "ORD-1"}', *, multi: bool = True,
+           first: str = "  Refund   ORD-1 ") -> Trace:
+    call = ToolCall(id="c1", name="refund", arguments=arguments)
+    return Trace(
         id="t1",
         episode=Episode(id="e1", scenario_id="s", persona_id="ann", seed=1, category="multi-turn",
-                        tool="refund", language="en", multi_turn=True),
+                        tool="refund", language="en", multi_turn=multi),
         messages=[
             SystemMessage(content="sys"),
-            UserMessage(content="  Refund   ORD-1 "),
+            UserMessage(content=first),
             AssistantMessage(content="Why?"),
             UserMessage(content="ＢＲＯＫＥＮ"),
             AssistantMessage(tool_calls=(call,)),
@@ -53,13 +72,54 @@ def test_summarize_normalises_users_and_canonicalises_calls():
         ],
         termination="user_stop",
     )
+
+
+def test_summarize_normalises_users_and_canonicalises_calls():
+    trace = _trace()
+    assert user_texts(trace) == ["refund ord-1", "broken"]  # closing message excluded, width/case folded
+    assert call_list(trace) == [("refund", '{"order_id":"ORD-1","reason":"broken"}')]
     s = summarize(trace)
-    assert s.user_key == ("refund ord-1", "broken")  # closing message excluded, width/case folded
-    assert s.call_key == (("refund", '{"order_id":"ORD-1","reason":"broken"}'),)
     assert (s.n_turns, s.multi_turn) == (2, True)  # multi-turn comes from the plan, not the message count
-    single = summarize(trace.model_copy(update={"episode": trace.episode.model_copy(update={"multi_turn": False})}))
+    single = summarize(_trace(multi=False))
     assert (single.n_turns, single.multi_turn) == (2, False)  # a clarifying answer is not a sequence
     assert (s.tool, s.category, s.persona, s.language) == ("refund", "multi-turn", "ann", "en")
+    # the exact-duplicate key ignores argument order and spacing, and sees every other difference
+    assert summarize(_trace('{"order_id":"ORD-1",  "reason":"broken"}')).key == s.key
+    assert summarize(_trace('{"order_id": "ORD-2", "reason": "broken"}')).key != s.key
+    assert summarize(_trace(first="REFUND ord-1")).user_key == s.user_key
+    assert summarize(_trace(first="refund ord-2")).user_key[0] != s.user_key[0]
+    assert summarize(_trace(first="refund ord-2")).user_key[1] == s.user_key[1]
+
+
+def test_summaries_store_the_same_facts_compactly():
+    store = Summaries()
+    row = store.add_trace(_trace())
+    view = store[row]
+    alone = summarize(_trace())
+    assert (view.id, view.tool, view.category, view.persona, view.language, view.user_key, view.key, view.multi_turn) \
+        == (alone.id, alone.tool, alone.category, alone.persona, alone.language, alone.user_key, alone.key,
+            alone.multi_turn)
+    assert view.row == 0 and alone.row == -1 and len(store) == 1 and store[-1] == view
+    assert np.array_equal(store.signatures.get(row), signature(["refund ord-1", "broken"]))
+    assert [s.id for s in store] == ["t1"] and store[0:1] == [view]
+
+
+def test_summaries_cost_a_few_hundred_bytes_a_trace():
+    n = 3 * 4096  # whole signature chunks
+    ids = [f"r0-{i:05d}-scenario-persona" for i in range(n)]  # the runner's ids are shared with its `done` set
+    users = [[f"where is my order ord-{10000 + i}? it has been a week", "thanks"] for i in range(n)]
+    calls = [[("lookup_order", f'{{"order_id":"ORD-{10000 + i}"}}')] for i in range(n)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        store = Summaries()
+        for i in range(n):
+            store.add(ids[i], tool="lookup_order", category="positive", persona="p", language="en", users=users[i],
+                      calls=calls[i], multi_turn=False)
+        per_trace = (tracemalloc.get_traced_memory()[0] - before) / n
+    finally:
+        tracemalloc.stop()
+    assert per_trace < 330, per_trace  # 256 bytes of signature, the rest hashes and small codes
 
 
 # ---------------------------------------------------------------- dedupe
@@ -134,9 +194,10 @@ NEAR = "i would like a refund for order ord-48291 because the blender arrived br
 
 
 def test_curator_removes_near_duplicates_and_keeps_the_smallest_id():
-    pool = [summary(i, tool="a") for i in range(6)]
-    pool += [summary(10, tool="a", users=[NEAR]), summary(11, tool="a", users=[NEAR.replace("broken", "brokn")]),
-             summary(12, tool="a", users=[NEAR + "!!"])]
+    specs = [dict(i=i, tool="a") for i in range(6)]
+    specs += [dict(i=10, tool="a", users=[NEAR]), dict(i=11, tool="a", users=[NEAR.replace("broken", "brokn")]),
+              dict(i=12, tool="a", users=[NEAR + "!!"])]
+    pool = store_of(*specs)
     targets = Targets(cells={"a": 9}, min_multi_turn=0)
     curated = Curator(targets, near_threshold=0.8).curate(pool)
     assert curated.near_removed == 2 and curated.exact_removed == 0
@@ -148,21 +209,28 @@ def test_curator_removes_near_duplicates_and_keeps_the_smallest_id():
 
 
 def test_curator_is_incremental_and_order_independent():
-    pool = [summary(i, tool="a" if i % 2 else "b") for i in range(40)]
-    pool += [summary(100 + i, tool="a", users=[NEAR + " " + "x" * (i % 3)]) for i in range(6)]
+    specs = [dict(i=i, tool="a" if i % 2 else "b") for i in range(40)]
+    specs += [dict(i=100 + i, tool="a", users=[NEAR + " " + "x" * (i % 3)]) for i in range(6)]
     targets = Targets(cells={"a": 30, "b": 20}, min_multi_turn=0)
-    once = Curator(targets).curate(pool)
+    once = Curator(targets).curate(store_of(*specs))
+    growing = Summaries()  # the runner's: rows arrive in completion order, several rounds
     curator = Curator(targets)
-    curator.curate(list(reversed(pool[:25])))
-    twice = curator.curate(list(reversed(pool)))
-    assert len(curator.index) == len(pool)  # each summary indexed once across both calls
+    for spec in reversed(specs[:25]):
+        summary(**spec, into=growing)
+    curator.curate(growing)
+    for spec in reversed(specs[25:]):
+        summary(**spec, into=growing)
+    twice = curator.curate(growing)
+    assert len(curator.index) == len(specs)  # each summary indexed once across both calls
     assert [s.id for s in twice.chosen] == [s.id for s in once.chosen]
     assert (twice.near_removed, twice.short) == (once.near_removed, once.short)
     assert (once.exact_removed, once.near_removed) == (3, 2)  # three texts twice each, then one of three
+    with pytest.raises(ValueError):
+        curator.curate(store_of(*specs))  # one curator, one store
 
 
 def test_curator_needs_count_what_the_selection_lacks_per_category_and_language():
-    pool = [summary(i, tool="a", category="positive") for i in range(6)]
+    pool = store_of(*[dict(i=i, tool="a", category="positive") for i in range(6)])
     targets = Targets(cells={"a": 8}, min_multi_turn=1, categories={"positive": 6, "hard": 2},
                       languages={"en": 5, "zh": 3})
     cells, multi, categories, languages = Curator(targets).curate(pool).needs(targets)

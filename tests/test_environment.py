@@ -207,3 +207,25 @@ def test_copy_tree_is_deep_and_handles_non_json_values():
     plain = {"a": [1, {"b": "c"}]}
     clone = copy_tree(plain)
     assert clone == plain and clone["a"] is not plain["a"]
+
+
+def test_a_failing_tool_model_becomes_an_error_result_not_a_crash():
+    import asyncio
+
+    from simulator.config import DomainConfig, ToolSpec
+    from simulator.environment import ToolEnvironment
+    from simulator.llm.tool_model import ToolModelError
+    from simulator.messages import ToolCall
+    from simulator.pack import Domain
+
+    spec = ToolSpec(name="get_weather", description="w", parameters={"type": "object", "properties": {}},
+                    returns={"type": "object"})
+    domain = Domain(name="d", system_prompt="s", tools={"get_weather": spec},
+                    config=DomainConfig(tools="t.yaml", system_prompt="s"))
+
+    class Broken:
+        async def simulate(self, spec, args):
+            raise ToolModelError("does not fit")
+
+    result = asyncio.run(ToolEnvironment(domain, seed=1).acall(ToolCall(id="c1", name="get_weather"), Broken()))
+    assert result.is_error and "temporarily unavailable" in result.content

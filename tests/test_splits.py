@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.curate import Curator, TraceSummary
+from simulator.curate import Curator, Summaries
 from simulator.near_dup import jaccard, shingles
 from simulator.plan import Targets
 from simulator.splits import split
@@ -17,14 +17,14 @@ from simulator.splits import split
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
 
-def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None):
-    users = tuple(users) if users is not None else (f"message {i}",)
-    return TraceSummary(id=f"t{i:05d}", tool=tool, category=category, persona="p", language="en",
-                        user_key=users, call_key=(), n_turns=len(users), multi_turn=False)
+def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, into=None):
+    users = list(users) if users is not None else [f"message {i}"]
+    store = into if into is not None else Summaries()
+    return store[store.add(f"t{i:05d}", tool=tool, category=category, persona="p", language="en", users=users)]
 
 
 def _splits_of_messages(summaries, assignment):
-    where: dict[str, set[str]] = {}
+    where: dict[int, set[str]] = {}  # message hash -> splits
     for s in summaries:
         for m in s.user_key:
             where.setdefault(m, set()).add(assignment[s.id])
@@ -116,13 +116,14 @@ def test_no_near_duplicate_pair_crosses_splits():
     rng = random.Random(11)
     texts = [_message(rng) for _ in range(240)]
     texts += [_variant(rng, rng.choice(texts)) for _ in range(160)]
-    summaries = [summary(i, tool=rng.choice(["a", "b"]), category=rng.choice(["positive", "hard"]), users=[text])
-                 for i, text in enumerate(texts)]
+    summaries = Summaries()
+    for i, text in enumerate(texts):
+        summary(i, tool=rng.choice(["a", "b"]), category=rng.choice(["positive", "hard"]), users=[text], into=summaries)
     targets = Targets(cells={"a": 400, "b": 400}, min_multi_turn=0)
     curator = Curator(targets, near_threshold=0.8, leak_threshold=0.5)
     chosen = curator.curate(summaries).chosen
     assignment = curator.split(chosen, RATIOS, seed=3)
-    grams = {s.id: shingles(s.user_key) for s in chosen}
+    grams = {s.id: shingles([texts[s.row]]) for s in chosen}
     pairs = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]
              if jaccard(grams[a.id], grams[b.id]) >= 0.8]
     assert len(chosen) < len(summaries)  # near-duplicates were removed ...
