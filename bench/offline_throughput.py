@@ -4,7 +4,7 @@ Prints episodes/s for the simulation stage (simulate + judge + append to traces/
 the whole run (including curation and export), the RSS before the first episode (imports and
 the pack) and the peak RSS. It runs each size in a fresh process so the peak RSS figures are
 comparable, and ends with the peak's growth per 1,000 episodes between the smallest and the
-largest size: traces stream to disk and curation keeps ~300 bytes a trace, so what is left of
+largest size: traces stream to disk and curation keeps < 200 bytes a trace, so what is left of
 the growth is per-episode bookkeeping (the round's plan, the ids done, those summaries).
 
     python bench/offline_throughput.py              # 2,000 and 10,000 episodes

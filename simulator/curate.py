@@ -2,8 +2,8 @@
 
 Curation never holds whole traces, nor their text. `Summaries` keeps, per accepted trace, its id,
 small codes for tool / category / persona / language, 64-bit hashes of its normalised user
-messages and of its calls (dedupe and the split's union-find only need equality), and its 256-byte
-MinHash signature (the near-duplicate index and the leak groups read it in place): about 300 bytes
+messages and of its calls (dedupe and the split's union-find only need equality), and its 128-byte
+MinHash signature (the near-duplicate index and the leak groups read it in place): under 200 bytes
 a trace, in arrays rather than per-trace objects. `TraceSummary` is the view of one row that the
 selection functions take. All functions are deterministic: the same summaries (and seed) give the
 same dataset, whatever order they arrive in.
@@ -34,7 +34,6 @@ from simulator.near_dup import (
     LEAK_THRESHOLD,
     NearDupIndex,
     Signatures,
-    signature,
     similar_groups,
 )
 from simulator.plan import NO_TOOL, Targets
@@ -158,7 +157,7 @@ class Summaries(Sequence[TraceSummary]):
         self._ends = array("Q")  # where each row's message hashes end in `_users`
         self._keys = array("Q")
 
-    def add(self, id: str, *, tool: str | None, category: str, persona: str, language: str,  # noqa: A002
+    def add(self, id: str, *, tool: str | None, category: str, persona: str, language: str,
             users: Sequence[str], calls: Sequence[tuple[str, str]] = (), multi_turn: bool = False) -> int:
         """Store one summary from its normalised user texts and (name, canonical arguments) calls;
         return its row."""
@@ -170,7 +169,7 @@ class Summaries(Sequence[TraceSummary]):
         self._ends.append(len(self._users))
         self._keys.append(_exact_key(hashes, list(calls)))
         self._multi.append(bool(multi_turn))
-        self.signatures.append(signature(users))
+        self.signatures.add(users)
         self.ids.append(id)
         return len(self.ids) - 1
 

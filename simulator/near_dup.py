@@ -13,10 +13,11 @@ polynomial, then splitmix64's finaliser); each of the 128 "permutations" XORs th
 bits with its own seed and applies murmur3's 32-bit finaliser (a bijection), keeping the minimum
 over the shingles. (Affine maps x ↦ a·x + b are cheaper but measurably biased: they under-estimate
 Jaccard by ~0.004; this family's error is within noise, and its spread is the 128-permutation
-binomial one.) A signature stores the low 16 bits of each minimum (b-bit MinHash: two different
-minima agree by chance once in 65,536, which the confirmation threshold corrects for) — 256 bytes
-a trace, the same on every machine and run: every constant comes from blake2b, nothing from
-`hash()` or a random generator.
+binomial one.) A signature stores the low 8 bits of each minimum: b-bit MinHash (Li & König,
+2010). Two different minima agree by chance once in 256, so a position agrees with probability
+J + (1 − J)/256 and the confirmation threshold is raised by that much; measured against exact
+Jaccard, the error is the same as with whole values. 128 bytes a trace, the same on every machine
+and run: every constant comes from blake2b, nothing from `hash()` or a random generator.
 
 Traces form clusters: the connected components of "estimated Jaccard similarity ≥ threshold".
 Components do not depend on the order traces arrive in, so the runner (completion order, several
@@ -33,10 +34,17 @@ in one cluster are skipped. Items with identical signatures are joined directly 
 first takes part in banding, so a message repeated a thousand times costs a thousand comparisons,
 not half a million.
 
-Memory: the signatures (in fixed-size numpy chunks, owned by a `Signatures` column — the curation
-store's, for the runner, so the index copies nothing) plus about 100 bytes of keys and union-find
-per item. Band keys exist only while linking, a band at a time, and candidate pairs are expanded
-and compared in bounded batches.
+Signing is batched too: a `Signatures` column queues message lists and signs 128 at a time (or
+when a row is read). The arithmetic is the same, ~25 µs a trace, but signed one at a time between
+episodes it ran at half that speed (caches cold from the simulation).
+
+Memory: the signatures (128 bytes a row in fixed-size numpy chunks, owned by a `Signatures` column
+— the curation store's, for the runner, so the index copies nothing) plus about 100 bytes of keys
+and union-find per item. Band keys exist only while linking, a band at a time, and candidate pairs
+are expanded and compared in bounded batches, so linking 10,000 traces needs ~1 MiB besides.
+
+This replaces datasketch's `MinHashLSH` (a Python set per band bucket: ~5 KB a trace, and scipy
+imported for its layout optimiser, ~40 MiB); `optimal_bands` picks the layouts it picked.
 """
 
 from __future__ import annotations
@@ -51,17 +59,18 @@ import numpy as np
 
 NUM_PERM = 128
 SHINGLE_CHARS = 5
-VALUE_BITS = 16  # bits kept of each minimum
+VALUE_BITS = 8  # bits kept of each minimum
 DEFAULT_THRESHOLD = 0.8
 LEAK_THRESHOLD = 0.5
 RECALL_WEIGHTS = (0.05, 0.95)  # (false positive, false negative) weights: 16 bands of 8, recall 95 % at J = 0.8
 
-_VALUE = np.uint16
-_CHUNK = 4096  # signature rows per storage chunk (1 MiB; pages are touched only when written)
+_VALUE = np.uint8
+_CHUNK = 4096  # signature rows per storage chunk (512 KiB; pages are touched only when written)
 _PAIRS = 1 << 13  # candidate pairs expanded at once
-_COMPARE = 1024  # candidate pairs compared at once (2 × 1024 × 256 B)
+_COMPARE = 1024  # candidate pairs compared at once (2 × 1024 × 128 B)
 _KEY_BLOCK = 1024  # rows folded into keys at once
-_SHINGLE_BLOCK = 1024  # shingles hashed through the 128 permutations at once
+_SHINGLE_BLOCK = 512  # shingles put through the 128 permutations at once (256 KiB)
+_SIGN_BATCH = 128  # message lists a `Signatures` column queues before signing them together
 _PAD = 0x110000  # above every code point: pads a message shorter than a shingle
 
 
@@ -97,49 +106,73 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b)
 
 
-def _shingle_hashes(messages: Iterable[str]) -> np.ndarray | None:
-    """A 64-bit hash of every 5-gram of every message (the same shingles as `shingles`)."""
-    parts = []
+def _fmix(x: np.ndarray) -> np.ndarray:
+    """The 128 permutations of each 32-bit shingle hash: murmur3's fmix32 of (hash XOR seed)."""
+    v = x[:, None] ^ _SEEDS
+    v ^= v >> np.uint32(16)
+    v *= np.uint32(0x85EBCA6B)
+    v ^= v >> np.uint32(13)
+    v *= np.uint32(0xC2B2AE35)
+    v ^= v >> np.uint32(16)
+    return v
+
+
+def signatures_of(batch: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures of many message lists at once: a (len(batch), NUM_PERM) array of 8-bit
+    values and whether each list had any text (rows without are zeros). Batches share the numpy
+    calls: signing is arithmetic-bound, ~25 µs a trace, whichever way it is cut."""
     k = SHINGLE_CHARS
-    for text in messages:
-        if not text:
-            continue
-        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
-        if len(points) < k:
-            points = np.concatenate([points, np.full(k - len(points), _PAD, dtype=np.uint64)])
-        n = len(points) - k + 1
-        h = points[:n] * _GRAM[0]
-        for j in range(1, k):
-            h += points[j:j + n] * _GRAM[j]
-        parts.append(h)
-    if not parts:
-        return None
-    h = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    messages: list[str] = []
+    owners: list[int] = []
+    for owner, texts in enumerate(batch):
+        for text in texts:
+            if text:
+                messages.append(text)
+                owners.append(owner)
+    values = np.zeros((len(batch), NUM_PERM), dtype=_VALUE)
+    has_text = np.zeros(len(batch), dtype=bool)
+    if not messages:
+        return values, has_text
+    lengths = np.fromiter(map(len, messages), dtype=np.int64, count=len(messages))
+    points = np.frombuffer("".join(messages).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    short = np.flatnonzero(lengths < k)
+    if len(short):  # a message shorter than a shingle is one shingle: pad it to one
+        ends = np.cumsum(lengths)
+        points = np.insert(points, np.repeat(ends[short], k - lengths[short]), np.uint64(_PAD))
+        lengths = np.maximum(lengths, k)
+    ends = np.cumsum(lengths)
+    n = len(points) - k + 1
+    h = points[:n] * _GRAM[0]
+    for j in range(1, k):
+        h += points[j:j + n] * _GRAM[j]
+    message_of = np.repeat(np.arange(len(messages)), lengths)[:n]
+    inside = np.arange(n) + k <= ends[message_of]  # windows never span two messages
+    h, message_of = h[inside], message_of[inside]
     h ^= h >> np.uint64(30)  # splitmix64's finaliser: every input bit reaches the top 32 bits
     h *= np.uint64(0xBF58476D1CE4E5B9)
     h ^= h >> np.uint64(27)
     h *= np.uint64(0x94D049BB133111EB)
     h ^= h >> np.uint64(31)
-    return h
+    x = (h >> np.uint64(32)).astype(np.uint32)
+    owner_of = np.asarray(owners, dtype=np.int64)[message_of]  # non-decreasing
+    starts = np.flatnonzero(np.r_[True, owner_of[1:] != owner_of[:-1]])
+    mins = np.full((len(starts), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for at in range(0, len(x), _SHINGLE_BLOCK):
+        block = _fmix(x[at:at + _SHINGLE_BLOCK])
+        lo = int(np.searchsorted(starts, at, side="right")) - 1  # the lists this block covers
+        hi = int(np.searchsorted(starts, at + len(block), side="left"))
+        part = np.minimum.reduceat(block, np.maximum(starts[lo:hi] - at, 0), axis=0)
+        np.minimum(mins[lo:hi], part, out=mins[lo:hi])
+    rows = owner_of[starts]
+    values[rows] = (mins & np.uint32((1 << VALUE_BITS) - 1)).astype(_VALUE)
+    has_text[rows] = True
+    return values, has_text
 
 
 def signature(messages: Iterable[str]) -> np.ndarray | None:
-    """The MinHash signature (NUM_PERM 16-bit values) of the messages' shingles; None without text."""
-    h = _shingle_hashes(messages)
-    if h is None:
-        return None
-    x = (h >> np.uint64(32)).astype(np.uint32)
-    mins = None
-    for start in range(0, len(x), _SHINGLE_BLOCK):
-        v = x[start:start + _SHINGLE_BLOCK, None] ^ _SEEDS  # murmur3's fmix32, one seed per permutation
-        v ^= v >> np.uint32(16)
-        v *= np.uint32(0x85EBCA6B)
-        v ^= v >> np.uint32(13)
-        v *= np.uint32(0xC2B2AE35)
-        v ^= v >> np.uint32(16)
-        block = v.min(axis=0)
-        mins = block if mins is None else np.minimum(mins, block)
-    return (mins & np.uint32((1 << VALUE_BITS) - 1)).astype(_VALUE)
+    """The MinHash signature (NUM_PERM 8-bit values) of the messages' shingles; None without text."""
+    values, has_text = signatures_of([messages])
+    return values[0] if has_text[0] else None
 
 
 def min_equal(threshold: float) -> float:
@@ -149,34 +182,52 @@ def min_equal(threshold: float) -> float:
 
 
 class Signatures:
-    """An append-only column of signatures: NUM_PERM 16-bit values per row, in fixed-size numpy
-    chunks (growing never copies). A text-less row is all zeros and flagged empty; it matches nothing."""
+    """An append-only column of signatures: NUM_PERM 8-bit values per row, in fixed-size numpy
+    chunks (growing never copies). A text-less row is all zeros and flagged empty; it matches
+    nothing. `add` queues messages and signs them in batches of `_SIGN_BATCH` (or when a row is
+    read): one trace at a time, between episodes, the same arithmetic ran twice as slowly."""
 
     def __init__(self) -> None:
         self._chunks: list[np.ndarray] = []
         self._empty = bytearray()
+        self._pending: list[list[str]] = []
 
     def __len__(self) -> int:
-        return len(self._empty)
+        return len(self._empty) + len(self._pending)
+
+    def add(self, messages: Iterable[str]) -> int:
+        """Queue messages to sign; return their row."""
+        row = len(self)
+        self._pending.append(list(messages))
+        if len(self._pending) >= _SIGN_BATCH:
+            self._sign()
+        return row
 
     def append(self, values: np.ndarray | None) -> int:
         """Store one signature (or None: no text); return its row."""
-        row = len(self._empty)
-        chunk, offset = divmod(row, _CHUNK)
-        if chunk == len(self._chunks):
-            self._chunks.append(np.zeros((_CHUNK, NUM_PERM), dtype=_VALUE))
-        if values is None:
-            self._empty.append(1)
-        else:
-            self._chunks[chunk][offset] = values
-            self._empty.append(0)
-        return row
+        self._sign()
+        self._store(values[None, :] if values is not None else np.zeros((1, NUM_PERM), dtype=_VALUE),
+                    np.array([values is not None]))
+        return len(self._empty) - 1
 
-    def add(self, messages: Iterable[str]) -> int:
-        """Sign messages and store the signature; return its row."""
-        return self.append(signature(messages))
+    def _sign(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._store(*signatures_of(pending))
+
+    def _store(self, values: np.ndarray, has_text: np.ndarray) -> None:
+        row, done = len(self._empty), 0
+        while done < len(values):
+            chunk, offset = divmod(row + done, _CHUNK)
+            if chunk == len(self._chunks):
+                self._chunks.append(np.zeros((_CHUNK, NUM_PERM), dtype=_VALUE))
+            count = min(_CHUNK - offset, len(values) - done)
+            self._chunks[chunk][offset:offset + count] = values[done:done + count]
+            done += count
+        self._empty.extend((~has_text).astype(np.uint8).tobytes())
 
     def get(self, row: int) -> np.ndarray | None:
+        self._sign()
         if self._empty[row]:
             return None
         chunk, offset = divmod(row, _CHUNK)
@@ -184,11 +235,13 @@ class Signatures:
 
     def empty(self, rows: np.ndarray) -> np.ndarray:
         """Whether each row has no text (a boolean array)."""
+        self._sign()
         flags = np.frombuffer(bytes(self._empty), dtype=np.uint8)
         return flags[rows].astype(bool)
 
     def take(self, rows: np.ndarray, cols: slice = slice(None)) -> np.ndarray:
         """The values of `rows` (in that order) at `cols`: a new (len(rows), width) array."""
+        self._sign()
         rows = np.asarray(rows, dtype=np.int64)
         chunk, offset = np.divmod(rows, _CHUNK)
         width = len(range(*cols.indices(NUM_PERM)))
@@ -273,7 +326,8 @@ class NearDupIndex:
         if row is None:
             if self._shared:
                 raise ValueError("this index reads shared signatures: add items by row")
-            row = self.signatures.append(signature_values if signature_values is not None else signature(messages))
+            row = (self.signatures.append(signature_values) if signature_values is not None
+                   else self.signatures.add(messages))
         elif not 0 <= row < len(self.signatures):
             raise IndexError(f"signature row {row} does not exist")
         position = len(self._keys)
@@ -354,11 +408,13 @@ class NearDupIndex:
         n, start = len(self._keys), self._linked
         if start == n:
             return
-        self._linked = n
         rows = np.frombuffer(self._rows, dtype=np.int64).copy()
         valid = np.flatnonzero(~self.signatures.empty(rows))
-        if not len(valid):
-            return
+        if len(valid):
+            self._link_bands(rows, valid, start)
+        self._linked = n
+
+    def _link_bands(self, rows: np.ndarray, valid: np.ndarray, start: int) -> None:
         banded = self._join_identical(rows, valid, start)
         count, width = self.bands
         new = banded >= start
@@ -370,30 +426,32 @@ class NearDupIndex:
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
             first = np.searchsorted(sorted_keys, keys[new], side="left")
-            # the earlier items sharing a new item's key sit between `first` and its own rank
-            self._compare_runs(rows, banded[new], first, rank[new] - first, sorted_positions)
+            # the earlier items sharing a new item's key sit between `first` and its own rank;
+            # roots from before the band: a stale root only costs a needless comparison
+            self._compare_runs(rows, banded[new], first, rank[new] - first, sorted_positions, self._roots())
 
     def _join_identical(self, rows: np.ndarray, valid: np.ndarray, start: int) -> np.ndarray:
-        """Join each new item to the first item with an identical signature; return the positions
+        """Join each item to the first item with an identical signature; return the positions
         that take part in banding (the first of each signature)."""
         full = self.signatures.keys(rows[valid])
         _, first_index, inverse = np.unique(full, return_index=True, return_inverse=True)
         canonical = valid[first_index[inverse.reshape(-1)]]  # np.unique keeps the first occurrence
-        duplicate = (canonical != valid) & (valid >= start)
+        duplicate = canonical != valid
         items, firsts = valid[duplicate], canonical[duplicate]
         same = np.ones(len(items), dtype=bool)
         for s in range(0, len(items), _COMPARE):  # a shared key is checked, never trusted
             a = self.signatures.take(rows[items[s:s + _COMPARE]])
             b = self.signatures.take(rows[firsts[s:s + _COMPARE]])
             same[s:s + _COMPARE] = (a == b).all(axis=1)
-        for i, j in zip(items[same].tolist(), firsts[same].tolist()):
+        joined = same & (items >= start)  # earlier ones were joined by an earlier link
+        for i, j in zip(items[joined].tolist(), firsts[joined].tolist()):
             self._union(i, j)
         unbanded = np.zeros(len(self._keys), dtype=bool)
         unbanded[items[same]] = True
         return valid[~unbanded[valid]]
 
     def _compare_runs(self, rows: np.ndarray, positions: np.ndarray, first: np.ndarray, counts: np.ndarray,
-                      sorted_positions: np.ndarray) -> None:
+                      sorted_positions: np.ndarray, roots: np.ndarray) -> None:
         """Compare item positions[k] with sorted_positions[first[k] : first[k] + counts[k]], in
         batches of at most `_PAIRS` pairs; skip pairs already in one cluster."""
         some = np.flatnonzero(counts > 0)
@@ -410,7 +468,6 @@ class NearDupIndex:
             left = np.repeat(positions[lo:hi], c)
             offsets = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
             right = sorted_positions[np.repeat(first[lo:hi], c) + offsets]
-            roots = self._roots()
             apart = roots[left] != roots[right]
             self._confirm(rows, left[apart], right[apart])
             lo = hi

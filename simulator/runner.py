@@ -54,7 +54,7 @@ class RunState:
     """What the runner knows about the episodes already on disk."""
 
     done: set[str] = field(default_factory=set)
-    accepted: Summaries = field(default_factory=Summaries)  # compact: ~300 bytes a trace
+    accepted: Summaries = field(default_factory=Summaries)  # compact: < 200 bytes a trace
     rejected: Counter = field(default_factory=Counter)
     failed: int = 0
     usage: dict[str, RoleUsage] = field(default_factory=dict)

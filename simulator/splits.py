@@ -7,6 +7,8 @@ are "the same" must share a split. Two relations make examples the same here:
   lower leak threshold (`near_dup.similar_groups`), which catches the pairs the stricter dedupe
   kept on purpose and the few its LSH missed.
 Both feed one union-find, so a group is the connected component of either relation (near O(n)).
+Messages are compared by their 64-bit hashes (`TraceSummary.user_key`): the split never needs
+the text.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _groups(summaries: Sequence["TraceSummary"], links: Iterable[Sequence[str]] 
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    owner: dict[str, int] = {}
+    owner: dict[int, int] = {}  # message hash -> first summary with it
     for i, s in enumerate(summaries):
         for message in s.user_key:
             j = owner.setdefault(message, i)

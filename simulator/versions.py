@@ -6,7 +6,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-PACKAGES = ("toolsim", "pydantic", "jsonschema", "pyyaml", "litellm", "openai", "anthropic", "datasketch", "rich")
+PACKAGES = ("toolsim", "pydantic", "jsonschema", "pyyaml", "litellm", "openai", "anthropic", "numpy", "rich")
 
 
 def package_versions() -> dict[str, str]:

@@ -21,7 +21,6 @@ from simulator.curate import (
     summarize,
     user_texts,
 )
-from simulator.near_dup import signature
 from simulator.messages import (
     AssistantMessage,
     SystemMessage,
@@ -29,6 +28,7 @@ from simulator.messages import (
     UserMessage,
     tool_result,
 )
+from simulator.near_dup import signature
 from simulator.plan import NO_TOOL, Targets
 from simulator.records import Episode, Trace
 
@@ -119,7 +119,7 @@ def test_summaries_cost_a_few_hundred_bytes_a_trace():
         per_trace = (tracemalloc.get_traced_memory()[0] - before) / n
     finally:
         tracemalloc.stop()
-    assert per_trace < 330, per_trace  # 256 bytes of signature, the rest hashes and small codes
+    assert per_trace < 200, per_trace  # 128 bytes of signature, the rest hashes and small codes
 
 
 # ---------------------------------------------------------------- dedupe
