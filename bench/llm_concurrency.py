@@ -27,13 +27,26 @@ client processes, as a multi-process runner would. `--profile` prints cProfile's
 event-loop thread; for every thread use py-spy:
 `py-spy record -f raw -o out.txt -- python bench/llm_concurrency.py`.
 
-Where the time goes (litellm 1.102.4, openai 2.54, one short message; py-spy over all threads):
-~45% the OpenAI SDK under litellm's `openai/` route (TypedDict transform of the request, httpx
-request/response objects, pydantic response model), ~35% litellm itself (parameter mapping in
-its worker thread, logging object, response conversion), ~15% asyncio and aiohttp, ~1-2% our
-client. `simulator/llm/litellm_tuning.py` removes litellm's success logging and pricing when
-nothing reads them, and the client freezes litellm's import-time objects out of the garbage
-collector's full scans (each one stalled the loop ~0.2 s).
+Where the time goes (litellm 1.102.4; py-spy over all threads, one short message, 2 CPUs):
+~30% sockets, aiohttp and asyncio (a loopback send costs ~0.1-0.3 ms of kernel time in this VM);
+~15% httpx request/response objects (litellm's HTTP handler wraps aiohttp in httpx); ~13% the
+worker thread litellm hands every call's synchronous `completion()` to, and the self-pipe write
+that hands it back; ~30% the rest of litellm (call wrapper, `function_setup` and its logging
+object, parameter mapping, provider lookup, `ModelResponse` building, response metadata); ~5%
+our client (mostly the request's cache key). With a 22-message conversation and 6 tools the
+worker thread's share grows (litellm sanitises every tool schema on every call) and our key is
+~8%. What the client already removes: the OpenAI SDK on the `openai/` route (litellm's
+`EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER` switch; the SDK's per-call TypedDict walk was ~1 ms
+for one message, ~4 ms for 22 messages), litellm's success logging and pricing when nothing reads
+them (`simulator/llm/litellm_tuning.py`), full garbage-collector scans of litellm's ~300k
+import-time objects (each stalled the loop ~0.2 s), and, by yielding once before preparing each
+request, replies waiting behind another call's request preparation.
+
+Measured and left out: uvloop (CPU -0.2 ms per call but the ratio fell, 0.79 vs 0.85); running
+litellm's per-call `completion()` inline instead of in its worker thread (-0.1 to -0.15 ms, ratio
++0.02; unsafe for providers whose `completion()` refreshes credentials with blocking I/O); raising
+the GC's young-generation threshold (-0.08 ms); litellm's module switches for message logging,
+streaming logging and end-user cost tracking (no effect on this path).
 """
 
 from __future__ import annotations
@@ -50,18 +63,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from simulator.config import ToolSpec  # noqa: E402
 from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
-from simulator.llm.limits import CallLimits  # noqa: E402
 from simulator.llm.settings import ModelSettings  # noqa: E402
-from simulator.messages import AssistantMessage, Message, SystemMessage, ToolCall, ToolMessage, UserMessage  # noqa: E402
+from simulator.messages import (  # noqa: E402
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
 
 TARGET_RATIO = 0.9
@@ -260,7 +280,8 @@ def report(args: argparse.Namespace, m: Measured, baseline: Measured | None) -> 
     print(f"model               {args.model} (server: {where}, latency {args.latency * 1000:.0f} ms)")
     print(f"requests            {m.requests} at concurrency {args.concurrency}; {shape}, {args.tools} tools; "
           f"cache {'on' if args.cache else 'off'}; loop {args.loop}")
-    print(f"client processes    {args.processes}" + (f", peak in flight {m.peak}" if m.peak is not None else ""))
+    print(f"client processes    {args.processes}" + (f", peak in flight {m.peak}" if m.peak is not None else "")
+          + f"; machine: {os.cpu_count()} CPUs, load average {args.load:.2f} at start")
     print(f"wall                {m.wall:.2f} s")
     print(f"achieved            {achieved:.1f} req/s")
     print(f"ideal               {ideal:.1f} req/s ({args.concurrency} / {args.latency:g} s)")
@@ -268,7 +289,8 @@ def report(args: argparse.Namespace, m: Measured, baseline: Measured | None) -> 
     split = ""
     if m.cpu_main is not None:
         main_ms = m.cpu_main / m.requests * 1000
-        split = f": event loop {main_ms:.2f} + litellm worker threads {cpu_ms - main_ms:.2f}"
+        others = "litellm worker threads" + (" and the server" if args.in_process else "")
+        split = f": event loop {main_ms:.2f} + {others} {cpu_ms - main_ms:.2f}"
     print(f"CPU per call        {cpu_ms:.2f} ms (client process{'es' if args.processes > 1 else ''}{split}; target < {TARGET_CPU_MS:g})")
     if m.latencies:
         print(f"call latency        p50 {percentile(m.latencies, 0.5) * 1000:.0f} ms, p95 {percentile(m.latencies, 0.95) * 1000:.0f} ms, "
@@ -296,6 +318,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")
+    args.load = os.getloadavg()[0]  # other work on the machine competes for the CPUs measured here
     with fake_server(args.latency, args.in_process) as base_url:
         baseline = None if args.no_baseline else raw_run(base_url, args)
         if args.processes > 1:

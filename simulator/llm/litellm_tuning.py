@@ -28,8 +28,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+from collections.abc import Iterator
 from importlib import metadata
-from typing import Any, Iterator
+from typing import Any
 
 PINNED_LITELLM = "1.102.4"
 

@@ -97,7 +97,9 @@ def classify(exc: BaseException) -> Failure | None:
         return Failure("connection", True, status, retry_after, message)
     if status == 429:
         return Failure("rate_limit", True, status, retry_after, message)
-    if status is not None and status >= 500:
+    if status is not None and (status >= 500 or 200 <= status < 300):
+        # A 2xx whose body could not be read (truncated or garbage JSON) is the server's fault,
+        # and usually passes on a second try.
         return Failure("server", True, status, retry_after, message)
     if status in (401, 403):
         return Failure("auth", False, status, None, message)

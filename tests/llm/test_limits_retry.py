@@ -68,3 +68,14 @@ def test_redact_masks_key_shapes_and_env_values(monkeypatch):
     monkeypatch.setenv("MY_PROVIDER_API_KEY", "plainsecretvalue42")
     text = redact("key sk-proj-abcdefgh12345 and plainsecretvalue42 and Bearer abcdefghijk")
     assert "abcdefgh12345" not in text and "plainsecretvalue42" not in text and "abcdefghijk" not in text
+
+
+def test_a_2xx_with_an_unreadable_body_is_retried_as_a_server_failure():
+    from simulator.llm.client import litellm_module
+    from simulator.llm.retry import classify
+
+    litellm = litellm_module()
+    garbled = litellm.APIError(status_code=200, message="Expecting value: line 1 column 1",
+                               llm_provider="openai", model="fake")
+    failure = classify(garbled)
+    assert failure.kind == "server" and failure.retryable
