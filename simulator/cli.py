@@ -83,8 +83,7 @@ def _version() -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from simulator.loader import load_pack
-
-    from simulator.plan import check_mix
+    from simulator.targets import check_mix
 
     pack = load_pack(args.scenario_file)
     problems = check_mix(pack)

@@ -12,14 +12,16 @@ import json
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from simulator.curate import Curator, TraceSummary, balance_report
+from simulator.curate import Curator
 from simulator.export.atomic import atomic_write
 from simulator.export.card import render_card
 from simulator.export.openai import to_openai_record
 from simulator.pack import Pack
-from simulator.plan import NO_TOOL, Targets
+from simulator.quotas import balance_report
 from simulator.records import Trace
 from simulator.rundir import RunDir, iter_jsonl
+from simulator.summaries import TraceSummary
+from simulator.targets import NO_TOOL, Targets
 
 if TYPE_CHECKING:
     from simulator.runner import RunResult, RunState

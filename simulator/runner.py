@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from simulator.agents.factory import AgentFactory, AgentSettings
-from simulator.curate import Curator, Summaries
+from simulator.curate import Curator
 from simulator.episode import prepare_episode
 from simulator.judge import judge, needs_model, with_model
 from simulator.messages import SystemMessage
 from simulator.orchestrator import _describe, simulate_episode
 from simulator.pack import Pack
-from simulator.plan import Targets, compute_targets, plan_round
+from simulator.plan import plan_round
 from simulator.records import Episode, RoleUsage, Trace, Verdict
 from simulator.rundir import JsonlAppender, RunDir, iter_jsonl
+from simulator.summaries import Summaries
+from simulator.targets import Targets, compute_targets
 
 MAX_ROUNDS = 8
 
@@ -335,7 +337,7 @@ class RunResult:
     seconds: float = 0.0
     near_duplicates_removed: int = 0
     composition: dict[str, dict[str, int]] = field(default_factory=dict)  # category / language -> n
-    balance: dict[str, Any] = field(default_factory=dict)  # curate.BalanceReport.as_dict()
+    balance: dict[str, Any] = field(default_factory=dict)  # quotas.BalanceReport.as_dict()
     stopped_by: str | None = None  # the budget or limit that left cells short
 
     @property

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
-    from simulator.curate import TraceSummary
+    from simulator.summaries import TraceSummary
 
 
 def _groups(summaries: Sequence["TraceSummary"], links: Iterable[Sequence[str]] = ()) -> list[list[int]]:

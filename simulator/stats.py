@@ -25,9 +25,9 @@ from typing import Any, Iterable
 
 from rich.table import Table
 
-from simulator.curate import normalize_message
 from simulator.errors import InputError
 from simulator.rundir import RunDir, iter_jsonl
+from simulator.summaries import normalize_message
 
 SELECTION = "selection.json"
 SPLIT_ORDER = ("train", "validation", "test")

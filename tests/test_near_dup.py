@@ -1,134 +1,21 @@
-"""Near-duplicate clustering: shingles, MinHash signatures that estimate Jaccard similarity,
-banded candidates confirmed on signatures, and clusters that do not depend on insertion order or
-on how adds are batched."""
+"""Near-duplicate clustering: banded candidates confirmed on signatures, clusters that do not
+depend on insertion order or on how adds are batched, and the looser leak groups. (Shingles and
+signatures: tests/test_minhash.py; band layouts: tests/test_band_layout.py.)"""
 
 from __future__ import annotations
 
-import hashlib
 import random
 
 import numpy as np
 import pytest
 
-from simulator import near_dup
-from simulator.near_dup import (
-    NUM_PERM,
-    NearDupIndex,
-    Signatures,
-    candidate_probability,
-    jaccard,
-    leak_bands,
-    min_equal,
-    optimal_bands,
-    shingles,
-    signature,
-    signatures_of,
-    similar_groups,
-)
-
-BASE = "i need a refund for ord-48291, the blender arrived broken and the lid is cracked"
-WORDS = ("order refund parcel address broken late email receipt kettle blender lid cracked monday "
-         "tracking courier invoice street city postal please thanks help again still waiting where when").split()
+from simulator.minhash import Signatures, jaccard, min_equal, shingles, signature
+from simulator.near_dup import NearDupIndex, similar_groups
+from tests.similar_texts import BASE, edit_words, request_text
 
 
-def test_shingles_are_character_five_grams_within_each_message():
-    assert shingles(["abcdef"]) == {b"abcde", b"bcdef"}
-    assert shingles(["hi", ""]) == {b"hi"}  # short messages are one shingle, empty ones none
-    assert b"efxyz" not in shingles(["abcdef", "xyzuvw"])  # never across two messages
-    zh = shingles(["我想退货，订单号是ORD-12345"])
-    assert "我想退货，".encode() in zh  # Chinese needs no spaces
-
-
-def test_signatures_hash_the_same_shingles():
-    # Equal shingle sets, equal signatures: repeats, message order and splits that create no
-    # new 5-gram do not matter; a gram across two messages would.
-    assert np.array_equal(signature(["abcdefabcdef"]), signature(["abcdefabcdef", "abcdef"]))
-    assert np.array_equal(signature(["hello there", "hi"]), signature(["hi", "hello there"]))
-    assert not np.array_equal(signature(["abcdef", "xyzuvw"]), signature(["abcdefxyzuvw"]))
-    assert signature([]) is None and signature(["", ""]) is None
-    short = signature(["hi"])
-    assert short is not None and not np.array_equal(short, signature(["hi!"]))
-    assert signature([BASE]).dtype == np.uint8 and signature([BASE]).shape == (NUM_PERM,)
-
-
-def _reference(messages) -> np.ndarray | None:
-    """The signature computed shingle by shingle from `shingles` (slow, independent of the batching)."""
-    grams = shingles(messages)
-    if not grams:
-        return None
-    mask = (1 << 64) - 1
-    xs = []
-    for gram in grams:
-        points = [ord(c) for c in gram.decode()]
-        points += [near_dup._PAD] * (near_dup.SHINGLE_CHARS - len(points))
-        h = sum(p * int(g) for p, g in zip(points, near_dup._GRAM)) & mask
-        h ^= h >> 30
-        h = (h * 0xBF58476D1CE4E5B9) & mask
-        h ^= h >> 27
-        h = (h * 0x94D049BB133111EB) & mask
-        h ^= h >> 31
-        xs.append(h >> 32)
-    mins = near_dup._fmix(np.array(xs, dtype=np.uint32)).min(axis=0)
-    return (mins & 0xFF).astype(np.uint8)
-
-
-def test_batched_signing_hashes_exactly_the_shingles_of_each_list():
-    rng = random.Random(2)
-    lists = [[], ["hi"], ["", "abcd", "abcde"], [_text(rng, 200)], ["我想退货", "订单号是ORD-12345"], [BASE, "ok"],
-             ["x" * 3000 + "y"], ["", ""], ["abcdef", "xyzuvw"]]
-    lists += [[_text(rng, rng.randint(1, 30)) for _ in range(rng.randint(0, 3))] for _ in range(60)]
-    values, has_text = signatures_of(lists)
-    for i, messages in enumerate(lists):
-        expected = _reference(messages)
-        assert has_text[i] == (expected is not None), messages
-        if expected is not None:
-            assert np.array_equal(values[i], expected), messages
-            assert np.array_equal(signature(messages), expected)
-
-
-def test_a_column_signs_queued_messages_in_batches_and_on_reads():
-    column = Signatures()
-    texts = [[f"{BASE} {i}"] for i in range(1300)]
-    rows = [column.add(t) for t in texts[:1200]]
-    assert rows == list(range(1200)) and len(column) == 1200  # rows are known before signing
-    assert len(column._pending) < 512  # full batches were signed on the way
-    column.append(signature(["stored directly"]))  # keeps row order: the queue goes first
-    rows += [column.add(t) for t in texts[1200:]]
-    assert column.get(1200) is not None and np.array_equal(column.get(1200), signature(["stored directly"]))
-    assert np.array_equal(column.get(1300), signature(texts[1299])) and len(column) == 1301
-    assert np.array_equal(column.take(np.array([5, 0])), np.stack([signature(texts[5]), signature(texts[0])]))
-
-
-def test_signatures_are_the_same_on_every_machine_and_run():
-    # Constants come from blake2b, not from hash() or a random generator: a change here changes
-    # which traces are near-duplicates, so every run's dataset. Update only on purpose.
-    values = signature([BASE, "我想退货，订单号是ORD-12345"])
-    assert hashlib.blake2b(values.tobytes(), digest_size=8).hexdigest() == "18286a45a5dfa6a5"
-
-
-def _text(rng: random.Random, n: int = 14) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)) + f" ord-{rng.randrange(10000, 99999)}"
-
-
-def _edit(rng: random.Random, text: str, edits: int) -> str:
-    words = text.split()
-    for _ in range(edits):
-        words[rng.randrange(len(words))] = rng.choice(WORDS)
-    return " ".join(words)
-
-
-def test_signatures_estimate_jaccard_similarity_without_bias():
-    rng = random.Random(5)
-    errors = []
-    for _ in range(400):
-        a = _text(rng)
-        b = _edit(rng, a, rng.randint(0, 6))
-        exact = jaccard(shingles([a]), shingles([b]))
-        estimate = np.count_nonzero(signature([a]) == signature([b])) / NUM_PERM
-        errors.append(estimate - exact)
-    errors = np.array(errors)
-    assert abs(errors.mean()) < 0.005  # unbiased (standard error 0.002) ...
-    assert errors.std() < 0.045  # ... and as tight as 128 permutations allow (≤ 0.044)
+def test_the_default_index_leans_towards_recall():
+    assert NearDupIndex(0.8).bands == (16, 8)  # RECALL_WEIGHTS' layout (tests/test_band_layout.py)
 
 
 def test_a_typo_keeps_a_near_duplicate_while_a_different_request_is_not_one():
@@ -149,8 +36,8 @@ def test_the_threshold_separates_similar_from_dissimilar_pairs():
     rng = random.Random(8)
     checked = {"high": 0, "low": 0}
     for i in range(300):
-        a = _text(rng, 20)
-        b = _edit(rng, a, rng.randint(0, 8))
+        a = request_text(rng, 20)
+        b = edit_words(rng, a, rng.randint(0, 8))
         exact = jaccard(shingles([a]), shingles([b]))
         if 0.7 < exact < 0.9:
             continue  # near the threshold either answer is an honest estimate
@@ -213,12 +100,12 @@ def test_incremental_adds_equal_one_batch():
 def test_clusters_do_not_depend_on_order_or_on_when_reads_link():
     for trial in range(3):
         rng = random.Random(trial)
-        bases = [_text(rng, 12) for _ in range(20)]
+        bases = [request_text(rng, 12) for _ in range(20)]
         texts = {}
         for i in range(300):
             base, r = rng.choice(bases), rng.random()
             texts[f"k{rng.randrange(10**6):06d}-{i}"] = (
-                [base] if r < 0.3 else [_edit(rng, base, rng.randint(0, 3))] if r < 0.8 else [_text(rng, 12)])
+                [base] if r < 0.3 else [edit_words(rng, base, rng.randint(0, 3))] if r < 0.8 else [request_text(rng, 12)])
         reference = NearDupIndex(0.8)
         for key in sorted(texts):
             reference.add(key, texts[key])
@@ -261,9 +148,9 @@ def test_repeated_messages_are_joined_without_comparing_every_pair():
 
 def test_large_buckets_are_compared_in_batches_with_the_same_result():
     rng = random.Random(3)
-    base = _text(rng, 24)
-    texts = [_edit(rng, base, rng.randint(0, 2)) for _ in range(700)]  # ~245,000 candidate pairs
-    texts += [_text(rng, 24) for _ in range(100)]
+    base = request_text(rng, 24)
+    texts = [edit_words(rng, base, rng.randint(0, 2)) for _ in range(700)]  # ~245,000 candidate pairs
+    texts += [request_text(rng, 24) for _ in range(100)]
     index = NearDupIndex(0.8)
     for i, text in enumerate(texts):
         index.add(i, [text])
@@ -312,31 +199,3 @@ def test_leak_groups_catch_looser_similarity_and_reuse_signatures():
     assert groups == [["a", "b"]]  # ... but similar enough to share a split
     assert similar_groups([("a", [a]), ("b", [b]), ("c", [c])], 0.5) == groups  # the same from texts
     assert len(column) == 3  # nothing signed twice
-
-
-def test_band_layouts_match_datasketchs_optimiser():
-    # The layouts datasketch's MinHashLSH picked (checked against datasketch 1.x/2.x's
-    # `_optimal_param`), so dropping it changed no layout.
-    assert optimal_bands(0.8, (0.05, 0.95)) == (16, 8)
-    assert optimal_bands(0.5) == (25, 5)
-    assert optimal_bands(0.7, (0.05, 0.95)) == (21, 6)
-    assert optimal_bands(0.9, (0.05, 0.95)) == (9, 14)
-    assert NearDupIndex(0.8).bands == (16, 8)
-
-
-def test_leak_bands_catch_near_duplicates_with_fewer_buckets_than_the_default():
-    bands = leak_bands(0.5, 0.8)
-    assert bands == (22, 4) and bands[0] * bands[1] <= 128
-    assert candidate_probability(0.8, bands) >= 0.995 and candidate_probability(0.5, bands) >= 0.75
-    assert candidate_probability(0.25, bands) <= 0.1  # unrelated pairs are rarely compared
-    assert bands[0] < optimal_bands(0.5)[0]  # the optimiser's layout for 0.5 is 25 bands of 5
-
-
-def test_signature_storage_is_compact():
-    column = Signatures()
-    sig = signature([BASE])
-    for _ in range(3 * 4096):
-        column.append(sig)
-    stored = sum(chunk.nbytes for chunk in column._chunks)
-    assert stored == 3 * 4096 * NUM_PERM  # 128 bytes a row, no per-row objects
-    assert np.array_equal(column.take(np.array([0, 4096, 12287])), np.stack([sig] * 3))

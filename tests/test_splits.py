@@ -9,10 +9,11 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.curate import Curator, Summaries
-from simulator.near_dup import jaccard, shingles
-from simulator.plan import Targets
+from simulator.curate import Curator
+from simulator.minhash import jaccard, shingles
 from simulator.splits import split
+from simulator.summaries import Summaries
+from simulator.targets import Targets
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

@@ -10,7 +10,7 @@ Inputs are plain dicts so the runner can build them from counters:
 - `settings`: anything worth reporting about generation (nested values are shown as JSON);
 - `judge_stats`: `episodes`, `accepted`, `rejected_by_reason` (reason -> n), optionally
   `exact_duplicates_removed`, `near_duplicates_removed` and any other scalar counters;
-- `quality` (optional): `balance` (`curate.BalanceReport.as_dict()`) and `short` (target name ->
+- `quality` (optional): `balance` (`quotas.BalanceReport.as_dict()`) and `short` (target name ->
   examples missing), so the card says plainly where the data falls short of what was asked.
 """
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.curate import normalize_message
-from simulator.near_dup import jaccard, shingles
+from simulator.minhash import jaccard, shingles
+from simulator.summaries import normalize_message
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "validation", "test")
