@@ -19,7 +19,7 @@ from simulator.export.openai import to_openai_record
 from simulator.pack import Pack
 from simulator.quotas import balance_report
 from simulator.records import Trace
-from simulator.rundir import RunDir, iter_jsonl
+from simulator.rundir import RunDir
 from simulator.summaries import TraceSummary
 from simulator.targets import NO_TOOL, Targets
 
@@ -30,21 +30,38 @@ SPLITS = ("train", "validation", "test")
 SELECTION = "selection.json"
 
 
+def _offsets(path, wanted: Mapping[str, str]) -> dict[str, int]:
+    """Byte offset of each wanted trace's line: one pass, a few bytes per trace in memory."""
+    found: dict[str, int] = {}
+    with open(path, "rb") as f:
+        offset = 0
+        for line in f:
+            if line.strip():
+                trace_id = json.loads(line)["id"]
+                if trace_id in wanted:
+                    found[trace_id] = offset
+            offset += len(line)
+    return found
+
+
 def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str]) -> None:
-    """Stream traces once and write each chosen one, as an OpenAI record, to its split file."""
+    """Write each chosen trace, as an OpenAI record, to its split file — in trace-id order, not
+    the order episodes happened to finish in (that varies with concurrency and resume), so the
+    same run always writes the same bytes. Traces are read back one at a time by offset."""
     out = run_dir.dataset_dir
     out.mkdir(parents=True, exist_ok=True)
+    offsets = _offsets(run_dir.traces_path, assignment)
     writers = {name: atomic_write(out / f"{name}.jsonl") for name in SPLITS}
     files = {name: w.__enter__() for name, w in writers.items()}
     error: BaseException | None = None
     try:
-        for raw in iter_jsonl(run_dir.traces_path):
-            name = assignment.get(raw["id"])
-            if name is None:
-                continue
-            record = to_openai_record(Trace.model_validate(raw), pack.domain)
-            files[name].write(json.dumps(record, ensure_ascii=False))
-            files[name].write("\n")
+        with open(run_dir.traces_path, "rb") as traces:
+            for trace_id in sorted(offsets):
+                traces.seek(offsets[trace_id])
+                record = to_openai_record(Trace.model_validate_json(traces.readline()), pack.domain)
+                name = assignment[trace_id]
+                files[name].write(json.dumps(record, ensure_ascii=False))
+                files[name].write("\n")
     except BaseException as exc:  # close every writer with the error so none is published
         error = exc
         raise
