@@ -73,7 +73,7 @@ def _dpo_rows(run: RunDir) -> tuple[dict[str, list[Any]], Any]:
     decisions = {v["trace_id"]: Verdict.model_validate(v).final_decision for v in iter_jsonl(run.verdicts_path)}
     selection_path = run.path / "selection.json"
     selection = json.loads(selection_path.read_text()) if selection_path.exists() else {}
-    groups: dict[str, list[tuple[dict, str]]] = defaultdict(list)
+    groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
     split_of: dict[int, str] = {}
     for raw in iter_jsonl(run.traces_path):
         trace = Trace.model_validate(raw)
@@ -81,10 +81,12 @@ def _dpo_rows(run: RunDir) -> tuple[dict[str, list[Any]], Any]:
             continue
         record = to_openai_record(trace, pack.domain)
         split_of[id(record)] = selection.get(trace.id, "train")
-        groups[SAMPLE_SUFFIX.sub("", trace.id)].append((record, decisions[trace.id]))
+        groups[SAMPLE_SUFFIX.sub("", trace.id)].append((trace.id, record, decisions[trace.id]))
     converter = get_converter("dpo")
     rows: dict[str, list[Any]] = defaultdict(list)
-    for chosen, rejected in pairs_from(groups):
+    # In id order (files are in completion order, which varies with concurrency).
+    ordered = {plan: [(r, d) for _, r, d in sorted(members, key=lambda m: m[0])] for plan, members in sorted(groups.items())}
+    for chosen, rejected in pairs_from(ordered):
         row = converter.convert((chosen, rejected))
         if row is not None:
             rows[split_of[id(chosen)]].append(row)
