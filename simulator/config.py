@@ -193,6 +193,10 @@ class DomainConfig(Strict):
     ask: dict[str, LocalizedText] = Field(
         default_factory=dict, description="per slot (or `default`): the clarifying question"
     )
+    value_labels: dict[Language, dict[str, str]] = Field(
+        default_factory=dict,
+        description="per language: how result values read in replies, e.g. zh: {shipped: 已发货}",
+    )
 
     @model_validator(mode="after")
     def _one_prompt(self) -> "DomainConfig":

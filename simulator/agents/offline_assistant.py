@@ -50,6 +50,8 @@ class OfflineAssistant:
         # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
         self._replies_read_results = _mentions_results(self.config)
         self.language = ctx.persona.language
+        # Enum-like result values ("shipped") as the reply's language says them ("已发货").
+        self.labels = self.config.value_labels.get(self.language, {})
         self.phrases = fallback_phrases(self.language)
         self.joiner = "" if self.language == "zh" else " "
         self.rng = random.Random(ctx.rng.getrandbits(64))
@@ -159,7 +161,8 @@ class OfflineAssistant:
         # fails to render and another variant is used instead of saying "None".
         payload = _without_nulls(payload)
         if isinstance(payload, dict):
-            context = {**self.facts, **payload, **self._list_summaries(payload)}
+            shown = {k: self._label(v) for k, v in payload.items()} if self.labels else payload
+            context = {**self.facts, **shown, **self._list_summaries(payload)}
         else:
             context = {**self.facts, "result": payload}
         rendered = self._render_any(self.config.replies.get(message.name), context, results)
@@ -174,7 +177,8 @@ class OfflineAssistant:
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 entries = []
                 for element in value:
-                    scalars = [str(v) for v in element.values() if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                    scalars = [str(self._label(v)) for v in element.values()
+                               if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
                     if scalars:
                         rest = p["list_rest_joiner"].join(scalars[1:3])
                         entries.append(p["list_item"].format(head=scalars[0], rest=rest) if rest else scalars[0])
@@ -196,6 +200,9 @@ class OfflineAssistant:
         return self._pick(self.phrases["result"]).format(details=self.phrases["detail_joiner"].join(pairs))
 
     # ------------------------------------------------------------ helpers
+
+    def _label(self, value: Any) -> Any:
+        return self.labels.get(value, value) if isinstance(value, str) else value
 
     def _render_any(
         self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None

@@ -154,3 +154,24 @@ def test_stats_reads_the_run(run_dir, capsys):
     assert stats["dataset_size"] == 625
     assert stats["dataset"]["tool"]["initiate_refund"] == 100
     assert set(stats["dataset"]["language"]) == {"en", "zh"}
+
+
+def test_chinese_replies_say_statuses_in_chinese(run_dir):
+    """`domain.value_labels`: result values read in the reply's language; the calls keep the real values."""
+    zh_replies, zh_calls = [], []
+    for split in ("train", "validation", "test"):
+        for line in (run_dir / "dataset" / f"{split}.jsonl").read_text().splitlines():
+            record = json.loads(line)
+            users = [m["content"] for m in record["messages"] if m["role"] == "user"]
+            if not any(re.search(r"[\u4e00-\u9fff]", u) for u in users):
+                continue
+            previous = None
+            for m in record["messages"]:
+                after_error = previous is not None and previous["role"] == "tool" and '"error"' in previous["content"]
+                if m["role"] == "assistant" and "content" in m and not after_error:  # errors quote the API verbatim
+                    zh_replies.append(m["content"])
+                zh_calls += [c["function"]["arguments"] for c in m.get("tool_calls", [])]
+                previous = m
+    assert zh_replies
+    assert not [r for r in zh_replies if re.search(r"\b(processing|shipped|delivered|cancelled)\b", r)]
+    assert any("已发货" in r or "已送达" in r or "处理中" in r for r in zh_replies)
