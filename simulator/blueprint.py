@@ -89,21 +89,22 @@ def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[s
     return {k: render_value(v, facts, results) for k, v in call.args.items()}
 
 
-def _walk_strings(value: Any) -> Iterable[str]:
+def walk_strings(value: Any) -> Iterable[str]:
+    """Every string inside nested lists and dicts (template values, blueprint arguments)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):
         for v in value:
-            yield from _walk_strings(v)
+            yield from walk_strings(v)
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _walk_strings(v)
+            yield from walk_strings(v)
 
 
 def slot_refs(call: ExpectedCall) -> list[str]:
     """Slots (top-level names) an expected call's arguments need, in argument order."""
     names: list[str] = []
-    for text in _walk_strings(call.args):
+    for text in walk_strings(call.args):
         for name in placeholders(text):
             root = name.split(".")[0]
             if not name.startswith("@") and root not in names:
@@ -124,7 +125,7 @@ def arg_slot(call: ExpectedCall, arg: str) -> str | None:
 def result_refs(call: ExpectedCall) -> list[str]:
     """Tools whose results an expected call's arguments need."""
     tools: list[str] = []
-    for text in _walk_strings(call.args):
+    for text in walk_strings(call.args):
         for name in placeholders(text):
             if name.startswith("@"):
                 tool = name[1:].split(".")[0]

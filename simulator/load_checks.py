@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from simulator.blueprint import PLACEHOLDER, MissingValue, lookup, placeholders
+from simulator.blueprint import PLACEHOLDER, MissingValue, lookup, placeholders, walk_strings
 from simulator.config import LANGUAGES, DomainConfig, ExpectedCall, Persona, Scenario, ToolSpec
 from simulator.errors import Problem
 from simulator.load_tools import LoadedTools
@@ -166,7 +166,7 @@ def _check_call(
     ctx: PackContext, base: Loc, loc: Loc, call: ExpectedCall, scenario: Scenario, called: set[str]
 ) -> Iterator[Problem]:
     for name, value in call.args.items():
-        for text in _strings(value):
+        for text in walk_strings(value):
             yield from _check_template(ctx, loc + ("args", name), text, scenario, called)
     tools = ctx.tools
     if tools is None:
@@ -251,19 +251,8 @@ def _localized(doc: YamlDocument, loc: Loc, text: Any) -> Iterator[tuple[Loc, st
             yield (written[0] if written else loc), template
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-
-
 def _has_placeholder(value: Any) -> bool:
-    return any(placeholders(text) for text in _strings(value))
+    return any(placeholders(text) for text in walk_strings(value))
 
 
 def _choices(name: str, known: Iterable[str], what: str = "") -> str:

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from simulator.runner import RunResult, RunState
 
 SPLITS = ("train", "validation", "test")
-SELECTION = "selection.json"
 
 
 def _offsets(path, wanted: Mapping[str, str]) -> dict[str, int]:
@@ -91,7 +90,7 @@ def publish_dataset(
     assignment = curator.split(chosen, ratios, seed)
 
     write_split_files(run_dir, pack, assignment)
-    with atomic_write(run_dir.path / SELECTION) as f:
+    with atomic_write(run_dir.selection_path) as f:
         json.dump(assignment, f, indent=0, sort_keys=True)
 
     counts = composition(chosen, assignment)

@@ -21,6 +21,7 @@ from simulator.export.atomic import atomic_write
 MANIFEST = "manifest.json"
 TRACES = "traces.jsonl"
 VERDICTS = "verdicts.jsonl"
+SELECTION = "selection.json"  # trace id -> split of the published dataset
 
 
 class RunExistsError(Exception):
@@ -99,6 +100,16 @@ class RunDir:
     @property
     def dataset_dir(self) -> Path:
         return self.path / "dataset"
+
+    @property
+    def selection_path(self) -> Path:
+        return self.path / SELECTION
+
+    def read_selection(self) -> dict[str, str]:
+        """Which trace went to which split; empty before the dataset is published."""
+        if not self.selection_path.exists():
+            return {}
+        return json.loads(self.selection_path.read_text(encoding="utf-8"))
 
     def read_manifest(self) -> dict[str, Any] | None:
         if not self.manifest_path.exists():

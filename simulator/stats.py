@@ -29,7 +29,6 @@ from simulator.errors import InputError
 from simulator.rundir import RunDir, iter_jsonl
 from simulator.summaries import normalize_message
 
-SELECTION = "selection.json"
 SPLIT_ORDER = ("train", "validation", "test")
 BAR_WIDTH = 30
 
@@ -156,8 +155,7 @@ def _turn_summary(turns: list[int]) -> dict[str, Any]:
 def compute_stats(run: RunDir) -> dict[str, Any]:
     """Everything `toolsim stats` shows, as plain JSON-ready values (the HTML report uses it too)."""
     manifest = run.read_manifest() or {}
-    selection_path = run.path / SELECTION
-    selection: dict[str, str] = json.loads(selection_path.read_text()) if selection_path.exists() else {}
+    selection = run.read_selection()
     decisions: dict[str, str] = {}
     reasons: Counter = Counter()
     for v in iter_jsonl(run.verdicts_path):

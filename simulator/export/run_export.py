@@ -71,8 +71,7 @@ def _dpo_rows(run: RunDir) -> tuple[dict[str, list[Any]], Any]:
     manifest = run.read_manifest() or {}
     pack = load_pack(manifest["scenario_file"])
     decisions = {v["trace_id"]: Verdict.model_validate(v).final_decision for v in iter_jsonl(run.verdicts_path)}
-    selection_path = run.path / "selection.json"
-    selection = json.loads(selection_path.read_text()) if selection_path.exists() else {}
+    selection = run.read_selection()
     groups: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
     split_of: dict[int, str] = {}
     for raw in iter_jsonl(run.traces_path):

@@ -37,7 +37,6 @@ from simulator.rundir import RunDir, iter_jsonl
 from simulator.stats import compute_stats
 
 REPORT_FILE = "report.html"
-SELECTION = "selection.json"
 DECISION_CODES = {"accept": 0, "reject": 1}
 UNJUDGED = 2
 ROW_FIELDS = (
@@ -114,10 +113,7 @@ def report_data(run: RunDir) -> dict[str, Any]:
     """Everything the page shows, in the compact layout described above."""
     manifest = run.read_manifest() or {}
     verdicts = latest_verdicts(run)
-    selection_path = run.path / SELECTION
-    selection: dict[str, str] = (
-        json.loads(selection_path.read_text(encoding="utf-8")) if selection_path.exists() else {}
-    )
+    selection = run.read_selection()
     facets = {name: Interner() for name in FACETS}
     systems = Interner()
     by_id: dict[str, tuple[list[Any], dict[str, Any]]] = {}
