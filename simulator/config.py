@@ -6,6 +6,7 @@ ignored. The loader (`simulator.loader`) maps validation errors back to `file:li
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,6 +16,14 @@ LANGUAGES: tuple[str, ...] = ("en", "zh")
 Category = Literal["positive", "negative", "clarification", "multi-turn", "error-recovery", "hard"]
 CATEGORIES: tuple[str, ...] = (
     "positive", "negative", "clarification", "multi-turn", "error-recovery", "hard",
+)
+HardCase = Literal[
+    "relative_date", "alias", "number_words", "missing_argument", "mixed_intent", "tool_error",
+    "near_miss", "tool_boundary",
+]
+HARD_CASES: tuple[str, ...] = (
+    "relative_date", "alias", "number_words", "missing_argument", "mixed_intent", "tool_error",
+    "near_miss", "tool_boundary",
 )
 FakeKind = Literal[
     "order_id", "email", "name", "first_name", "phone", "street", "city", "postal_code", "date",
@@ -101,6 +110,27 @@ class Persona(Strict):
         0.5, ge=0.0, le=1.0, description="chance of volunteering facts before being asked"
     )
     patience: int = Field(3, ge=0, le=20, description="clarifying questions tolerated calmly")
+    # Optional traits (defaults = no effect): each changes *how* the offline user writes
+    # (`simulator.agents.style`), never what it says, so a persona never changes the right answer.
+    expertise: Literal["novice", "average", "expert"] = Field(
+        "average", description="novices hedge and apologise, experts skip pleasantries"
+    )
+    emotion: Literal["calm", "cheerful", "anxious"] = Field(
+        "calm", description="baseline mood shown in asides (frustration is its own knob)"
+    )
+    native_speaker: bool = Field(True, description="False: second-language phrasing (no contractions, no articles)")
+    code_switching: float = Field(
+        0.0, ge=0.0, le=1.0, description="share of messages mixing in words of the other language (zh <-> en)"
+    )
+    abbreviation_rate: float = Field(0.0, ge=0.0, le=1.0, description="share of messages in chat shorthand (pls, u, thx)")
+    punctuation: Literal["normal", "none"] = Field("normal", description="none: no sentence punctuation at all")
+    asks_for_human: float = Field(
+        0.0, ge=0.0, le=1.0, description="chance the first message (half that later) also asks for a human"
+    )
+    rambling: float = Field(0.0, ge=0.0, le=1.0, description="chance a request wanders into an unrelated aside")
+    vagueness: float = Field(
+        0.0, ge=0.0, le=1.0, description="chance of vague wording and of a script line that names no id"
+    )
 
 
 # ---------------------------------------------------------------- scenarios
@@ -117,19 +147,38 @@ class StateQuery(Strict):
 
 
 class SlotSpec(Strict):
-    """Where a fact the user knows comes from. Exactly one source is given."""
+    """Where a fact the user knows comes from. Exactly one source is given.
+
+    `date` is a relative day resolved against the episode's simulated today (see
+    `simulator.relative_dates`): `tomorrow`, `day_after_tomorrow`, `in_3_days`, `this_saturday`,
+    `next_monday`, a list of those, or `any`. The slot's value is a mapping like a `choice`:
+    `{when.en}` is what the user says ("this Saturday"), `{when.zh}` (这周六), `{when.code}` the ISO
+    date the call must carry.
+    """
 
     field: str | None = Field(None, description="dotted path into the scenario's picked record")
     fake: FakeKind | None = Field(None, description="a generated, seeded value")
     choice: list[Any] | None = None
     value: Any = None
+    date: str | list[str] | None = Field(None, description="a relative day: tomorrow, next_monday, ... or any")
 
     @model_validator(mode="after")
     def _one_source(self) -> "SlotSpec":
-        given = [k for k in ("field", "fake", "choice", "value") if getattr(self, k) is not None]
+        given = [k for k in ("field", "fake", "choice", "value", "date") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"a slot takes exactly one of field, fake, choice, value (got {given or 'none'})")
+            raise ValueError(
+                f"a slot takes exactly one of field, fake, choice, value, date (got {given or 'none'})"
+            )
         return self
+
+    @field_validator("date")
+    @classmethod
+    def _known_days(cls, value: str | list[str] | None) -> str | list[str] | None:
+        from simulator.relative_dates import check_expression
+
+        for expression in [value] if isinstance(value, str) else value or []:
+            check_expression(expression)
+        return value
 
 
 class ExpectedCall(Strict):
@@ -159,6 +208,10 @@ class Scenario(Strict):
     turns: list[Turn] = Field(min_length=1)
     weight: float = Field(1.0, gt=0)
     personas: list[str] | None = None
+    hard_cases: list[HardCase] = Field(
+        default_factory=list,
+        description="which hard cases the scenario teaches (relative_date, alias, number_words, ...)",
+    )
 
     @property
     def primary_tool(self) -> str | None:
@@ -176,6 +229,15 @@ class Scenario(Strict):
 
 
 # ---------------------------------------------------------------- domain and generation
+
+
+class ToolLink(Strict):
+    """A declared data link for the tool graph (`simulator.tool_graph`): an output field of one
+    tool feeds a parameter of another, e.g. `{from: lookup_order.orders.0.order_id, to:
+    initiate_refund.order_id}`. For links the name, type and format matching would not find."""
+
+    source: str = Field(alias="from", description="tool.path of an output field (array items as 0)")
+    to: str = Field(description="tool.parameter it feeds")
 
 
 class DomainConfig(Strict):
@@ -196,6 +258,9 @@ class DomainConfig(Strict):
     value_labels: dict[Language, dict[str, str]] = Field(
         default_factory=dict,
         description="per language: how result values read in replies, e.g. zh: {shipped: 已发货}",
+    )
+    links: list[ToolLink] = Field(
+        default_factory=list, description="declared tool-graph edges: output field -> parameter"
     )
 
     @model_validator(mode="after")
@@ -295,8 +360,27 @@ class DedupeConfig(Strict):
     )
 
 
+class ChainsConfig(Strict):
+    """Multi-step scenarios made automatically from the tool graph (`simulator.tool_graph`)."""
+
+    count: int = Field(0, ge=0, description="chain scenarios to add (0: none)")
+    min_calls: int = Field(2, ge=2, le=4)
+    max_calls: int = Field(3, ge=2, le=4)
+    parallel: int = Field(0, ge=0, description="scenarios of independent calls made in one turn")
+
+    @model_validator(mode="after")
+    def _range(self) -> "ChainsConfig":
+        if self.min_calls > self.max_calls:
+            raise ValueError(f"min_calls ({self.min_calls}) is more than max_calls ({self.max_calls})")
+        return self
+
+
 class GenerationConfig(Strict):
     seed: int = 0
+    today: date | None = Field(
+        None, strict=False, description="the simulated today of every episode (default: a day of 2026 per episode)"
+    )
+    chains: ChainsConfig = Field(default_factory=ChainsConfig)
     n: int | None = Field(None, ge=1, description="total examples; overrides mix.per_tool")
     mix: Mix = Field(default_factory=Mix)
     max_turns: int = Field(12, ge=1, description="user turns before an episode is cut off")
@@ -341,6 +425,11 @@ class ScenarioFile(Strict):
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     scenarios: list[Scenario] = Field(min_length=1)
     models: ModelsConfig | None = None
+    variants: list[str] | None = Field(
+        None,
+        description="files of generated `say` variants (relative to this file; `toolsim expand` writes them); "
+                    "default: X.variants.yaml next to X.yaml when it exists; [] for none",
+    )
 
     @field_validator("scenarios")
     @classmethod

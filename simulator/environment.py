@@ -32,9 +32,12 @@ from simulator.validation import argument_errors, parse_arguments, schema_errors
 YEAR_START = date(2026, 1, 1)
 
 
-def today_for(seed: int) -> date:
-    """The episode's fixed 'today': a day of 2026 derived from the seed, so dates in the state
-    and in tool results are reproducible and never depend on the wall clock."""
+def today_for(seed: int, fixed: date | None = None) -> date:
+    """The episode's simulated 'today': the scenario file's `generation.today` when it fixes one,
+    else a day of 2026 derived from the seed, so dates in the state, in tool results and in
+    "tomorrow" are reproducible and never depend on the wall clock."""
+    if fixed is not None:
+        return fixed
     return YEAR_START + timedelta(days=random.Random(f"today:{seed}").randrange(365))
 
 
@@ -118,10 +121,12 @@ class ToolEnvironment:
     (a sim bug then raises `ReturnsMismatch`); tests and `toolsim check` use it, runs skip the cost.
     """
 
-    def __init__(self, domain: Domain, seed: int, *, check_returns: bool = False) -> None:
+    def __init__(
+        self, domain: Domain, seed: int, *, check_returns: bool = False, today: date | None = None
+    ) -> None:
         self.domain = domain
         self.seed = seed
-        self.today = today_for(seed)
+        self.today = today_for(seed, today)
         self.check_returns = check_returns
         self.state: State = domain.sims.seed_state(random.Random(seed), self.today) if domain.sims else {}
         self._initial: State = copy_tree(self.state)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from simulator.blueprint import MissingValue, lookup
 from simulator.config import Persona, Scenario, StateQuery
-from simulator.environment import ToolEnvironment
+from simulator.environment import ToolEnvironment, today_for
 from simulator.fakes import fake
 from simulator.pack import Domain, Pack
 from simulator.records import Episode
+from simulator.relative_dates import fill_today, resolve
 
 
 class ScenarioError(Exception):
@@ -34,6 +36,15 @@ class EpisodeContext:
     rng: random.Random
     max_turns: int
     tool_model: Any = None  # an LLM tool simulator for schema-only tools, when the tool role is a model
+
+    @property
+    def today(self) -> date:
+        return self.env.today
+
+    @property
+    def system_prompt(self) -> str:
+        """The domain's system prompt with this episode's `{today}` / `{weekday}` filled in."""
+        return fill_today(self.domain.system_prompt, self.env.today)
 
 
 def _matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
@@ -73,8 +84,10 @@ def _fresh_fake(kind: str, state: dict[str, list[dict[str, Any]]], rng: random.R
     return value
 
 
-def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random) -> dict[str, Any]:
-    """Slot values for one episode, in slot order."""
+def resolve_facts(
+    scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random, today: date
+) -> dict[str, Any]:
+    """Slot values for one episode, in slot order (`date` slots resolve against `today`)."""
     record = pick_record(state, scenario.record, rng) if scenario.record else {}
     facts: dict[str, Any] = {}
     for name, slot in scenario.slots.items():
@@ -87,9 +100,17 @@ def resolve_facts(scenario: Scenario, state: dict[str, list[dict[str, Any]]], rn
             facts[name] = _fresh_fake(slot.fake, state, rng)
         elif slot.choice is not None:
             facts[name] = rng.choice(slot.choice)
+        elif slot.date is not None:
+            facts[name] = resolve(slot.date, today, rng)
         else:
             facts[name] = slot.value
     return facts
+
+
+def episode_today(pack: Pack, trace_or_episode: Any) -> date:
+    """The simulated day an episode (or its trace) ran on."""
+    episode = getattr(trace_or_episode, "episode", trace_or_episode)
+    return today_for(episode.seed, pack.file.generation.today)
 
 
 def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
@@ -98,8 +119,10 @@ def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     # Not seeded by `sample`: samples of one plan (for DPO pairs) share the user's side, and
     # differ only where the assistant does — a preference pair needs a shared prompt.
     rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}")
-    env = ToolEnvironment(pack.domain, seed=episode.seed)
-    facts = resolve_facts(scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"))
+    env = ToolEnvironment(pack.domain, seed=episode.seed, today=pack.file.generation.today)
+    facts = resolve_facts(
+        scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"), env.today
+    )
     return EpisodeContext(
         episode=episode,
         scenario=scenario,

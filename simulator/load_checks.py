@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 from simulator.blueprint import PLACEHOLDER, MissingValue, lookup, placeholders, walk_strings
 from simulator.config import LANGUAGES, DomainConfig, ExpectedCall, Persona, Scenario, ToolSpec
 from simulator.errors import Problem
+from simulator.load_hard_cases import check_hard_cases
 from simulator.load_tools import LoadedTools
 from simulator.toolkit import State
 from simulator.validation import format_path, validator_for
@@ -79,6 +80,7 @@ def _check_scenario(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator
         yield ctx.problem(base + ("tool",), f"unknown tool {scenario.tool!r}{hint}")
     yield from _check_personas(ctx, base, scenario)
     yield from _check_record(ctx, base, scenario)
+    yield from check_hard_cases(ctx.problem, base, scenario)
     called: set[str] = set()
     for t, turn in enumerate(scenario.turns):
         turn_loc = base + ("turns", t)

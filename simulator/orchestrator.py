@@ -45,7 +45,7 @@ async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messag
 async def simulate_episode(
     ctx: EpisodeContext, user: UserAgent, assistant: AssistantAgent, agents: dict[str, str] | None = None
 ) -> Trace:
-    messages: list[Message] = [SystemMessage(content=ctx.domain.system_prompt)]
+    messages: list[Message] = [SystemMessage(content=ctx.system_prompt)]
     termination: Termination = "max_turns"
     error: str | None = None
     try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from simulator.curate import Curator
 from simulator.export.atomic import atomic_write
 from simulator.export.card import render_card
+from simulator.episode import episode_today
 from simulator.export.openai import to_openai_record
 from simulator.pack import Pack
 from simulator.quotas import balance_report
@@ -70,7 +71,8 @@ def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str]) -
         with open(run_dir.traces_path, "rb") as traces:
             for trace_id in sorted(offsets):
                 traces.seek(offsets[trace_id])
-                record = to_openai_record(Trace.model_validate_json(traces.readline()), pack.domain)
+                trace = Trace.model_validate_json(traces.readline())
+                record = to_openai_record(trace, pack.domain, episode_today(pack, trace))
                 name = assignment[trace_id]
                 files[name].write(json.dumps(record, ensure_ascii=False))
                 files[name].write("\n")

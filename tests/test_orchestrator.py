@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from simulator.records import Episode, RoleUsage
 class Env:
     def __init__(self):
         self.calls = 0
+        self.today = date(2026, 3, 11)
 
     def call(self, call):
         self.calls += 1

@@ -45,7 +45,7 @@ class LLMAssistant:
         """The conversation as the model sees it: led by the domain's system prompt."""
         if messages and isinstance(messages[0], SystemMessage):
             return list(messages)
-        return [SystemMessage(content=self.ctx.domain.system_prompt), *messages]
+        return [SystemMessage(content=self.ctx.system_prompt), *messages]
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
         completion = await self.client.complete(

@@ -2,7 +2,9 @@
 
 Every other export format is converted from this record, so its rules live here once:
 - the first message is the domain's system prompt, identical in every record (a system message
-  recorded in the trace is replaced by it);
+  recorded in the trace is replaced by it) — except that `{today}` / `{weekday}` in it are filled
+  with the episode's simulated day: a model learns to resolve "tomorrow" only from prompts that
+  say what today is;
 - keys in the order `role`, `content`, `tool_calls`; `arguments` stays the JSON *string* the
   model produced; tool messages carry only `role`, `tool_call_id` and a string `content` (our
   `name` and `is_error` bookkeeping is not part of the format);
@@ -18,6 +20,7 @@ Every other export format is converted from this record, so its rules live here 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from simulator.export.atomic import write_jsonl
@@ -32,6 +35,7 @@ from simulator.messages import (
 )
 from simulator.pack import Domain
 from simulator.records import Trace
+from simulator.relative_dates import fill_today
 
 
 def _clean(text: str | None) -> str:
@@ -71,9 +75,11 @@ def exported_messages(trace: Trace) -> list[Message]:
     return [m for m in trace.messages[: last + 1] if not isinstance(m, SystemMessage)]
 
 
-def to_openai_record(trace: Trace, domain: Domain) -> dict[str, Any]:
-    """One line of the OpenAI fine-tuning JSONL for a (judged, accepted) trace."""
-    messages: list[dict[str, Any]] = [{"role": "system", "content": domain.system_prompt}]
+def to_openai_record(trace: Trace, domain: Domain, today: date | None = None) -> dict[str, Any]:
+    """One line of the OpenAI fine-tuning JSONL for a (judged, accepted) trace; `today` is the
+    episode's simulated day (`simulator.environment.today_for`), filled into the prompt."""
+    prompt = domain.system_prompt if today is None else fill_today(domain.system_prompt, today)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": prompt}]
     parallel = False
     for message in exported_messages(trace):
         converted = _convert(message)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.episode import episode_today
 from simulator.errors import InputError
 from simulator.export.atomic import atomic_write
 from simulator.export.formats import format_names, get_converter, pairs_from
@@ -46,7 +47,7 @@ def rebuild_openai(run: RunDir) -> ExportResult:
     """Re-curate from traces + final verdicts and rewrite dataset/ (honours overrides)."""
     from simulator.loader import load_pack
     from simulator.publish import publish_dataset
-    from simulator.runner import RunOptions, Runner
+    from simulator.runner import Runner, RunOptions
 
     manifest = run.read_manifest() or {}
     scenario_file = manifest.get("scenario_file")
@@ -78,7 +79,7 @@ def _dpo_rows(run: RunDir) -> tuple[dict[str, list[Any]], Any]:
         trace = Trace.model_validate(raw)
         if trace.id not in decisions:
             continue
-        record = to_openai_record(trace, pack.domain)
+        record = to_openai_record(trace, pack.domain, episode_today(pack, trace))
         split_of[id(record)] = selection.get(trace.id, "train")
         groups[SAMPLE_SUFFIX.sub("", trace.id)].append((trace.id, record, decisions[trace.id]))
     converter = get_converter("dpo")

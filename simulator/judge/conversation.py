@@ -12,10 +12,19 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from simulator.messages import AssistantMessage, ToolCall, ToolMessage, UserMessage, strip_stop_token
+from simulator.messages import (
+    AssistantMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+    strip_stop_token,
+)
+from simulator.number_words import numbers_in_words
 from simulator.records import Trace
+from simulator.relative_dates import dates_mentioned, times_mentioned
 from simulator.validation import parse_arguments
 
 # Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
@@ -62,8 +71,12 @@ class ConversationView:
     multi_call_turns: int = 0
 
 
-def walk(trace: Trace) -> ConversationView:
-    """Build the per-call context in one pass over `trace.messages`."""
+def walk(trace: Trace, today: date | None = None) -> ConversationView:
+    """Build the per-call context in one pass over `trace.messages`.
+
+    With the episode's simulated `today`, what a user says in words counts as evidence of the
+    value it means: "the day after tomorrow" of the ISO date, "三晚" of 3 — derived values a
+    call may carry, and only the right ones."""
     view = ConversationView()
     by_id: dict[str, CallSite] = {}
     parts: list[str] = []
@@ -71,16 +84,20 @@ def walk(trace: Trace) -> ConversationView:
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
 
-    def add_evidence(text: str) -> None:
+    def add_evidence(text: str, said: bool = False) -> None:
         nonlocal snapshot
         norm = normalize(text)
         parts.append(norm)
         numbers.update(numbers_in(norm))
+        if said and today is not None:
+            parts.extend(dates_mentioned(norm, today))
+            parts.extend(times_mentioned(norm))
+            numbers.update(numbers_in_words(norm))
         snapshot = None
 
     for index, message in enumerate(trace.messages):
         if isinstance(message, UserMessage):
-            add_evidence(strip_stop_token(message.content))
+            add_evidence(strip_stop_token(message.content), said=True)
         elif isinstance(message, ToolMessage):
             add_evidence(message.content)
             site = by_id.get(message.tool_call_id)

@@ -13,7 +13,10 @@ What counts as identifier-like, and what is exempt:
   containing both a letter and a digit, or an `@` — are checked, so an invented id cannot hide in
   prose while ordinary counts in prose are not policed;
 - values the schema offers itself (`enum`, `const`, `default`) and booleans are exempt.
-Known limit: values the assistant legitimately *derives* (a date from "tomorrow", a sum) fail.
+- a date-time (`2026-03-14T15:00:00`) is grounded when its date and its `HH:MM` both are.
+Derived values count when the user said them in words and the judge can read them back (see
+`simulator.judge.conversation.walk`): "the day after tomorrow" against the episode's simulated
+today, "下午三点" as 15:00, "a couple of" as 2. Known limit: other derivations (a sum) fail.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from simulator.judge.conversation import Evidence, normalize
 _NUMERIC_STRING = re.compile(r"^[+-]?\d+(?:,\d{3})*(?:\.\d+)?$")
 _TOKEN_EDGE = ".,;:!?()[]{}<>\"'`“”‘’，。；：！？（）"
 _HAS_DIGIT = re.compile(r"\d")
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2})(?::00(?:\.0+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -97,6 +101,9 @@ def _string_problems(value: str, evidence: Evidence) -> list[str]:
             return []
         token = norm.strip(_TOKEN_EDGE)
         if _token_in(token, evidence.text):
+            return []
+        date_time = _DATE_TIME.match(token)
+        if date_time and all(_token_in(part, evidence.text) for part in date_time.groups()):
             return []
         if _NUMERIC_STRING.match(token) and _number_grounded(float(token.replace(",", "")), evidence):
             return []

@@ -8,9 +8,10 @@ every check passes. The rules never need a model, so judging costs microseconds 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from simulator.config import ExpectedCall, Scenario, ToolSpec
+from simulator.episode import episode_today
 from simulator.judge.conversation import CallSite, ConversationView, walk
 from simulator.judge.expected import ExpectedMatch, match_expected
 from simulator.judge.grounding import ungrounded_values
@@ -164,7 +165,7 @@ def check_tool_errors_expected(view: ConversationView, match: ExpectedMatch | No
 def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     """Run every rule check on a trace; accept iff all pass."""
     tools = pack.domain.tools
-    view = walk(trace)
+    view = walk(trace, episode_today(pack, trace))
     scenario = pack.scenarios.get(trace.episode.scenario_id)
     if scenario is not None:
         expected = expected_calls_of(scenario)

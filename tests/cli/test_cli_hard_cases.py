@@ -1,0 +1,133 @@
+"""Hard cases end to end: relative days, aliases and counts in words, run offline through the CLI.
+
+The dataset must carry the *resolved* values (the ISO date of "this Saturday" against the episode's
+simulated today, `New York` for "NYC", 12 for "a dozen"), the system prompt must say which day
+today is, and the rule judge must reject a call that resolved the day wrongly."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.environment import today_for
+from simulator.judge.rules import judge_rules
+from simulator.loader import load_pack
+from simulator.messages import AssistantMessage, ToolCall
+from simulator.records import Trace
+from simulator.rundir import iter_jsonl
+
+PACK = Path(__file__).resolve().parents[1] / "fixtures" / "hard_cases" / "hard.yaml"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+ALIASES = {"魔都": "Shanghai", "帝都": "Beijing", "NYC": "New York", "纽约": "New York"}
+COUNTS = {"a couple of": 2, "两": 2, "three": 3, "三": 3, "a dozen": 12, "十二": 12}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hard") / "run"
+    assert main(["run", str(PACK), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _records(run: Path) -> list[dict]:
+    return [json.loads(line) for split in ("train", "validation", "test")
+            for line in (run / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _expected_day(phrase: str, today: date) -> date:
+    """An independent reading of the phrases the pack can produce (not the module under test)."""
+    zh_days = "一二三四五六日"
+    if phrase in ("tomorrow", "明天"):
+        return today + timedelta(days=1)
+    if phrase in ("the day after tomorrow", "后天"):
+        return today + timedelta(days=2)
+    counts = {"three": 3, "four": 4, "five": 5, "six": 6, "三": 3, "四": 4, "五": 5, "六": 6}
+    m = re.fullmatch(r"in (\w+) days|(\w+) days from now|(.)天(?:以)?后", phrase)
+    if m:
+        return today + timedelta(days=counts[next(g for g in m.groups() if g)])
+    m = re.fullmatch(r"this (?:coming )?(\w+)|(?:这周|本周|这个星期)(.)", phrase)
+    if m:
+        target = WEEKDAYS.index(m.group(1).lower()) if m.group(1) else zh_days.index(m.group(2))
+        assert target > today.weekday(), f"{phrase!r} said on a {WEEKDAYS[today.weekday()]}"
+        return today + timedelta(days=target - today.weekday())
+    m = re.fullmatch(r"next (\w+)|(\w+) next week|(?:下周|下星期|下个星期)(.)", phrase)
+    assert m, phrase
+    name = m.group(1) or m.group(2)
+    target = WEEKDAYS.index(name.lower()) if name else zh_days.index(m.group(3))
+    return today - timedelta(days=today.weekday()) + timedelta(days=7 + target)
+
+
+def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
+    pack = load_pack(PACK)
+    checked = {"relative_date": 0, "alias": 0, "number_words": 0}
+    for trace in map(Trace.model_validate, iter_jsonl(run / "traces.jsonl")):
+        if trace.episode.scenario_id != "book_relative_alias_words":
+            continue
+        today = today_for(trace.episode.seed, pack.file.generation.today)
+        assert trace.messages[0].content.endswith(f"Today is {today.isoformat()} ({WEEKDAYS[today.weekday()].capitalize()}).")
+        user = trace.messages[1].content
+        call = next(m for m in trace.messages if isinstance(m, AssistantMessage) and m.tool_calls).tool_calls[0]
+        args = json.loads(call.arguments)
+        when, city, people = trace.facts["when"], trace.facts["city"], trace.facts["people"]
+        said = when["zh"] if when["zh"] in user else when["en"]
+        assert said in user
+        assert args["date"] == _expected_day(said, today).isoformat(), (user, today)
+        checked["relative_date"] += 1
+        alias = city["zh"] if city["zh"] in user else city["en"]
+        if alias in ALIASES:
+            assert args["city"] == ALIASES[alias] and alias != args["city"]
+            checked["alias"] += 1
+        words = people["zh"] if people["zh"] in user else people["en"]
+        assert args["party_size"] == COUNTS[words]
+        checked["number_words"] += 1
+    assert all(n >= 5 for n in checked.values()), checked
+
+
+def test_dataset_prompts_say_the_day_and_every_call_is_resolved(run: Path):
+    records = _records(run)
+    assert len(records) >= 40
+    prompts = {r["messages"][0]["content"] for r in records}
+    assert len(prompts) > 10  # one simulated today per episode, not one for the whole run
+    assert all(re.fullmatch(r"You book restaurant tables\. Today is \d{4}-\d{2}-\d{2} \(\w+day\)\.", p) for p in prompts)
+    for record in records:
+        for m in record["messages"]:
+            for call in m.get("tool_calls") or []:
+                args = json.loads(call["function"]["arguments"])
+                assert args["city"] in ("Shanghai", "Beijing", "New York")
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", args["date"])
+                assert isinstance(args["party_size"], int)
+
+
+def test_the_rule_judge_rejects_a_day_resolved_wrongly(run: Path):
+    pack = load_pack(PACK)
+    traces = [Trace.model_validate(t) for t in iter_jsonl(run / "traces.jsonl")]
+    dated = [t for t in traces if t.episode.scenario_id in ("book_relative_alias_words", "book_at_a_time")]
+    assert dated and all(judge_rules(t, pack).decision == "accept" for t in dated)
+    for trace in dated[:10]:
+        for i, message in enumerate(trace.messages):
+            if isinstance(message, AssistantMessage) and message.tool_calls:
+                call = message.tool_calls[0]
+                args = json.loads(call.arguments)
+                args["date"] = (date.fromisoformat(args["date"]) + timedelta(days=1)).isoformat()
+                wrong = ToolCall(id=call.id, name=call.name, arguments=json.dumps(args))
+                trace.messages[i] = AssistantMessage(content=message.content, tool_calls=[wrong])
+                break
+        verdict = judge_rules(trace, pack)
+        assert verdict.decision == "reject"
+        assert "arguments_grounded" in verdict.reasons, verdict.reasons
+
+
+def test_a_clock_time_said_in_words_grounds_the_call(run: Path):
+    traces = [Trace.model_validate(t) for t in iter_jsonl(run / "traces.jsonl")]
+    timed = [t for t in traces if t.episode.scenario_id == "book_at_a_time"]
+    assert timed
+    times = set()
+    for trace in timed:
+        call = next(m for m in trace.messages if isinstance(m, AssistantMessage) and m.tool_calls).tool_calls[0]
+        times.add(json.loads(call.arguments)["time"])
+    assert times <= {"19:00", "12:30"} and times
