@@ -16,7 +16,7 @@ from typing import Mapping
 from simulator.config import CATEGORIES, LANGUAGES, Persona, Scenario
 from simulator.pack import Pack
 from simulator.records import Episode
-from simulator.targets import apportion, cell_of, playable_scenarios
+from simulator.targets import cell_of, playable_scenarios
 
 
 def is_multi_turn(scenario: Scenario) -> bool:
@@ -198,10 +198,37 @@ def allocate(
             total = sum(row.values())
             for k in row:
                 row[k] *= rows[cell] / total if total else 0.0
+    return _round_controlled(rows, weights, needs)
+
+
+def _round_controlled(
+    rows: Mapping[str, int], weights: Mapping[str, Mapping[str, float]], needs: Mapping[str, int]
+) -> dict[str, dict[str, int]]:
+    """Round the fitted table so every cell gets exactly its count and the category totals hit
+    their needs where the table allows: floors first, then the leftover units by largest
+    fraction, to categories still short before any other. (Rounding each cell on its own is off
+    by up to half a unit per cell in every category total — a whole example per two tools.)"""
     plan: dict[str, dict[str, int]] = {}
+    fractions: list[tuple[float, str, str]] = []
+    left: dict[str, int] = {}
     for cell, row in weights.items():
         total = sum(row.values())
-        plan[cell] = apportion(rows[cell], {k: w / total for k, w in row.items()}) if total else {}
+        if not total:
+            plan[cell] = {}
+            continue
+        exact = {k: rows[cell] * w / total for k, w in row.items()}
+        plan[cell] = {k: int(v) for k, v in exact.items()}
+        left[cell] = rows[cell] - sum(plan[cell].values())
+        fractions += [(v - int(v), cell, k) for k, v in exact.items()]
+    fractions.sort(key=lambda f: (-f[0], f[1], f[2]))
+    short = {k: need - sum(p.get(k, 0) for p in plan.values()) for k, need in needs.items()}
+    for only_short in (True, False):
+        for _, cell, k in fractions:
+            if left[cell] > 0 and (not only_short or short.get(k, 1) > 0):
+                plan[cell][k] += 1
+                left[cell] -= 1
+                if k in short:
+                    short[k] -= 1
     return plan
 
 

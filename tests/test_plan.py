@@ -102,3 +102,16 @@ def test_later_rounds_start_their_rotation_elsewhere():
     pack = make_pack()
     first = [plan_round(pack, {"a": 1}, 0, run_seed=1, round_index=r)[0].scenario_id for r in range(2)]
     assert first[0] != first[1]
+
+
+def test_allocate_hits_category_totals_when_the_cells_allow():
+    """Rounding each cell on its own lands category totals off by up to a unit per two cells;
+    the controlled rounding keeps cell counts exact *and* meets the category needs."""
+    from simulator.plan import allocate
+
+    rows = {f"tool{i}": 40 for i in range(4)} | {"tool4": 40}
+    options = {f"tool{i}": {"positive": 1.0, "hard": 1.0} for i in range(4)} | {"tool4": {"positive": 1.0}}
+    plan = allocate(rows, options, {"positive": 133, "hard": 67})
+    assert {cell: sum(row.values()) for cell, row in plan.items()} == rows
+    assert sum(row.get("hard", 0) for row in plan.values()) == 67
+    assert sum(row.get("positive", 0) for row in plan.values()) == 133
