@@ -268,9 +268,13 @@ def _rows(head: Table, rows: Iterable[tuple[str, str]]) -> None:
         head.add_row(key, value)
 
 
-def print_stats(run: RunDir, *, as_json: bool = False) -> None:
+def print_stats(run: RunDir, *, as_json: bool = False, coverage: bool = False) -> None:
     from simulator.console import stdout
 
+    if coverage:  # the coverage report instead (simulator/coverage.py)
+        from simulator.coverage_tables import print_coverage
+
+        return print_coverage(run, as_json=as_json)
     stats = compute_stats(run)
     if as_json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))

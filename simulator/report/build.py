@@ -19,6 +19,10 @@ The page filters on `rows` and builds a trace's DOM only when it is opened.
 `meta` already holds (`STATS_IN_META`). Its size depends on the number of tools, parameters,
 personas and languages, not on the number of traces; the Statistics panel draws it for the whole
 run (the filters do not apply to it).
+
+`coverage` is `simulator.coverage.compute_coverage(run)` — what `toolsim stats --coverage --json`
+prints — for the Coverage panel (`coverage.js`, `coverage.css`). It is embedded in a script element
+of its own, so the panel's script reads a few kilobytes instead of parsing the trace data again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.audit.query import NO_TOOL, failed_reasons, final_decision, latest_verdicts
+from simulator.coverage import compute_coverage
 from simulator.export.atomic import atomic_write
 from simulator.rundir import RunDir, iter_jsonl
 from simulator.stats import compute_stats
@@ -45,6 +50,7 @@ ROW_FIELDS = (
 FACETS = ("scenario", "persona", "tool", "category", "reason", "check", "termination", "language")
 STATS_IN_META = ("run", "name", "status")  # compute_stats keys the page reads from `meta` instead
 _CSS_MARK, _JS_MARK, _DATA_MARK = "/*@@REPORT_CSS@@*/", "/*@@REPORT_JS@@*/", "@@REPORT_DATA@@"
+_COVERAGE_JS_MARK, _COVERAGE_DATA_MARK = "/*@@COVERAGE_JS@@*/", "@@COVERAGE_DATA@@"
 
 
 class Interner:
@@ -157,6 +163,7 @@ def report_data(run: RunDir) -> dict[str, Any]:
         "rows": [row for row, _ in by_id.values()],
         "details": [detail for _, detail in by_id.values()],
         "stats": report_stats(run),
+        "coverage": compute_coverage(run),
     }
 
 
@@ -175,12 +182,17 @@ def _asset(name: str) -> str:
 
 
 def render_html(data: dict[str, Any]) -> str:
+    """The page; `data["coverage"]` goes into its own script element (see the module docstring)."""
+    data = dict(data)
+    coverage = data.pop("coverage", None)
     template = _asset("template.html")
     head, _, tail = template.partition(_DATA_MARK)
-    css, js = _asset("report.css"), _asset("report.js")
-    if "</script" in js.lower() or "</style" in css.lower():
+    css, js = _asset("report.css") + _asset("coverage.css"), _asset("report.js")
+    coverage_js = _asset("coverage.js")
+    if any("</script" in text.lower() for text in (js, coverage_js)) or "</style" in css.lower():
         raise ValueError("report assets must not contain closing tags")  # would cut the inline block short
-    head = head.replace(_CSS_MARK, css)
+    head = head.replace(_CSS_MARK, css).replace(_COVERAGE_JS_MARK, coverage_js)
+    head = head.replace(_COVERAGE_DATA_MARK, embed_json(coverage))
     tail = tail.replace(_JS_MARK, js)
     return head + embed_json(data) + tail
 

@@ -80,7 +80,7 @@ def test_hostile_message_text_cannot_break_out_of_the_data_script(sample):
     evil = "</script><script>alert(1)</script><!-- <b>"
     path.write_text(path.read_text().replace("where is my last order?", evil.replace('"', '\\"')))
     html = build_report(sample.run).path.read_text(encoding="utf-8")
-    assert html.lower().count("</script") == 2  # the data block's and the code block's own
+    assert html.lower().count("</script") == 4  # the data and code blocks' own, of the report and its coverage panel
     messages = [m for d in _embedded(html)["details"] for m in d["m"]]
     assert ["u", evil] in messages
 

@@ -1,0 +1,319 @@
+"""`toolsim stats RUN --coverage`: what the dataset covers, and the cells it leaves empty.
+
+The grid is persona × scenario × tool × behaviour over the run's *accepted* traces (the published
+dataset, `selection.json`; before one is published, the traces whose final verdict is accept).
+A trace counts once in every cell it belongs to: under each tool it called (`(none)` when it
+called none) and each behaviour it shows, so cell counts add up to more than the trace count.
+
+Behaviours are read off the trace, not taken from the scenario's label, because that is what a
+model learns from it:
+- `no_tool`, `single_call` (exactly one call), `parallel_calls` (≥2 calls in one assistant
+  message), `multi_step` (calls in ≥2 assistant messages);
+- `clarification`: the assistant asked something (a text message the user answered) before its
+  first call. A question is a message with a question mark, or any text reply when the
+  scenario's first user turn already expects a call (Chinese requests often end in 。, not ？);
+- `error_recovery`: an error result followed by a successful call or a hand-off to a human;
+- `hard:<tag>` for each of the scenario's `hard_cases`.
+
+What is *possible* comes from the scenario file the run was made from: the persona × scenario
+pairs `Pack.personas_for` allows, every tool of the domain, every tool × behaviour pair some
+scenario's blueprint implies, every hard-case tag. Empty cells are possible ones with no trace,
+each named once at its coarsest level: a tool never called is not listed again under each of its
+behaviours, nor an absent hard-case tag under each tool. When the scenario file cannot be loaded,
+the observed grid is reported and the possible cells are `null` (unknown), with the reason.
+
+One pass over `traces.jsonl`; lines of traces outside the dataset are skipped by their id
+without being parsed. Memory grows with the number of distinct cells, not with the traces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.config import HARD_CASES, Scenario
+from simulator.errors import InputError
+from simulator.rundir import RunDir, iter_jsonl
+from simulator.targets import NO_TOOL
+
+BEHAVIOURS = ("no_tool", "single_call", "parallel_calls", "multi_step", "clarification", "error_recovery")
+HARD = "hard:"
+QUESTION_MARKS = ("?", "？")
+HAND_OFF = re.compile(r"escalat|hand_?off|handover|transfer|human", re.IGNORECASE)  # tools that hand the user on
+
+
+# ---------------------------------------------------------------- one trace
+
+
+def trace_behaviours(messages: list[dict[str, Any]], *, asks_first: bool = False,
+                     hard_cases: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tools called, behaviours) of one trace, from its messages as stored in traces.jsonl.
+
+    `asks_first`: the scenario's first user turn expects a call, so any text reply the user
+    answers before the first call is a clarifying question (see the module docstring).
+    """
+    tools: list[str] = []
+    calls = call_messages = widest = 0
+    pending_question = asked = clarified = False
+    failed = recovered = False
+    for m in messages:
+        role = m.get("role")
+        if role == "assistant":
+            batch = m.get("tool_calls") or ()
+            if batch:
+                if not call_messages:
+                    clarified = asked
+                calls += len(batch)
+                call_messages += 1
+                widest = max(widest, len(batch))
+                for call in batch:
+                    name = call.get("name") or (call.get("function") or {}).get("name") or "?"
+                    if name not in tools:
+                        tools.append(name)
+                    if failed and HAND_OFF.search(name):
+                        recovered = True
+            elif not call_messages:
+                text = m.get("content") or ""
+                pending_question = bool(text) and (asks_first or any(q in text for q in QUESTION_MARKS))
+        elif role == "user":
+            asked = asked or pending_question
+            pending_question = False
+        elif role == "tool":
+            if m.get("is_error"):
+                failed = True
+            elif failed:
+                recovered = True
+    found = []
+    if calls == 0:
+        found.append("no_tool")
+    elif calls == 1:
+        found.append("single_call")
+    if widest >= 2:
+        found.append("parallel_calls")
+    if call_messages >= 2:
+        found.append("multi_step")
+    if clarified:
+        found.append("clarification")
+    if recovered:
+        found.append("error_recovery")
+    found += [HARD + tag for tag in hard_cases]
+    return tuple(tools) or (NO_TOOL,), tuple(found)
+
+
+# ---------------------------------------------------------------- one scenario's blueprint
+
+
+def blueprint_cells(scenario: Scenario) -> set[tuple[str, str]]:
+    """The tool × behaviour pairs a scenario's blueprint implies, batching its expected calls the
+    way the reference assistant does: calls of one turn go out together unless one reads the
+    result of another in the batch."""
+    from simulator.agents.script import script_of
+
+    batches: list[int] = []  # size of each assistant message with calls
+    expected = [step for plan in script_of(scenario) for step in plan.calls]
+    for plan in script_of(scenario):
+        batch_tools: set[str] = set()
+        for n, step in enumerate(plan.calls):
+            if n == 0 or batch_tools.intersection(step.reads):
+                batches.append(0)
+                batch_tools = set()
+            batches[-1] += 1
+            batch_tools.add(step.call.tool)
+    failing_before_last = any(step.call.expect_error for step in expected[:-1])
+    behaviours = []
+    if not expected:
+        behaviours.append("no_tool")
+    elif len(expected) == 1:
+        behaviours.append("single_call")
+    if any(size >= 2 for size in batches):
+        behaviours.append("parallel_calls")
+    if len(batches) >= 2:
+        behaviours.append("multi_step")
+    if scenario.category == "clarification":
+        behaviours.append("clarification")
+    if failing_before_last:
+        behaviours.append("error_recovery")
+    behaviours += [HARD + tag for tag in scenario.hard_cases]
+    tools = list(dict.fromkeys(step.call.tool for step in expected)) or [NO_TOOL]
+    return {(tool, b) for tool in tools for b in behaviours}
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class _Source:
+    """What the coverage knows of the run's scenario file."""
+
+    pack: Any  # simulator.pack.Pack, or None when it could not be loaded
+    scenario_file: str | None
+    note: str | None
+    scenarios: dict[str, tuple[bool, tuple[str, ...]]]  # id -> (first turn expects a call, hard_cases)
+
+
+def _load_source(run: RunDir, manifest: dict[str, Any]) -> _Source:
+    """The run's pack, from the scenario file its manifest names (as given, or relative to the
+    project the run lies in, `<project>/runs/<name>`). Without it, the scenarios' first-turn
+    and hard-case facts still come from the configuration the manifest recorded."""
+    from simulator.loader import load_pack
+
+    given = manifest.get("scenario_file")
+    config = manifest.get("config") or {}
+    recorded = {s.get("id"): (bool((s.get("turns") or [{}])[0].get("expect")), tuple(s.get("hard_cases") or ()))
+                for s in config.get("scenarios") or [] if isinstance(s, dict)}
+    if not given:
+        return _Source(None, None, "the run does not say which scenario file it came from", recorded)
+    candidates = [Path(given)]
+    if not Path(given).is_absolute():
+        candidates.append(run.path.resolve().parent.parent / given)
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        return _Source(None, given, f"the scenario file {given} is not there any more", recorded)
+    try:
+        pack = load_pack(path)
+    except InputError as exc:
+        return _Source(None, given, f"the scenario file {given} does not load: {exc.problems[0]}", recorded)
+    except Exception as exc:  # e.g. its tool sims no longer import: the observed grid is still worth showing
+        return _Source(None, given, f"the scenario file {given} does not load: {type(exc).__name__}: {exc}", recorded)
+    note = None
+    if config and pack.file.model_dump(mode="json") != config:
+        note = f"{given} changed since this run; the possible cells are those of its current contents"
+    scenarios = {s.id: (bool(s.turns[0].expect), tuple(s.hard_cases)) for s in pack.scenarios.values()}
+    return _Source(pack, given, note, recorded | scenarios)
+
+
+def _accepted_ids(run: RunDir) -> tuple[set[str], str]:
+    selection = run.read_selection()
+    if selection:
+        return set(selection), "dataset"
+    accepted = set()
+    for v in iter_jsonl(run.verdicts_path):
+        overrides = v.get("overrides") or []
+        decision = overrides[-1]["decision"] if overrides else v["decision"]
+        (accepted.add if decision == "accept" else accepted.discard)(v["trace_id"])
+    return accepted, "accepted verdicts (no dataset published yet)"
+
+
+def _observe(run: RunDir, wanted: set[str], scenarios: dict[str, tuple[bool, tuple[str, ...]]]) -> Counter:
+    """Traces per (persona, scenario, tools, behaviours), in one pass over traces.jsonl. A trace
+    simulated again has a later line, which wins, as everywhere else."""
+    import json
+
+    from simulator.publish import _trace_id
+
+    seen: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
+    kinds: dict[tuple, tuple] = {}  # one shared tuple per distinct kind of trace
+    if run.traces_path.exists():
+        with run.traces_path.open("rb") as f:
+            for line in f:
+                if not line.strip() or _trace_id(line) not in wanted:
+                    continue
+                trace = json.loads(line)
+                ep = trace.get("episode") or {}
+                scenario = ep.get("scenario_id", "?")
+                asks_first, hard_cases = scenarios.get(scenario, (False, ()))
+                tools, behaviours = trace_behaviours(trace.get("messages") or [], asks_first=asks_first,
+                                                     hard_cases=hard_cases)
+                kind = (ep.get("persona_id", "?"), scenario, tools, behaviours)
+                seen[trace["id"]] = kinds.setdefault(kind, kind)
+    return Counter(seen.values())
+
+
+# ---------------------------------------------------------------- the report
+
+
+def behaviour_order(names: Iterable[str]) -> list[str]:
+    """The behaviours first, in their fixed order, then hard-case tags in the order of `HARD_CASES`."""
+    def key(name: str) -> tuple[int, int, str]:
+        if name in BEHAVIOURS:
+            return 0, BEHAVIOURS.index(name), name
+        tag = name.removeprefix(HARD)
+        return 1, HARD_CASES.index(tag) if tag in HARD_CASES else len(HARD_CASES), name
+    return sorted(set(names), key=key)
+
+
+def possible_cells(pack: Any) -> dict[str, Any]:
+    """Every cell the scenario file allows (see the module docstring)."""
+    implied: dict[str, set[str]] = defaultdict(set)
+    for scenario in pack.scenarios.values():
+        for tool, behaviour in blueprint_cells(scenario):
+            implied[tool].add(behaviour)
+    tools = list(pack.domain.tools)
+    tags = {tag for s in pack.scenarios.values() for tag in s.hard_cases}
+    return {
+        "scenario_personas": {s.id: [p.id for p in pack.personas_for(s)] for s in pack.scenarios.values()},
+        "tools": tools,
+        "tool_behaviours": {t: behaviour_order(implied[t]) for t in [*tools, NO_TOOL, *sorted(implied)]
+                            if t in implied},
+        "hard_cases": [name.removeprefix(HARD) for name in behaviour_order(HARD + t for t in tags)],
+    }
+
+
+def _empty_cells(possible: dict[str, Any], per_pair: dict[str, Counter], per_tool: dict[str, Counter],
+                 tools: Counter, behaviours: Counter) -> dict[str, list[Any]]:
+    never = [t for t in possible["tools"] if not tools[t]]
+    absent = [t for t in possible["hard_cases"] if not behaviours[HARD + t]]
+    return {
+        "persona_scenario": [{"scenario": s, "persona": p} for s, personas in possible["scenario_personas"].items()
+                             for p in personas if not per_pair[s][p]],
+        "tools": never,
+        "tool_behaviour": [{"tool": t, "behaviour": b} for t, names in possible["tool_behaviours"].items()
+                           for b in names if not per_tool[t][b] and t not in never
+                           and b.removeprefix(HARD) not in absent],
+        "hard_cases": absent,
+    }
+
+
+def compute_coverage(run: RunDir) -> dict[str, Any]:
+    """The coverage report as JSON-ready values (`toolsim stats --coverage --json`, the HTML report)."""
+    manifest = run.read_manifest() or {}
+    source = _load_source(run, manifest)
+    wanted, origin = _accepted_ids(run)
+    kinds = _observe(run, wanted, source.scenarios)
+
+    cells: Counter = Counter()
+    per_pair: dict[str, Counter] = defaultdict(Counter)  # scenario -> persona -> traces
+    per_tool: dict[str, Counter] = defaultdict(Counter)  # tool -> behaviour -> traces
+    tools: Counter = Counter()
+    behaviours: Counter = Counter()
+    for (persona, scenario, called, shown), n in kinds.items():
+        per_pair[scenario][persona] += n
+        for b in shown:
+            behaviours[b] += n
+        for tool in called:
+            tools[tool] += n
+            for b in shown:
+                per_tool[tool][b] += n
+                cells[(persona, scenario, tool, b)] += n
+
+    possible = possible_cells(source.pack) if source.pack is not None else None
+    allowed = possible["scenario_personas"] if possible else {}
+    implied = possible["tool_behaviours"] if possible else {}
+    scenario_order = [*allowed, *sorted(set(per_pair) - set(allowed))]
+    tool_order = list(dict.fromkeys([*(possible["tools"] if possible else []), *implied, *sorted(tools)]))
+    empty = _empty_cells(possible, per_pair, per_tool, tools, behaviours) if possible else None
+    return {
+        "run": str(run.path),
+        "name": manifest.get("name"),
+        "traces": sum(kinds.values()),
+        "source": origin,
+        "scenario_file": source.scenario_file,
+        "possible_known": possible is not None,
+        "note": source.note,
+        "behaviours": behaviour_order([*BEHAVIOURS, *behaviours, *(b for bs in implied.values() for b in bs)]),
+        "scenario_persona": {s: {p: per_pair[s][p] for p in sorted(set(allowed.get(s, ())) | set(per_pair[s]))}
+                             for s in scenario_order},
+        "tool_behaviour": {t: {b: per_tool[t][b] for b in behaviour_order([*implied.get(t, ()), *per_tool[t]])}
+                           for t in tool_order},
+        "tools": {t: tools[t] for t in tool_order},
+        "behaviour_traces": {b: behaviours[b] for b in behaviour_order(behaviours)},
+        "cells": [{"persona": p, "scenario": s, "tool": t, "behaviour": b, "traces": n}
+                  for (p, s, t, b), n in sorted(cells.items())],
+        "possible": possible,
+        "empty": empty,
+        "empty_count": sum(len(v) for v in empty.values()) if empty is not None else None,
+    }
