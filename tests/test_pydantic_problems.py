@@ -63,7 +63,7 @@ def test_nested_locations_model_validators_and_localized_text():
     )
     assert _messages(ScenarioFile, text) == [
         "f.yaml:2: domain: give exactly one of system_prompt or system_prompt_file",
-        "f.yaml:7: scenarios[0].slots.a: a slot takes exactly one of field, fake, choice, value (got none)",
+        "f.yaml:7: scenarios[0].slots.a: a slot takes exactly one of field, fake, choice, value, date (got none)",
         "f.yaml:9: scenarios[0].turns[0].say: expected text, a list of texts, or a mapping of language (en, zh) to texts, got 5",
     ]
 
