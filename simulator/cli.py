@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="statistics of a finished run")
     s.add_argument("run", help="run directory or name under runs/")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    s.add_argument("--coverage", action="store_true", help="persona × scenario × tool × behaviour grid and its empty cells")
     e = sub.add_parser("export", help="write a run's dataset in a trainer's format")
     e.add_argument("run", help="run directory or name under runs/")
     e.add_argument("--format", default="openai", metavar="NAME",
@@ -132,7 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from simulator.stats import print_stats, resolve_run
 
-    print_stats(resolve_run(args.run), as_json=args.json)
+    print_stats(resolve_run(args.run), as_json=args.json, coverage=args.coverage)
     return 0
 
 

@@ -11,6 +11,7 @@
   "use strict";
 
   const COV = JSON.parse(document.getElementById("coverage-data").textContent);
+  const OPEN_UP_TO = 60; // empty cells of one kind listed unfolded
   const $ = (id) => document.getElementById(id);
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -100,7 +101,10 @@
     if (!cov.empty_count) box.appendChild(el("div", "cov-none", "None: every possible cell has at least one accepted trace."));
     for (const [kind, caption, name] of kinds) {
       if (!e[kind].length) continue;
-      box.appendChild(el("h4", "cov-kind", caption + " (" + fmtInt(e[kind].length) + ")"));
+      const group = el("details", "cov-kind");  // long lists start folded
+      group.open = e[kind].length <= OPEN_UP_TO;
+      group.dataset.kind = kind;
+      group.appendChild(el("summary", null, caption + " (" + fmtInt(e[kind].length) + ")"));
       const ul = el("ul", "cov-empty-list");
       ul.dataset.kind = kind;
       for (const c of e[kind]) {
@@ -110,7 +114,8 @@
         else for (const k of Object.keys(c)) li.dataset[k] = c[k];
         ul.appendChild(li);
       }
-      box.appendChild(ul);
+      group.appendChild(ul);
+      box.appendChild(group);
     }
     return box;
   }

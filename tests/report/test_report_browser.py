@@ -246,3 +246,76 @@ def test_statistics_of_an_offline_real_run(browser, real_run):
     assert "No model was used" in browser.find_element(By.ID, "stats-usage-box").text
     assert browser.find_elements(By.ID, "stats-fig-cost") == []
     assert _console_problems(browser) == []
+
+
+# ---------------------------------------------------------------- coverage panel
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory) -> Path:
+    """A 14-example offline run of the customer-support file: too small to fill every cell."""
+    from simulator.cli import main
+
+    out = tmp_path_factory.mktemp("coverage") / "run"
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "customer_support.yaml"
+    assert main(["run", str(scenario), "--out", str(out), "--quiet", "--n", "14"]) == 0
+    build_report(RunDir(out))
+    return out
+
+
+def _embedded_coverage(driver) -> dict:
+    return driver.execute_script("return JSON.parse(document.getElementById('coverage-data').textContent)")
+
+
+def _grid_cell(driver, grid: str, row: str, column: str):
+    row_attr, col_attr = ("scenario", "persona") if grid == "scenario-persona" else ("tool", "behaviour")
+    return driver.find_element(By.CSS_SELECTOR,
+                               f'#coverage-{grid} tr[data-{row_attr}="{row}"] td[data-{col_attr}="{column}"]')
+
+
+def test_coverage_panel_draws_the_grids_and_names_the_empty_cells(browser, small_run, tmp_path):
+    _open(browser, small_run / "report.html")
+    panel = browser.find_element(By.ID, "coverage-panel")
+    assert panel.get_attribute("open") is None
+    assert browser.find_element(By.ID, "coverage-body").get_attribute("childElementCount") == "0"  # drawn when opened
+    panel.find_element(By.TAG_NAME, "summary").click()
+    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.ID, "coverage-scenario-persona"))
+    cov = _embedded_coverage(browser)
+    assert cov["empty_count"] > 0
+    assert browser.find_element(By.ID, "coverage-fig-empty").text.startswith(str(cov["empty_count"]))
+    # every count of the grid is the one computed, an empty possible pair is marked
+    for scenario, row in cov["scenario_persona"].items():
+        for persona, n in row.items():
+            cell = _grid_cell(browser, "scenario-persona", scenario, persona)
+            assert cell.get_attribute("data-count") == str(n)
+            assert ("empty-cell" in cell.get_attribute("class").split()) == (n == 0)
+    impossible = _grid_cell(browser, "tool-behaviour", "(none)", "single_call")
+    assert impossible.text == "·" and "impossible" in impossible.get_attribute("class").split()
+    filled = next((t, b, n) for t, row in cov["tool_behaviour"].items() for b, n in row.items() if n)
+    assert _grid_cell(browser, "tool-behaviour", filled[0], filled[1]).text == str(filled[2])
+    # the empty cells, each named
+    for kind, cells in cov["empty"].items():
+        items = browser.find_elements(By.CSS_SELECTOR, f'#coverage-empty li[data-kind="{kind}"]')
+        assert len(items) == len(cells)
+    group = browser.find_element(By.CSS_SELECTOR, '#coverage-empty details[data-kind="persona_scenario"]')
+    if group.get_attribute("open") is None:  # a long list starts folded
+        group.find_element(By.TAG_NAME, "summary").click()
+    first = cov["empty"]["persona_scenario"][0]
+    item = browser.find_element(By.CSS_SELECTOR, f'#coverage-empty li[data-scenario="{first["scenario"]}"]'
+                                                  f'[data-persona="{first["persona"]}"]')
+    assert item.text == f'{first["scenario"]} × {first["persona"]}'
+    shot = tmp_path / "coverage.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    assert _console_problems(browser) == []
+
+
+def test_coverage_panel_without_the_scenario_file_says_the_possible_cells_are_unknown(browser, sample):
+    _open(browser, sample.run.path / "report.html", "#coverage")  # the #coverage address opens the panel
+    assert browser.find_element(By.ID, "coverage-panel").get_attribute("open") == "true"
+    assert "Possible cells unknown" in browser.find_element(By.ID, "coverage-empty").text
+    assert browser.find_element(By.ID, "coverage-fig-empty").text.startswith("unknown")
+    cov = _embedded_coverage(browser)
+    assert cov["possible"] is None and cov["traces"] == 3
+    unknown = browser.find_elements(By.CSS_SELECTOR, "#coverage-scenario-persona td.unknown")
+    assert unknown and all(td.text == "?" for td in unknown)
+    assert _console_problems(browser) == []
