@@ -11,7 +11,9 @@ model learns from it:
   message), `multi_step` (calls in ≥2 assistant messages);
 - `clarification`: the assistant asked something (a text message the user answered) before its
   first call. A question is a message with a question mark, or any text reply when the
-  scenario's first user turn already expects a call (Chinese requests often end in 。, not ？);
+  scenario's first user turn already expects a call (Chinese questions often end in 。, not ？).
+  A blueprint implies it for a clarification scenario, a first turn with calls that some `say`
+  variant leaves a needed fact out of, or an earlier `answer` that asks something;
 - `error_recovery`: an error result followed by a successful call or a hand-off to a human;
 - `hard:<tag>` for each of the scenario's `hard_cases`.
 
@@ -133,13 +135,31 @@ def blueprint_cells(scenario: Scenario) -> set[tuple[str, str]]:
         behaviours.append("parallel_calls")
     if len(batches) >= 2:
         behaviours.append("multi_step")
-    if scenario.category == "clarification":
+    if _asks_before_first_call(scenario):
         behaviours.append("clarification")
     if failing_before_last:
         behaviours.append("error_recovery")
     behaviours += [HARD + tag for tag in scenario.hard_cases]
     tools = list(dict.fromkeys(step.call.tool for step in expected)) or [NO_TOOL]
     return {(tool, b) for tool in tools for b in behaviours}
+
+
+def _asks_before_first_call(scenario: Scenario) -> bool:
+    """A clarification is possible: the scenario is a clarification one, a `say` variant of its
+    first turn with calls leaves out a fact those calls need, or an earlier `answer` asks
+    something."""
+    from simulator.agents.script import script_of, template_slots
+
+    if scenario.category == "clarification":
+        return True
+    for plan in script_of(scenario):
+        if plan.calls:
+            variants = plan.turn.say.for_language("en") + plan.turn.say.for_language("zh")
+            return any(set(plan.needed) - template_slots(text) for text in variants)
+        answers = plan.turn.answer
+        if answers and any(q in text for text in answers.en + answers.zh for q in QUESTION_MARKS):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the run

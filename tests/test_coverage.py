@@ -108,6 +108,21 @@ def test_blueprint_behaviours():
     assert cells(_scenario("q", "clarification", [[{"tool": "find", "args": {}}]])) == {
         ("find", "single_call"), ("find", "clarification")}
 
+    def with_say(variants: list[str], **turn) -> dict:
+        return {"id": "s", "category": "positive", "goal": "g", "slots": {"order": {"value": "O-1"}},
+                "turns": [{"say": {"en": variants}, **turn}]}
+
+    needs_order = {"expect": [{"tool": "find", "args": {"id": "{order}"}}]}
+    assert ("find", "clarification") not in cells(with_say(["find {order}"], **needs_order))
+    # a variant that leaves the order out makes the assistant ask for it
+    assert ("find", "clarification") in cells(with_say(["find {order}", "find my order"], **needs_order))
+    # an answer that asks something, before the first call
+    asking = with_say(["hi"], answer={"en": ["Which order do you mean?"]})
+    asking["turns"].append({"say": {"en": ["{order}"]}, **needs_order})
+    assert ("find", "clarification") in cells(asking)
+    asking["turns"][0]["answer"] = {"en": ["Hello."]}
+    assert ("find", "clarification") not in cells(asking)
+
 
 # ---------------------------------------------------------------- a run of a small pack
 
