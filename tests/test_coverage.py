@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.behaviours import NO_TOOL, blueprint_cells, trace_behaviours
 from simulator.config import Scenario
-from simulator.coverage import NO_TOOL, blueprint_cells, compute_coverage, trace_behaviours
+from simulator.coverage import compute_coverage
 from simulator.loader import load_pack
 from simulator.rundir import RunDir
 
