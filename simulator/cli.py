@@ -73,7 +73,9 @@ def _extra_parsers() -> list:
         from simulator.audit.cli import add_audit_parser, add_report_parser
     except ImportError:  # pragma: no cover - optional while those packages are being written
         return []
-    return [add_audit_parser, add_report_parser]
+    from simulator.graph_cli import add_graph_parser
+
+    return [add_audit_parser, add_report_parser, add_graph_parser]
 
 
 def _version() -> str:

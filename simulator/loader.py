@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from simulator.chains import extend_pack
 from simulator.config import DomainConfig, Persona, Scenario, ScenarioFile
 from simulator.errors import InputError, Problem
 from simulator.load_checks import PackContext, check_domain, check_scenarios
@@ -83,7 +84,7 @@ def load_pack(path: str | Path) -> Pack:
         sims=tools.sims,
         tools_source=tools.source,
     )
-    return Pack(
+    pack = Pack(
         path=path,
         file=scenario_file,
         domain=domain,
@@ -91,6 +92,8 @@ def load_pack(path: str | Path) -> Pack:
         scenarios={s.id: s for s in scenario_file.scenarios},
         persona_sources=personas.sources,
     )
+    extend_pack(pack, ctx)  # domain.links checks; generation.chains scenarios from the tool graph
+    return pack
 
 
 @dataclass
