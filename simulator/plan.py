@@ -9,9 +9,10 @@ what counts as short: `targets.py`).
 from __future__ import annotations
 
 import hashlib
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Mapping
 
 from simulator.config import CATEGORIES, LANGUAGES, Persona, Scenario
 from simulator.pack import Pack
@@ -256,7 +257,10 @@ def _choose_personas(
             language = max(candidates, key=lambda lang: credit.get(lang, 0.0))
             credit[language] = credit.get(language, 0.0) - total
             personas = [p for p in personas if p.language == language]
-        k = turn.get((scenario.id, language), round_index)
+        # Each scenario starts its rotation at its own persona (a stable hash of its id): with
+        # one or two episodes per scenario, starting everyone at the first persona would give
+        # a small run a single voice.
+        k = turn.get((scenario.id, language), round_index + zlib.crc32(scenario.id.encode()))
         turn[(scenario.id, language)] = k + 1
         chosen.append(personas[k % len(personas)])
     return chosen

@@ -115,3 +115,12 @@ def test_allocate_hits_category_totals_when_the_cells_allow():
     assert {cell: sum(row.values()) for cell, row in plan.items()} == rows
     assert sum(row.get("hard", 0) for row in plan.values()) == 67
     assert sum(row.get("positive", 0) for row in plan.values()) == 133
+
+
+def test_a_small_plan_spreads_personas_over_scenarios():
+    """One episode per scenario must not mean one persona for the whole plan."""
+    from simulator.plan import _choose_personas
+
+    pack = make_pack(scenarios=[scenario(f"s{i}", "positive", ["a"]) for i in range(10)])
+    chosen = _choose_personas(pack, list(pack.scenarios.values()), 0, None)
+    assert {p.id for p in chosen} == {"en1", "en2"}
