@@ -51,7 +51,9 @@ class HeardFacts:
     def knows(self, value: Any) -> bool:
         """Has this value been said? Strings: case-insensitive substring. Numbers: any of
         their written forms, not as part of a longer number (29 is not in ORD-48291). Mappings
-        (a phrase per language): any phrase. Lists: every element."""
+        (a phrase per language and a `code`): any phrase, or the code itself (a user may type the
+        ISO date a relative-day slot means, or the canonical name an alias stands for). Lists:
+        every element."""
         if value is None or isinstance(value, bool):
             return True
         if isinstance(value, (int, float)):
@@ -61,7 +63,8 @@ class HeardFacts:
         if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]
-            return any(self.knows(p) for p in phrases)
+            code = value.get("code")
+            return any(self.knows(p) for p in phrases) or (code is not None and self.knows(code))
         if isinstance(value, (list, tuple)):
             return all(self.knows(v) for v in value)
         return normalise(str(value)).strip() in self.text

@@ -122,6 +122,14 @@ def test_numbers_must_be_said_as_numbers():
     assert not heard.knows(27)
 
 
+def test_a_mapping_is_heard_by_its_code_too():
+    """A user may type the ISO date a relative-day slot means instead of saying "tomorrow"."""
+    heard = HeardFacts()
+    heard.update([UserMessage(content="Fly out on 2026-03-14, please")])
+    assert heard.knows({"code": "2026-03-14", "en": "this Saturday", "zh": "这周六"})
+    assert not heard.knows({"code": "2026-03-15", "en": "this Sunday", "zh": "这周日"})
+
+
 def test_lists_in_a_result_are_summarised_for_templates(kit):
     replies = {"lookup_order": {"en": ["{orders_count} orders: {orders_list}."]}}
     turn = {"say": {"en": ["x"]}, "expect": [{"tool": "lookup_order", "args": {"email": "{email}"}}]}
