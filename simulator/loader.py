@@ -30,6 +30,7 @@ from simulator.load_checks import PackContext, check_domain, check_scenarios
 from simulator.load_tools import load_tools, seeded_state
 from simulator.pack import Domain, Pack
 from simulator.pydantic_problems import validate
+from simulator.variants import with_variants
 from simulator.yaml_lines import Loc, YamlDocument, display_path, format_loc, read_yaml
 
 DEFAULT_PERSONAS = "../personas"
@@ -73,6 +74,7 @@ def load_pack(path: str | Path) -> Pack:
     if parts.domain is not None:
         problems += check_domain(ctx, parts.domain)
     problems += check_scenarios(ctx, parts.scenarios)
+    scenario_file = with_variants(scenario_file, path, problems)  # generated `say` variants (toolsim expand)
     if problems or scenario_file is None or tools is None or personas is None:
         raise InputError(problems)
 

@@ -1,0 +1,42 @@
+"""A customer-support run with an expanded variants file: the variants are spoken, the judge
+accepts the conversations."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from simulator.blueprint import MissingValue, render_text
+from simulator.cli import main
+from simulator.variants import default_path
+
+
+def test_run_with_variants_passes_the_judge(support_copy, tmp_path):
+    assert main(["expand", str(support_copy), "--per-scenario", "24", "--quiet"]) == 0
+    variants = yaml.safe_load(default_path(support_copy).read_text())["scenarios"]
+    out = tmp_path / "run"
+    assert main(["run", str(support_copy), "--out", str(out), "--n", "40", "--quiet"]) == 0
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["variants"] == ["customer_support.variants.yaml"]
+    verdicts = [json.loads(line) for line in (out / "verdicts.jsonl").read_text().splitlines()]
+    traces = [json.loads(line) for line in (out / "traces.jsonl").read_text().splitlines()]
+    assert len(verdicts) >= 40
+    assert all(v["decision"] == "accept" for v in verdicts), [v["reasons"] for v in verdicts if v["decision"] != "accept"]
+
+    spoken = 0
+    for trace in traces:
+        first = next(m["content"] for m in trace["messages"] if m["role"] == "user")
+        turns = variants.get(trace["episode"]["scenario_id"], {}).get("turns", {})
+        texts = [t for lang in ("en", "zh") for t in turns.get(0, {}).get(lang, [])]
+        for text in texts:
+            try:
+                if render_text(text, trace["facts"]) in first:
+                    spoken += 1
+                    break
+            except MissingValue:
+                continue
+    # About 24 variants against 2-4 seeds per scenario: most first messages are variants (some are
+    # seeds, and persona typos change a few rendered variants beyond recognition).
+    assert spoken >= len(traces) // 2
