@@ -140,15 +140,15 @@ class _Draft:
 
 
 def noun_of(param: str) -> str:
-    """`order_id` → `order`, `flightNumber` → `flight`; `` when nothing is left (`id`)."""
+    """`order_id` → `order`, `flightNumber` → `flight`, `recipient` → `recipient`; `` when nothing
+    readable is left (`id`, `to`, `cc`): the phrases without a noun are used then."""
     from simulator.tool_graph import normal_name
 
     name = normal_name(param)
     for suffix in ID_SUFFIXES:
         if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return "" if name in ("", "id") else name.replace("_", " ")
+            return name[: -len(suffix)].replace("_", " ")
+    return name.replace("_", " ") if len(name) > 3 and name != "id" else ""
 
 
 def refer(template: str, slot: str, phrase: str, language: str, noun: str) -> str | None:

@@ -7,7 +7,9 @@ paths of `min_calls`..`max_calls` tools: "find my orders" → "refund that order
 `multi-turn`) and `generation.chains.parallel` parallel-call scenarios (2–3 tools no path connects,
 asked for in one message, category `hard`) to the pack.
 
-Sampling is seeded by `generation.seed`, so a file always yields the same scenarios (and a resumed
+Only edges that pass on an identifier count (`tool_graph.identifier_graph`): "refund that order"
+needs the id a lookup found, while a date or a city the user would simply say. Sampling is seeded
+by `generation.seed`, so a file always yields the same scenarios (and a resumed
 run plans the same episodes). Each tool's words come from the file's positive one-call scenarios
 for it (`chain_build`); tools without one take no part. Every generated scenario passes the same
 cross-reference checks as a hand-written one, or is dropped; asking for chains where none can be
@@ -46,7 +48,7 @@ def extend_pack(pack: Pack, ctx: PackContext) -> None:
     config = pack.file.generation.chains
     if not links and not config.count and not config.parallel:
         return
-    from simulator.tool_graph import build_graph, link_problems
+    from simulator.tool_graph import build_graph, identifier_graph, link_problems
 
     problems = [
         ctx.problem(("domain", "links", i, key), message)
@@ -57,7 +59,7 @@ def extend_pack(pack: Pack, ctx: PackContext) -> None:
         raise InputError(problems)
     if not config.count and not config.parallel:
         return
-    graph = build_graph(pack.domain.tools, links)
+    graph = identifier_graph(build_graph(pack.domain.tools, links))
     passes = _checker(ctx)
     chains, parallel = generate(pack, graph, config, passes)
     for key, wanted, made, why in (
@@ -74,7 +76,9 @@ def extend_pack(pack: Pack, ctx: PackContext) -> None:
 def generate(
     pack: Pack, graph: Any, config: ChainsConfig, accept: Callable[[Scenario], bool] = lambda s: True
 ) -> tuple[list[Scenario], list[Scenario]]:
-    """(chain scenarios, parallel scenarios), at most `config.count` and `config.parallel`."""
+    """(chain scenarios, parallel scenarios), at most `config.count` and `config.parallel`, over
+    `graph` (the `identifier_graph`: only feeds that carry an identifier make a chain, and only
+    those make two tools dependent)."""
     from simulator.tool_graph import independent_sets, simple_chains
 
     seed = pack.file.generation.seed
@@ -148,7 +152,7 @@ def _no_chain_reason(pack: Pack, graph: Any, config: ChainsConfig) -> str:
     head = f"{config.count} chain scenario(s) asked for, but"
     sources = sources_by_tool(pack.file.scenarios)
     if not simple_chains(graph, config.min_calls, config.max_calls):
-        return f"{head} the tool graph has no chain of {span} tools (`toolsim graph` shows its edges)"
+        return f"{head} the tool graph has no chain of {span} tools passing on an identifier (`toolsim graph` shows its edges)"
     if not simple_chains(graph, config.min_calls, config.max_calls, within=sources):
         have = ", ".join(sorted(sources)) or "none"
         return (f"{head} no chain of {span} tools runs only through tools with a positive one-call "

@@ -60,11 +60,12 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def sample_chains(graph: Any, pack: Any, n: int) -> list[list[str]]:
-    """N simple paths of the file's `min_calls`..`max_calls` tools, seeded by `generation.seed`."""
-    from simulator.tool_graph import simple_chains
+    """N simple paths of the file's `min_calls`..`max_calls` tools passing on identifiers (the kind
+    `generation.chains` makes scenarios of), seeded by `generation.seed`."""
+    from simulator.tool_graph import identifier_graph, simple_chains
 
     config = pack.file.generation.chains
-    paths = simple_chains(graph, config.min_calls, config.max_calls)
+    paths = simple_chains(identifier_graph(graph), config.min_calls, config.max_calls)
     return random.Random(f"graph:{pack.file.generation.seed}").sample(paths, min(n, len(paths)))
 
 
@@ -80,15 +81,19 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def _mapping(graph: Any, a: str, b: str) -> str:
-    return "; ".join(f"{f.path} → {f.param}" for f in graph.edges[a, b]["feeds"])
+def _mapping(graph: Any, a: str, b: str, attributes: bool = True) -> str:
+    return "; ".join(f"{f.path} → {f.param}" for f in graph.edges[a, b]["feeds"] if attributes or f.identifier)
+
+
+def _why(feed: Any) -> str:
+    return feed.reason if feed.identifier else f"{feed.reason}, attribute"
 
 
 # ---------------------------------------------------------------- text
 
 
 def render_text(graph: Any, pack: Any, chains: list[list[str]]) -> str:
-    from simulator.tool_graph import independent_groups, output_fields
+    from simulator.tool_graph import identifier_graph, independent_groups, output_fields
 
     edges = sorted(graph.edges)
     lines = [f"Tool graph of {pack.name}: {graph.number_of_nodes()} tools, {len(edges)} edges", "", "Tools"]
@@ -99,22 +104,22 @@ def render_text(graph: Any, pack: Any, chains: list[list[str]]) -> str:
         fields = len(output_fields(spec.returns))
         returns = f"{fields} result field{'s' if fields != 1 else ''}" if spec.returns is not None else "no returns schema"
         lines.append(f"  {name:<{width}}  params: {params}; {returns}")
-    lines += ["", "Edges (output field → parameter, why)"]
+    lines += ["", "Edges (output field → parameter, why; an attribute such as a date or a city makes no chain)"]
     pair_width = max((len(a) + len(b) + 3 for a, b in edges), default=0)
     for a, b in edges:
         for feed in graph.edges[a, b]["feeds"]:
-            lines.append(f"  {f'{a} → {b}':<{pair_width}}  {feed.path} → {feed.param}  ({feed.reason})")
+            lines.append(f"  {f'{a} → {b}':<{pair_width}}  {feed.path} → {feed.param}  ({_why(feed)})")
     if not edges:
         lines.append("  (none)")
-    groups = [g for g in independent_groups(graph) if len(g) > 1]
-    lines += ["", "Independent groups (no path between any two: any 2–3 of a group can be called in parallel)"]
+    groups = [g for g in independent_groups(identifier_graph(graph)) if len(g) > 1]
+    lines += ["", "Independent groups (no identifier passes between any two: any 2–3 of a group can be called in parallel)"]
     lines += [f"  {', '.join(g)}" for g in groups] or ["  (none)"]
     if chains:
         config = pack.file.generation.chains
         lines += ["", f"Sampled chains ({len(chains)}, {config.min_calls}–{config.max_calls} calls)"]
         chain_width = max(len(" → ".join(c)) for c in chains)
         for chain in chains:
-            feeds = "; ".join(_mapping(graph, a, b) for a, b in itertools.pairwise(chain))
+            feeds = "; ".join(_mapping(graph, a, b, attributes=False) for a, b in itertools.pairwise(chain))
             lines.append(f"  {' → '.join(chain):<{chain_width}}  [{feeds}]")
     generated = [s for s in pack.scenarios if s.startswith(("chain-", "parallel-")) and s not in _file_ids(pack)]
     if generated:
@@ -134,14 +139,15 @@ def _dot_quote(text: str) -> str:
 
 
 def render_dot(graph: Any, pack: Any, chains: list[list[str]]) -> str:
-    """Graphviz DOT: declared links bold, format matches dashed."""
+    """Graphviz DOT: declared links bold, format matches dashed, attribute-only edges dotted."""
     style = {"declared": "bold", "name+type": "solid", "format": "dashed"}
     lines = [f"digraph {_dot_quote(pack.name)} {{", "  rankdir=LR;", "  node [shape=box];"]
     lines += [f"  {_dot_quote(n)};" for n in sorted(graph.nodes)]
     for a, b in sorted(graph.edges):
         data = graph.edges[a, b]
-        label = _mapping(graph, a, b) + f" ({data['reason']})"
-        lines.append(f"  {_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}, style={style[data['reason']]}];")
+        label = "; ".join(f"{f.path} → {f.param} ({_why(f)})" for f in data["feeds"])
+        look = style[data["reason"]] if data["strong"] else "dotted"
+        lines.append(f"  {_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}, style={look}];")
     lines += [f"  // chain: {' -> '.join(c)}" for c in chains]
     return "\n".join(lines + ["}"]) + "\n"
 
@@ -167,7 +173,8 @@ def render_mermaid(graph: Any, pack: Any, chains: list[list[str]]) -> str:
     arrow = {"declared": "==>", "name+type": "-->", "format": "-.->"}
     for a, b in sorted(graph.edges):
         data = graph.edges[a, b]
-        label = (_mapping(graph, a, b) + f" ({data['reason']})").replace('"', "#quot;")
-        lines.append(f'  {ids[a]} {arrow[data["reason"]]}|"{label}"| {ids[b]}')
+        label = "; ".join(f"{f.path} → {f.param} ({_why(f)})" for f in data["feeds"]).replace('"', "#quot;")
+        link = arrow[data["reason"]] if data["strong"] else "-.->"
+        lines.append(f'  {ids[a]} {link}|"{label}"| {ids[b]}')
     lines += [f"  %% chain: {' --> '.join(c)}" for c in chains]
     return "\n".join(lines) + "\n"

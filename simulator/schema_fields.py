@@ -145,3 +145,26 @@ def singular(word: str) -> str:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
     return word
+
+
+IDENTIFYING_FORMATS = frozenset({"email", "idn-email", "uuid", "uri", "iri", "hostname", "ipv4", "ipv6"})
+_ID_NAME = re.compile(r"(^|_)(id|code|number|no|key|token|ref|sku)$")
+
+
+def identifier_pattern(pattern: Any) -> bool:
+    """`^ORD-\\d{5}$`, `^dev-[0-9]{4}$`: a pattern with a literal word in it names identifiers;
+    a shape made of digits and separators (a clock time, a date) does not."""
+    if not isinstance(pattern, str):
+        return False
+    literal = re.sub(r"\\.|\[[^\]]*\]|\{[^}]*\}", "", pattern)
+    return re.search(r"[A-Za-z]{2,}", literal) is not None
+
+
+def is_identifier(name: str, schema: dict[str, Any]) -> bool:
+    """A parameter that names one thing (`order_id`, `flight_number`, a `^ORD-` pattern, an e-mail
+    address) rather than an attribute the user knows anyway (a date, a city): the values worth
+    carrying from one call's result into the next call."""
+    return bool(
+        _ID_NAME.search(name) or identifier_pattern(schema.get("pattern")) or schema.get("format") in IDENTIFYING_FORMATS
+    )
+

@@ -14,9 +14,13 @@ Edges come from three sources, strongest first:
   (email, uuid, uri, ...). Dates are deliberately not enough: every timestamp would feed every
   date parameter.
 
+A feed whose parameter names one thing (`order_id`, a `^ORD-` pattern, an e-mail address) carries an
+identifier; one carrying a date or a city is an attribute. Both are drawn, but only identifier
+feeds make chains and dependence (`identifier_graph`): the user can say a date, not an order id.
+
 Deliberately not edges: a free string into an enum parameter (only an enum whose values the
-parameter accepts may feed it), a top-level echo of the tool's own argument (`check_status` returns
-the `order_id` it was given — nothing new learnt), and self-loops unless declared (a paginated
+parameter accepts may feed it), an echo of the tool's own argument (`check_status` returns the
+`order_id` it was given — nothing new learnt), and self-loops unless declared (a paginated
 `list_items(page_token)` is the meaningful kind, and only its author knows it).
 Array elements are addressed with index 0 (`orders.0.order_id`), the `{@tool.path}` template form.
 """
@@ -33,7 +37,10 @@ import networkx as nx
 
 from simulator.config import ToolLink, ToolSpec
 from simulator.schema_fields import (
+    IDENTIFYING_FORMATS,
     OutputField,
+    identifier_pattern,
+    is_identifier,
     output_fields,
     resolve_ref,
     singular,
@@ -43,7 +50,6 @@ from simulator.schema_fields import (
 )
 
 REASONS = ("declared", "name+type", "format")
-IDENTIFYING_FORMATS = frozenset({"email", "idn-email", "uuid", "uri", "iri", "hostname", "ipv4", "ipv6"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -56,6 +62,7 @@ class Feed:
     target: str
     param: str
     reason: str  # one of REASONS
+    identifier: bool = True  # the parameter names one thing (`order_id`), not an attribute (a date)
 
     @property
     def template(self) -> str:
@@ -87,7 +94,7 @@ def _same_identifier(out: dict[str, Any], param: dict[str, Any]) -> bool:
     if not (types_of(out) <= {"string"} and types_of(param) <= {"string"}):
         return False
     pattern = param.get("pattern")
-    if isinstance(pattern, str) and pattern == out.get("pattern"):
+    if identifier_pattern(pattern) and pattern == out.get("pattern"):
         return True
     fmt = param.get("format")
     return fmt in IDENTIFYING_FORMATS and fmt == out.get("format")
@@ -101,25 +108,27 @@ def infer_feeds(source: ToolSpec, target: ToolSpec) -> list[Feed]:
     feeds: list[Feed] = []
     own_params = set(source.parameters.get("properties", {}))
     for field in output_fields(source.returns):
-        if "." not in field.path and field.path in own_params:
-            continue  # an echo of the call's own argument
+        if field.path.split(".")[0] in own_params:
+            continue  # an echo of the call's own argument (`order_id`, `attendees.0`)
         for param, schema in target.parameters.get("properties", {}).items():
             if not isinstance(schema, dict):
                 continue
             schema = resolve_ref(schema, target.parameters)
             if not (types_fit(types_of(field.schema), types_of(schema)) and values_fit(field.schema, schema)):
                 continue
+            identifier = is_identifier(normal_name(param), schema)
             if names_linked(field, param):
-                feeds.append(Feed(source.name, field.path, target.name, param, "name+type"))
+                feeds.append(Feed(source.name, field.path, target.name, param, "name+type", identifier))
             elif _same_identifier(field.schema, schema):
-                feeds.append(Feed(source.name, field.path, target.name, param, "format"))
+                feeds.append(Feed(source.name, field.path, target.name, param, "format", identifier))
     return feeds
 
 
 def build_graph(tools: dict[str, ToolSpec], links: Iterable[ToolLink] = ()) -> nx.DiGraph:
     """A DiGraph over the tools: node per tool (attribute `spec`), edge A→B when A's output feeds
-    B. Each edge carries `feeds` (every mapping, strongest first) and, from the first of them,
-    `path`, `param` and `reason`."""
+    B. Each edge carries `feeds` (every mapping, strongest first: declared, then identifiers), from
+    the first of them `path`, `param` and `reason`, and `strong` when some feed carries an
+    identifier (an order id rather than a date the user could have said)."""
     graph = nx.DiGraph()
     for name, spec in tools.items():
         graph.add_node(name, spec=spec)
@@ -134,10 +143,26 @@ def build_graph(tools: dict[str, ToolSpec], links: Iterable[ToolLink] = ()) -> n
             if not any(f.path == feed.path and f.param == feed.param for f in known):
                 known.append(feed)
     for (a, b), found in feeds.items():
-        found.sort(key=lambda f: (REASONS.index(f.reason), f.path.count("."), f.path, f.param))
+        found.sort(key=lambda f: (REASONS.index(f.reason), not f.identifier, f.path.count("."), f.path, f.param))
         first = found[0]
-        graph.add_edge(a, b, feeds=tuple(found), path=first.path, param=first.param, reason=first.reason)
+        graph.add_edge(
+            a, b, feeds=tuple(found), path=first.path, param=first.param, reason=first.reason,
+            strong=any(f.identifier for f in found),
+        )
     return graph
+
+
+def identifier_graph(graph: nx.DiGraph) -> nx.DiGraph:
+    """The graph chains and parallel groups are made from: only the feeds that carry an identifier.
+    "Refund that order" needs the order id a lookup found; a date or a city the user can simply say,
+    so "the weather on the date you just found" would teach nothing but odd phrasing."""
+    strong = nx.DiGraph()
+    strong.add_nodes_from(graph.nodes(data=True))
+    for a, b, data in graph.edges(data=True):
+        feeds = tuple(f for f in data["feeds"] if f.identifier)
+        if feeds:
+            strong.add_edge(a, b, feeds=feeds, path=feeds[0].path, param=feeds[0].param, reason=feeds[0].reason, strong=True)
+    return strong
 
 
 def split_reference(reference: str, tools: Iterable[str]) -> tuple[str, str] | None:

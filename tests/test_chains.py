@@ -69,7 +69,7 @@ def test_the_fed_slot_becomes_a_referring_phrase(template, language, phrase, exp
 
 
 def test_nouns_come_from_parameter_names():
-    assert [noun_of(p) for p in ("order_id", "flightNumber", "id", "city")] == ["order", "flight", "", "city"]
+    assert [noun_of(p) for p in ("order_id", "flightNumber", "id", "to", "recipient")] == ["order", "flight", "", "", "recipient"]
 
 
 def test_requests_join_into_one_message():

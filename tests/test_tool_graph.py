@@ -10,9 +10,10 @@ import yaml
 from simulator.config import ToolLink, ToolSpec
 from simulator.errors import InputError
 from simulator.loader import load_pack
-from simulator.schema_fields import output_fields
+from simulator.schema_fields import identifier_pattern, is_identifier, output_fields
 from simulator.tool_graph import (
     build_graph,
+    identifier_graph,
     independent_groups,
     independent_sets,
     link_problems,
@@ -211,3 +212,44 @@ def test_independent_tools_have_no_path_between_them(diamond):
     assert ["a", "d"] not in pairs  # a reaches d through b
     assert independent_sets(diamond, (3,)) == [["b", "c", "e"]]
     assert independent_groups(diamond) == [["b", "c", "e"], ["a", "e"], ["d", "e"]]
+
+
+# ---------------------------------------------------------------- identifiers and attributes
+
+
+@pytest.mark.parametrize("pattern, identifies", [
+    (r"^ORD-\d{5}$", True), (r"^dev-[0-9]{4}$", True), (r"^([01][0-9]|2[0-3]):[0-5][0-9]$", False),
+    (r"^[A-Z]{2}$", False), (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", False), (None, False),
+])
+def test_a_pattern_with_a_literal_word_names_identifiers(pattern, identifies):
+    assert identifier_pattern(pattern) is identifies
+
+
+def test_identifiers_are_named_patterned_or_addresses():
+    assert is_identifier("order_id", {}) and is_identifier("flight_number", {}) and is_identifier("sku", {})
+    assert is_identifier("ref", {"pattern": "^BK-\\d+$"}) and is_identifier("to", {"format": "email"})
+    assert not any(is_identifier(name, {"type": "string"}) for name in ("date", "city", "title", "valid"))
+
+
+def test_attribute_edges_are_drawn_but_make_no_chains():
+    specs = tools(
+        tool("search_hotels", {"city": {"type": "string"}},
+             obj(hotels={"type": "array", "items": obj(hotel_id={"type": "string"}, city={"type": "string"})})),
+        tool("book_hotel", {"hotel_id": {"type": "string"}}),
+        tool("get_weather", {"city": {"type": "string"}}),
+    )
+    graph = build_graph(specs)
+    assert feeds(graph, "search_hotels", "get_weather") == {("hotels.0.city", "city", "name+type")}
+    assert graph.edges["search_hotels", "book_hotel"]["strong"] and not graph.edges["search_hotels", "get_weather"]["strong"]
+    chains = identifier_graph(graph)
+    assert sorted(chains.edges) == [("search_hotels", "book_hotel")]
+    assert independent_sets(chains, (2,)) == [["book_hotel", "get_weather"], ["get_weather", "search_hotels"]]
+
+
+def test_a_nested_echo_of_an_argument_is_no_edge():
+    graph = build_graph(tools(
+        tool("schedule", {"attendees": {"type": "array", "items": {"type": "string", "format": "email"}}},
+             obj(attendees={"type": "array", "items": {"type": "string", "format": "email"}})),
+        tool("send_email", {"to": {"type": "string", "format": "email"}}),
+    ))
+    assert graph.number_of_edges() == 0
