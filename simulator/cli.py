@@ -73,9 +73,10 @@ def _extra_parsers() -> list:
         from simulator.audit.cli import add_audit_parser, add_report_parser
     except ImportError:  # pragma: no cover - optional while those packages are being written
         return []
+    from simulator.expand.cli import add_expand_parser
     from simulator.graph_cli import add_graph_parser
 
-    return [add_audit_parser, add_report_parser, add_graph_parser]
+    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser]
 
 
 def _version() -> str:
@@ -87,6 +88,7 @@ def _version() -> str:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from simulator.loader import load_pack
     from simulator.targets import check_mix
+    from simulator.variants import variant_summary
 
     pack = load_pack(args.scenario_file)
     problems = check_mix(pack)
@@ -94,7 +96,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise InputError(problems)
     print(
         f"{args.scenario_file}: ok — {len(pack.scenarios)} scenarios, {len(pack.personas)} personas, "
-        f"{len(pack.domain.tools)} tools"
+        f"{len(pack.domain.tools)} tools{variant_summary(pack.file, pack.path)}"
     )
     return 0
 
