@@ -75,6 +75,41 @@ def _style(persona: Persona) -> str:
     return "; ".join(parts) + "."
 
 
+def _traits(persona: Persona) -> str:
+    """The optional traits as instructions, one line each ("- (none)" when all are defaults)."""
+    lines = []
+    if persona.expertise == "novice":
+        lines.append("You are not at home with these things: you hedge, apologise and sometimes have to look details up.")
+    elif persona.expertise == "expert":
+        lines.append("You know how these systems work: precise, no small talk.")
+    if persona.emotion != "calm":
+        lines.append(f"Your mood is {persona.emotion}, and it shows now and then.")
+    if not persona.native_speaker:
+        lines.append(f"{LANGUAGE_NAMES.get(persona.language, persona.language)} is not your first language: "
+                     "simple, slightly textbook phrasing, no contractions or idioms.")
+    if persona.code_switching:
+        other = "English" if persona.language == "zh" else "Chinese"
+        lines.append(f"In about {_percent(persona.code_switching)} of your messages you mix in {other} words "
+                     "(e.g. order, refund, check 一下), as bilingual people do.")
+    if persona.abbreviation_rate:
+        lines.append(f"About {_percent(persona.abbreviation_rate)} of your messages use chat shorthand (pls, u, thx).")
+    if persona.punctuation == "none":
+        lines.append("You type on a phone and use no punctuation at all (ids, e-mails and amounts stay exact).")
+    if persona.asks_for_human:
+        lines.append("Early on you say you would rather talk to a human if this gets complicated, but you keep "
+                     "answering and pursuing your goal; you do not insist on a transfer.")
+    if persona.rambling:
+        lines.append("You drift into unrelated asides (something you meant to ask, a story), then drop them: "
+                     "an aside never becomes a new request.")
+    if persona.vagueness:
+        lines.append("You are vague: you refer to things loosely and give ids or e-mail addresses only when asked.")
+    return "\n".join(f"- {line}" for line in lines) or "- (none)"
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
 def _volunteer(persona: Persona) -> str:
     if persona.cooperativeness >= 0.7:
         return "You tend to give the relevant facts up front, without being asked."
@@ -104,6 +139,7 @@ def system_prompt(ctx: EpisodeContext) -> str:
         persona=f"{persona.name}. {persona.description}".strip(),
         language=LANGUAGE_NAMES.get(persona.language, persona.language),
         style=_style(persona),
+        traits=_traits(persona),
         goal=ctx.scenario.goal,
         facts=facts,
         volunteer=_volunteer(persona),

@@ -2,13 +2,16 @@
 
 Each scripted turn becomes one message (a `say` variant filled with the episode's facts). A
 cooperative persona also volunteers the facts the turn needs; a guarded one keeps them back and
-gives them only when the assistant asks, which is what produces clarification dialogues. After the
-last turn is answered, the user says goodbye and ends with the stop token.
+gives them only when the assistant asks, which is what produces clarification dialogues. A vague
+persona (`vagueness`) also prefers, by that chance, a script line that names no id or e-mail, so
+the assistant has to ask for it. After the last turn is answered, the user says goodbye and ends
+with the stop token.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from simulator.agents.style import Styler, mentions_slot
@@ -19,6 +22,10 @@ from simulator.records import RoleUsage
 
 if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
     from simulator.episode import EpisodeContext
+
+
+# A fact a vague user does not say unprompted: an id like ORD-48291, or an e-mail address.
+_ID_VALUE = re.compile(r"^[A-Za-z]{2,6}-\d{3,}$|@")
 
 
 def is_question(message: AssistantMessage) -> bool:
@@ -69,6 +76,8 @@ class OfflineUser:
         self.turn = index
         turn = self.scenario.turns[index]
         variants = turn.say.for_language(self.persona.language) or turn.say.en
+        if self.persona.vagueness and self.rng.random() < self.persona.vagueness:
+            variants = [v for v in variants if not self._names_an_id(v)] or variants
         template = self.rng.choice(variants)
         core = render_text(template, self.facts)
         self.said |= template_slots(template)
@@ -82,6 +91,12 @@ class OfflineUser:
             volunteered = self.style.fact_sentences(missing, "volunteer")
             self.said.update(missing)
         return self.style.request(core, volunteered, first=index == 0)
+
+    def _names_an_id(self, template: str) -> bool:
+        return any(
+            isinstance(self.facts.get(slot), str) and _ID_VALUE.search(self.facts[slot])
+            for slot in template_slots(template)
+        )
 
     def _answer(self, missing: list[str], question: str) -> str:
         """Give what was asked for; a cooperative persona adds the rest of what is missing."""

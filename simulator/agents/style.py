@@ -3,6 +3,8 @@
 The offline user decides *what* to say (a scenario line, a fact, a closing); this module decides
 *how*. Phrases live in `style_phrases.yaml` so they can be edited and translated without touching
 code; this module only holds the knobs (how often a greeting appears, how fast patience runs out).
+The optional traits (expertise, emotion, second language, code-switching, shorthand, punctuation,
+asking for a human, rambling, vagueness) are applied by `traits.Traits` at the marked points.
 Everything draws from the episode's rng, so a persona sounds the same for the same seed.
 """
 
@@ -17,6 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from simulator.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.agents.typos import TypoMaker
 from simulator.config import LANGUAGES, Persona
 
@@ -63,6 +66,7 @@ class LanguagePhrases:
     answer: Mapping[str, Sequence[str]]
     groups: tuple[SlotGroup, ...]
     abbreviations: Mapping[str, str]
+    traits: TraitPhrases
 
 
 @lru_cache(maxsize=None)
@@ -91,6 +95,7 @@ def phrases_for(language: str) -> LanguagePhrases:
         answer=raw["answer"],
         groups=groups,
         abbreviations=raw.get("typos", {}).get("abbreviations", {}),
+        traits=TraitPhrases.of(raw.get("traits"), language),
     )
 
 
@@ -160,27 +165,36 @@ class Styler:
         self.typo_messages = 0
         self._typos: TypoMaker | None = None
         self._protected: set[str] | None = None
+        self.traits = Traits(persona, rng, self.phrases.traits, self._typo_maker) if has_traits(persona) else None
 
     # ------------------------------------------------------------ messages
 
     def request(self, core: str, volunteered: Sequence[str], *, first: bool) -> str:
         """A scripted turn: optional greeting, the scenario line, extras, facts offered unasked."""
-        p, persona, rng = self.phrases, self.persona, self.rng
+        p, persona, rng, traits = self.phrases, self.persona, self.rng, self.traits
         terse = persona.verbosity == "terse"
+        brisk = terse or (traits is not None and traits.skips_pleasantries())
         parts: list[str] = []
         frustrated = self._frustrated()
         if frustrated:  # an annoyed customer skips the pleasantries
             parts.append(rng.choice(p.frustrated_openers))
-        elif first and not terse and not GREETS_ALREADY.match(core) and rng.random() < GREETING_CHANCE[persona.formality]:
-            parts.append(rng.choice(p.greetings[persona.formality]))
+        elif first and not brisk and not GREETS_ALREADY.match(core) and rng.random() < GREETING_CHANCE[persona.formality]:
+            greetings = (traits and traits.greetings(persona.formality)) or p.greetings[persona.formality]
+            parts.append(rng.choice(greetings))
             lead_ins = p.lead_ins.get(persona.formality)
             if lead_ins and rng.random() < LEAD_IN_CHANCE:
                 parts.append(rng.choice(lead_ins))
+        if traits is not None:
+            parts.append(traits.lead_in() or "")
         parts.append(core)
         if persona.verbosity == "verbose":
             parts.append(rng.choice(p.context))
+        if traits is not None:
+            parts.extend(traits.asides(first))
         parts.extend(volunteered)
-        if not terse and not frustrated and rng.random() < SIGNOFF_CHANCE[persona.formality]:
+        if traits is not None:
+            parts.append(traits.human(first) or "")
+        if not brisk and not frustrated and rng.random() < SIGNOFF_CHANCE[persona.formality]:
             parts.append(rng.choice(p.signoffs[persona.formality]))
         if frustrated and rng.random() < FRUSTRATED_CLOSER_CHANCE:
             parts.append(rng.choice(p.frustrated_closers))
@@ -192,19 +206,25 @@ class Styler:
         parts: list[str] = []
         if self._frustrated():
             parts.append(self.rng.choice(self.phrases.frustrated_openers))
+        if self.traits is not None:
+            parts.append(self.traits.lookup() or "")
         if self.persona.verbosity == "terse":
             parts.append(self._terse_values(slots))
         else:
             parts.extend(self.fact_sentences(slots, "answer"))
             if self.persona.verbosity == "verbose" and self.rng.random() < ANSWER_EXTRA_CHANCE:
                 parts.append(self.rng.choice(self.phrases.answer_extras))
+        if self.traits is not None:
+            parts.append(self.traits.human(first=False) or "")
         return self._finish(parts)
 
     def closing(self) -> str:
         """The last words before the stop token."""
         p = self.phrases
-        options = p.frustrated_closings if self._frustrated() else p.closings[self.persona.formality]
-        return self._finish([self.rng.choice(options)])
+        if self._frustrated():
+            return self._finish([self.rng.choice(p.frustrated_closings)])
+        mood = self.traits.closing() if self.traits is not None else None
+        return self._finish([mood or self.rng.choice(p.closings[self.persona.formality])])
 
     # ------------------------------------------------------------ facts
 
@@ -249,9 +269,13 @@ class Styler:
 
     def _finish(self, parts: Sequence[str]) -> str:
         text = self._join([part for part in parts if part])
+        if self.traits is not None:
+            text = self.traits.rewrite(text)
         if self.persona.typo_rate and self.rng.random() < self.persona.typo_rate:
             self.typo_messages += 1
             text = self._typo_maker().apply(text, self.rng)
+        if self.traits is not None:
+            text = self.traits.finish(text)
         return text
 
     def _join(self, parts: list[str]) -> str:

@@ -1,9 +1,11 @@
-"""Typos and abbreviations for the offline user, applied around the facts, never inside them.
+"""Typos, shorthand and other word-level edits for the offline user, applied around the facts,
+never inside them.
 
 A message whose order id, e-mail or amount got a swapped letter would be ungroundable: the
 assistant could not find the value in the conversation and the judge would reject the call. So
 the text is split into protected spans (every fact value, plus any token with a digit or an `@`)
-and free text, and only free text is touched.
+and free text, and only free text is touched. The same split serves every persona trait that
+rewrites words: chat shorthand, second-language phrasing, code-switching, no punctuation.
 """
 
 from __future__ import annotations
@@ -13,10 +15,21 @@ import re
 from typing import Callable, Iterable, Mapping
 
 # A token containing a digit or '@' (ids, e-mails, amounts, postal codes) is always protected.
-_ID_LIKE = r"[^\s，。！？、]*[\d@][^\s，。！？、]*"
+# Chinese characters end the token: in "订单ORD-48291里" only the id is protected.
+_NOT_IN_TOKEN = "\\s，。！？、：；\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_ID_LIKE = rf"[^{_NOT_IN_TOKEN}]*[\d@][^{_NOT_IN_TOKEN}]*"
 _ID_LIKE_RE = re.compile(_ID_LIKE)
 _LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 _ZH_PUNCTUATION = re.compile(r"[。！]$|，")
+# Sentence punctuation a no-punctuation typist leaves out: Latin marks before a space or the end
+# (the dot inside 27.50 or jane.doe@x.com stays), Chinese marks anywhere, straight quotes.
+_ANY_PUNCTUATION = re.compile(r"[.!?;:,]+(?=\s|$)|[。！？；：，、]+|\.{2,}|[\"“”]")
+_SPACE_RUNS = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE_MARK = re.compile(r" +(?=[，。！？、：；,.!?])")
+_SPACE_AFTER_ZH_MARK = re.compile(r"(?<=[，。！？、：；])\s+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_START = re.compile(r"(^\s*|[.!?]\s+)([a-z])")
+_NEXT_SENTENCE = re.compile(r"([.!?]\s+)([a-z])")
 
 Segments = list[list]  # [[protected: bool, text: str], ...]
 Op = Callable[[Segments, random.Random], bool]
@@ -57,9 +70,43 @@ class TypoMaker:
                     break
         return "".join(seg[1] for seg in segments)
 
-    def _protected_spans(self, text: str) -> list[tuple[int, int]]:
-        """Merged (start, end) spans of every fact occurrence and id-like token."""
-        spans = [m.span() for m in _ID_LIKE_RE.finditer(text) if m.end() > m.start()]
+    # ------------------------------------------------------------ whole-message edits (traits)
+
+    def shorthand(self, text: str) -> str:
+        """Every abbreviation the phrase book knows, applied to the free text (`please` -> `pls`)."""
+        segments = self._split(text)
+        self._abbreviate(segments, random.Random(0))
+        return "".join(seg[1] for seg in segments)
+
+    def substitute(self, text: str, pattern: re.Pattern[str] | None, table: Mapping[str, str]) -> str:
+        """Replace `pattern`'s matches in free text by `table[match.lower()]`, keeping a leading
+        capital. Latin words put into Chinese text get spaces around them ("帮我 check 一下")."""
+        if pattern is None:
+            return text
+        segments = self._split(text)
+        for index, seg in enumerate(segments):
+            if not seg[0]:
+                seg[1] = pattern.sub(lambda m: _same_case(m, table[m.group(0).lower()]), seg[1])
+                if self.language != "zh":  # a dropped "The" leaves the sentence to start in lower case
+                    seg[1] = (_SENTENCE_START if index == 0 else _NEXT_SENTENCE).sub(_upper, seg[1])
+        return tidy_spaces("".join(seg[1] for seg in segments))
+
+    def without_punctuation(self, text: str) -> str:
+        """The message with no sentence punctuation outside the facts (a fact keeps its own)."""
+        pieces: list[str] = []
+        position = 0
+        for start, end in self._literal_spans(text):
+            pieces.append(_strip_marks(text[position:start]))
+            pieces.append(text[start:end])
+            position = end
+        pieces.append(_strip_marks(text[position:]))
+        return tidy_spaces("".join(pieces))
+
+    # ------------------------------------------------------------ spans
+
+    def _literal_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every fact occurrence, case-insensitive."""
+        spans: list[tuple[int, int]] = []
         lowered = text.lower()
         if len(lowered) == len(text):  # lower() kept the offsets (it does except for rare letters)
             for literal in self._literals:
@@ -67,14 +114,12 @@ class TypoMaker:
                 while start != -1:
                     spans.append((start, start + len(literal)))
                     start = lowered.find(literal, start + len(literal))
-        spans.sort()
-        merged: list[tuple[int, int]] = []
-        for start, end in spans:
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        return merged
+        return _merged(spans)
+
+    def _protected_spans(self, text: str) -> list[tuple[int, int]]:
+        """Merged (start, end) spans of every fact occurrence and id-like token."""
+        spans = [m.span() for m in _ID_LIKE_RE.finditer(text) if m.end() > m.start()]
+        return _merged(spans + self._literal_spans(text))
 
     def _split(self, text: str) -> Segments:
         segments: Segments = []
@@ -98,6 +143,51 @@ class TypoMaker:
                 changed |= new != seg[1]
                 seg[1] = new
         return changed
+
+
+def compile_table(mapping: Mapping[str, str], language: str) -> re.Pattern[str] | None:
+    """One pattern over a word table (longest first; whole words in Latin text)."""
+    return _compile_abbreviations(mapping, language)
+
+
+def tidy_spaces(text: str) -> str:
+    """No double spaces, no space before a punctuation mark, none at the ends."""
+    return _SPACE_AFTER_ZH_MARK.sub("", _SPACE_BEFORE_MARK.sub("", _SPACE_RUNS.sub(" ", text))).strip()
+
+
+def _upper(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).upper()
+
+
+def _same_case(match: re.Match[str], replacement: str) -> str:
+    """`replacement` with the capital of the matched text ("The" -> "", "Could" -> "Can");
+    Latin words inside Chinese text are set off by spaces."""
+    if replacement and match.group(0)[:1].isupper() and replacement[:1].islower():
+        replacement = replacement[0].upper() + replacement[1:]
+    if replacement[:1].isascii() and replacement[:1].isalpha() and _CJK.search(match.string):
+        replacement = f" {replacement} "
+    return replacement
+
+
+def _strip_marks(text: str) -> str:
+    """Punctuation out: a mark inside the text becomes a space (so words stay apart), a mark at
+    the end disappears."""
+    def one(match: re.Match[str]) -> str:
+        inside = match.end() < len(text) and not text[match.end()].isspace()
+        return " " if inside else ""
+
+    return _ANY_PUNCTUATION.sub(one, text)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _pick_word(segments: Segments, rng: random.Random) -> tuple[list, re.Match[str]] | None:
