@@ -75,8 +75,9 @@ def _extra_parsers() -> list:
         return []
     from simulator.expand.cli import add_expand_parser
     from simulator.graph_cli import add_graph_parser
+    from simulator.personas.cli import add_personas_parser
 
-    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser]
+    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser]
 
 
 def _version() -> str:
