@@ -11,6 +11,9 @@ Why it looks like this:
 - Hotels, the traveller's profile, their past trips and a few full flights live in the episode's
   seeded state, so scenarios can pick records (`record: {collection: full_flights}`) and the
   state diff shows what a booking changed.
+- The reference data (cities with their coordinates, time zones, climate and hotel districts;
+  airlines and their bases; hotel brands; event kinds; weather conditions) is in
+  `travel_data.yaml` next to this file; this module holds the rules, schemas and tools.
 - Business-rule failures are `ToolError`s the model must read and recover from: a date before
   the episode's today, a forecast too far ahead, origin equal to destination, a sold-out flight,
   too few seats, an unknown flight or hotel id, a fully booked hotel, check-out not after check-in.
@@ -36,7 +39,10 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from simulator.fakes import between, email_for, fake_name, pick, shuffled
 from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
@@ -45,73 +51,29 @@ sims = ToolSimModule("travel")
 
 # ---------------------------------------------------------------- reference data
 
-# name: (zh, IATA, lat, lon, UTC offset, mainland China?, hotel price level, districts,
-#        monthly highs °C, monthly lows °C, base rain chance)
-CITIES: dict[str, tuple] = {
-    "Shanghai": ("上海", "PVG", 31.2, 121.5, 8, True, 1.0, ("The Bund", "Jing'an", "Pudong", "Xuhui"),
-                 (8, 10, 14, 20, 25, 28, 32, 32, 28, 23, 17, 11), (2, 3, 7, 12, 17, 21, 26, 26, 22, 16, 10, 4), 35),
-    "Beijing": ("北京", "PEK", 39.9, 116.4, 8, True, 1.0, ("Wangfujing", "Sanlitun", "Chaoyang", "Haidian"),
-                (2, 6, 13, 21, 27, 31, 31, 30, 26, 19, 10, 3), (-9, -6, 0, 8, 14, 19, 22, 21, 15, 8, 0, -7), 20),
-    "Guangzhou": ("广州", "CAN", 23.1, 113.3, 8, True, 0.8, ("Tianhe", "Yuexiu", "Haizhu", "Liwan"),
-                  (18, 19, 22, 26, 30, 32, 33, 33, 32, 29, 25, 20), (10, 12, 16, 20, 23, 25, 26, 26, 24, 21, 16, 11), 40),
-    "Shenzhen": ("深圳", "SZX", 22.5, 114.1, 8, True, 0.9, ("Futian", "Nanshan", "Luohu", "Bao'an"),
-                 (20, 21, 23, 27, 30, 32, 32, 32, 31, 29, 25, 21), (12, 14, 17, 21, 24, 26, 26, 26, 25, 22, 18, 13), 40),
-    "Chengdu": ("成都", "TFU", 30.7, 104.1, 8, True, 0.7, ("Jinjiang", "Wuhou", "Qingyang", "High-tech Zone"),
-                (10, 13, 17, 23, 27, 29, 31, 31, 26, 21, 16, 11), (3, 5, 9, 14, 18, 21, 23, 22, 19, 15, 9, 4), 40),
-    "Chongqing": ("重庆", "CKG", 29.6, 106.5, 8, True, 0.6, ("Jiefangbei", "Yuzhong", "Jiangbei", "Nan'an"),
-                  (10, 13, 18, 23, 27, 30, 34, 35, 29, 22, 16, 11), (6, 8, 11, 16, 20, 23, 26, 26, 22, 17, 12, 7), 40),
-    "Hangzhou": ("杭州", "HGH", 30.3, 120.2, 8, True, 0.8, ("West Lake", "Binjiang", "Xiaoshan", "Gongshu"),
-                 (8, 11, 15, 22, 27, 30, 34, 33, 28, 23, 17, 11), (1, 4, 7, 13, 18, 22, 26, 25, 21, 15, 9, 3), 35),
-    "Hong Kong": ("香港", "HKG", 22.3, 114.2, 8, False, 1.4, ("Central", "Tsim Sha Tsui", "Causeway Bay", "Wan Chai"),
-                  (19, 19, 22, 25, 28, 30, 31, 31, 30, 28, 24, 20), (15, 15, 18, 21, 24, 26, 27, 26, 26, 24, 20, 16), 35),
-    "Tokyo": ("东京", "HND", 35.7, 139.7, 9, False, 1.3, ("Shinjuku", "Ginza", "Shibuya", "Asakusa"),
-              (10, 10, 14, 19, 23, 26, 30, 31, 27, 21, 17, 12), (1, 2, 5, 10, 15, 19, 23, 24, 21, 15, 9, 4), 30),
-    "Singapore": ("新加坡", "SIN", 1.4, 103.9, 8, False, 1.3, ("Marina Bay", "Orchard", "Chinatown", "Sentosa"),
-                  (30, 31, 32, 32, 32, 31, 31, 31, 31, 31, 31, 30), (23, 24, 24, 25, 25, 25, 25, 25, 25, 24, 24, 23), 45),
-    "New York": ("纽约", "JFK", 40.7, -73.8, -5, False, 1.8, ("Midtown", "Lower Manhattan", "Brooklyn", "Upper West Side"),
-                 (4, 6, 11, 17, 22, 27, 29, 29, 25, 18, 12, 6), (-3, -2, 2, 7, 12, 18, 21, 20, 16, 10, 5, 0), 30),
-    "San Francisco": ("旧金山", "SFO", 37.6, -122.4, -8, False, 1.7, ("Union Square", "SoMa", "Fisherman's Wharf", "Nob Hill"),
-                      (14, 16, 17, 18, 19, 21, 21, 22, 23, 21, 17, 14), (7, 8, 9, 9, 11, 12, 13, 13, 13, 12, 9, 7), 20),
-    "Los Angeles": ("洛杉矶", "LAX", 33.9, -118.4, -8, False, 1.5, ("Downtown", "Santa Monica", "Hollywood", "Beverly Hills"),
-                    (20, 20, 21, 22, 23, 25, 28, 29, 28, 26, 23, 20), (9, 10, 11, 13, 15, 17, 19, 19, 18, 15, 11, 9), 10),
-    "London": ("伦敦", "LHR", 51.5, -0.5, 0, False, 1.6, ("Westminster", "Covent Garden", "Kensington", "the City"),
-               (8, 9, 12, 15, 18, 21, 24, 23, 20, 16, 11, 8), (2, 2, 4, 5, 8, 11, 13, 13, 11, 8, 5, 3), 40),
-    "Paris": ("巴黎", "CDG", 49.0, 2.5, 1, False, 1.5, ("Le Marais", "Saint-Germain", "Montmartre", "Opéra"),
-              (7, 8, 12, 16, 20, 23, 25, 25, 21, 16, 11, 8), (3, 3, 5, 7, 11, 14, 16, 16, 13, 10, 6, 3), 35),
-}
+# Cities, airlines and their bases, hotel brands, event kinds and weather conditions live in
+# travel_data.yaml (the fields are described there). Orders are kept: rng draws follow them.
+DATA_FILE = Path(__file__).with_name("travel_data.yaml")
+_DATA = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+# name -> zh, iata, lat, lon, utc_offset, mainland, price_level, districts, highs, lows, rain
+CITIES: dict[str, dict[str, Any]] = _DATA["cities"]
 CITY_NAMES = tuple(CITIES)
-HOME_CITIES = ("Shanghai", "Beijing", "Guangzhou", "Shenzhen", "Chengdu", "Hangzhou")
-
-# Airlines by code; a route is flown by the carriers based at either end (plus the big three on
-# mainland routes), as real schedules are.
-AIRLINES = {
-    "MU": "China Eastern", "CA": "Air China", "CZ": "China Southern", "3U": "Sichuan Airlines",
-    "HO": "Juneyao Air", "CX": "Cathay Pacific", "NH": "ANA", "SQ": "Singapore Airlines",
-    "UA": "United Airlines", "DL": "Delta Air Lines", "BA": "British Airways", "AF": "Air France",
-}
-BASES = {
-    "Shanghai": ("MU", "HO"), "Beijing": ("CA",), "Guangzhou": ("CZ",), "Shenzhen": ("CZ",),
-    "Chengdu": ("3U", "CA"), "Chongqing": ("CA", "3U"), "Hangzhou": ("MU",), "Hong Kong": ("CX",),
-    "Tokyo": ("NH",), "Singapore": ("SQ",), "New York": ("DL", "UA"), "San Francisco": ("UA",),
-    "Los Angeles": ("DL", "UA"), "London": ("BA",), "Paris": ("AF",),
-}
-FOREIGN = ("CX", "NH", "SQ", "UA", "DL", "BA", "AF")
-REGIONAL = ("HO", "3U")  # fly only within the mainland here
+HOME_CITIES = tuple(_DATA["home_cities"])
+# A route is flown by the airlines based at either end (plus the big three on mainland routes),
+# as real schedules are.
+AIRLINES: dict[str, str] = _DATA["airlines"]
+BASES = {city: tuple(codes) for city, codes in _DATA["bases"].items()}
+FOREIGN = tuple(_DATA["foreign"])
+REGIONAL = tuple(_DATA["regional"])  # fly only within the mainland here
+HOTEL_BRANDS = tuple(_DATA["hotel_brands"].items())  # (brand, stars)
+EVENTS = tuple(_DATA["events"])
+CONDITIONS = tuple(_DATA["conditions"])
 CABINS = ("economy", "premium_economy", "business", "first")
 CABIN_FACTOR = {"economy": 1.0, "premium_economy": 1.6, "business": 3.2, "first": 5.5}
 CNY_PER_USD = 7.2
 FORECAST_DAYS = 16
 MAX_PASSENGERS = 9
 GUESTS_PER_ROOM = 4
-HOTEL_BRANDS = (
-    ("Park Hyatt", 5), ("Mandarin Oriental", 5), ("Marriott", 5), ("Hilton", 5), ("Novotel", 4),
-    ("Crowne Plaza", 4), ("Holiday Inn Express", 3), ("Ibis", 3), ("Atour", 4), ("Citadines", 4),
-)
-EVENTS = (
-    {"en": "conference", "zh": "会议"}, {"en": "trade fair", "zh": "展会"}, {"en": "wedding", "zh": "婚礼"},
-    {"en": "training course", "zh": "培训"}, {"en": "concert", "zh": "演唱会"},
-)
-CONDITIONS = ("sunny", "partly cloudy", "cloudy", "light rain", "rain", "thunderstorms", "fog", "snow")
 
 # ---------------------------------------------------------------- schemas
 
@@ -164,13 +126,13 @@ def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
 
 
 def _distance_km(a: str, b: str) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (CITIES[a][2], CITIES[a][3], CITIES[b][2], CITIES[b][3]))
+    lat1, lon1, lat2, lon2 = (math.radians(CITIES[city][key]) for city in (a, b) for key in ("lat", "lon"))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 6371 * 2 * math.asin(math.sqrt(h))
 
 
 def _mainland(*cities: str) -> bool:
-    return all(CITIES[c][5] for c in cities)
+    return all(CITIES[c]["mainland"] for c in cities)
 
 
 def _build_schedule() -> dict[str, dict[str, Any]]:
@@ -226,7 +188,7 @@ def _fare(number: str, day: date) -> dict[str, Any]:
     usd = (60 + km * 0.09) * (0.75 + rng.random() * 0.7) * (1.15 if day.weekday() >= 4 else 1.0)
     cny = _mainland(leg["origin"], leg["destination"])
     seats = 0 if rng.random() < 0.08 else between(rng, 1, 9) if rng.random() < 0.3 else between(rng, 10, 60)
-    offset = CITIES[leg["destination"]][4] - CITIES[leg["origin"]][4]
+    offset = CITIES[leg["destination"]]["utc_offset"] - CITIES[leg["origin"]]["utc_offset"]
     arrive = leg["depart"] + leg["duration"] + 60 * offset
     return {
         "flight_id": f"{number}-{day:%Y%m%d}",
@@ -264,26 +226,26 @@ def _booked_seats(ctx: SimContext, flight_id: str) -> int:
 def city_names(city: str) -> dict[str, str]:
     """A city as scenario records carry it, like a `choice` mapping: the user says `{x.en}` or
     `{x.zh}`, the call carries `{x.code}` (the canonical name)."""
-    return {"code": city, "en": city, "zh": CITIES[city][0]}
+    return {"code": city, "en": city, "zh": CITIES[city]["zh"]}
 
 
 def _hotels(rng: random.Random) -> list[dict[str, Any]]:
     hotels: list[dict[str, Any]] = []
     ids = iter(rng.sample(range(2000, 10000), 4 * len(CITIES)))
     for city, info in CITIES.items():
-        level, districts = info[6], info[7]
+        level, districts = info["price_level"], info["districts"]
         # Every city has a five-star and a four-star hotel (a "five-star only" search finds one).
         five = pick(rng, [b for b in HOTEL_BRANDS if b[1] == 5])
         four = pick(rng, [b for b in HOTEL_BRANDS if b[1] == 4])
         brands = [five, four] + shuffled(rng, [b for b in HOTEL_BRANDS if b not in (five, four)])[:2]
         for (brand, stars), district in zip(brands, shuffled(rng, districts)):
             base = {5: 190, 4: 120, 3: 70}[stars] * level * (0.85 + rng.random() * 0.3)
-            price = float(round(base * CNY_PER_USD)) if info[5] else round(base, 2)
+            price = float(round(base * CNY_PER_USD)) if info["mainland"] else round(base, 2)
             hotels.append({
                 "hotel_id": f"HTL-{next(ids)}", "name": f"{brand} {city} {district}", "city": city,
                 "city_names": city_names(city),
                 "district": district, "stars": stars, "rating": round(7.2 + rng.random() * 2.6, 1),
-                "price_per_night": price, "currency": "CNY" if info[5] else "USD",
+                "price_per_night": price, "currency": "CNY" if info["mainland"] else "USD",
                 "rooms_left": between(rng, 1, 25),
             })
     # One hotel in each of two cities is full every night of the episode (three stay bookable).
@@ -613,10 +575,10 @@ def get_weather(ctx: SimContext, city: str, date: str | None = None) -> dict[str
     info = CITIES[city]
     rng = random.Random(f"weather:{city}:{day.isoformat()}")
     month = day.month - 1
-    high = info[8][month] + between(rng, -3, 3)
-    low = min(info[9][month] + between(rng, -2, 2), high - 2)
-    summer_rain = 20 if info[4] >= 8 and 5 <= month <= 8 else 0
-    rain = max(0, min(100, info[10] + summer_rain + between(rng, -25, 35)))
+    high = info["highs"][month] + between(rng, -3, 3)
+    low = min(info["lows"][month] + between(rng, -2, 2), high - 2)
+    summer_rain = 20 if info["utc_offset"] >= 8 and 5 <= month <= 8 else 0
+    rain = max(0, min(100, info["rain"] + summer_rain + between(rng, -25, 35)))
     if rain >= 60:
         condition = "snow" if high <= 2 else ("thunderstorms" if high >= 26 and rng.random() < 0.5 else "rain")
     elif rain >= 40:
