@@ -74,8 +74,35 @@ def parse_en(word: str) -> int | None:
     return _EN_TENS[match.group(1).lower()] + (_EN_UNITS.index(match.group(2).lower()) if match.group(2) else 0)
 
 
+_EN_HOURS = re.compile(r"\b(\d+(?:\.\d+)?|a couple of|a few|an|a|[a-z]+(?:-[a-z]+)?)( and a half)? hours?\b")
+_ZH_HOURS = re.compile(r"(\d+(?:\.\d+)?|[零一二两俩三仨四五六七八九十]+)个?(半)?(?:小时|钟头)")
+
+
+def _hours_as_minutes(text: str) -> set[float]:
+    """"two hours" / "a couple of hours" / "1.5 hours" / "两个半小时" as minutes (120, 120, 90, 150):
+    durations are said in hours and called in minutes."""
+    found: set[float] = set()
+    for pattern, count_group, half_group in ((_EN_HOURS, 1, 2), (_ZH_HOURS, 1, 2)):
+        for match in pattern.finditer(text):
+            word = match.group(count_group)
+            if word in ("an", "a"):
+                hours: float | None = 1
+            elif word == "a couple of":
+                hours = 2
+            elif word == "a few":
+                continue
+            elif word[0].isdigit():
+                hours = float(word)
+            else:
+                hours = parse_en(word) if word.isascii() else parse_zh(word)
+            if hours is not None:
+                found.add((hours + (0.5 if match.group(half_group) else 0)) * 60)
+    return found
+
+
 def numbers_in_words(text: str) -> set[float]:
-    """Every number written in words in a text ("a couple of nights" -> {2}, "三晚" -> {3})."""
+    """Every number written in words in a text ("a couple of nights" -> {2}, "三晚" -> {3}), and
+    hours said as hours also as minutes ("two hours" -> {2, 120})."""
     lowered = text.lower()
     found: set[float] = {value for idiom, value in EN_IDIOMS.items() if idiom in lowered}
     found.update(value for idiom, value in ZH_IDIOMS.items() if idiom in text)
@@ -87,4 +114,4 @@ def numbers_in_words(text: str) -> set[float]:
         value = parse_zh(match.group(0))
         if value is not None:
             found.add(value)
-    return found
+    return found | _hours_as_minutes(lowered)

@@ -24,7 +24,9 @@ def test_parse_zh_refuses_what_it_cannot_read(text):
 @pytest.mark.parametrize(
     "text, expected",
     [("a couple of nights", {2}), ("住三晚", {3}), ("half an hour", {30, 60}), ("twenty-five guests", {25}),
-     ("for a dozen people", {12}), ("nothing", set())],
+     ("for a dozen people", {12}), ("nothing", set()), ("a couple of hours", {2, 120}), ("2 hours", {120}),
+     ("an hour and a half", {90}), ("1.5 hours", {90}), ("两个小时", {2, 120}), ("一个半小时", {90}),
+     ("三小时", {180})],
 )
 def test_numbers_in_words(text, expected):
     assert expected <= numbers_in_words(text)
