@@ -75,7 +75,7 @@ class OfflineExpander:
         text, vague_slots = base, frozenset()
         if cell.vague_ok and rng.random() < P_VAGUE:
             text, vague_slots = _make_vague(text, cell, book, rng)
-        required = frozenset(said_slots(base) & cell.needed) - vague_slots
+        required = frozenset(said_slots(base) & cell.needed)  # the checker allows vague drops of askable ones
         content = _content(text, book)
         register = "casual" if casual else ("formal" if rng.random() < P_FORMAL else "neutral")
         text = _synonyms(text, book, rng)
