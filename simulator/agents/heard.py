@@ -64,10 +64,17 @@ class HeardFacts:
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]
             code = value.get("code")
-            return any(self.knows(p) for p in phrases) or (code is not None and self.knows(code))
+            return any(self.knows(p) for p in phrases) or (code is not None and self._knows_word(code))
         if isinstance(value, (list, tuple)):
             return all(self.knows(v) for v in value)
         return normalise(str(value)).strip() in self.text
+
+    def _knows_word(self, value: Any) -> bool:
+        """A code said as a word of its own: `es` is not heard in "yes", nor `it` in "hospitality"."""
+        if not isinstance(value, str):
+            return self.knows(value)
+        word = normalise(value).strip()
+        return bool(word) and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", self.text) is not None
 
     def _number_pattern(self, value: int | float) -> re.Pattern[str]:
         pattern = self._number_patterns.get(value)

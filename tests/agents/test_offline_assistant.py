@@ -128,6 +128,11 @@ def test_a_mapping_is_heard_by_its_code_too():
     heard.update([UserMessage(content="Fly out on 2026-03-14, please")])
     assert heard.knows({"code": "2026-03-14", "en": "this Saturday", "zh": "这周六"})
     assert not heard.knows({"code": "2026-03-15", "en": "this Sunday", "zh": "这周日"})
+    said = HeardFacts()
+    said.update([UserMessage(content="Yes, translate this for the hospitality team")])
+    assert not said.knows({"code": "es", "en": "Spanish"}) and not said.knows({"code": "it", "en": "Italian"})
+    said.update([UserMessage(content="Yes, translate this for the hospitality team"), UserMessage(content="into es please")])
+    assert said.knows({"code": "es", "en": "Spanish"})
 
 
 def test_lists_in_a_result_are_summarised_for_templates(kit):
