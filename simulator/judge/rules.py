@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from simulator.agents.heard import HeardFacts
+from simulator.blueprint import arg_slot
 from simulator.config import ExpectedCall, Scenario, ToolSpec
 from simulator.episode import episode_today
 from simulator.judge.conversation import CallSite, ConversationView, walk
@@ -23,7 +25,7 @@ from simulator.validation import argument_errors
 CHECK_NAMES: tuple[str, ...] = (
     "tool_exists", "arguments_json", "arguments_schema", "arguments_grounded", "expected_calls",
     "no_call_when_no_tool", "final_answer", "no_stop_or_role_leak", "termination_ok",
-    "tool_errors_expected",
+    "tool_errors_expected", "asked_when_missing",
 )
 _MAX_LISTED = 3
 
@@ -109,6 +111,49 @@ def check_no_call_when_no_tool(view: ConversationView, no_tool: bool) -> RuleChe
     return _check("no_call_when_no_tool", [f"called {s.call.name} in a no-tool scenario" for s in view.calls])
 
 
+def _asks(message: AssistantMessage) -> bool:
+    content = message.content or ""
+    return not message.tool_calls and ("?" in content or "？" in content)
+
+
+def _paraphrasable(value: object) -> bool:
+    """A choice said in prose ("it arrived broken" for `defective`): a model user may say it in
+    other words, so whether it was said cannot be checked by matching."""
+    if not isinstance(value, dict) or "expression" in value:
+        return value is None
+    phrases = [v for k, v in value.items() if k != "code" and isinstance(v, str)]
+    return bool(phrases) and all(len(p.split()) >= 3 if p.isascii() else len(p) >= 6 for p in phrases)
+
+
+def check_asked_when_missing(
+    trace: Trace, view: ConversationView, match: ExpectedMatch | None, scenario: Scenario | None
+) -> RuleCheck:
+    """A scenario that teaches asking (category `clarification`, or tagged `missing_argument`):
+    a call may use a slot's value only after the user said it (as a phrase, its code, a number
+    or a date in words) or a tool result showed it. Choice and enum values escape the grounding
+    rule, so without this a call could fill a language or a reason nobody gave — exactly the
+    guess these scenarios exist to teach against."""
+    name = "asked_when_missing"
+    teaches_asking = scenario is not None and (
+        scenario.category == "clarification" or "missing_argument" in scenario.hard_cases
+    )
+    if not teaches_asking or match is None:
+        return RuleCheck(name=name, passed=True, reason="scenario does not teach asking")
+    heard = HeardFacts()
+    problems: list[str] = []
+    for expected, site in match.matched:
+        heard.update(trace.messages[: site.turn_index])
+        for arg in expected.args:
+            slot = arg_slot(expected, arg)
+            value = trace.facts.get(slot) if slot is not None else None
+            if slot is not None and not _paraphrasable(value) and not heard.knows(value):
+                problems.append(f"{site.call.name}.{arg} filled before the user gave {slot!r}")
+    asked = any(isinstance(m, AssistantMessage) and _asks(m) for m in trace.messages)
+    if problems and asked:
+        problems = [p + " (asked, but not for it)" for p in problems]
+    return _check(name, problems)
+
+
 def check_final_answer(trace: Trace) -> RuleCheck:
     last = next((m for m in reversed(trace.messages) if isinstance(m, AssistantMessage)), None)
     if last is None:
@@ -185,6 +230,7 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
         check_no_stop_or_role_leak(trace),
         check_termination(trace),
         check_tool_errors_expected(view, match),
+        check_asked_when_missing(trace, view, match, scenario),
     ]
     failed = [c.name for c in checks if not c.passed]
     return Verdict(

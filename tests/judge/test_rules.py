@@ -463,3 +463,38 @@ def test_free_text_blueprint_literals_accept_any_wording():
     assert not empty.ok and "reason is empty" in empty.missing[0]
     wrong_id = match_expected([site({"reason": "x y z", "order_id": "ORD-2"})], expected, {"o": "ORD-1"})
     assert not wrong_id.ok
+
+
+def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
+    """Clarification scenarios teach asking: a call that fills a slot nobody said fails, even an
+    enum value the grounding rule exempts; saying it first (or a paraphrasable prose reason) passes."""
+    from simulator.config import Scenario
+    from simulator.judge.expected import match_expected
+    from simulator.judge.conversation import walk
+    from simulator.judge.rules import check_asked_when_missing
+    from simulator.messages import AssistantMessage, ToolCall, UserMessage, tool_result
+
+    scenario = Scenario.model_validate({
+        "id": "translate", "category": "clarification", "goal": "g",
+        "slots": {"lang": {"choice": [{"code": "es", "en": "Spanish"}]},
+                  "why": {"choice": [{"code": "gift", "en": "it is for a friend"}]}},
+        "turns": [{"say": {"en": ["Translate hello"]}, "expect": [
+            {"tool": "translate", "args": {"target": "{lang.code}", "reason": "{why.code}"}}]}],
+    })
+    facts = {"lang": {"code": "es", "en": "Spanish"}, "why": {"code": "gift", "en": "it is for a friend"}}
+
+    def verdict(*said: str):
+        call = ToolCall(id="c1", name="translate", arguments='{"target": "es", "reason": "gift"}')
+        messages = [UserMessage(content=s) for s in said]
+        messages += [AssistantMessage(tool_calls=[call]), tool_result(call, {"ok": True}), AssistantMessage(content="Done.")]
+        episode = Episode(id="e1", scenario_id="translate", persona_id="p", seed=1, category="clarification",
+                          language="en", tool="translate")
+        trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
+        view = walk(trace)
+        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
+        return check_asked_when_missing(trace, view, match, scenario)
+
+    guessed = verdict("Translate hello yes")
+    assert not guessed.passed and "translate.target" in guessed.reason and "reason" not in guessed.reason
+    assert verdict("Translate hello", "Into Spanish please").passed
+    assert verdict("Translate hello into es").passed
