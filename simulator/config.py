@@ -255,6 +255,11 @@ class DomainConfig(Strict):
     ask: dict[str, LocalizedText] = Field(
         default_factory=dict, description="per slot (or `default`): the clarifying question"
     )
+    labels: dict[str, LocalizedText] = Field(
+        default_factory=dict,
+        description="per slot (or result field): how it is named in prose, e.g. departure_city: "
+        "{en: departure city, zh: 出发城市}; every variant also counts as asking for it",
+    )
     value_labels: dict[Language, dict[str, str]] = Field(
         default_factory=dict,
         description="per language: how result values read in replies, e.g. zh: {shipped: 已发货}",

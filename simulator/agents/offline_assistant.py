@@ -123,7 +123,7 @@ class OfflineAssistant:
         return AssistantMessage(tool_calls=tuple(batch))
 
     def _ask(self, slot: str) -> str:
-        label = slot_label(slot, self.language)
+        label = slot_label(slot, self.language, self.config.labels)
         templates = self.config.ask.get(slot) or self.config.ask.get("default")
         rendered = self._render_any(templates, {"slot": label, "label": label})
         return rendered or self._pick(self.phrases["ask"]).format(slot=label)
@@ -191,7 +191,7 @@ class OfflineAssistant:
         if not isinstance(payload, dict):
             return self._pick(self.phrases["result"]).format(details=str(payload))
         pairs = [
-            self.phrases["detail"].format(label=slot_label(k, self.language), value=v)
+            self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels), value=v)
             for k, v in payload.items()
             if isinstance(v, (str, int, float)) and not isinstance(v, bool)
         ][:MAX_DETAILS]

@@ -43,7 +43,8 @@ class OfflineUser:
         self.facts = ctx.facts
         # An own stream: the assistant drawing more or fewer numbers must not change the user.
         self.rng = random.Random(ctx.rng.getrandbits(64))
-        self.style = Styler(ctx.persona, self.rng, ctx.facts)
+        self.labels = ctx.domain.config.labels
+        self.style = Styler(ctx.persona, self.rng, ctx.facts, self.labels)
         self.may_volunteer = ctx.scenario.category != "clarification"
         self.turn = -1  # index of the scripted turn said last
         self.said: set[str] = set()  # slots that have appeared in a user message
@@ -62,7 +63,7 @@ class OfflineUser:
         if last is not None and missing and not last.tool_calls:
             text = (last.content or "").lower()
             # "请提供订单号。" asks without a question mark: naming a missing fact counts too.
-            if is_question(last) or any(mentions_slot(text, s) for s in missing):
+            if is_question(last) or any(mentions_slot(text, s, self.labels) for s in missing):
                 return self._answer(missing, text)
         if self.turn + 1 < len(self.scenario.turns):
             return self._say_turn(self.turn + 1, messages)
@@ -100,7 +101,7 @@ class OfflineUser:
 
     def _answer(self, missing: list[str], question: str) -> str:
         """Give what was asked for; a cooperative persona adds the rest of what is missing."""
-        asked = [s for s in missing if mentions_slot(question, s)]
+        asked = [s for s in missing if mentions_slot(question, s, self.labels)]
         if not asked:
             asked = missing
         elif self.may_volunteer and self.rng.random() < self.persona.cooperativeness:

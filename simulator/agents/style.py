@@ -110,9 +110,15 @@ def humanise(name: str) -> str:
     return name.replace("_", " ").strip()
 
 
-def slot_label(slot: str, language: str) -> str:
-    """How a slot is named in prose: `order_id` -> "order number" / "订单号"."""
-    return phrases_for(language).labels.get(slot) or humanise(slot)
+Labels = Mapping[str, Any]  # a domain's `labels`: slot -> LocalizedText
+
+
+def slot_label(slot: str, language: str, labels: Labels | None = None) -> str:
+    """How a slot is named in prose: `order_id` -> "order number" / "订单号". A domain's own
+    `labels` come first ("departure city" / "出发城市"), then the phrase book, then the name."""
+    own = labels.get(slot) if labels else None
+    named = own.for_language(language) if own is not None else []
+    return named[0] if named else phrases_for(language).labels.get(slot) or humanise(slot)
 
 
 def value_text(value: Any, language: str) -> str:
@@ -129,8 +135,12 @@ def value_text(value: Any, language: str) -> str:
     return str(value)
 
 
-def mentions_slot(text_lower: str, slot: str) -> bool:
-    """Does a (lowercased) question ask for this slot? Checked in every language we speak."""
+def mentions_slot(text_lower: str, slot: str, labels: Labels | None = None) -> bool:
+    """Does a (lowercased) question ask for this slot? Checked in every language we speak, with
+    the domain's own labels as well."""
+    own = labels.get(slot) if labels else None
+    if own is not None and any(w.lower() in text_lower for lang in LANGUAGES for w in own.for_language(lang)):
+        return True
     for language in LANGUAGES:
         phrases = phrases_for(language)
         words = phrases.keywords.get(slot) or (phrases.labels.get(slot, humanise(slot)).lower(),)
@@ -156,8 +166,11 @@ def protected_strings(facts: Mapping[str, Any]) -> set[str]:
 class Styler:
     """Dresses the offline user's messages in a persona's voice."""
 
-    def __init__(self, persona: Persona, rng: random.Random, facts: Mapping[str, Any]) -> None:
+    def __init__(
+        self, persona: Persona, rng: random.Random, facts: Mapping[str, Any], labels: Labels | None = None
+    ) -> None:
         self.persona = persona
+        self.labels = labels
         self.rng = rng
         self.facts = facts
         self.phrases = phrases_for(persona.language)
@@ -241,7 +254,7 @@ class Styler:
         for slot in pending:
             template = self.rng.choice(book.get(slot) or book["default"])
             value = value_text(self.facts[slot], self.persona.language)
-            sentences.append(template.format(value=value, label=slot_label(slot, self.persona.language)))
+            sentences.append(template.format(value=value, label=slot_label(slot, self.persona.language, self.labels)))
         return sentences
 
     def _terse_values(self, slots: Sequence[str]) -> str:

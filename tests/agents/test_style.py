@@ -143,3 +143,21 @@ def test_no_second_greeting_and_no_capital_after_a_comma():
     texts = [angry.request("Oops, wrong one.", [], first=False) for _ in range(30)]
     assert not any(", Oops" in t for t in texts) and any(", oops" in t for t in texts)
     assert all("Desk Lamp" in angry.request("Desk Lamp broke.", [], first=False) for _ in range(30))
+
+
+def test_a_domains_own_labels_name_and_recognise_its_slots():
+    """Without them, a zh answer reads "departure city是上海" and a question about 出发城市
+    is not recognised as asking for it."""
+    from simulator.config import LocalizedText
+
+    labels = {"departure_city": LocalizedText(en=["departure city", "flying from"], zh=["出发城市", "出发地"])}
+    assert slot_label("departure_city", "zh", labels) == "出发城市"
+    assert slot_label("departure_city", "en", labels) == "departure city"
+    assert slot_label("departure_city", "zh") == "departure city"  # the generic fallback
+    assert mentions_slot("请问您从哪个出发地出发？", "departure_city", labels)
+    assert mentions_slot("where are you flying from?", "departure_city", labels)
+    assert not mentions_slot("请问您从哪个出发地出发？", "departure_city")
+    persona = Persona(id="z", name="Z", language="zh", verbosity="normal")
+    styler = Styler(persona, random.Random(1), {"departure_city": "上海"}, labels)
+    answer = " ".join(styler.fact_sentences(["departure_city"], "answer"))
+    assert "上海" in answer and "departure" not in answer
