@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -45,10 +46,28 @@ def numbers_in(text: str) -> set[float]:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the assistant could legitimately know before a turn: the normalised text of earlier
-    user messages and tool results, and every number written in them."""
+    user messages and tool results, and every number written in them. `said` (the user's part)
+    and `today` let `with_words` read values said in words back."""
 
     text: str
     numbers: frozenset[float]
+    said: str = ""
+    today: date | None = None
+
+    def with_words(self) -> "Evidence":
+        """This evidence plus what the user said in words, read back against the simulated
+        today: the ISO date of "next Monday", 15:00 for "下午三点", 120 for "a couple of hours".
+        Read only when plain evidence falls short (most calls never need it)."""
+        if self.today is None or not self.said:
+            return self
+        extra, numbers = _read_words(self.said, self.today)
+        return Evidence(self.text + "\n" + extra, self.numbers | numbers)
+
+
+@lru_cache(maxsize=256)
+def _read_words(said: str, today: date) -> tuple[str, frozenset[float]]:
+    found = sorted(dates_mentioned(said, today) | times_mentioned(said))
+    return "\n".join(found), frozenset(numbers_in_words(said))
 
 
 @dataclass(slots=True)
@@ -80,6 +99,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
     view = ConversationView()
     by_id: dict[str, CallSite] = {}
     parts: list[str] = []
+    said_parts: list[str] = []
     numbers: set[float] = set()
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
@@ -89,10 +109,8 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
         norm = normalize(text)
         parts.append(norm)
         numbers.update(numbers_in(norm))
-        if said and today is not None:
-            parts.extend(dates_mentioned(norm, today))
-            parts.extend(times_mentioned(norm))
-            numbers.update(numbers_in_words(norm))
+        if said:
+            said_parts.append(norm)
         snapshot = None
 
     for index, message in enumerate(trace.messages):
@@ -112,7 +130,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
                     pass
         elif isinstance(message, AssistantMessage) and message.tool_calls:
             if snapshot is None:
-                snapshot = Evidence("\n".join(parts), frozenset(numbers))
+                snapshot = Evidence("\n".join(parts), frozenset(numbers), "\n".join(said_parts), today)
             if len(message.tool_calls) > 1:
                 view.multi_call_turns += 1
             results_before = dict(results)

@@ -118,7 +118,17 @@ def _string_problems(value: str, evidence: Evidence) -> list[str]:
 
 
 def ungrounded_values(args: dict[str, Any], parameters: dict[str, Any] | None, evidence: Evidence) -> list[str]:
-    """`path=value` for every identifier-like argument value not found in the evidence."""
+    """`path=value` for every identifier-like argument value not found in the evidence (nor,
+    when that falls short, among the values the user said in words)."""
+    problems = _ungrounded(args, parameters, evidence)
+    if problems:
+        richer = evidence.with_words()
+        if richer is not evidence:
+            problems = _ungrounded(args, parameters, richer)
+    return problems
+
+
+def _ungrounded(args: dict[str, Any], parameters: dict[str, Any] | None, evidence: Evidence) -> list[str]:
     problems: list[str] = []
     for path, value in _leaves(args, parameters, ""):
         if value is None or isinstance(value, bool):
