@@ -1,44 +1,22 @@
-import json
 import re
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
-from simulator.config import DomainConfig, ToolSpec
+from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.messages import ToolCall
-from simulator.pack import Domain
 from simulator.validation import schema_problems
+from tests.sim_kit import checked_env, error_of, run, sim_domain
 from tool_sims.customer_support import sims
 
 TOOLS = {"lookup_order", "check_status", "initiate_refund", "update_address", "escalate_to_human"}
 SEEDS = range(60)
-
-
-def domain() -> Domain:
-    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
-    return Domain(name="customer_support", system_prompt="Help.", tools=tools,
-                  config=DomainConfig(tools="customer_support.py", system_prompt="Help."), sims=sims)
-
-
-DOMAIN = domain()
+DOMAIN = sim_domain(sims)
 
 
 def new_env(seed: int = 1) -> ToolEnvironment:
-    return ToolEnvironment(DOMAIN, seed, check_returns=True)  # every result must fit `returns`
-
-
-def run(env: ToolEnvironment, tool: str, **args):
-    """(ok, payload) of one call."""
-    message = env.call(ToolCall(id="c", name=tool, arguments=json.dumps(args)))
-    return not message.is_error, json.loads(message.content)
-
-
-def error_of(env: ToolEnvironment, tool: str, **args) -> str:
-    ok, payload = run(env, tool, **args)
-    assert not ok, payload
-    return payload["error"]
+    return checked_env(DOMAIN, seed)  # every result must fit `returns`
 
 
 def an_order(env: ToolEnvironment, status: str, **where) -> dict:

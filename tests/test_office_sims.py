@@ -2,49 +2,24 @@
 `add_calendar_event` with their business rules. Every result is checked against its `returns`
 schema (`check_returns=True`), and every business-rule failure must be a `ToolError` result."""
 
-import json
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
 
-from simulator.config import DomainConfig, ToolSpec
+from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.messages import ToolCall
-from simulator.pack import Domain
 from simulator.validation import schema_problems
+from tests.sim_kit import checked_env, day, error_of, run, sim_domain
 from tool_sims.office import CATALOGUE, TEAMS, sims
 
 SEEDS = range(40)
-
-
-def domain() -> Domain:
-    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
-    return Domain(name="office", system_prompt="Help.", tools=tools,
-                  config=DomainConfig(tools="office.py", system_prompt="Help."), sims=sims)
-
-
-DOMAIN = domain()
+DOMAIN = sim_domain(sims)
 
 
 def new_env(seed: int = 1) -> ToolEnvironment:
-    return ToolEnvironment(DOMAIN, seed, check_returns=True)  # every result must fit `returns`
-
-
-def run(env: ToolEnvironment, tool: str, **args):
-    message = env.call(ToolCall(id="c", name=tool, arguments=json.dumps(args)))
-    return not message.is_error, json.loads(message.content)
-
-
-def error_of(env: ToolEnvironment, tool: str, **args) -> str:
-    ok, payload = run(env, tool, **args)
-    assert not ok, payload
-    return payload["error"]
-
-
-def day(env: ToolEnvironment, offset: int) -> str:
-    return (env.today + timedelta(days=offset)).isoformat()
+    return checked_env(DOMAIN, seed)  # every result must fit `returns`
 
 
 def book(env: ToolEnvironment, start: str, minutes: int = 30, **extra):

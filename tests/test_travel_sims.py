@@ -2,7 +2,6 @@
 results against its `returns` schema (`check_returns=True` raises on a mismatch), the state each
 booking changes, and every business rule answered with an error result, never an exception."""
 
-import json
 import random
 import re
 from collections import Counter
@@ -10,50 +9,19 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from simulator.config import DomainConfig, ToolSpec
+from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.messages import ToolCall
-from simulator.pack import Domain
 from simulator.validation import schema_problems
+from tests.sim_kit import checked_env, day, error_of, ok, run, sim_domain
 from tool_sims.travel import CITY_NAMES, HOME_CITIES, ROUTES, SCHEDULE, sims
 
 TOOLS = {"get_user_profile", "search_flights", "book_flight", "search_hotels", "book_hotel", "get_weather"}
 SEEDS = range(40)
-
-
-def domain() -> Domain:
-    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
-    return Domain(name="travel", system_prompt="Help.", tools=tools,
-                  config=DomainConfig(tools="travel.py", system_prompt="Help."), sims=sims)
-
-
-DOMAIN = domain()
+DOMAIN = sim_domain(sims)
 
 
 def new_env(seed: int = 1) -> ToolEnvironment:
-    return ToolEnvironment(DOMAIN, seed, check_returns=True)  # every result must fit `returns`
-
-
-def run(env: ToolEnvironment, tool: str, **args):
-    """(ok, payload) of one call."""
-    message = env.call(ToolCall(id="c", name=tool, arguments=json.dumps(args)))
-    return not message.is_error, json.loads(message.content)
-
-
-def ok(env: ToolEnvironment, tool: str, **args) -> dict:
-    success, payload = run(env, tool, **args)
-    assert success, payload
-    return payload
-
-
-def error_of(env: ToolEnvironment, tool: str, **args) -> str:
-    success, payload = run(env, tool, **args)
-    assert not success, payload
-    return payload["error"]
-
-
-def day(env: ToolEnvironment, ahead: int) -> str:
-    return (env.today + timedelta(days=ahead)).isoformat()
+    return checked_env(DOMAIN, seed)  # every result must fit `returns`
 
 
 def a_bookable_flight(env: ToolEnvironment, origin="Shanghai", destination="Tokyo", ahead=3) -> dict:
@@ -325,7 +293,7 @@ def test_book_hotel_errors():
 
 def test_weather_is_a_plausible_function_of_city_and_day():
     a = new_env(12)
-    b = ToolEnvironment(DOMAIN, 13, check_returns=True, today=a.today)  # another episode, same day
+    b = checked_env(DOMAIN, 13, today=a.today)  # another episode, same day
     when = a.today + timedelta(days=2)
     assert ok(a, "get_weather", city="Tokyo", date=when.isoformat()) == ok(b, "get_weather", city="Tokyo", date=when.isoformat())
     assert ok(a, "get_weather", city="Tokyo")["date"] == a.today.isoformat(), "no date: today"

@@ -9,40 +9,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.config import DomainConfig, ToolSpec
+from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
 from simulator.messages import ToolCall
-from simulator.pack import Domain
 from simulator.validation import schema_problems
+from tests.sim_kit import checked_env, error_of, run, sim_domain
 from tool_sims.wuxia import clean, knowledge_base, sims
 
 KB = knowledge_base()
 TOOL_OF = {"characters": "search_character", "martial_arts": "search_martial_art", "dynasties": "search_dynasty"}
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "wuxia.yaml"
-
-
-def domain() -> Domain:
-    tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
-    return Domain(name="wuxia", system_prompt="查询。", tools=tools,
-                  config=DomainConfig(tools="wuxia.py", system_prompt="查询。"), sims=sims)
-
-
-DOMAIN = domain()
+DOMAIN = sim_domain(sims, system_prompt="查询。")
 
 
 def new_env(seed: int = 1) -> ToolEnvironment:
-    return ToolEnvironment(DOMAIN, seed, check_returns=True)
-
-
-def run(env: ToolEnvironment, tool: str, name: str):
-    message = env.call(ToolCall(id="c", name=tool, arguments=json.dumps({"name": name}, ensure_ascii=False)))
-    return not message.is_error, json.loads(message.content)
-
-
-def error_of(env: ToolEnvironment, tool: str, name: str) -> str:
-    ok, payload = run(env, tool, name)
-    assert not ok, payload
-    return payload["error"]
+    return checked_env(DOMAIN, seed)  # every result must fit `returns`
 
 
 def by_name(table: str) -> dict[str, dict]:
@@ -88,10 +69,10 @@ def test_every_entry_is_found_by_name_and_alias(table):
     env = new_env()
     tool = TOOL_OF[table]
     for record in KB[table]:
-        ok, result = run(env, tool, record["name"])
+        ok, result = run(env, tool, name=record["name"])
         assert ok and result == record and "matched_alias" not in result
         for alias in record["aliases"]:
-            ok, result = run(env, tool, alias)
+            ok, result = run(env, tool, name=alias)
             assert ok and result["name"] == record["name"] and result["matched_alias"] == alias
     assert env.diff() == [], "lookups never change the base"
 
@@ -99,8 +80,8 @@ def test_every_entry_is_found_by_name_and_alias(table):
 def test_queries_are_cleaned_of_spaces_marks_and_quotes():
     env = new_env()
     assert clean(" 《郭靖》 ") == "郭靖"
-    assert run(env, "search_character", "“东邪”")[1]["name"] == "黄药师"
-    assert run(env, "search_martial_art", "降龙 十八掌")[1]["name"] == "降龙十八掌"
+    assert run(env, "search_character", name="“东邪”")[1]["name"] == "黄药师"
+    assert run(env, "search_martial_art", name="降龙 十八掌")[1]["name"] == "降龙十八掌"
 
 
 # ---------------------------------------------------------------- honest misses
@@ -108,34 +89,34 @@ def test_queries_are_cleaned_of_spaces_marks_and_quotes():
 @pytest.mark.parametrize("wrong,right", [("令孤冲", "令狐冲"), ("欧阳峰", "欧阳锋"), ("郭敬", "郭靖"), ("黄要师", "黄药师"),
                                          ("张无极", "张无忌"), ("段玉", "段誉"), ("肖峰", "乔峰")])
 def test_a_misspelt_name_is_not_found_but_suggested(wrong, right):
-    message = error_of(new_env(), "search_character", wrong)
+    message = error_of(new_env(), "search_character", name=wrong)
     assert message.startswith(f"知识库中没有人物“{wrong}”，您是不是要找：")
     assert right in message.split("：")[1].split("、")
 
 
 @pytest.mark.parametrize("outsider", ["李寻欢", "楚留香", "陆小凤", "西门吹雪", "花满楼"])
 def test_heroes_of_other_authors_are_not_found_without_a_guess(outsider):
-    assert error_of(new_env(), "search_character", outsider) == f"知识库中没有人物“{outsider}”（只收录金庸小说中的人物）"
+    assert error_of(new_env(), "search_character", name=outsider) == f"知识库中没有人物“{outsider}”（只收录金庸小说中的人物）"
 
 
 def test_a_name_from_another_table_points_at_the_right_tool():
     env = new_env()
-    assert error_of(env, "search_character", "降龙十八掌") == "“降龙十八掌”是武功，不是人物；请用 search_martial_art 查询降龙十八掌"
-    assert error_of(env, "search_martial_art", "老顽童") == "“老顽童”是人物，不是武功；请用 search_character 查询周伯通"
-    assert error_of(env, "search_character", "蒙元") == "“蒙元”是朝代，不是人物；请用 search_dynasty 查询元朝"
+    assert error_of(env, "search_character", name="降龙十八掌") == "“降龙十八掌”是武功，不是人物；请用 search_martial_art 查询降龙十八掌"
+    assert error_of(env, "search_martial_art", name="老顽童") == "“老顽童”是人物，不是武功；请用 search_character 查询周伯通"
+    assert error_of(env, "search_character", name="蒙元") == "“蒙元”是朝代，不是人物；请用 search_dynasty 查询元朝"
 
 
 @pytest.mark.parametrize("song", ["宋朝", "宋", "大宋", "两宋"])
 def test_song_names_two_dynasties(song):
-    assert error_of(new_env(), "search_dynasty", song) == f"“{song}”对应多个朝代：北宋、南宋，请指明要查哪一个"
+    assert error_of(new_env(), "search_dynasty", name=song) == f"“{song}”对应多个朝代：北宋、南宋，请指明要查哪一个"
 
 
 def test_vague_art_names_suggest_both_candidates_and_bad_arguments_are_rejected():
     env = new_env()
-    assert error_of(env, "search_martial_art", "太极").endswith("您是不是要找：太极剑、太极拳")
-    assert error_of(env, "search_martial_art", "九阴").endswith("您是不是要找：九阴真经、九阴白骨爪")
-    assert error_of(env, "search_character", "《》") == "请提供要查询的人物名称"
-    assert "should be non-empty" in error_of(env, "search_character", "")
+    assert error_of(env, "search_martial_art", name="太极").endswith("您是不是要找：太极剑、太极拳")
+    assert error_of(env, "search_martial_art", name="九阴").endswith("您是不是要找：九阴真经、九阴白骨爪")
+    assert error_of(env, "search_character", name="《》") == "请提供要查询的人物名称"
+    assert "should be non-empty" in error_of(env, "search_character", name="")
     message = env.call(ToolCall(id="c", name="search_dynasty", arguments=json.dumps({"dynasty": "明朝"})))
     assert message.is_error and "missing required argument 'name'" in message.content
 
@@ -158,7 +139,7 @@ def test_chain_tables_of_the_scenarios_hold():
         assert master["name"] in [m["name"] for m in student["masters"]]
         assert master["martial_arts"][0]["name"] in arts, "the master's signature art has an entry"
     for option in scenario("misspelt_name_then_confirmed")["slots"]["who"]["choice"]:
-        assert option["code"] in error_of(new_env(), "search_character", option["wrong"])
+        assert option["code"] in error_of(new_env(), "search_character", name=option["wrong"])
     creators = scenario("art_then_creator")["record"]["where"]["creator"]
     assert all(c in characters for c in creators)
     assert {a["creator"] for a in arts.values() if a["creator"]} <= set(creators)
