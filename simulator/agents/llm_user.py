@@ -133,7 +133,8 @@ def _script(ctx: EpisodeContext) -> str:
 
 def system_prompt(ctx: EpisodeContext) -> str:
     persona = ctx.persona
-    facts = "\n".join(f"- {name}: {_as_text(value)}" for name, value in ctx.facts.items()) or "- (none)"
+    language = ctx.persona.language
+    facts = "\n".join(f"- {name}: {_as_text(value, language)}" for name, value in ctx.facts.items()) or "- (none)"
     return fill(
         load_prompt("simulator.agents", "user.md"),
         persona=f"{persona.name}. {persona.description}".strip(),
@@ -148,7 +149,12 @@ def system_prompt(ctx: EpisodeContext) -> str:
     )
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any, language: str = "en") -> str:
+    """A fact as the user should think of it. A phrase-per-language mapping (a relative day, an
+    alias, a reason) is said in the user's words, with what it means for reference: "this
+    Saturday" (means 2026-03-14) — a user who types the ISO date teaches no resolving."""
+    if isinstance(value, dict) and isinstance(value.get(language), str) and "code" in value:
+        return f'say it as "{value[language]}" (it means {value["code"]})'
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -107,3 +107,12 @@ def test_facts_are_checked_inside_chinese_text(support_pack, openai_fake, llm_cl
     openai_fake.push(openai.text("订单ORD-00001里买了啥"))
     with pytest.raises(UserDefect, match="ORD-00001"):
         asyncio.run(user.respond(history))
+
+
+def test_a_mapping_fact_is_given_in_the_users_words_with_its_meaning():
+    from simulator.agents.llm_user import _as_text
+
+    day = {"code": "2026-03-14", "en": "this Saturday", "zh": "这周六", "weekday": "Saturday"}
+    assert _as_text(day, "zh") == 'say it as "这周六" (it means 2026-03-14)'
+    assert _as_text(day, "en") == 'say it as "this Saturday" (it means 2026-03-14)'
+    assert _as_text("ORD-48291", "en") == "ORD-48291"
