@@ -20,9 +20,9 @@ from simulator.loader import load_pack
 from simulator.messages import AssistantMessage, ToolCall
 from simulator.records import Trace
 from simulator.rundir import iter_jsonl
+from tests.day_reader import WEEKDAYS, day_meant
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "hard_cases" / "hard.yaml"
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 ALIASES = {"魔都": "Shanghai", "帝都": "Beijing", "NYC": "New York", "纽约": "New York"}
 COUNTS = {"a couple of": 2, "两": 2, "three": 3, "三": 3, "a dozen": 12, "十二": 12}
 
@@ -39,29 +39,6 @@ def _records(run: Path) -> list[dict]:
             for line in (run / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def _expected_day(phrase: str, today: date) -> date:
-    """An independent reading of the phrases the pack can produce (not the module under test)."""
-    zh_days = "一二三四五六日"
-    if phrase in ("tomorrow", "明天"):
-        return today + timedelta(days=1)
-    if phrase in ("the day after tomorrow", "后天"):
-        return today + timedelta(days=2)
-    counts = {"three": 3, "four": 4, "five": 5, "six": 6, "三": 3, "四": 4, "五": 5, "六": 6}
-    m = re.fullmatch(r"in (\w+) days|(\w+) days from now|(.)天(?:以)?后", phrase)
-    if m:
-        return today + timedelta(days=counts[next(g for g in m.groups() if g)])
-    m = re.fullmatch(r"this (?:coming )?(\w+)|(?:这周|本周|这个星期)(.)", phrase)
-    if m:
-        target = WEEKDAYS.index(m.group(1).lower()) if m.group(1) else zh_days.index(m.group(2))
-        assert target > today.weekday(), f"{phrase!r} said on a {WEEKDAYS[today.weekday()]}"
-        return today + timedelta(days=target - today.weekday())
-    m = re.fullmatch(r"next (\w+)|(\w+) next week|(?:下周|下星期|下个星期)(.)", phrase)
-    assert m, phrase
-    name = m.group(1) or m.group(2)
-    target = WEEKDAYS.index(name.lower()) if name else zh_days.index(m.group(3))
-    return today - timedelta(days=today.weekday()) + timedelta(days=7 + target)
-
-
 def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
     pack = load_pack(PACK)
     checked = {"relative_date": 0, "alias": 0, "number_words": 0}
@@ -76,7 +53,7 @@ def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
         when, city, people = trace.facts["when"], trace.facts["city"], trace.facts["people"]
         said = when["zh"] if when["zh"] in user else when["en"]
         assert said in user
-        assert args["date"] == _expected_day(said, today).isoformat(), (user, today)
+        assert args["date"] == day_meant(said, today).isoformat(), (user, today)
         checked["relative_date"] += 1
         alias = city["zh"] if city["zh"] in user else city["en"]
         if alias in ALIASES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
@@ -19,13 +19,12 @@ import pytest
 
 from simulator.cli import main
 from simulator.loader import load_pack
+from tests.day_reader import WEEKDAYS, day_meant
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "office.yaml"
 SPLITS = ("train", "validation", "test")
 TOOLS = {"query_database", "add_calendar_event"}
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 MINUTES = {
     "a quarter of an hour": 15, "half an hour": 30, "an hour and a half": 90, "an hour": 60,
     "twenty minutes": 20, "twenty-five minutes": 25, "forty minutes": 40, "45 minutes": 45,
@@ -79,26 +78,6 @@ def _today(trace: dict) -> date:
     today = date.fromisoformat(match.group(1))
     assert match.group(2) == WEEKDAYS[today.weekday()].capitalize()
     return today
-
-
-def _day_meant(phrase: str, today: date) -> date:
-    """An independent reading of the English relative-day phrases (not the module under test)."""
-    if phrase == "tomorrow":
-        return today + timedelta(days=1)
-    if phrase == "the day after tomorrow":
-        return today + timedelta(days=2)
-    m = re.fullmatch(r"in (\w+) days|(\w+) days from now", phrase)
-    if m:
-        return today + timedelta(days=NUMBERS[m.group(1) or m.group(2)])
-    m = re.fullmatch(r"this (?:coming )?(\w+)", phrase)
-    if m:
-        target = WEEKDAYS.index(m.group(1).lower())
-        assert target > today.weekday(), f"{phrase!r} said on a {WEEKDAYS[today.weekday()]}"
-        return today + timedelta(days=target - today.weekday())
-    m = re.fullmatch(r"next (\w+)|(\w+) next week", phrase)
-    assert m, phrase
-    target = WEEKDAYS.index((m.group(1) or m.group(2)).lower())
-    return today - timedelta(days=today.weekday()) + timedelta(days=7 + target)
 
 
 def _clock_times(text: str) -> set[str]:
@@ -158,7 +137,7 @@ def test_relative_days_and_clock_times_resolve_against_the_prompts_today(pack, t
             continue
         today, phrase = _today(trace), trace["facts"]["when"]["en"]
         assert phrase in _user_text(trace)
-        meant = _day_meant(phrase, today).isoformat()
+        meant = day_meant(phrase, today).isoformat()
         said_so_far = ""
         for message in trace["messages"]:
             if message["role"] == "user":

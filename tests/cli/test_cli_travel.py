@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,14 +22,12 @@ from simulator.blueprint import PLACEHOLDER, lookup
 from simulator.cli import main
 from simulator.environment import today_for
 from simulator.loader import load_pack
+from tests.day_reader import WEEKDAYS, day_meant
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "travel.yaml"
 SPLITS = ("train", "validation", "test")
 TOOLS = {"get_user_profile", "search_flights", "book_flight", "search_hotels", "book_hotel", "get_weather"}
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-ZH_WEEKDAYS = "一二三四五六日"
-COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 TODAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2}) \((\w+)\)\.")
 # What a user may call a city, and the one name the call must carry.
 CANONICAL = {
@@ -108,27 +106,6 @@ def _today(trace: dict) -> date:
     return today
 
 
-def _day_meant(phrase: str, today: date) -> date:
-    """An independent reading of the relative-day phrases, English and Chinese."""
-    if phrase in ("tomorrow", "明天"):
-        return today + timedelta(days=1)
-    if phrase in ("the day after tomorrow", "后天"):
-        return today + timedelta(days=2)
-    m = re.fullmatch(r"in (\w+) days|(\w+) days from now|(.)天(?:以)?后", phrase)
-    if m:
-        return today + timedelta(days=COUNTS[next(g for g in m.groups() if g)])
-    m = re.fullmatch(r"this (?:coming )?(\w+)|(?:这周|本周|这个星期)(.)", phrase)
-    if m:
-        target = WEEKDAYS.index(m.group(1).lower()) if m.group(1) else ZH_WEEKDAYS.index(m.group(2))
-        assert target > today.weekday(), f"{phrase!r} said on a {WEEKDAYS[today.weekday()]}"
-        return today + timedelta(days=target - today.weekday())
-    m = re.fullmatch(r"next (\w+)|(\w+) next week|(?:下周|下星期|下个星期)(.)", phrase)
-    assert m, phrase
-    name = m.group(1) or m.group(2)
-    target = WEEKDAYS.index(name.lower()) if name else ZH_WEEKDAYS.index(m.group(3))
-    return today - timedelta(days=today.weekday()) + timedelta(days=7 + target)
-
-
 def _latest_result(trace: dict, tool: str, before: int) -> dict:
     for m in reversed(trace["messages"][:before]):
         if m["role"] == "tool" and m["name"] == tool and not m["is_error"]:
@@ -200,7 +177,7 @@ def test_calls_carry_resolved_days_canonical_cities_counts_and_earlier_results(p
                 if slot.date is not None:
                     phrase = value[language]
                     assert phrase in user, (trace["id"], phrase)
-                    assert args[arg] == _day_meant(phrase, today).isoformat(), (trace["id"], phrase, today)
+                    assert args[arg] == day_meant(phrase, today).isoformat(), (trace["id"], phrase, today)
                     checked["relative_date"] += 1
                 elif arg in ("origin", "destination", "city"):
                     phrase = value[language] if isinstance(value, dict) else value
