@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from simulator.cli import main
 from simulator.environment import today_for
 from simulator.judge.rules import judge_rules
 from simulator.loader import load_pack
@@ -21,6 +20,7 @@ from simulator.messages import AssistantMessage, ToolCall
 from simulator.records import Trace
 from simulator.rundir import iter_jsonl
 from tests.day_reader import WEEKDAYS, day_meant
+from tests.pack_runs import read_records, run_pack
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "hard_cases" / "hard.yaml"
 ALIASES = {"魔都": "Shanghai", "帝都": "Beijing", "NYC": "New York", "纽约": "New York"}
@@ -29,14 +29,7 @@ COUNTS = {"a couple of": 2, "两": 2, "three": 3, "三": 3, "a dozen": 12, "十�
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("hard") / "run"
-    assert main(["run", str(PACK), "--out", str(out), "--quiet"]) == 0
-    return out
-
-
-def _records(run: Path) -> list[dict]:
-    return [json.loads(line) for split in ("train", "validation", "test")
-            for line in (run / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return run_pack(PACK, tmp_path_factory.mktemp("hard") / "run")
 
 
 def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
@@ -66,7 +59,7 @@ def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
 
 
 def test_dataset_prompts_say_the_day_and_every_call_is_resolved(run: Path):
-    records = _records(run)
+    records = read_records(run)
     assert len(records) >= 40
     prompts = {r["messages"][0]["content"] for r in records}
     assert len(prompts) > 10  # one simulated today per episode, not one for the whole run

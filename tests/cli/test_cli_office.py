@@ -20,10 +20,10 @@ import pytest
 from simulator.cli import main
 from simulator.loader import load_pack
 from tests.day_reader import WEEKDAYS, day_meant
+from tests.pack_runs import read_records, read_traces, run_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "office.yaml"
-SPLITS = ("train", "validation", "test")
 TOOLS = {"query_database", "add_calendar_event"}
 MINUTES = {
     "a quarter of an hour": 15, "half an hour": 30, "an hour and a half": 90, "an hour": 60,
@@ -37,24 +37,17 @@ CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))? ?(am|pm)\b|\bnoon\b")
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("office") / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet"]) == 0
-    return out
+    return run_pack(SCENARIO, tmp_path_factory.mktemp("office") / "run")
 
 
 @pytest.fixture(scope="module")
 def traces(run_dir) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "traces.jsonl").read_text(encoding="utf-8").splitlines()]
+    return read_traces(run_dir)
 
 
 @pytest.fixture(scope="module")
 def pack():
     return load_pack(SCENARIO)
-
-
-def _records(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for split in SPLITS
-            for line in (run_dir / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def _calls(trace: dict) -> list[tuple[dict, dict, dict | None]]:
@@ -111,7 +104,7 @@ def test_offline_run_meets_its_mix_and_the_judge_accepts_nearly_everything(run_d
         "positive", "negative", "clarification", "multi-turn", "error-recovery", "hard",
     }
     assert sum(t["episode"]["multi_turn"] for t in chosen) >= 25
-    records = _records(run_dir)
+    records = read_records(run_dir)
     assert len(records) == 250
     called = {c["function"]["name"] for r in records for m in r["messages"] for c in m.get("tool_calls") or []}
     assert called == TOOLS

@@ -23,10 +23,10 @@ from simulator.cli import main
 from simulator.environment import today_for
 from simulator.loader import load_pack
 from tests.day_reader import WEEKDAYS, day_meant
+from tests.pack_runs import SPLITS, read_records, read_traces, run_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "travel.yaml"
-SPLITS = ("train", "validation", "test")
 TOOLS = {"get_user_profile", "search_flights", "book_flight", "search_hotels", "book_hotel", "get_weather"}
 TODAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2}) \((\w+)\)\.")
 # What a user may call a city, and the one name the call must carry.
@@ -59,9 +59,7 @@ ERRORS = {  # error-recovery scenario -> what its expected error says
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("travel") / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet"]) == 0
-    return out
+    return run_pack(SCENARIO, tmp_path_factory.mktemp("travel") / "run")
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +70,7 @@ def pack():
 @pytest.fixture(scope="module")
 def traces(run_dir) -> list[dict]:
     """The traces that made it into the dataset."""
-    selection = json.loads((run_dir / "selection.json").read_text())
-    lines = (run_dir / "traces.jsonl").read_text(encoding="utf-8").splitlines()
-    return [t for t in map(json.loads, lines) if t["id"] in selection]
-
-
-def _records(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for split in SPLITS
-            for line in (run_dir / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return read_traces(run_dir, selected_only=True)
 
 
 def _calls(trace: dict) -> list[tuple[str, dict, dict, int]]:
@@ -133,7 +124,7 @@ def test_offline_run_meets_its_mix_and_the_judge_accepts_nearly_everything(run_d
     assert sum(t["episode"]["multi_turn"] for t in traces) >= 60
     languages = Counter(t["episode"]["language"] for t in traces)
     assert abs(languages["zh"] / len(traces) - 0.4) < 0.05, languages
-    records = _records(run_dir)
+    records = read_records(run_dir)
     assert len(records) == len(traces) == 565
     called = Counter(c["function"]["name"] for r in records for m in r["messages"] for c in m.get("tool_calls") or [])
     assert set(called) == TOOLS
@@ -261,8 +252,6 @@ def test_clarifications_and_mixed_intents_ask_before_calling(pack, traces):
 def test_same_seed_same_dataset(tmp_path):
     runs = []
     for name in ("a", "b"):
-        out = tmp_path / name
-        assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "70"]) == 0
-        runs.append(out)
+        runs.append(run_pack(SCENARIO, tmp_path / name, "--n", "70"))
     for split in SPLITS:
         assert (runs[0] / "dataset" / f"{split}.jsonl").read_bytes() == (runs[1] / "dataset" / f"{split}.jsonl").read_bytes()

@@ -15,11 +15,11 @@ import pytest
 
 from simulator.cli import main
 from simulator.loader import load_pack
+from tests.pack_runs import read_records, read_traces, run_pack
 from tool_sims.wuxia import knowledge_base
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "wuxia.yaml"
-SPLITS = ("train", "validation", "test")
 TOOLS = {"search_character", "search_martial_art", "search_dynasty"}
 ALIASES = {a: r["name"] for table in knowledge_base().values() for r in table for a in r["aliases"]}
 NAMES = {r["name"] for table in knowledge_base().values() for r in table}
@@ -27,14 +27,12 @@ NAMES = {r["name"] for table in knowledge_base().values() for r in table}
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wuxia") / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet"]) == 0
-    return out
+    return run_pack(SCENARIO, tmp_path_factory.mktemp("wuxia") / "run")
 
 
 @pytest.fixture(scope="module")
 def traces(run_dir) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "traces.jsonl").read_text(encoding="utf-8").splitlines()]
+    return read_traces(run_dir)
 
 
 def _calls(trace: dict) -> list[tuple[str, str, dict | None]]:
@@ -70,8 +68,7 @@ def test_offline_run_is_chinese_meets_its_mix_and_passes_the_judge(run_dir, trac
         "positive", "negative", "clarification", "multi-turn", "error-recovery", "hard",
     }
     assert {t["episode"]["language"] for t in traces} == {"zh"}
-    records = [json.loads(line) for split in SPLITS
-               for line in (run_dir / "dataset" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = read_records(run_dir)
     assert len(records) == 300
     called = {c["function"]["name"] for r in records for m in r["messages"] for c in m.get("tool_calls") or []}
     assert called == TOOLS
