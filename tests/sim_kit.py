@@ -13,6 +13,7 @@ from simulator.environment import ToolEnvironment
 from simulator.messages import ToolCall
 from simulator.pack import Domain
 from simulator.toolkit import ToolSimModule
+from simulator.validation import schema_problems
 
 
 def sim_domain(sims: ToolSimModule, system_prompt: str = "Help.") -> Domain:
@@ -20,6 +21,17 @@ def sim_domain(sims: ToolSimModule, system_prompt: str = "Help.") -> Domain:
     tools = {n: ToolSpec.model_validate(r.spec.model_dump()) for n, r in sims.tools.items()}
     return Domain(name=sims.name, system_prompt=system_prompt, tools=tools,
                   config=DomainConfig(tools=f"{sims.name}.py", system_prompt=system_prompt), sims=sims)
+
+
+def assert_complete_specs(sims: ToolSimModule, min_description: int = 40) -> None:
+    """Every tool says enough about itself, has valid `parameters` and `returns` schemas, takes no
+    argument it does not declare, and describes each one."""
+    for name, registered in sims.tools.items():
+        spec = ToolSpec.model_validate(registered.spec.model_dump())
+        assert len(spec.description) > min_description, name
+        assert schema_problems(spec.parameters) == [] and schema_problems(spec.returns) == []
+        assert spec.parameters["additionalProperties"] is False
+        assert all(p.get("description") for p in spec.parameters["properties"].values()), name
 
 
 def checked_env(domain: Domain, seed: int = 1, **options: Any) -> ToolEnvironment:

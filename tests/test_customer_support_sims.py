@@ -4,10 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.validation import schema_problems
-from tests.sim_kit import checked_env, error_of, run, sim_domain
+from tests.sim_kit import assert_complete_specs, checked_env, error_of, run, sim_domain
 from tool_sims.customer_support import sims
 
 TOOLS = {"lookup_order", "check_status", "initiate_refund", "update_address", "escalate_to_human"}
@@ -31,12 +29,7 @@ def overdue(env: ToolEnvironment) -> dict:
 
 def test_the_five_tools_have_complete_valid_specs():
     assert set(sims.tools) == TOOLS
-    for name, registered in sims.tools.items():
-        spec = ToolSpec.model_validate(registered.spec.model_dump())
-        assert len(spec.description) > 40, name
-        assert schema_problems(spec.parameters) == [] and schema_problems(spec.returns) == []
-        assert spec.parameters["additionalProperties"] is False
-        assert all(p.get("description") for p in spec.parameters["properties"].values()), name
+    assert_complete_specs(sims)
 
 
 # ---------------------------------------------------------------- seeded state

@@ -8,10 +8,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.validation import schema_problems
-from tests.sim_kit import checked_env, day, error_of, run, sim_domain
+from tests.sim_kit import (
+    assert_complete_specs,
+    checked_env,
+    day,
+    error_of,
+    run,
+    sim_domain,
+)
 from tool_sims.office import CATALOGUE, TEAMS, sims
 
 SEEDS = range(40)
@@ -34,12 +39,7 @@ def event_named(env: ToolEnvironment, title: str) -> dict:
 
 def test_the_two_tools_have_complete_valid_specs():
     assert set(sims.tools) == {"query_database", "add_calendar_event"}
-    for name, registered in sims.tools.items():
-        spec = ToolSpec.model_validate(registered.spec.model_dump())
-        assert len(spec.description) > 80, name
-        assert schema_problems(spec.parameters) == [] and schema_problems(spec.returns) == []
-        assert spec.parameters["additionalProperties"] is False
-        assert all(p.get("description") for p in spec.parameters["properties"].values()), name
+    assert_complete_specs(sims, min_description=80)
 
 
 # ---------------------------------------------------------------- seeded state

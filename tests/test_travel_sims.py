@@ -9,10 +9,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from simulator.config import ToolSpec
 from simulator.environment import ToolEnvironment
-from simulator.validation import schema_problems
-from tests.sim_kit import checked_env, day, error_of, ok, run, sim_domain
+from tests.sim_kit import (
+    assert_complete_specs,
+    checked_env,
+    day,
+    error_of,
+    ok,
+    run,
+    sim_domain,
+)
 from tool_sims.travel import CITY_NAMES, HOME_CITIES, ROUTES, SCHEDULE, sims
 
 TOOLS = {"get_user_profile", "search_flights", "book_flight", "search_hotels", "book_hotel", "get_weather"}
@@ -34,12 +40,7 @@ def a_bookable_flight(env: ToolEnvironment, origin="Shanghai", destination="Toky
 
 def test_the_six_tools_have_complete_valid_specs():
     assert set(sims.tools) == TOOLS
-    for name, registered in sims.tools.items():
-        spec = ToolSpec.model_validate(registered.spec.model_dump())
-        assert len(spec.description) > 40, name
-        assert schema_problems(spec.parameters) == [] and schema_problems(spec.returns) == []
-        assert spec.parameters["additionalProperties"] is False
-        assert all(p.get("description") for p in spec.parameters["properties"].values()), name
+    assert_complete_specs(sims)
 
 
 def test_city_parameters_are_an_enum_of_canonical_names():
