@@ -109,6 +109,9 @@ def publish_dataset(
         json.dump(assignment, f, indent=0, sort_keys=True)
 
     counts = composition(chosen, assignment)
+    hard = Counter(tag for s in chosen if s.scenario in pack.scenarios for tag in pack.scenarios[s.scenario].hard_cases)
+    if hard:
+        counts["hard_case"] = dict(sorted(hard.items()))
     balance = balance_report(chosen, [c for c in targets.cells if c != NO_TOOL], targets.balance_tolerance)
     mix = pack.file.generation.mix
     card_settings = {

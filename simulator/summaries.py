@@ -39,6 +39,7 @@ class TraceSummary:
     key: int  # hash of (user messages, calls): equal keys are exact duplicates
     multi_turn: bool
     row: int = -1  # its row in the `Summaries` it came from (its signature), -1 for none
+    scenario: str = ""  # the scenario id (the dataset card counts hard cases by it)
 
     @property
     def n_turns(self) -> int:
@@ -97,7 +98,7 @@ def summarize(trace: Trace) -> TraceSummary:
     ep = trace.episode
     return TraceSummary(id=trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id,
                         language=ep.language, user_key=users, key=_exact_key(users, call_list(trace)),
-                        multi_turn=ep.multi_turn)
+                        multi_turn=ep.multi_turn, scenario=ep.scenario_id)
 
 
 class _Names:
@@ -128,7 +129,7 @@ class Summaries(Sequence[TraceSummary]):
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.signatures = Signatures()
-        self._names = {field: _Names() for field in ("tool", "category", "persona", "language")}
+        self._names = {field: _Names() for field in ("tool", "category", "persona", "language", "scenario")}
         self._codes = {field: array("H") for field in self._names}
         self._multi = bytearray()
         self._users = array("Q")  # every row's message hashes, one after the other
@@ -136,10 +137,11 @@ class Summaries(Sequence[TraceSummary]):
         self._keys = array("Q")
 
     def add(self, id: str, *, tool: str | None, category: str, persona: str, language: str,
-            users: Sequence[str], calls: Sequence[tuple[str, str]] = (), multi_turn: bool = False) -> int:
+            users: Sequence[str], calls: Sequence[tuple[str, str]] = (), multi_turn: bool = False,
+            scenario: str = "") -> int:
         """Store one summary from its normalised user texts and (name, canonical arguments) calls;
         return its row."""
-        values = {"tool": tool, "category": category, "persona": persona, "language": language}
+        values = {"tool": tool, "category": category, "persona": persona, "language": language, "scenario": scenario}
         for field, value in values.items():
             self._codes[field].append(self._names[field].code(value))
         hashes = [_hash64(t) for t in users]
@@ -154,7 +156,8 @@ class Summaries(Sequence[TraceSummary]):
     def add_trace(self, trace: Trace) -> int:
         ep = trace.episode
         return self.add(trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id, language=ep.language,
-                        users=user_texts(trace), calls=call_list(trace), multi_turn=ep.multi_turn)
+                        users=user_texts(trace), calls=call_list(trace), multi_turn=ep.multi_turn,
+                        scenario=ep.scenario_id)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -184,6 +187,7 @@ class Summaries(Sequence[TraceSummary]):
             key=self._keys[row],
             multi_turn=bool(self._multi[row]),
             row=row,
+            scenario=names["scenario"].values[codes["scenario"][row]],  # type: ignore[arg-type]
         )
 
     def __iter__(self) -> Iterator[TraceSummary]:

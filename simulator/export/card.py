@@ -89,8 +89,9 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def _count_table(title: str, counts: Mapping[str, int]) -> str:
-    total = sum(counts.values()) or 1
+def _count_table(title: str, counts: Mapping[str, int], of: int | None = None) -> str:
+    """Counts with their share of `of` (default: of their sum)."""
+    total = of or sum(counts.values()) or 1
     rows = [[k, n, f"{100 * n / total:.1f}%"] for k, n in counts.items()]
     return _table([title, "examples", "share"], rows)
 
@@ -201,9 +202,12 @@ def render_card(
         similar = f", nor do two examples whose user turns are at least {leak:g} similar" if _is_number(leak) else ""
         body += ["### Splits", "", _count_table("split", {s: per_split[s] for s in splits}), "",
                  f"No user message appears in more than one split{similar}.", ""]
-    for key, title in (("tool", "tool"), ("category", "category"), ("language", "language"), ("persona", "persona")):
+    for key, title in (("tool", "tool"), ("category", "category"), ("hard_case", "hard case"),
+                       ("language", "language"), ("persona", "persona")):
         if counts.get(key):
-            body += [f"### Per {title}", "", _count_table(title, dict(counts[key])), ""]
+            # A trace can teach several hard cases: their shares are of the dataset, not of the tags.
+            of = total if key == "hard_case" else None
+            body += [f"### Per {title}", "", _count_table(title, dict(counts[key]), of), ""]
     if counts.get("tool_split"):
         body += ["### Tool × split", "", _tool_split_table(counts["tool_split"], splits), ""]
     body += _quality_section(quality or {})

@@ -101,3 +101,15 @@ def test_a_clock_time_said_in_words_grounds_the_call(run: Path):
         call = next(m for m in trace.messages if isinstance(m, AssistantMessage) and m.tool_calls).tool_calls[0]
         times.add(json.loads(call.arguments)["time"])
     assert times <= {"19:00", "12:30"} and times
+
+
+def test_the_dataset_card_counts_hard_cases_as_shares_of_the_dataset(run: Path):
+    records = read_records(run)
+    card = (run / "dataset" / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| (\d+) \| [\d.]+% \|$", card.split("### Per hard case")[1].split("###")[0], re.M))
+    calls = sum(1 for r in records if any(m.get("tool_calls") for m in r["messages"]))
+    assert int(rows["relative_date"]) == calls  # both booking scenarios resolve a day
+    assert int(rows["near_miss"]) == len(records) - calls
+    assert 0 < int(rows["alias"]) == int(rows["number_words"]) < calls
+    share = re.search(r"^\| relative_date \| \d+ \| ([\d.]+)% \|$", card, re.M).group(1)
+    assert abs(float(share) - 100 * calls / len(records)) < 0.1  # of the dataset, not of the tags
