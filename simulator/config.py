@@ -146,6 +146,16 @@ class StateQuery(Strict):
     where: dict[str, Any] = Field(default_factory=dict)
 
 
+def factor_problem(factor: Any) -> str | None:
+    """What is wrong with one `scale` factor (None: nothing). Shared with variant files and expand."""
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
+        return f"a factor is a number more than 0 and at most 1, got {factor!r}"
+    if not 0 < factor <= 1:
+        return (f"a factor must be more than 0 and at most 1 (a share of the field's value: 0.5 is half), "
+                f"got {factor:g}")
+    return None
+
+
 class SlotSpec(Strict):
     """Where a fact the user knows comes from. Exactly one source is given.
 
@@ -154,6 +164,10 @@ class SlotSpec(Strict):
     `next_monday`, a list of those, or `any`. The slot's value is a mapping like a `choice`:
     `{when.en}` is what the user says ("this Saturday"), `{when.zh}` (这周六), `{when.code}` the ISO
     date the call must carry.
+
+    `scale` (with `field` only) turns a number of the record into a share of it: each episode draws
+    one factor, and the slot's value is `round(value * factor, 2)` — `{field: items.0.price, scale:
+    [1, 0.5]}` is the item's full price or half of it, a partial refund that still fits the state.
     """
 
     field: str | None = Field(None, description="dotted path into the scenario's picked record")
@@ -161,6 +175,11 @@ class SlotSpec(Strict):
     choice: list[Any] | None = None
     value: Any = None
     date: str | list[str] | None = Field(None, description="a relative day: tomorrow, next_monday, ... or any")
+    scale: list[float] | None = Field(
+        None, min_length=1,
+        description="with `field` only: factors (0 < f <= 1) of the field's number; each episode draws one, "
+                    "the slot's value is round(value * factor, 2) — e.g. a partial refund of an item's price",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> "SlotSpec":
@@ -169,7 +188,20 @@ class SlotSpec(Strict):
             raise ValueError(
                 f"a slot takes exactly one of field, fake, choice, value, date (got {given or 'none'})"
             )
+        if self.scale is not None and self.field is None:
+            raise ValueError(
+                f"`scale` multiplies a number read from the record, so it goes with `field` only (got {given[0]})"
+            )
         return self
+
+    @field_validator("scale")
+    @classmethod
+    def _factors(cls, value: list[float] | None) -> list[float] | None:
+        for factor in value or []:
+            problem = factor_problem(factor)
+            if problem:
+                raise ValueError(problem)
+        return value
 
     @field_validator("date")
     @classmethod

@@ -47,7 +47,7 @@ class EpisodeContext:
         return fill_today(self.domain.system_prompt, self.env.today)
 
 
-def _matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
+def matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
     for key, wanted in where.items():
         try:
             value = lookup(key, record)
@@ -62,7 +62,7 @@ def _matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
 
 
 def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: random.Random) -> dict[str, Any]:
-    candidates = [r for r in state.get(query.collection, []) if _matches(r, query.where)]
+    candidates = [r for r in state.get(query.collection, []) if matches(r, query.where)]
     if not candidates:
         raise ScenarioError(f"no record in {query.collection!r} matches {query.where}")
     return rng.choice(candidates)
@@ -84,10 +84,20 @@ def _fresh_fake(kind: str, state: dict[str, list[dict[str, Any]]], rng: random.R
     return value
 
 
+def scaled(name: str, path: str, value: Any, factor: float) -> float:
+    """A scaled field slot's value: the record's number times the factor, in cents."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(
+            f"slot {name!r}: `scale` needs a number, but field {path!r} of the picked record is {value!r}"
+        )
+    return round(value * factor, 2)
+
+
 def resolve_facts(
     scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random, today: date
 ) -> dict[str, Any]:
-    """Slot values for one episode, in slot order (`date` slots resolve against `today`)."""
+    """Slot values for one episode, in slot order (`date` slots resolve against `today`; a scaled
+    `field` slot draws its factor from `rng` right after its record is read)."""
     record = pick_record(state, scenario.record, rng) if scenario.record else {}
     facts: dict[str, Any] = {}
     for name, slot in scenario.slots.items():
@@ -96,6 +106,8 @@ def resolve_facts(
                 facts[name] = lookup(slot.field, record)
             except MissingValue:
                 raise ScenarioError(f"slot {name!r}: the picked record has no field {slot.field!r}") from None
+            if slot.scale is not None:  # only scaled slots draw: unscaled scenarios keep their facts
+                facts[name] = scaled(name, slot.field, facts[name], rng.choice(slot.scale))
         elif slot.fake is not None:
             facts[name] = _fresh_fake(slot.fake, state, rng)
         elif slot.choice is not None:

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from simulator.blueprint import PLACEHOLDER, MissingValue, lookup, placeholders, walk_strings
 from simulator.config import LANGUAGES, DomainConfig, ExpectedCall, Persona, Scenario, ToolSpec
+from simulator.episode import matches
 from simulator.errors import Problem
 from simulator.load_hard_cases import check_hard_cases
 from simulator.load_tools import LoadedTools
@@ -152,6 +153,13 @@ def _check_record(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator[P
     for name, path in field_slots.items():
         if not _resolves_somewhere(path, records):
             yield ctx.problem(base + ("slots", name, "field"), f"no seeded {collection!r} record has a field {path!r}")
+        elif scenario.slots[name].scale is not None:
+            text = _non_number(path, records, scenario.record.where)
+            if text is not None:
+                yield ctx.problem(base + ("slots", name, "scale"), (
+                    f"slot {name!r} scales field {path!r}, but it is not a number in the seeded "
+                    f"{collection!r} records ({text!r})"
+                ))
 
 
 def _resolves_somewhere(path: str, records: list[dict[str, Any]]) -> bool:
@@ -162,6 +170,20 @@ def _resolves_somewhere(path: str, records: list[dict[str, Any]]) -> bool:
         except MissingValue:
             continue
     return False
+
+
+def _non_number(path: str, records: list[dict[str, Any]], where: dict[str, Any]) -> Any:
+    """A value at `path` that `scale` cannot multiply, in the records `where` picks from (all
+    records when none matches in this seeding), or None."""
+    picked = [r for r in records if matches(r, where)] or records
+    for record in picked:
+        try:
+            value = lookup(path, record)
+        except MissingValue:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+    return None
 
 
 def _check_call(

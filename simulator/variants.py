@@ -12,7 +12,9 @@ care as seeds — every problem points at the variant file's line:
 - a `{placeholder}` no slot of the scenario fills, a `{slot.en}` key the slot's choices lack, a
   `{@tool.path}` read before the tool is called;
 - a choice entry that is not shaped like the scenario's own (same keys) or whose `code` is not one
-  the scenario already uses: generated values rephrase known values, they never invent new ones.
+  the scenario already uses: generated values rephrase known values, they never invent new ones;
+- a `scales` entry for a slot that is not a scaled `field` slot, a factor outside (0, 1], or one the
+  slot (or the entry) has already: extra factors make new amounts that still fit the state.
 
 Which files: the scenario file's `variants:` list (paths relative to it); without the key,
 `X.variants.yaml` next to `X.yaml` when it exists; `variants: []` turns variants off.
@@ -29,7 +31,14 @@ from typing import Any
 from pydantic import Field
 
 from simulator.blueprint import placeholders
-from simulator.config import LANGUAGES, LocalizedText, Scenario, ScenarioFile, Strict
+from simulator.config import (
+    LANGUAGES,
+    LocalizedText,
+    Scenario,
+    ScenarioFile,
+    Strict,
+    factor_problem,
+)
 from simulator.errors import InputError, Problem
 from simulator.pydantic_problems import validate
 from simulator.yaml_lines import (
@@ -49,6 +58,9 @@ class ScenarioVariants(Strict):
 
     turns: dict[int, LocalizedText] = Field(default_factory=dict, description="turn index -> extra `say` variants")
     choices: dict[str, list[Any]] = Field(default_factory=dict, description="slot -> extra `choice` entries")
+    scales: dict[str, list[float]] = Field(
+        default_factory=dict, description="scaled field slot -> extra `scale` factors (0 < f <= 1)"
+    )
     exclude: list[str] = Field(
         default_factory=list, description="texts `toolsim expand` must not add again (deleted by a reviewer)"
     )
@@ -62,9 +74,10 @@ class VariantFile(Strict):
     scenarios: dict[str, ScenarioVariants] = Field(default_factory=dict)
 
     def count(self) -> int:
-        """Say variants plus choice entries."""
+        """Say variants plus choice entries plus scale factors."""
         return sum(
             sum(len(t.en) + len(t.zh) for t in s.turns.values()) + sum(len(c) for c in s.choices.values())
+            + sum(len(f) for f in s.scales.values())
             for s in self.scenarios.values()
         )
 
@@ -164,6 +177,11 @@ def merge(scenarios: dict[str, Scenario], variants: VariantFile) -> dict[str, Sc
             added = [e for e in entries if e not in slot.choice]
             if added:
                 slots[name] = slot.model_copy(update={"choice": list(slot.choice) + added})
+        for name, factors in extra.scales.items():
+            slot = slots[name]
+            added = [f for f in dict.fromkeys(factors) if f not in slot.scale]
+            if added:
+                slots[name] = slot.model_copy(update={"scale": list(slot.scale) + added})
         merged[sid] = scenario.model_copy(update={"turns": turns, "slots": slots})
     return merged
 
@@ -192,6 +210,8 @@ def check_variants(loaded: LoadedVariants, scenario_name: str, scenarios: dict[s
             yield from _check_turn(problem, doc, base + ("turns", index), scenario, index, say)
         for name, entries in extra.choices.items():
             yield from _check_choices(problem, base + ("choices", name), scenario, name, entries)
+        for name, factors in extra.scales.items():
+            yield from _check_scales(problem, base + ("scales", name), scenario, name, factors)
 
 
 def _check_turn(problem: Any, doc: YamlDocument, loc: Loc, scenario: Scenario, index: int,
@@ -281,6 +301,34 @@ def _check_choices(problem: Any, loc: Loc, scenario: Scenario, name: str, entrie
         for key, value in entry.items():
             if key != "code" and not (isinstance(value, str) and value.strip()):
                 yield problem(loc + (k, key), "expected non-empty text")
+
+
+def scaled_slot_problem(scenario: Scenario, slot: str) -> str | None:
+    """Why `slot` of `scenario` cannot take extra scale factors (None: it can)."""
+    spec = scenario.slots.get(slot)
+    if spec is None:
+        slots = ", ".join(scenario.slots) or "none"
+        return f"scenario {scenario.id!r} has no slot {slot!r} (slots: {slots})"
+    if spec.field is None or spec.scale is None:
+        return (f"slot {slot!r} of scenario {scenario.id!r} is not a scaled `field` slot; extra factors only "
+                "go to slots written like {field: items.0.price, scale: [1, 0.5]}")
+    return None
+
+
+def _check_scales(problem: Any, loc: Loc, scenario: Scenario, name: str, factors: list[float]) -> Iterator[Problem]:
+    reason = scaled_slot_problem(scenario, name)
+    if reason is not None:
+        yield problem(loc, reason)
+        return
+    own = list(scenario.slots[name].scale)
+    for k, factor in enumerate(factors):
+        reason = factor_problem(factor)
+        if reason is None and factor in own:
+            reason = f"factor {factor:g} is already in the scenario's scale ({', '.join(f'{f:g}' for f in own)})"
+        elif reason is None and factor in factors[:k]:
+            reason = f"factor {factor:g} is listed twice"
+        if reason is not None:
+            yield problem(loc + (k,), reason)
 
 
 def variant_summary(scenario_file: ScenarioFile, scenario_path: Path) -> str:

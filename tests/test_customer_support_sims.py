@@ -1,10 +1,13 @@
+import random
 import re
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
+from simulator.config import Scenario
 from simulator.environment import ToolEnvironment
+from simulator.episode import ScenarioError, pick_record, resolve_facts
 from tests.sim_kit import assert_complete_specs, checked_env, error_of, run, sim_domain
 from tool_sims.customer_support import sims
 
@@ -179,6 +182,62 @@ def test_refund_argument_errors():
         "The refund amount must be at least 0.01"
     )
     assert env.state["refunds"] == []
+
+
+def _scaled(scale: list[float], field: str = "items.0.price") -> Scenario:
+    """A partial-refund scenario whose `amount` is a share of a delivered order's first item."""
+    return Scenario.model_validate({
+        "id": "partial", "category": "hard", "goal": "Refund part of an item",
+        "record": {"collection": "orders", "where": {"status": "delivered"}},
+        "slots": {"order_id": {"field": "order_id"}, "amount": {"field": field, "scale": scale},
+                  "ticket": {"fake": "uuid"}},
+        "turns": [{"say": "Refund {amount} of {order_id}", "expect": [
+            {"tool": "initiate_refund", "args": {"order_id": "{order_id}", "reason": "defective", "amount": "{amount}"}}]}],
+    })
+
+
+def _facts(scenario: Scenario, env: ToolEnvironment, salt: str) -> dict:
+    return resolve_facts(scenario, env.state, random.Random(salt), env.today)
+
+
+def test_a_scaled_field_slot_is_the_price_times_a_factor_in_cents():
+    scenario = _scaled([1, 0.5, 0.3])
+    factors = Counter()
+    for seed in range(30):
+        env = new_env(seed)
+        facts = _facts(scenario, env, f"facts:{seed}")
+        assert facts == _facts(scenario, new_env(seed), f"facts:{seed}")  # deterministic
+        price = an_order(env, "delivered", order_id=facts["order_id"])["items"][0]["price"]
+        shares = {f: round(price * f, 2) for f in (1, 0.5, 0.3)}
+        assert facts["amount"] in shares.values() and facts["amount"] <= price
+        assert facts["amount"] == round(facts["amount"], 2)
+        factors[next(f for f, v in shares.items() if v == facts["amount"])] += 1
+        ok, refund = run(env, "initiate_refund", order_id=facts["order_id"], reason="defective", amount=facts["amount"])
+        assert ok and refund["amount"] == facts["amount"]  # a share of the price always fits the balance
+    assert set(factors) == {1, 0.5, 0.3}  # every factor is drawn
+
+
+def test_unscaled_slots_draw_as_before():
+    """Only a scaled slot draws from the facts rng: field slots without `scale` leave it where
+    picking the record left it, so scenarios without `scale` keep their facts (and datasets)."""
+    scaled = _scaled([1, 0.5])
+    scaled = scaled.model_copy(update={"slots": {k: v for k, v in scaled.slots.items() if k != "ticket"}})
+    plain = scaled.model_copy(update={"slots": {
+        **scaled.slots, "amount": scaled.slots["amount"].model_copy(update={"scale": None})}})
+    env = new_env(3)
+    used, picked, drew = random.Random("x"), random.Random("x"), random.Random("x")
+    facts = resolve_facts(plain, env.state, used, env.today)
+    record = pick_record(env.state, plain.record, picked)
+    assert facts == {"order_id": record["order_id"], "amount": record["items"][0]["price"]}
+    assert used.getstate() == picked.getstate()
+    resolve_facts(scaled, env.state, drew, env.today)
+    assert drew.getstate() != picked.getstate()  # the scaled slot drew its factor
+
+
+def test_scaling_a_field_that_is_not_a_number():
+    with pytest.raises(ScenarioError, match="slot 'amount': `scale` needs a number, but field 'items.0.name' "
+                                            "of the picked record is '"):
+        _facts(_scaled([0.5], "items.0.name"), new_env(2), "facts")
 
 
 # ---------------------------------------------------------------- update_address

@@ -440,6 +440,51 @@ def test_record_field_not_in_seeded_records(pack):
     assert pack.problems(SHOP) == [f"{SHOP}:{line}: scenarios[0].slots.order_id.field: no seeded 'orders' record has a field 'order_number'"]
 
 
+def _add_slot(pack: PackDir, slot: str) -> str:
+    return pack.edit(SHOP, "      order_id: {field: order_id}\n", f"      order_id: {{field: order_id}}\n      {slot}\n")
+
+
+def test_scaled_field_slot_loads(pack):
+    _add_slot(pack, "amount: {field: total, scale: [1, 0.5]}")
+    assert load_pack(SHOP).scenarios["order_status"].slots["amount"].scale == [1.0, 0.5]
+
+
+@pytest.mark.parametrize("factors,shown", [("[1, 1.5]", "1.5"), ("[0, 0.5]", "0"), ("[-0.5]", "-0.5")])
+def test_scale_factor_out_of_range(pack, factors, shown):
+    _add_slot(pack, f"amount: {{field: total, scale: {factors}}}")
+    line = pack.line(SHOP, "amount:")
+    assert pack.problems(SHOP) == [
+        f"{SHOP}:{line}: scenarios[0].slots.amount.scale: a factor must be more than 0 and at most 1 "
+        f"(a share of the field's value: 0.5 is half), got {shown}"
+    ]
+
+
+def test_scale_factor_must_be_a_number(pack):
+    pack.edit(SHOP, "      order_id: {field: order_id}\n",
+              "      order_id: {field: order_id}\n      amount:\n        field: total\n        scale:\n"
+              "          - 0.5\n          - half\n")
+    line = pack.line(SHOP, "- half")
+    assert pack.problems(SHOP) == [f"{SHOP}:{line}: scenarios[0].slots.amount.scale[1]: expected a number, got 'half'"]
+
+
+def test_scale_without_field(pack):
+    _add_slot(pack, "amount: {fake: amount, scale: [0.5]}")
+    line = pack.line(SHOP, "amount:")
+    assert pack.problems(SHOP) == [
+        f"{SHOP}:{line}: scenarios[0].slots.amount: `scale` multiplies a number read from the record, "
+        "so it goes with `field` only (got fake)"
+    ]
+
+
+def test_scaled_field_that_is_not_a_number(pack):
+    _add_slot(pack, "state: {field: status, scale: [0.5]}")
+    line = pack.line(SHOP, "state:")
+    assert pack.problems(SHOP) == [
+        f"{SHOP}:{line}: scenarios[0].slots.state.scale: slot 'state' scales field 'status', but it is not a number "
+        "in the seeded 'orders' records ('delivered')"
+    ]
+
+
 def test_no_language_shared_by_all_turns(pack):
     pack.edit(SHOP, 'say: "It arrived broken."', "say: {zh: 坏了}")
     line = [n for n, text in enumerate(pack.text(SHOP).splitlines(), 1) if text == "    turns:"][1]

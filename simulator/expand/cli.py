@@ -23,7 +23,14 @@ from rich.table import Table
 from simulator.argtypes import positive_int, whole_number
 from simulator.errors import InputError, Problem
 from simulator.expand.engine import Added, Expansion, expand_offline, expand_with_model
-from simulator.expand.output import add_choices, add_say, read_existing, render, write
+from simulator.expand.output import (
+    add_choices,
+    add_say,
+    add_scales,
+    read_existing,
+    render,
+    write,
+)
 from simulator.variants import check_variants, default_path, parse_variant_text
 
 DEFAULT_PER_SCENARIO = 50
@@ -32,7 +39,8 @@ DEFAULT_PER_SCENARIO = 50
 def add_expand_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "expand", help="write generated seed-utterance variants next to a scenario file",
-        description="Generate new `say` variants (and phrasings of coded choice values) for a scenario file's "
+        description="Generate new `say` variants (phrasings of coded choice values, and new factors of scaled "
+                    "field slots: amounts) for a scenario file's "
                     "scenarios into a separate file (default X.variants.yaml), which the loader merges in. "
                     "Existing entries are kept; a re-run only adds up to --per-scenario.",
     )
@@ -75,6 +83,8 @@ def run_expand(args: argparse.Namespace) -> int:
             add_say(file, sid, turn, language, texts)
         for slot, entries in new.choices.items():
             add_choices(file, sid, slot, entries)
+        for slot, factors in new.scales.items():
+            add_scales(file, sid, slot, factors)
     if _anything(added) and source not in file.generated_by:
         file.generated_by.append(source)
     text = render(file, expansion.cells)
@@ -122,7 +132,7 @@ def _with_model(expansion: Expansion, ids: list[str], args: argparse.Namespace) 
 
 
 def _anything(added: dict[str, Added]) -> bool:
-    return any(new.say or new.choices for new in added.values())
+    return any(new.say or new.choices or new.scales for new in added.values())
 
 
 def _check_before_writing(text: str, out: Path, expansion: Expansion) -> None:
@@ -138,14 +148,14 @@ def _print_summary(expansion: Expansion, ids: list[str], out: Path, scenario_fil
     pack = expansion.pack
     console = Console(highlight=False)
     table = Table(box=box.SIMPLE_HEAD, title=f"toolsim expand → {out}")
-    for column in ("scenario", "had", "added", "vague", "casual", "choices", "short"):
+    for column in ("scenario", "had", "added", "vague", "casual", "choices", "amounts", "short"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     rejected: Counter = Counter()
     for sid in ids:
         r = expansion.report(sid)
         rejected.update(r.rejected)
         table.add_row(sid, str(r.existing), str(r.added), str(r.vague), str(r.casual), str(r.choices),
-                      str(r.short) if r.short else "")
+                      str(r.amounts), str(r.short) if r.short else "")
     console.print(table)
     total = sum(expansion.report(s).added for s in ids)
     console.print(f"{total} new variants; {sum(rejected.values())} candidates refused")

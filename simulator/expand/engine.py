@@ -4,8 +4,10 @@ For each chosen scenario the variants already in the file count toward `per_scen
 is spread over the scenario's (turn, language) cells, always filling the emptiest cell next, so
 a two-turn bilingual scenario gets about a quarter in each. Candidates come from the offline
 expander or a model (`model.py`), and every one goes through `analysis.Checker`; refusals are
-counted by reason for the summary. The hand-written seeds are read from the scenario file itself,
-never from the merged pack, so variants never breed variants.
+counted by reason for the summary. Scaled `field` slots (`scale:`) also get a few new factors —
+new amounts that still fit the state, e.g. other shares of an item's price for a partial refund.
+The hand-written seeds are read from the scenario file itself, never from the merged pack, so
+variants never breed variants.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.config import LANGUAGES, Scenario, ScenarioFile
+from simulator.config import LANGUAGES, Scenario, ScenarioFile, factor_problem
 from simulator.expand.analysis import (
     Cell,
     Checker,
@@ -30,10 +32,16 @@ from simulator.expand.phrases import phrase_book
 from simulator.pack import Pack
 from simulator.pydantic_problems import validate
 from simulator.records import RoleUsage
-from simulator.variants import VariantFile, choice_codes, hashable
+from simulator.variants import (
+    VariantFile,
+    choice_codes,
+    hashable,
+    scaled_slot_problem,
+)
 from simulator.yaml_lines import read_yaml
 
 CHOICES_PER_SLOT = 0.1  # new phrasings per coded choice slot, as a share of --per-scenario (at least 1)
+AMOUNTS_PER_SLOT = 0.06  # new factors per scaled field slot, as a share of --per-scenario (at least 1)
 MODEL_ROUNDS = 2  # a second request asks for what the first left short
 
 Key = tuple[int, str]
@@ -47,6 +55,7 @@ class ScenarioReport:
     vague: int = 0
     casual: int = 0
     choices: int = 0
+    amounts: int = 0  # new scale factors of scaled field slots
     short: int = 0  # wanted but not found
     rejected: Counter = field(default_factory=Counter)
 
@@ -55,6 +64,7 @@ class ScenarioReport:
 class Added:
     say: dict[Key, list[str]] = field(default_factory=dict)
     choices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    scales: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,6 +135,20 @@ class Expansion:
             for name in scenario.slots if choice_codes(scenario, name) is not None
         }
 
+    def scale_wanted(self, sid: str) -> dict[str, int]:
+        """New factors wanted per scaled field slot."""
+        entry = self.file.scenarios.get(sid)
+        target = max(1, round(self.per_scenario * AMOUNTS_PER_SLOT))
+        scenario = self.scenario(sid)
+        return {
+            name: max(0, target - len(entry.scales.get(name, []) if entry else []))
+            for name in scenario.slots if scaled_slot_problem(scenario, name) is None
+        }
+
+    def known_factors(self, sid: str, slot: str) -> list[float]:
+        entry = self.file.scenarios.get(sid)
+        return list(self.scenario(sid).slots[slot].scale or []) + (entry.scales.get(slot, []) if entry else [])
+
     def excluded(self, sid: str) -> set[str]:
         entry = self.file.scenarios.get(sid)
         return {normalise(t) for t in entry.exclude} if entry else set()
@@ -168,6 +192,24 @@ class Expansion:
             return False
         added.append(entry)
         self.report(sid).choices += 1
+        return True
+
+    def factor_refusal(self, sid: str, slot: str, factor: Any, added: list[float]) -> str | None:
+        if scaled_slot_problem(self.scenario(sid), slot) is not None:
+            return "factor for a slot that is not a scaled field"
+        if factor_problem(factor) is not None:
+            return "factor not a number in (0, 1]"
+        if factor in self.known_factors(sid, slot) + added:
+            return "duplicate factor"
+        return None
+
+    def take_factor(self, sid: str, slot: str, factor: Any, added: list[float]) -> bool:
+        reason = self.factor_refusal(sid, slot, factor, added)
+        if reason is not None:
+            self.report(sid).rejected[reason] += 1
+            return False
+        added.append(float(factor))
+        self.report(sid).amounts += 1
         return True
 
 
@@ -234,6 +276,14 @@ def expand_offline(expansion: Expansion, scenario_ids: list[str]) -> dict[str, A
                 expansion.take_choice(sid, slot, entry, picked)
             if picked:
                 result.choices[slot] = picked
+        for slot, room in expansion.scale_wanted(sid).items():
+            factors: list[float] = []
+            for factor in expander.factors(expansion.known_factors(sid, slot)):
+                if len(factors) >= room:
+                    break
+                expansion.take_factor(sid, slot, factor, factors)
+            if factors:
+                result.scales[slot] = factors
     return added
 
 
@@ -248,13 +298,18 @@ async def expand_with_model(expansion: Expansion, scenario_ids: list[str], setti
     added = {sid: Added() for sid in scenario_ids}
     wants = {sid: expansion.wanted(sid) for sid in scenario_ids}
     choice_wants = {sid: expansion.choice_wanted(sid) for sid in scenario_ids}
+    scale_wants = {sid: expansion.scale_wanted(sid) for sid in scenario_ids}
     for round_ in range(MODEL_ROUNDS):
-        asking = [sid for sid in scenario_ids if any(wants[sid].values()) or any(choice_wants[sid].values())]
+        asking = [sid for sid in scenario_ids
+                  if any(wants[sid].values()) or any(choice_wants[sid].values()) or any(scale_wants[sid].values())]
         if not asking:
             break
         requests = [
             ask(settings, client, build_messages(expansion.pack, expansion.scenario(sid), expansion.cells[sid],
-                                                 wants[sid], choice_wants[sid], added[sid].say),
+                                                 wants[sid], choice_wants[sid], added[sid].say,
+                                                 scale_wants[sid], {slot: expansion.known_factors(sid, slot)
+                                                                    + added[sid].scales.get(slot, [])
+                                                                    for slot in scale_wants[sid]}),
                 f"expand:{expansion.seed}:{round_}", expansion.usage)
             for sid in asking
         ]
@@ -264,7 +319,7 @@ async def expand_with_model(expansion: Expansion, scenario_ids: list[str], setti
             if raw is None:
                 report.rejected["model call failed"] += 1
                 continue
-            variants, choices, problems = parse_reply(raw)
+            variants, choices, scales, problems = parse_reply(raw)
             report.rejected.update(problems)
             cells = {c.key: c for c in expansion.cells[sid]}
             for item in variants:  # valid but beyond what was asked for is counted as such
@@ -290,6 +345,17 @@ async def expand_with_model(expansion: Expansion, scenario_ids: list[str], setti
                 elif expansion.take_choice(sid, slot, item["entry"], picked):
                     choice_wants[sid][slot] -= 1
             added[sid].choices = {k: v for k, v in added[sid].choices.items() if v}
+            for item in scales:
+                slot = item["slot"]
+                picked = added[sid].scales.setdefault(slot, [])
+                reason = expansion.factor_refusal(sid, slot, item["factor"], picked)
+                if reason is None and scale_wants[sid].get(slot, 0) <= 0:
+                    reason = "more than asked for"
+                if reason is not None:
+                    report.rejected[reason] += 1
+                elif expansion.take_factor(sid, slot, item["factor"], picked):
+                    scale_wants[sid][slot] -= 1
+            added[sid].scales = {k: v for k, v in added[sid].scales.items() if v}
     for sid in scenario_ids:
         expansion.report(sid).short = sum(wants[sid].values())
     return added

@@ -4,8 +4,9 @@ The model sees the scenario — goal, slots as placeholders, each turn's expecte
 which slots are required / askable / kept back — the other tools it must not sound like, and how
 many variants each (turn, language) needs; it answers JSON (`REPLY_SCHEMA`). Nothing it says is
 trusted: every variant goes through the same `analysis.Checker` as offline ones, choice entries
-must carry a code the slot already uses and the slot's keys, and whatever fails is dropped and
-counted. Prompts live in `prompts/expand.md` and `prompts/expand_case.md`.
+must carry a code the slot already uses and the slot's keys, new factors of scaled field slots
+must be numbers in (0, 1] the slot does not have yet, and whatever fails is dropped and counted.
+Prompts live in `prompts/expand.md` and `prompts/expand_case.md`.
 """
 
 from __future__ import annotations
@@ -42,31 +43,42 @@ REPLY_SCHEMA: dict[str, Any] = {
             "properties": {"slot": {"type": "string"}, "entry": {"type": "object"}},
             "required": ["slot", "entry"], "additionalProperties": False,
         }},
+        "scales": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"slot": {"type": "string"}, "factor": {"type": "number"}},
+            "required": ["slot", "factor"], "additionalProperties": False,
+        }},
     },
-    "required": ["variants", "choices"],
+    "required": ["variants", "choices", "scales"],
     "additionalProperties": False,
 }
 
 
 def build_messages(pack: Pack, scenario: Scenario, cells: list[Cell], want: dict[tuple[int, str], int],
-                   choice_want: dict[str, int], accepted: dict[tuple[int, str], list[str]]) -> list:
+                   choice_want: dict[str, int], accepted: dict[tuple[int, str], list[str]],
+                   scale_want: dict[str, int] | None = None, factors: dict[str, list[float]] | None = None) -> list:
+    """`scale_want`: new factors wanted per scaled field slot; `factors`: the ones it has."""
     system = fill(load_prompt("simulator.expand", "expand.md"), domain=pack.name)
     case = fill(
         load_prompt("simulator.expand", "expand_case.md"),
         scenario_id=scenario.id, category=scenario.category, goal=scenario.goal,
-        slots=_slots(scenario), turns=_turns(scenario, cells, accepted),
-        other_tools=_other_tools(pack, cells), wanted=_wanted(want, choice_want),
+        slots=_slots(scenario, factors or {}), turns=_turns(scenario, cells, accepted),
+        other_tools=_other_tools(pack, cells), wanted=_wanted(want, choice_want, scale_want or {}),
     )
     return [SystemMessage(content=system), UserMessage(content=case)]
 
 
-def _slots(scenario: Scenario) -> str:
+def _slots(scenario: Scenario, factors: dict[str, list[float]]) -> str:
     lines = []
     for name, spec in scenario.slots.items():
         if spec.choice is not None and choice_codes(scenario, name) is not None:
             keys = sorted(set(spec.choice[0]) - {"code"})
             shown = "; ".join(json.dumps(c, ensure_ascii=False) for c in spec.choice[:6])
             lines.append(f"- `{{{name}}}`: a choice; write `{{{name}.{keys[0]}}}` etc. Entries: {shown}")
+        elif spec.field is not None and spec.scale is not None:
+            have = ", ".join(f"{f:g}" for f in factors.get(name, spec.scale))
+            lines.append(f"- `{{{name}}}`: a number from the record ({spec.field}) times a scale factor; "
+                         f"factors so far: {have}")
         else:
             lines.append(f"- `{{{name}}}`")
     return "\n".join(lines) or "- (none)"
@@ -99,24 +111,30 @@ def _other_tools(pack: Pack, cells: list[Cell]) -> str:
     return "\n".join(f"- {t.name}: {t.description}" for t in others) or "- (none)"
 
 
-def _wanted(want: dict[tuple[int, str], int], choice_want: dict[str, int]) -> str:
+def _wanted(want: dict[tuple[int, str], int], choice_want: dict[str, int], scale_want: dict[str, int]) -> str:
     lines = [f"- turn {turn}, {language}: {n} new message(s)" for (turn, language), n in sorted(want.items()) if n]
     lines += [f"- slot {slot}: {n} new choice phrase(s)" for slot, n in sorted(choice_want.items()) if n]
+    lines += [f"- slot {slot}: {n} new scale factor(s), each more than 0 and at most 1, not one it has"
+              for slot, n in sorted(scale_want.items()) if n]
     return "\n".join(lines) or "- nothing"
 
 
-def parse_reply(raw: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter]:
-    """(variant items, choice items, problems) of a reply; a reply that is not JSON is one problem."""
+Items = list[dict[str, Any]]
+
+
+def parse_reply(raw: str | None) -> tuple[Items, Items, Items, Counter]:
+    """(variant items, choice items, scale items, problems) of a reply; a reply that is not JSON is
+    one problem. A scale item's factor is checked later, with the slot's factors at hand."""
     problems: Counter = Counter()
     try:
         value = parse_json_reply(raw)
     except ValueError:
         problems["unparseable model reply"] += 1
-        return [], [], problems
+        return [], [], [], problems
     if not isinstance(value, dict):
         problems["unparseable model reply"] += 1
-        return [], [], problems
-    variants, choices = [], []
+        return [], [], [], problems
+    variants, choices, scales = [], [], []
     for item in value.get("variants") or []:
         if (isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("turn"), int)
                 and item.get("language") in ("en", "zh")):
@@ -128,7 +146,12 @@ def parse_reply(raw: str | None) -> tuple[list[dict[str, Any]], list[dict[str, A
             choices.append(item)
         else:
             problems["malformed choice item"] += 1
-    return variants, choices, problems
+    for item in value.get("scales") or []:
+        if isinstance(item, dict) and isinstance(item.get("slot"), str) and "factor" in item:
+            scales.append(item)
+        else:
+            problems["malformed scale item"] += 1
+    return variants, choices, scales, problems
 
 
 async def ask(settings: ModelSettings, client: LLMClient, messages: list, salt: str,

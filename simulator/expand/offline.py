@@ -18,6 +18,10 @@ The seed's content words must all survive (the phrase table only swaps wording a
 `analysis.Checker` refuses anything ambiguous, duplicated or missing a needed slot. Each scenario
 draws from its own `random.Random(f"{seed}:{scenario id}")`, so the output depends only on the
 seed, the scenario and what the file already holds.
+
+Scaled `field` slots (`amount: {field: items.0.price, scale: [1, 0.5]}`) get new factors from
+`FACTORS` that the slot does not have yet, in a seeded order: new amounts, still drawn from the
+state at run time, so a partial refund never exceeds what the item cost.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ P_FORMAL = 0.35
 P_TYPOS = 0.6  # of casual variants
 CASUAL_SHARE = 0.2
 ATTEMPTS = 40  # tries per wanted variant before a cell counts as exhausted
+FACTORS = (0.2, 0.25, 0.3, 0.4, 0.6, 0.75, 0.8)  # new shares for scaled field slots (amounts)
 _SENTENCE = {"en": re.compile(r"(?<=[.!?])\s+(?=\S)"), "zh": re.compile(r"(?<=[。！？])(?=\S)")}
 _PLACEHOLDER_TEXT = re.compile(r"\{[^{}]*\}")
 
@@ -118,6 +123,13 @@ class OfflineExpander:
             if keys <= set(entry)
         ]
         pool = [e for e in pool if _entry_key(e) not in seen]
+        self.rng.shuffle(pool)
+        return pool
+
+    def factors(self, known: list[float]) -> list[float]:
+        """`FACTORS` a scaled slot does not have yet (`known`: the scenario's and the file's), in a
+        seeded order."""
+        pool = [f for f in FACTORS if f not in known]
         self.rng.shuffle(pool)
         return pool
 

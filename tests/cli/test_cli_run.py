@@ -175,3 +175,28 @@ def test_chinese_replies_say_statuses_in_chinese(run_dir):
     assert zh_replies
     assert not [r for r in zh_replies if re.search(r"\b(processing|shipped|delivered|cancelled)\b", r)]
     assert any("已发货" in r or "已送达" in r or "处理中" in r for r in zh_replies)
+
+
+def test_partial_refunds_ask_for_a_share_of_the_item_price(run_dir):
+    """`amount: {field: items.0.price, scale: [1, 0.5]}`: some refunds are for less than the item
+    cost, for exactly what the user said, and the judge accepts every one of them."""
+    from tool_sims.customer_support import PRODUCTS
+
+    prices = dict(PRODUCTS)
+    verdicts = {v["trace_id"]: v for v in map(json.loads, (run_dir / "verdicts.jsonl").read_text().splitlines())}
+    traces = [t for t in map(json.loads, (run_dir / "traces.jsonl").read_text().splitlines())
+              if t["episode"]["scenario_id"] == "partial_refund_one_item"]
+    assert traces
+    partial = 0
+    for trace in traces:
+        assert verdicts[trace["id"]]["decision"] == "accept", verdicts[trace["id"]]
+        facts, price = trace["facts"], prices[trace["facts"]["item"]]
+        assert facts["amount"] in (price, round(price * 0.5, 2))
+        said = " ".join(m["content"] for m in trace["messages"] if m["role"] == "user")
+        assert f"{facts['amount']:.2f}" in said
+        (call,) = [c for m in trace["messages"] for c in m.get("tool_calls", [])]
+        assert call["name"] == "initiate_refund" and json.loads(call["arguments"])["amount"] == facts["amount"]
+        (refund,) = [d["after"] for d in trace["state_diff"] if d["path"].startswith("/refunds/")]
+        assert refund["amount"] == facts["amount"]
+        partial += facts["amount"] < price
+    assert 0 < partial < len(traces)  # half-price refunds and full-item ones

@@ -29,6 +29,9 @@ scenarios:
     choices:
       reason:
         - {code: defective, en: "the lid is cracked", zh: "盖子裂了"}
+  partial_refund_one_item:
+    scales:
+      amount: [0.3, 0.75]
 """
 
 
@@ -45,10 +48,11 @@ def test_default_file_is_merged_and_counted(support_copy, capsys):
     assert pack.scenarios["lookup_order_by_id"].turns[0].say.en[:len(seeds_en)] == seeds_en  # seeds first
     reasons = pack.scenarios["refund_delivered_order"].slots["reason"].choice
     assert {"code": "defective", "en": "the lid is cracked", "zh": "盖子裂了"} in reasons
+    assert pack.scenarios["partial_refund_one_item"].slots["amount"].scale == [1.0, 0.5, 0.3, 0.75]
     assert pack.file.variants == ["customer_support.variants.yaml"]
 
     assert main(["validate", str(support_copy)]) == 0
-    assert "+ 4 generated variants from customer_support.variants.yaml" in capsys.readouterr().out
+    assert "+ 6 generated variants from customer_support.variants.yaml" in capsys.readouterr().out
 
 
 def test_variants_key_chooses_the_files(support_copy, capsys):
@@ -80,6 +84,16 @@ BROKEN = {
     "wrong language phrase": ("{reason.zh}", "{reason.en}", "要退款", "{reason.en} is the en phrase, in a zh variant"),
     "unknown choice key": ("{reason.zh}", "{reason.fr}", "要退款", "the choices of slot 'reason' have no key 'fr'"),
     "unknown key": ("    turns:\n", "    turnz:\n", "turnz:", "unknown field"),
+    "factor above 1": ("[0.3, 0.75]", "[0.3, 1.5]", "amount: [", "scales.amount[1]: a factor must be more than 0 and at most 1"),
+    "factor of 0": ("[0.3, 0.75]", "[0, 0.75]", "amount: [", "scales.amount[0]: a factor must be more than 0"),
+    "factor not a number": ("[0.3, 0.75]", "[0.3, half]", "amount: [", "scales.amount[1]: expected a number, got 'half'"),
+    "factor already in the scale": ("[0.3, 0.75]", "[0.3, 0.5]", "amount: [",
+                                    "factor 0.5 is already in the scenario's scale (1, 0.5)"),
+    "factor listed twice": ("[0.3, 0.75]", "[0.3, 0.3]", "amount: [", "factor 0.3 is listed twice"),
+    "scales for an unscaled slot": ("      amount: [", "      item: [", "item: [",
+                                    "slot 'item' of scenario 'partial_refund_one_item' is not a scaled `field` slot"),
+    "scales for an unknown slot": ("      amount: [", "      amout: [", "amout: [",
+                                   "scenario 'partial_refund_one_item' has no slot 'amout'"),
 }
 
 

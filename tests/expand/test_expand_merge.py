@@ -69,3 +69,15 @@ def test_hand_written_seeds_are_never_touched(support_copy):
     assert support_copy.read_bytes() == before
     assert main(["expand", str(support_copy), "--out", str(support_copy), "--quiet"]) == 2
     assert support_copy.read_bytes() == before
+
+
+def test_rerun_keeps_hand_edited_factors(support_copy):
+    out = default_path(support_copy)
+    assert _expand(support_copy, "--per-scenario", "10", "--scenario", "partial_refund_one_item") == 0
+    (factor,) = yaml.safe_load(out.read_text())["scenarios"]["partial_refund_one_item"]["scales"]["amount"]
+    out.write_text(out.read_text().replace(f"amount: [{factor}]", "amount: [0.35]", 1))  # a reviewer's own
+
+    assert _expand(support_copy, "--per-scenario", "50", "--scenario", "partial_refund_one_item") == 0
+    factors = yaml.safe_load(out.read_text())["scenarios"]["partial_refund_one_item"]["scales"]["amount"]
+    assert factors[0] == 0.35 and len(factors) == 3 and len(set(factors)) == 3  # topped up to 3
+    assert 0.5 not in factors and 1 not in factors  # the scenario's own factors are not repeated

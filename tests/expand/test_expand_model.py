@@ -103,3 +103,47 @@ def test_an_unreadable_reply_adds_nothing(fake_keys, support_copy, tmp_path, mon
     assert re.search(r"^\s+2\s+unparseable model reply$", output, re.MULTILINE), output
     data = yaml.safe_load(default_path(support_copy).read_text())
     assert data["scenarios"] == {} and data["generated_by"] == []
+
+
+PARTIAL_REPLY = {
+    "variants": [],
+    "choices": [],
+    "scales": [
+        {"slot": "amount", "factor": 0.3},
+        {"slot": "amount", "factor": 0.5},  # the scenario has it
+        {"slot": "amount", "factor": 1.5},  # more than the price
+        {"slot": "amount", "factor": "0.4"},  # not a number
+        {"slot": "item", "factor": 0.2},  # not a scaled field slot
+        {"slot": "amount", "factor": 0.3},  # again
+        {"slot": "amount"},  # malformed
+        {"slot": "amount", "factor": 0.6},
+        {"slot": "amount", "factor": 0.8},
+        {"slot": "amount", "factor": 0.25},  # a fourth: 3 were asked for
+    ],
+}
+
+
+def test_model_factors_are_checked_and_counted(fake_keys, support_copy, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TOOLSIM_CACHE_DIR", str(tmp_path / "cache"))
+    with FakeOpenAIServer() as server:
+        server.responder = lambda request: text(json.dumps(PARTIAL_REPLY))
+        args = ["expand", str(support_copy), "--model", "openai/fake-model", "--api-base", server.base_url,
+                "--per-scenario", "50", "--scenario", "partial_refund_one_item"]
+        assert main(args) == 0
+    output = capsys.readouterr().out
+    data = yaml.safe_load(default_path(support_copy).read_text())
+    assert data["scenarios"]["partial_refund_one_item"]["scales"] == {"amount": [0.3, 0.6, 0.8]}
+    assert data["generated_by"] == ["openai/fake-model"]
+
+    first, second = (r.messages[-1]["content"] for r in server.requests)
+    assert "factors so far: 1, 0.5" in first and "slot amount: 3 new scale factor(s)" in first
+    assert "factors so far: 1, 0.5, 0.3, 0.6, 0.8" in second and "new scale factor" not in second
+    # Two rounds (no say variants came back); in the second every factor is known or not asked for.
+    for reason, n in [
+        ("duplicate factor", 2 + 5),
+        ("factor not a number in (0, 1]", 2 + 2),
+        ("factor for a slot that is not a scaled field", 1 + 1),
+        ("malformed scale item", 1 + 1),
+        ("more than asked for", 1 + 1),
+    ]:
+        assert re.search(rf"^\s+{n}\s+{re.escape(reason)}$", output, re.MULTILINE), (reason, output)

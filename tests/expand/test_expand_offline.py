@@ -8,15 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from simulator.blueprint import placeholders
 from simulator.cli import main
 from simulator.expand.analysis import cells_of, normalise, tokens
 from simulator.expand.engine import Expansion, expand_offline
-from simulator.expand.offline import CASUAL_SHARE, OfflineExpander, casual_turn
+from simulator.expand.offline import CASUAL_SHARE, FACTORS, OfflineExpander, casual_turn
 from simulator.expand.phrases import phrase_book
 from simulator.loader import load_pack
-from simulator.variants import VariantFile
+from simulator.variants import VariantFile, default_path
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_SCENARIO = 50
@@ -161,3 +162,23 @@ def test_choice_values_are_rephrased_with_known_codes(expanded):
     codes = {c["code"] for c in pack.scenarios["refund_delivered_order"].slots["reason"].choice}
     assert new and all(entry["code"] in codes and set(entry) == {"code", "en", "zh"} for entry in new)
     assert "partial_refund_one_item" not in {sid for sid, a in added.items() if a.choices}  # field slots: never
+
+
+def test_scaled_field_slots_get_new_factors(expanded):
+    pack, expansion, added, _ = expanded
+    scales = {sid: a.scales for sid, a in added.items() if a.scales}
+    assert list(scales) == ["partial_refund_one_item"] and list(scales["partial_refund_one_item"]) == ["amount"]
+    factors = scales["partial_refund_one_item"]["amount"]
+    assert len(factors) == 3 == expansion.report("partial_refund_one_item").amounts  # 0.06 of 50
+    assert set(factors) <= set(FACTORS) and len(set(factors)) == 3
+    assert not set(factors) & set(pack.scenarios["partial_refund_one_item"].slots["amount"].scale)
+
+
+def test_expand_writes_scales_and_the_loader_merges_them(support_copy, capsys):
+    assert main(["expand", str(support_copy), "--per-scenario", "50", "--scenario", "partial_refund_one_item"]) == 0
+    assert "amounts" in capsys.readouterr().out  # the summary's column
+    data = yaml.safe_load(default_path(support_copy).read_text())
+    factors = data["scenarios"]["partial_refund_one_item"]["scales"]["amount"]
+    assert len(factors) == 3 and set(factors) <= set(FACTORS)
+    slot = load_pack(support_copy).scenarios["partial_refund_one_item"].slots["amount"]
+    assert slot.field == "items.0.price" and slot.scale == [1.0, 0.5, *factors]
