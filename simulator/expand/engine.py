@@ -290,6 +290,23 @@ def expand_offline(expansion: Expansion, scenario_ids: list[str]) -> dict[str, A
 # -------------------------------------------------------------------- model
 
 
+def _offer(report: Any, wants: dict[Any, int], key: Any, refusal: str | None, take: Any) -> None:
+    """One proposed item: refused (counted by reason), beyond what was asked for, or taken."""
+    if refusal is None and wants.get(key, 0) <= 0:
+        refusal = "more than asked for"
+    if refusal is not None:
+        report.rejected[refusal] += 1
+    elif take():
+        wants[key] -= 1
+
+
+def _take_say(expansion: Any, added: Any, cell: Any, key: Any, item: dict[str, Any]) -> bool:
+    if not expansion.take(cell, item["text"], vague=item["vague"]):
+        return False
+    added.say.setdefault(key, []).append(item["text"])
+    return True
+
+
 async def expand_with_model(expansion: Expansion, scenario_ids: list[str], settings: Any, client: Any) -> dict[str, Added]:
     """Each round asks for every scenario at once, then checks the replies in scenario order (so
     the result does not depend on which reply came first)."""
@@ -325,36 +342,21 @@ async def expand_with_model(expansion: Expansion, scenario_ids: list[str], setti
             for item in variants:  # valid but beyond what was asked for is counted as such
                 key = (item["turn"], item["language"])
                 cell = cells.get(key)
-                reason = "no such turn or language" if cell is None else expansion.refusal(cell, item["text"],
-                                                                                          vague=item["vague"])
-                if reason is None and wants[sid].get(key, 0) <= 0:
-                    reason = "more than asked for"
-                if reason is not None:
-                    report.rejected[reason] += 1
-                elif expansion.take(cell, item["text"], vague=item["vague"]):
-                    added[sid].say.setdefault(key, []).append(item["text"])
-                    wants[sid][key] -= 1
+                refusal = "no such turn or language" if cell is None else expansion.refusal(
+                    cell, item["text"], vague=item["vague"])
+                _offer(report, wants[sid], key, refusal,
+                       lambda: _take_say(expansion, added[sid], cell, key, item))  # noqa: B023
             for item in choices:
-                slot = item["slot"]
-                picked = added[sid].choices.setdefault(slot, [])
-                reason = expansion.choice_refusal(sid, slot, item["entry"], picked)
-                if reason is None and choice_wants[sid].get(slot, 0) <= 0:
-                    reason = "more than asked for"
-                if reason is not None:
-                    report.rejected[reason] += 1
-                elif expansion.take_choice(sid, slot, item["entry"], picked):
-                    choice_wants[sid][slot] -= 1
+                picked = added[sid].choices.setdefault(item["slot"], [])
+                _offer(report, choice_wants[sid], item["slot"],
+                       expansion.choice_refusal(sid, item["slot"], item["entry"], picked),
+                       lambda: expansion.take_choice(sid, item["slot"], item["entry"], picked))  # noqa: B023
             added[sid].choices = {k: v for k, v in added[sid].choices.items() if v}
             for item in scales:
-                slot = item["slot"]
-                picked = added[sid].scales.setdefault(slot, [])
-                reason = expansion.factor_refusal(sid, slot, item["factor"], picked)
-                if reason is None and scale_wants[sid].get(slot, 0) <= 0:
-                    reason = "more than asked for"
-                if reason is not None:
-                    report.rejected[reason] += 1
-                elif expansion.take_factor(sid, slot, item["factor"], picked):
-                    scale_wants[sid][slot] -= 1
+                picked = added[sid].scales.setdefault(item["slot"], [])
+                _offer(report, scale_wants[sid], item["slot"],
+                       expansion.factor_refusal(sid, item["slot"], item["factor"], picked),
+                       lambda: expansion.take_factor(sid, item["slot"], item["factor"], picked))  # noqa: B023
             added[sid].scales = {k: v for k, v in added[sid].scales.items() if v}
     for sid in scenario_ids:
         expansion.report(sid).short = sum(wants[sid].values())
