@@ -8,6 +8,7 @@ every check passes. The rules never need a model, so judging costs microseconds 
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Sequence
 
 from simulator.agents.heard import HeardFacts
@@ -19,6 +20,7 @@ from simulator.judge.expected import ExpectedMatch, match_expected
 from simulator.judge.grounding import ungrounded_values
 from simulator.messages import STOP_TOKEN, AssistantMessage, ToolMessage, UserMessage
 from simulator.pack import Pack
+from simulator.relative_dates import dates_mentioned
 from simulator.records import ModelJudgement, RuleCheck, Trace, Verdict
 from simulator.validation import argument_errors
 
@@ -125,8 +127,19 @@ def _paraphrasable(value: object) -> bool:
     return bool(phrases) and all(len(p.split()) >= 3 if p.isascii() else len(p) >= 6 for p in phrases)
 
 
+def _said(heard: HeardFacts, value: object, today: date | None) -> bool:
+    """Heard as given, or — for a relative day — any phrase the user wrote that means its date
+    ("in two days" for `day_after_tomorrow`)."""
+    if heard.knows(value):
+        return True
+    if isinstance(value, dict) and "expression" in value and today is not None:
+        return value.get("code") in dates_mentioned(heard.text, today)
+    return False
+
+
 def check_asked_when_missing(
-    trace: Trace, view: ConversationView, match: ExpectedMatch | None, scenario: Scenario | None
+    trace: Trace, view: ConversationView, match: ExpectedMatch | None, scenario: Scenario | None,
+    today: date | None = None,
 ) -> RuleCheck:
     """A scenario that teaches asking (category `clarification`, or tagged `missing_argument`):
     a call may use a slot's value only after the user said it (as a phrase, its code, a number
@@ -146,7 +159,7 @@ def check_asked_when_missing(
         for arg in expected.args:
             slot = arg_slot(expected, arg)
             value = trace.facts.get(slot) if slot is not None else None
-            if slot is not None and not _paraphrasable(value) and not heard.knows(value):
+            if slot is not None and not _paraphrasable(value) and not _said(heard, value, today):
                 problems.append(f"{site.call.name}.{arg} filled before the user gave {slot!r}")
     asked = any(isinstance(m, AssistantMessage) and _asks(m) for m in trace.messages)
     if problems and asked:
@@ -210,7 +223,8 @@ def check_tool_errors_expected(view: ConversationView, match: ExpectedMatch | No
 def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     """Run every rule check on a trace; accept iff all pass."""
     tools = pack.domain.tools
-    view = walk(trace, episode_today(pack, trace))
+    today = episode_today(pack, trace)
+    view = walk(trace, today)
     scenario = pack.scenarios.get(trace.episode.scenario_id)
     if scenario is not None:
         expected = expected_calls_of(scenario)
@@ -230,7 +244,7 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
         check_no_stop_or_role_leak(trace),
         check_termination(trace),
         check_tool_errors_expected(view, match),
-        check_asked_when_missing(trace, view, match, scenario),
+        check_asked_when_missing(trace, view, match, scenario, today),
     ]
     failed = [c.name for c in checks if not c.passed]
     return Verdict(

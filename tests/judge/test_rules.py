@@ -498,3 +498,36 @@ def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
     assert not guessed.passed and "translate.target" in guessed.reason and "reason" not in guessed.reason
     assert verdict("Translate hello", "Into Spanish please").passed
     assert verdict("Translate hello into es").passed
+
+
+def test_asked_when_missing_accepts_a_relative_day_said_in_other_words():
+    from datetime import date
+
+    from simulator.config import Scenario
+    from simulator.judge.conversation import walk
+    from simulator.judge.expected import match_expected
+    from simulator.judge.rules import check_asked_when_missing
+
+    scenario = Scenario.model_validate({
+        "id": "weather", "category": "clarification", "goal": "g",
+        "slots": {"when": {"date": "day_after_tomorrow"}},
+        "turns": [{"say": {"en": ["Weather please"]}, "expect": [{"tool": "forecast", "args": {"date": "{when.code}"}}]}],
+    })
+    today = date(2026, 3, 11)
+    facts = {"when": {"code": "2026-03-13", "en": "the day after tomorrow", "zh": "后天", "expression": "day_after_tomorrow"}}
+
+    def verdict(*said: str):
+        c = ToolCall(id="c1", name="forecast", arguments='{"date": "2026-03-13"}')
+        messages = [UserMessage(content=s) for s in said] + [calling(c), tool_result(c, {"ok": True}),
+                                                              AssistantMessage(content="Sunny.")]
+        episode = Episode(id="e1", scenario_id="weather", persona_id="p", seed=1, category="clarification",
+                          language="en", tool="forecast")
+        trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
+        view = walk(trace, today)
+        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
+        return check_asked_when_missing(trace, view, match, scenario, today)
+
+    assert verdict("Weather please", "in two days").passed
+    assert verdict("Weather please", "后天").passed
+    assert not verdict("Weather please", "tomorrow").passed
+    assert not verdict("Weather please").passed
