@@ -11,19 +11,11 @@ import yaml
 from simulator.agents.offline_user import OfflineUser
 from simulator.agents.style import Styler, phrases_for
 from simulator.config import Persona
+from tests.agents.test_style import FACTS  # one set of facts for every styler test
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-FACTS = {
-    "order_id": "ORD-48291",
-    "email": "jane.doe@example.com",
-    "street": "1234 Maple Avenue",
-    "city": "Salt Lake City",
-    "postal_code": "84101",
-    "amount": 27.5,
-    "reason": {"code": "defective", "en": "it arrived broken", "zh": "收到的时候就是坏的"},
-}
 FACT_TEXTS = ("ORD-48291", "jane.doe@example.com", "1234 Maple Avenue", "Salt Lake City", "84101", "27.50")
 EN_CORE = "Could you check the order? I'm worried it's lost, thanks."
 ZH_CORE = "帮我查一下订单的物流状态，谢谢。"
