@@ -71,10 +71,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator.config import ToolSpec  # noqa: E402
-from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
-from simulator.llm.settings import ModelSettings  # noqa: E402
-from simulator.messages import (  # noqa: E402
+from simulator.core.messages import (  # noqa: E402
     AssistantMessage,
     Message,
     SystemMessage,
@@ -82,6 +79,9 @@ from simulator.messages import (  # noqa: E402
     ToolMessage,
     UserMessage,
 )
+from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
+from simulator.spec import ToolSpec  # noqa: E402
+from simulator.spec.models import ModelSettings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer  # noqa: E402
 
 TARGET_RATIO = 0.9

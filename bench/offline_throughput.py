@@ -29,8 +29,8 @@ SCENARIO = ROOT / "scenarios" / "customer_support.yaml"
 
 
 def measure(n: int) -> dict:
-    from simulator.loader import load_pack
-    from simulator.runner import RunOptions, Runner
+    from simulator.load.loader import load_pack
+    from simulator.run.runner import Runner, RunOptions
 
     pack = load_pack(SCENARIO)
     start_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -41,7 +41,7 @@ def measure(n: int) -> dict:
         runner.run_dir.prepare(force=True, fingerprint="bench")
         asyncio.run(runner.simulate_all())
         simulated = time.perf_counter() - started
-        from simulator.publish import publish_dataset
+        from simulator.run.publish import publish_dataset
 
         publish_dataset(runner.run_dir, pack, runner.targets, runner.state, seed=runner.seed)
         total = time.perf_counter() - started

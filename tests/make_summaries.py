@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.summaries import Summaries, TraceSummary
+from simulator.curate.summaries import Summaries, TraceSummary
 
 
 def summary(i: int, tool: str | None = "refund", category: str = "positive", users=None, calls=(), multi=False,

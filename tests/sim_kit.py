@@ -8,12 +8,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from simulator.config import DomainConfig, ToolSpec
-from simulator.environment import ToolEnvironment
-from simulator.messages import ToolCall
-from simulator.pack import Domain
-from simulator.toolkit import ToolSimModule
-from simulator.validation import schema_problems
+from simulator.core.messages import ToolCall
+from simulator.simulate.environment import ToolEnvironment
+from simulator.spec import DomainConfig, ToolSpec
+from simulator.spec.pack import Domain
+from simulator.spec.toolkit import ToolSimModule
+from simulator.spec.validation import schema_problems
 
 
 def sim_domain(sims: ToolSimModule, system_prompt: str = "Help.") -> Domain:

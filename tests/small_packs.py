@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.config import DomainConfig, Persona, ScenarioFile, ToolSpec
-from simulator.pack import Domain, Pack
+from simulator.spec import DomainConfig, Persona, ScenarioFile, ToolSpec
+from simulator.spec.pack import Domain, Pack
 
 
 def scenario(sid, category, calls, langs=("en",), turns=1):

@@ -3,7 +3,11 @@ and most pairs at the leak threshold while rarely comparing unrelated ones."""
 
 from __future__ import annotations
 
-from simulator.band_layout import candidate_probability, leak_bands, optimal_bands
+from simulator.curate.band_layout import (
+    candidate_probability,
+    leak_bands,
+    optimal_bands,
+)
 
 
 def test_band_layouts_match_datasketchs_optimiser():

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.agents.offline_assistant import OfflineAssistant
-from simulator.agents.offline_user import OfflineUser
-from simulator.chain_build import join_requests, merge_records, noun_of, refer
-from simulator.config import StateQuery
-from simulator.episode import prepare_episode
-from simulator.errors import InputError
+from simulator.core.errors import InputError
+from simulator.core.records import Episode
 from simulator.judge.rules import judge_rules
-from simulator.loader import load_pack
-from simulator.orchestrator import simulate_episode
-from simulator.records import Episode
+from simulator.load.chain_scenarios import join_requests, merge_records, noun_of, refer
+from simulator.load.loader import load_pack
+from simulator.simulate.agents.offline_assistant import OfflineAssistant
+from simulator.simulate.agents.offline_user import OfflineUser
+from simulator.simulate.episode import prepare_episode
+from simulator.simulate.orchestrator import simulate_episode
+from simulator.spec import StateQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = "{@lookup_order.orders.0.order_id}"

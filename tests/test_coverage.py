@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.behaviours import NO_TOOL, blueprint_cells, trace_behaviours
-from simulator.config import Scenario
-from simulator.coverage import compute_coverage
-from simulator.loader import load_pack
-from simulator.rundir import RunDir
+from simulator.core.rundir import RunDir
+from simulator.spec.snapshot import write_snapshot
+from simulator.load.loader import load_pack
+from simulator.review.behaviours import NO_TOOL, blueprint_cells, trace_behaviours
+from simulator.review.coverage import compute_coverage
+from simulator.spec import Scenario
 
 # ---------------------------------------------------------------- messages
 
@@ -186,7 +187,9 @@ def write_run(root: Path, pack_file: Path, *, selected: bool = True) -> RunDir:
     (root / "verdicts.jsonl").write_text("".join(json.dumps(v) + "\n" for v in verdicts))
     if selected:
         (root / "selection.json").write_text(json.dumps({t: "train" for t in ("t1", "t2", "t3", "t4", "t5")}))
-    config = load_pack(pack_file).file.model_dump(mode="json")
+    pack = load_pack(pack_file)
+    config = pack.file.model_dump(mode="json")
+    write_snapshot(RunDir(root), pack)
     (root / "manifest.json").write_text(json.dumps({"name": "small", "status": "finished",
                                                      "scenario_file": str(pack_file), "config": config}))
     return RunDir(root)
@@ -252,21 +255,26 @@ def test_without_a_dataset_the_accepted_verdicts_count(tmp_path):
     assert cov["traces"] == 5 and cov["source"].startswith("accepted verdicts")
 
 
-def test_an_unloadable_scenario_file_leaves_the_possible_cells_unknown(small):
-    pack_file, run = small
-    pack_file.unlink()
+def test_a_run_without_its_pack_snapshot_leaves_the_possible_cells_unknown(small):
+    """A run made before runs kept `pack.json`: the observed grid still shows."""
+    _, run = small
+    (run.path / "pack.json").unlink()
     cov = compute_coverage(run)
     assert cov["possible_known"] is False and cov["possible"] is None and cov["empty"] is None
-    assert cov["empty_count"] is None and "not there any more" in cov["note"]
+    assert cov["empty_count"] is None and "has no pack.json" in cov["note"]
     assert cov["traces"] == 5 and cov["scenario_persona"]["s_find"] == {"en1": 2}
     # the hard-case tags still come from the configuration the manifest recorded
     assert cov["tool_behaviour"]["find"]["hard:tool_boundary"] == 2
 
 
-def test_a_changed_scenario_file_is_said(small):
+def test_the_scenario_file_is_not_needed_after_the_run(small):
+    """The run directory is self-contained: moving, editing or deleting the scenario file changes
+    nothing of the coverage report."""
     pack_file, run = small
+    before = compute_coverage(run)
     data = yaml.safe_load(pack_file.read_text())
-    data["description"] = "edited after the run"
+    data["scenarios"] = data["scenarios"][:1]
     pack_file.write_text(yaml.safe_dump(data, allow_unicode=True))
-    cov = compute_coverage(run)
-    assert cov["possible_known"] and "changed since this run" in cov["note"]
+    assert compute_coverage(run) == before
+    pack_file.unlink()
+    assert compute_coverage(run) == before and before["possible_known"] and before["note"] is None

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.curate import Curator, dedupe_exact
-from simulator.summaries import Summaries
-from simulator.targets import Targets
+from simulator.curate.curator import Curator, dedupe_exact
+from simulator.curate.summaries import Summaries
+from simulator.plan.targets import Targets
 from tests.make_summaries import store_of, summary
 
 

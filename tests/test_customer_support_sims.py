@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from simulator.config import Scenario
-from simulator.environment import ToolEnvironment
-from simulator.episode import ScenarioError, pick_record, resolve_facts
+from simulator.simulate.environment import ToolEnvironment
+from simulator.simulate.episode import ScenarioError, pick_record, resolve_facts
+from simulator.spec import Scenario
 from tests.sim_kit import assert_complete_specs, checked_env, error_of, run, sim_domain
 from tool_sims.customer_support import sims
 

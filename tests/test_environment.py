@@ -3,18 +3,18 @@ from datetime import date
 
 import pytest
 
-from simulator.config import DomainConfig, ToolSpec
-from simulator.environment import (
+from simulator.core.messages import ToolCall
+from simulator.core.records import StateChange
+from simulator.simulate.environment import (
     ReturnsMismatch,
     ToolEnvironment,
     copy_tree,
     diff_values,
-    today_for,
 )
-from simulator.messages import ToolCall
-from simulator.pack import Domain
-from simulator.records import StateChange
-from simulator.toolkit import ToolError, ToolSimModule
+from simulator.spec import DomainConfig, ToolSpec
+from simulator.spec.generation import today_for
+from simulator.spec.pack import Domain
+from simulator.spec.toolkit import ToolError, ToolSimModule
 from tool_sims.customer_support import sims as support_sims
 
 
@@ -212,11 +212,11 @@ def test_copy_tree_is_deep_and_handles_non_json_values():
 def test_a_failing_tool_model_becomes_an_error_result_not_a_crash():
     import asyncio
 
-    from simulator.config import DomainConfig, ToolSpec
-    from simulator.environment import ToolEnvironment
+    from simulator.core.messages import ToolCall
     from simulator.llm.tool_model import ToolModelError
-    from simulator.messages import ToolCall
-    from simulator.pack import Domain
+    from simulator.simulate.environment import ToolEnvironment
+    from simulator.spec import DomainConfig, ToolSpec
+    from simulator.spec.pack import Domain
 
     spec = ToolSpec(name="get_weather", description="w", parameters={"type": "object", "properties": {}},
                     returns={"type": "object"})

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.fake_patterns import PatternTooComplex, fake_from_pattern
+from simulator.values.fake_patterns import PatternTooComplex, fake_from_pattern
 
 
 @pytest.mark.parametrize("pattern", [

@@ -6,8 +6,8 @@ from typing import get_args
 
 import pytest
 
-from simulator.config import FakeKind
-from simulator.fakes import (
+from simulator.spec import FakeKind
+from simulator.values.fakes import (
     FAKERS,
     ascii_slug,
     digits,

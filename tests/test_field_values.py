@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from simulator.field_values import (
+from simulator.values.field_values import (
     id_like,
     number_range_for,
     prefixed_id,

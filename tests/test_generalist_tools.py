@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from simulator.blueprint import latest_results, render_args
-from simulator.config import HARD_CASES
-from simulator.environment import ToolEnvironment
-from simulator.episode import resolve_facts
-from simulator.loader import load_pack
-from simulator.messages import AssistantMessage, ToolCall
-from simulator.targets import NO_TOOL, cell_of, compute_targets
-from simulator.validation import schema_errors, schema_problems
+from simulator.core.messages import AssistantMessage, ToolCall
+from simulator.core.names import NO_TOOL
+from simulator.load.loader import load_pack
+from simulator.plan.targets import cell_of, compute_targets
+from simulator.simulate.environment import ToolEnvironment
+from simulator.simulate.episode import resolve_facts
+from simulator.spec import HARD_CASES
+from simulator.spec.blueprint import latest_results, render_args
+from simulator.spec.validation import schema_errors, schema_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "generalist.yaml"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.errors import InputError
-from simulator.loader import load_pack
+from simulator.core.errors import InputError
+from simulator.load.loader import load_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hard_cases"
 PERSONAS = Path(__file__).resolve().parents[1] / "personas"

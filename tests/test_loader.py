@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.errors import InputError
-from simulator.loader import load_pack
+from simulator.core.errors import InputError
+from simulator.load.loader import load_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "loader" / "pack"
 SHOP = "scenarios/shop.yaml"

@@ -8,8 +8,8 @@ import random
 
 import numpy as np
 
-from simulator import minhash
-from simulator.minhash import (
+from simulator.curate import minhash
+from simulator.curate.minhash import (
     NUM_PERM,
     Signatures,
     jaccard,

@@ -9,8 +9,8 @@ import random
 import numpy as np
 import pytest
 
-from simulator.minhash import Signatures, jaccard, min_equal, shingles, signature
-from simulator.near_dup import NearDupIndex, similar_groups
+from simulator.curate.minhash import Signatures, jaccard, min_equal, shingles, signature
+from simulator.curate.near_dup import NearDupIndex, similar_groups
 from tests.similar_texts import BASE, edit_words, request_text
 
 

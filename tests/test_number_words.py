@@ -2,7 +2,13 @@
 
 import pytest
 
-from simulator.number_words import en_words, numbers_in_words, parse_en, parse_zh, zh_words
+from simulator.words.number_words import (
+    en_words,
+    numbers_in_words,
+    parse_en,
+    parse_zh,
+    zh_words,
+)
 
 
 @pytest.mark.parametrize("n", range(100))

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from simulator.environment import ToolEnvironment
+from simulator.simulate.environment import ToolEnvironment
 from tests.sim_kit import (
     assert_complete_specs,
     checked_env,

@@ -2,17 +2,17 @@
 
 import asyncio
 import random
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from simulator.agents.base import UserDefect
-from simulator.config import DomainConfig, Persona, Scenario
-from simulator.episode import EpisodeContext
-from simulator.messages import AssistantMessage, ToolCall, UserMessage, tool_result
-from simulator.orchestrator import MAX_TOOL_ROUNDS, simulate_episode
-from simulator.pack import Domain
-from simulator.records import Episode, RoleUsage
+from simulator.core.messages import AssistantMessage, ToolCall, UserMessage, tool_result
+from simulator.core.records import Episode, RoleUsage
+from simulator.simulate.agents.base import UserDefect
+from simulator.simulate.episode import EpisodeContext
+from simulator.simulate.orchestrator import MAX_TOOL_ROUNDS, simulate_episode
+from simulator.spec import DomainConfig, Persona, Scenario
+from simulator.spec.pack import Domain
 
 
 class Env:
@@ -85,7 +85,7 @@ def test_endless_tool_calls_are_cut_off():
 
 
 def test_fake_values_avoid_ids_already_in_the_state(monkeypatch):
-    import simulator.episode as episode
+    import simulator.simulate.episode as episode
 
     values = iter(["ORD-11111", "ORD-11111", "ORD-22222"])
     monkeypatch.setattr(episode, "fake", lambda kind, rng: next(values))

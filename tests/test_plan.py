@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from simulator.plan import allocate, is_multi_turn, plan_round
-from simulator.targets import NO_TOOL, compute_targets
+from simulator.core.names import NO_TOOL
+from simulator.plan.episodes import allocate, is_multi_turn, plan_round
+from simulator.plan.targets import compute_targets
 from tests.small_packs import BILINGUAL, make_pack, scenario
 
 
@@ -107,7 +108,7 @@ def test_later_rounds_start_their_rotation_elsewhere():
 def test_allocate_hits_category_totals_when_the_cells_allow():
     """Rounding each cell on its own lands category totals off by up to a unit per two cells;
     the controlled rounding keeps cell counts exact *and* meets the category needs."""
-    from simulator.plan import allocate
+    from simulator.plan.episodes import allocate
 
     rows = {f"tool{i}": 40 for i in range(4)} | {"tool4": 40}
     options = {f"tool{i}": {"positive": 1.0, "hard": 1.0} for i in range(4)} | {"tool4": {"positive": 1.0}}
@@ -119,7 +120,7 @@ def test_allocate_hits_category_totals_when_the_cells_allow():
 
 def test_a_small_plan_spreads_personas_over_scenarios():
     """One episode per scenario must not mean one persona for the whole plan."""
-    from simulator.plan import _choose_personas
+    from simulator.plan.episodes import _choose_personas
 
     pack = make_pack(scenarios=[scenario(f"s{i}", "positive", ["a"]) for i in range(10)])
     chosen = _choose_personas(pack, list(pack.scenarios.values()), 0, None)

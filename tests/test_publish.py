@@ -2,7 +2,7 @@
 
 import json
 
-from simulator.publish import _trace_id
+from simulator.core.rundir import trace_id_of_line as _trace_id
 
 
 def test_trace_id_fast_path_and_fallback_agree_with_json():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from simulator.config import Persona, ScenarioFile
-from simulator.pydantic_problems import describe_value, validate
-from simulator.yaml_lines import parse_yaml
+from simulator.core.pydantic_problems import describe_value, validate
+from simulator.core.yaml_lines import parse_yaml
+from simulator.spec import Persona, ScenarioFile
 
 
 def _messages(model, text: str) -> list[str]:

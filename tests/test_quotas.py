@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from simulator.quotas import balance_report, select_quota, shortfall
-from simulator.targets import NO_TOOL, Targets
+from simulator.core.names import NO_TOOL
+from simulator.curate.quotas import balance_report, select_quota, shortfall
+from simulator.plan.targets import Targets
 from tests.make_summaries import summary
 
 

@@ -5,7 +5,14 @@ from datetime import date
 
 import pytest
 
-from simulator.relative_dates import check_expression, dates_mentioned, day_of, fill_today, resolve, times_mentioned
+from simulator.words.relative_dates import (
+    check_expression,
+    dates_mentioned,
+    day_of,
+    fill_today,
+    resolve,
+    times_mentioned,
+)
 
 WED = date(2026, 3, 11)  # a Wednesday
 SUN = date(2026, 3, 15)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.records import RuleCheck, Verdict
-from simulator.rundir import JsonlAppender, RunDir, RunExistsError, iter_jsonl
+from simulator.core.records import RuleCheck, Verdict
+from simulator.core.rundir import JsonlAppender, RunDir, RunExistsError, iter_jsonl
 
 
 def _verdict(i):

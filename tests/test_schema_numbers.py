@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from simulator.schema_numbers import (
+from simulator.values.schema_numbers import (
     Unsatisfiable,
     integer_for,
     is_multiple,

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from simulator.config import ToolSpec
-from simulator.schema_sim import returns_problems, simulate, tool_noun
+from simulator.spec import ToolSpec
+from simulator.values.schema_sim import returns_problems, simulate, tool_noun
 
 # Stricter than the installed jsonschema, which skips date-time/time/uri without optional packages.
 CHECKER = FormatChecker(formats=("email", "date", "uuid", "ipv4", "ipv6"))

@@ -9,11 +9,11 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.curate import Curator
-from simulator.minhash import jaccard, shingles
-from simulator.splits import split
-from simulator.summaries import Summaries
-from simulator.targets import Targets
+from simulator.curate.curator import Curator
+from simulator.curate.minhash import jaccard, shingles
+from simulator.curate.splits import split
+from simulator.curate.summaries import Summaries
+from simulator.plan.targets import Targets
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulator.rundir import RunDir
-from simulator.stats import bar, compute_stats, exported_user_turns, print_stats
+from simulator.core.rundir import RunDir
+from simulator.cli.stats import bar, print_stats
+from simulator.review.stats import compute_stats, exported_user_turns
 
 REFUND = {"type": "function", "function": {"name": "refund", "description": "r", "parameters": {
     "type": "object", "required": ["order_id"],

@@ -7,16 +7,16 @@ import tracemalloc
 
 import numpy as np
 
-from simulator.messages import (
+from simulator.core.messages import (
     AssistantMessage,
     SystemMessage,
     ToolCall,
     UserMessage,
     tool_result,
 )
-from simulator.minhash import signature
-from simulator.records import Episode, Trace
-from simulator.summaries import Summaries, call_list, summarize, user_texts
+from simulator.core.records import Episode, Trace
+from simulator.curate.minhash import signature
+from simulator.curate.summaries import Summaries, call_list, summarize, user_texts
 
 
 def _trace(arguments: str = '{"reason": "broken", "order_id": "ORD-1"}', *, multi: bool = True,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.errors import InputError
-from simulator.targets import NO_TOOL, apportion, check_mix, compute_targets
+from simulator.core.errors import InputError
+from simulator.core.names import NO_TOOL
+from simulator.plan.targets import apportion, check_mix, compute_targets
 from tests.small_packs import BILINGUAL, make_pack, scenario
 
 

@@ -7,17 +7,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.config import ToolLink, ToolSpec
-from simulator.errors import InputError
-from simulator.loader import load_pack
-from simulator.schema_fields import identifier_pattern, is_identifier, output_fields
-from simulator.tool_graph import (
+from simulator.core.errors import InputError
+from simulator.load.loader import load_pack
+from simulator.load.tool_graph import (
     build_graph,
     identifier_graph,
     independent_groups,
     independent_sets,
     link_problems,
     simple_chains,
+)
+from simulator.spec import ToolLink, ToolSpec
+from simulator.values.schema_fields import (
+    identifier_pattern,
+    is_identifier,
+    output_fields,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

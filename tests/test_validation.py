@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.config import ToolSpec
-from simulator.messages import ToolCall
-from simulator.validation import (
+from simulator.core.messages import ToolCall
+from simulator.spec import ToolSpec
+from simulator.spec.validation import (
     argument_errors,
     format_path,
     parse_arguments,
@@ -234,7 +234,7 @@ def test_parse_arguments_round_trips_objects(args):
 
 
 def test_date_time_time_and_uri_formats_are_really_checked():
-    from simulator.validation import schema_errors
+    from simulator.spec.validation import schema_errors
 
     assert schema_errors({"type": "string", "format": "date-time"}, "2026-11-21T10:00:00Z") == []
     assert schema_errors({"type": "string", "format": "date-time"}, "") != []

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.config import ToolSpec
-from simulator.environment import ToolEnvironment
-from simulator.messages import ToolCall
-from simulator.validation import schema_problems
+from simulator.core.messages import ToolCall
+from simulator.simulate.environment import ToolEnvironment
+from simulator.spec import ToolSpec
+from simulator.spec.validation import schema_problems
 from tests.sim_kit import checked_env, error_of, run, sim_domain
 from tool_sims.wuxia import clean, knowledge_base, sims
 

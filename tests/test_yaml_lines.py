@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.errors import InputError
-from simulator.yaml_lines import YamlDocument, display_path, format_loc, parse_yaml, read_yaml
+from simulator.core.errors import InputError
+from simulator.core.yaml_lines import (
+    YamlDocument,
+    display_path,
+    format_loc,
+    parse_yaml,
+    read_yaml,
+)
 
 DOC = textwrap.dedent("""\
     defaults: &defaults

@@ -24,7 +24,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from simulator.fakes import (
+from simulator import SimContext, State, ToolError, ToolSimModule
+from simulator.values.fakes import (
     CARRIERS,
     PRODUCTS,
     between,
@@ -39,7 +40,6 @@ from simulator.fakes import (
     pick,
     shuffled,
 )
-from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
 
 sims = ToolSimModule("customer_support")
 

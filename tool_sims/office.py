@@ -30,8 +30,15 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from simulator.fakes import ascii_slug, between, digits, fake_name, pick, shuffled
-from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
+from simulator import SimContext, State, ToolError, ToolSimModule
+from simulator.values.fakes import (
+    ascii_slug,
+    between,
+    digits,
+    fake_name,
+    pick,
+    shuffled,
+)
 
 sims = ToolSimModule("office")
 

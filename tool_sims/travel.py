@@ -44,8 +44,8 @@ from typing import Any
 
 import yaml
 
-from simulator.fakes import between, email_for, fake_name, pick, shuffled
-from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
+from simulator import SimContext, State, ToolError, ToolSimModule
+from simulator.values.fakes import between, email_for, fake_name, pick, shuffled
 
 sims = ToolSimModule("travel")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from simulator.toolkit import SimContext, State, ToolError, ToolSimModule
+from simulator import SimContext, State, ToolError, ToolSimModule
 
 sims = ToolSimModule("wuxia")
 

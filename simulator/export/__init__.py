@@ -4,7 +4,7 @@ Every format is converted from `to_openai_record`'s output, so format rules (sto
 system prompt first, arguments as JSON strings) are decided once in `simulator.export.openai`.
 """
 
-from simulator.export.atomic import atomic_write, write_jsonl
+from simulator.core.atomic import atomic_write, write_jsonl
 from simulator.export.openai import to_openai_record
 
 __all__ = ["atomic_write", "to_openai_record", "write_jsonl"]

@@ -21,7 +21,8 @@ from typing import Any, Mapping
 
 import yaml
 
-SPLIT_ORDER = ("train", "validation", "test")
+from simulator.core.names import SPLITS
+
 _SIZE_BUCKETS: tuple[tuple[int, str], ...] = (
     (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
@@ -53,7 +54,7 @@ def size_category(n: int) -> str:
 
 
 def _ordered_splits(per_split: Mapping[str, int]) -> list[str]:
-    return [s for s in SPLIT_ORDER if s in per_split] + sorted(s for s in per_split if s not in SPLIT_ORDER)
+    return [s for s in SPLITS if s in per_split] + sorted(s for s in per_split if s not in SPLITS)
 
 
 def _cell(value: Any) -> str:

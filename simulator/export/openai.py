@@ -23,8 +23,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from simulator.export.atomic import write_jsonl
-from simulator.messages import (
+from simulator.core.atomic import write_jsonl
+from simulator.core.messages import (
     STOP_TOKEN,
     AssistantMessage,
     Message,
@@ -33,9 +33,9 @@ from simulator.messages import (
     UserMessage,
     strip_stop_token,
 )
-from simulator.pack import Domain
-from simulator.records import Trace
-from simulator.relative_dates import fill_today
+from simulator.core.records import Trace
+from simulator.spec.pack import Domain
+from simulator.words.relative_dates import fill_today
 
 
 def _clean(text: str | None) -> str:
@@ -77,7 +77,7 @@ def exported_messages(trace: Trace) -> list[Message]:
 
 def to_openai_record(trace: Trace, domain: Domain, today: date | None = None) -> dict[str, Any]:
     """One line of the OpenAI fine-tuning JSONL for a (judged, accepted) trace; `today` is the
-    episode's simulated day (`simulator.environment.today_for`), filled into the prompt."""
+    episode's simulated day (`Episode.today`), filled into the prompt."""
     prompt = domain.system_prompt if today is None else fill_today(domain.system_prompt, today)
     messages: list[dict[str, Any]] = [{"role": "system", "content": prompt}]
     parallel = False

@@ -9,9 +9,10 @@ verdict (`Verdict.overrides`) and win in `Verdict.final_decision`.
 
 from __future__ import annotations
 
+from simulator.core.records import ModelJudgement, Trace, Verdict
+from simulator.judge.checks import JudgeContext, Skip, check, check_names
 from simulator.judge.rules import CHECK_NAMES, judge_rules
-from simulator.pack import Pack
-from simulator.records import ModelJudgement, Trace, Verdict
+from simulator.spec.pack import Pack
 
 
 def judge(trace: Trace, pack: Pack) -> Verdict:
@@ -41,4 +42,6 @@ def with_model(verdict: Verdict, judgement: ModelJudgement, threshold: float | N
     )
 
 
-__all__ = ["CHECK_NAMES", "judge", "judge_rules", "needs_model", "with_model"]
+__all__ = [
+    "CHECK_NAMES", "JudgeContext", "Skip", "check", "check_names", "judge", "judge_rules", "needs_model", "with_model",
+]

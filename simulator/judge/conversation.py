@@ -12,21 +12,21 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from simulator.messages import (
+from simulator.core.messages import (
     AssistantMessage,
     ToolCall,
     ToolMessage,
     UserMessage,
     strip_stop_token,
 )
-from simulator.number_words import numbers_in_words
-from simulator.records import Trace
-from simulator.relative_dates import dates_mentioned, times_mentioned
-from simulator.validation import parse_arguments
+from simulator.core.records import Trace
+from simulator.spec.validation import parse_arguments
+from simulator.words.number_words import numbers_in_words
+from simulator.words.relative_dates import dates_mentioned, times_mentioned
 
 # Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
 # "ORD-48291" must not turn into -48291).

@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.blueprint import PLACEHOLDER, MissingValue, render_args
-from simulator.config import ExpectedCall
 from simulator.judge.conversation import CallSite
+from simulator.spec import ExpectedCall
+from simulator.spec.blueprint import PLACEHOLDER, MissingValue, render_args
 
 READ_ONLY_PREFIXES: tuple[str, ...] = (
     "get", "lookup", "look_up", "search", "list", "find", "check", "fetch", "read", "query",

@@ -23,15 +23,21 @@ from typing import Any, Sequence
 
 from jsonschema import Draft202012Validator
 
-from simulator.blueprint import MissingValue, render_args
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolMessage,
+    UserMessage,
+)
+from simulator.core.records import ModelJudgement, RoleUsage, Trace
 from simulator.llm.client import LLMClient
 from simulator.llm.retry import LLMCallError
-from simulator.llm.settings import ModelSettings
 from simulator.llm.templates import fill, load_prompt, prompt_hash
 from simulator.llm.tool_model import parse_json_reply
-from simulator.messages import AssistantMessage, Message, SystemMessage, ToolMessage, UserMessage
-from simulator.pack import Pack
-from simulator.records import ModelJudgement, RoleUsage, Trace
+from simulator.spec.blueprint import MissingValue, render_args
+from simulator.spec.models import ModelSettings
+from simulator.spec.pack import Pack
 
 DEFAULT_THRESHOLD = 4
 _CRITERION = re.compile(r"^- \*\*([a-z_]+)\*\*:\s*(.+?)(?=^- \*\*|\Z)", re.MULTILINE | re.DOTALL)

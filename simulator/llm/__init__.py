@@ -7,7 +7,7 @@
 - `prompt_tools`: the `<tool_call>` format for models without native tool calling.
 - `tool_model.LLMToolModel`: results for schema-only tools, validated against `returns`.
 
-The agents built on it live in `simulator.agents.llm_user` / `llm_assistant`, the judge model in
+The agents built on it live in `simulator.simulate.agents.llm_user` / `llm_assistant`, the judge model in
 `simulator.judge.model`. Importing this package does not import litellm (that happens on the
 first call).
 """
@@ -16,6 +16,6 @@ from simulator.llm.cache import ResponseCache
 from simulator.llm.client import Completion, LLMClient
 from simulator.llm.limits import CallLimits
 from simulator.llm.retry import Backoff, LLMCallError
-from simulator.llm.settings import ModelSettings
+from simulator.spec.models import ModelSettings
 
 __all__ = ["Backoff", "CallLimits", "Completion", "LLMCallError", "LLMClient", "ModelSettings", "ResponseCache"]

@@ -31,15 +31,22 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence
 
-from simulator.config import ToolSpec
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
+from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
 from simulator.llm.cache import ResponseCache, request_key
 from simulator.llm.limits import CallLimits
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
 from simulator.llm.retry import Backoff, call_with_retries
-from simulator.llm.settings import ModelSettings
-from simulator.messages import AssistantMessage, Message, SystemMessage, ToolCall, ToolMessage, UserMessage
-from simulator.records import RoleUsage
+from simulator.spec import ToolSpec
+from simulator.spec.models import ModelSettings
 
 _litellm: Any = None
 OPENAI_HTTP_HANDLER_SWITCH = "EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER"

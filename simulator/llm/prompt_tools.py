@@ -15,9 +15,16 @@ import json
 import re
 from typing import Any, Sequence
 
-from simulator.config import ToolSpec
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
 from simulator.llm.templates import fill, load_prompt
-from simulator.messages import AssistantMessage, Message, SystemMessage, ToolCall, ToolMessage, UserMessage
+from simulator.spec import ToolSpec
 
 _BLOCK = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")

@@ -14,7 +14,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 @lru_cache(maxsize=None)
 def load_prompt(package: str, name: str) -> str:
-    """The text of `<package>/prompts/<name>`, e.g. `load_prompt("simulator.agents", "user.md")`."""
+    """The text of `<package>/prompts/<name>`, e.g. `load_prompt("simulator.simulate.agents", "user.md")`."""
     return (files(package) / "prompts" / name).read_text(encoding="utf-8")
 
 

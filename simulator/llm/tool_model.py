@@ -1,6 +1,6 @@
 """A model standing in for schema-only tools: realistic results that conform to `returns`.
 
-The offline schema sim (`simulator.schema_sim`) already produces valid values; a model produces
+The offline schema sim (`simulator.values.schema_sim`) already produces valid values; a model produces
 *plausible* ones (names that fit, amounts that add up) at the price of a call. Two guarantees
 make it safe to use in data:
 
@@ -20,13 +20,18 @@ from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
 
-from simulator.config import ToolSpec
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    UserMessage,
+)
+from simulator.core.records import RoleUsage
 from simulator.llm.cache import canonical_json
 from simulator.llm.client import LLMClient
-from simulator.llm.settings import ModelSettings
 from simulator.llm.templates import fill, load_prompt
-from simulator.messages import AssistantMessage, Message, SystemMessage, UserMessage
-from simulator.records import RoleUsage
+from simulator.spec import ToolSpec
+from simulator.spec.models import ModelSettings
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 ANY_OBJECT: dict[str, Any] = {"type": "object"}

@@ -15,9 +15,15 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from simulator.agents.offline import make_offline_assistant, make_offline_user
-from simulator.config import DomainConfig, Persona, Scenario
-from simulator.messages import Message, SystemMessage, ToolCall, ToolMessage, has_stop_token
+from simulator.core.messages import (
+    Message,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    has_stop_token,
+)
+from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
+from simulator.spec import DomainConfig, Persona, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from simulator.agents.llm_assistant import make_llm_assistant
-from simulator.agents.offline import make_offline_user
-from simulator.llm.settings import ModelSettings
-from simulator.messages import AssistantMessage, ToolMessage
-from simulator.orchestrator import simulate_episode
+from simulator.core.messages import AssistantMessage, ToolMessage
+from simulator.simulate.agents.llm_assistant import make_llm_assistant
+from simulator.simulate.agents.offline import make_offline_user
+from simulator.simulate.orchestrator import simulate_episode
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 from tests.fakes.fixtures import episode_context
 from tests.fakes.http_fake import Request

@@ -6,10 +6,17 @@ import asyncio
 
 import pytest
 
-from simulator.agents.base import UserDefect
-from simulator.agents.llm_user import flipped, make_llm_user
-from simulator.llm.settings import ModelSettings
-from simulator.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
+from simulator.core.messages import (
+    STOP_TOKEN,
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
+from simulator.simulate.agents.base import UserDefect
+from simulator.simulate.agents.llm_user import flipped, make_llm_user
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 from tests.fakes.fixtures import episode_context
 
@@ -110,7 +117,7 @@ def test_facts_are_checked_inside_chinese_text(support_pack, openai_fake, llm_cl
 
 
 def test_a_mapping_fact_is_given_in_the_users_words_with_its_meaning():
-    from simulator.agents.llm_user import _as_text
+    from simulator.simulate.agents.llm_user import _as_text
 
     day = {"code": "2026-03-14", "en": "this Saturday", "zh": "这周六", "weekday": "Saturday"}
     assert _as_text(day, "zh") == 'say it as "这周六" (it means 2026-03-14)'

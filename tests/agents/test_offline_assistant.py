@@ -6,9 +6,15 @@ import asyncio
 import json
 import re
 
-from simulator.agents.heard import HeardFacts
-from simulator.agents.offline_assistant import OfflineAssistant
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_error, tool_result
+from simulator.core.messages import (
+    AssistantMessage,
+    SystemMessage,
+    UserMessage,
+    tool_error,
+    tool_result,
+)
+from simulator.simulate.agents.offline_assistant import OfflineAssistant
+from simulator.words.heard import HeardFacts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FACTS = {"order_id": "ORD-48291", "email": "jane.doe@example.com", "amount": 29.0}

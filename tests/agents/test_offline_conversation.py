@@ -13,9 +13,17 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from simulator.blueprint import latest_results, lookup, render_args
-from simulator.config import Persona, ScenarioFile
-from simulator.messages import STOP_TOKEN, AssistantMessage, ToolCall, ToolMessage, UserMessage, tool_error, tool_result
+from simulator.core.messages import (
+    STOP_TOKEN,
+    AssistantMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+    tool_error,
+    tool_result,
+)
+from simulator.spec import Persona, ScenarioFile
+from simulator.spec.blueprint import latest_results, lookup, render_args
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE = ScenarioFile.model_validate(yaml.safe_load((ROOT / "scenarios" / "customer_support.yaml").read_text("utf-8")))

@@ -5,8 +5,15 @@ from __future__ import annotations
 import asyncio
 import re
 
-from simulator.agents.offline_user import OfflineUser
-from simulator.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_result
+from simulator.core.messages import (
+    STOP_TOKEN,
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    UserMessage,
+    tool_result,
+)
+from simulator.simulate.agents.offline_user import OfflineUser
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FACTS = {"order_id": "ORD-48291", "email": "jane.doe@example.com", "item": "Desk Lamp"}

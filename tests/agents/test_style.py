@@ -8,9 +8,14 @@ from pathlib import Path
 
 import yaml
 
-from simulator.agents.style import Styler, mentions_slot, protected_strings, slot_label
-from simulator.agents.typos import TypoMaker
-from simulator.config import Persona
+from simulator.simulate.agents.style import (
+    Styler,
+    mentions_slot,
+    protected_strings,
+    slot_label,
+)
+from simulator.simulate.agents.typos import TypoMaker
+from simulator.spec import Persona
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,7 +153,7 @@ def test_no_second_greeting_and_no_capital_after_a_comma():
 def test_a_domains_own_labels_name_and_recognise_its_slots():
     """Without them, a zh answer reads "departure city是上海" and a question about 出发城市
     is not recognised as asking for it."""
-    from simulator.config import LocalizedText
+    from simulator.spec import LocalizedText
 
     labels = {"departure_city": LocalizedText(en=["departure city", "flying from"], zh=["出发城市", "出发地"])}
     assert slot_label("departure_city", "zh", labels) == "出发城市"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from simulator.agents.offline_user import OfflineUser
-from simulator.agents.style import Styler, phrases_for
-from simulator.config import Persona
+from simulator.simulate.agents.offline_user import OfflineUser
+from simulator.simulate.agents.style import Styler, phrases_for
+from simulator.spec import Persona
 from tests.agents.test_style import FACTS  # one set of facts for every styler test
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +174,7 @@ def test_traits_are_deterministic_per_seed():
 
 
 def test_the_llm_user_prompt_states_the_traits(support_pack):
-    from simulator.agents.llm_user import system_prompt
+    from simulator.simulate.agents.llm_user import system_prompt
     from tests.fakes.fixtures import episode_context
 
     scenario = next(iter(support_pack.scenarios))

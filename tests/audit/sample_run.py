@@ -13,10 +13,30 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.config import ExpectedCall, LocalizedText, Scenario, SlotSpec, StateQuery, Turn
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
-from simulator.records import Episode, ModelJudgement, Override, RuleCheck, Trace, Verdict
-from simulator.rundir import RunDir
+from simulator.core.messages import (
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
+from simulator.core.records import (
+    Episode,
+    ModelJudgement,
+    Override,
+    RuleCheck,
+    Trace,
+    Verdict,
+)
+from simulator.core.rundir import RunDir
+from simulator.spec import (
+    ExpectedCall,
+    LocalizedText,
+    Scenario,
+    SlotSpec,
+    StateQuery,
+    Turn,
+)
 
 SYSTEM_PROMPT = "You are a customer service assistant for Acme. Be brief and never invent order ids."
 CHECKS = ("tool_exists", "arguments_json", "arguments_schema", "arguments_grounded", "expected_calls", "final_answer")
@@ -188,7 +208,7 @@ def parse_cli(argv: list[str]):
     """Parse `toolsim audit|report …` with the parsers the top-level CLI registers."""
     import argparse
 
-    from simulator.audit.cli import add_audit_parser, add_report_parser
+    from simulator.cli.audit import add_audit_parser, add_report_parser
 
     parser = argparse.ArgumentParser(prog="toolsim")
     sub = parser.add_subparsers(dest="command", required=True)

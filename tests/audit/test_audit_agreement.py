@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from simulator.audit.agreement import compute_agreement
+from simulator.review.audit.agreement import compute_agreement
 from tests.audit.sample_run import run_cli, write_sample_run
 
 

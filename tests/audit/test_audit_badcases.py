@@ -1,6 +1,6 @@
 """`--export-badcases FILE`: rejected traces become `hard` scenario stubs that validate as written.
 
-Decision: a stub validates against `simulator.config.Scenario` as exported (TODOs are YAML
+Decision: a stub validates against `simulator.spec.Scenario` as exported (TODOs are YAML
 comments, not placeholders in required fields), so a user can paste it and iterate; its `{slot}`
 placeholders all refer to slots the stub defines.
 """
@@ -10,10 +10,10 @@ import json
 import pytest
 import yaml
 
-from simulator.audit.badcases import stub_id, templated
-from simulator.blueprint import placeholders
-from simulator.config import Scenario
-from simulator.errors import InputError
+from simulator.core.errors import InputError
+from simulator.review.audit.badcases import stub_id, templated
+from simulator.spec import Scenario
+from simulator.spec.blueprint import placeholders
 from tests.audit.sample_run import run_cli, write_sample_run
 
 

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from simulator.audit.overrides import add_override
-from simulator.audit.query import load_rows
-from simulator.errors import InputError
-from simulator.records import Verdict
+from simulator.core.errors import InputError
+from simulator.core.records import Verdict
+from simulator.review.audit.overrides import add_override
+from simulator.review.audit.query import load_rows
 from tests.audit.sample_run import run_cli, write_sample_run
 
 

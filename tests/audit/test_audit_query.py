@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from simulator.audit.query import AuditFilters, failed_reasons, load_rows
+from simulator.review.audit.query import AuditFilters, failed_reasons, load_rows
 from tests.audit.sample_run import run_cli, write_sample_run
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from simulator.errors import InputError
+from simulator.core.errors import InputError
 from tests.audit.sample_run import run_cli, write_sample_run
 
 

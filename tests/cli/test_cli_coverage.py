@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.loader import load_pack
-from simulator.targets import NO_TOOL
+from simulator.core.names import NO_TOOL
+from simulator.load.loader import load_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "customer_support.yaml"
@@ -91,14 +91,27 @@ def test_plain_stats_do_not_print_coverage(run_dir, capsys):
     assert "Empty cells" not in capsys.readouterr().out
 
 
-def test_a_missing_scenario_file_leaves_the_possible_cells_unknown(run_dir, tmp_path, capsys):
+def test_a_moved_run_needs_no_scenario_file(run_dir, tmp_path, capsys, monkeypatch):
+    """Copied elsewhere, its scenario file gone and read from another directory, a run reports
+    the same coverage: it holds its own pack (`pack.json`)."""
     moved = tmp_path / "moved"
     shutil.copytree(run_dir, moved)
     manifest = json.loads((moved / "manifest.json").read_text())
     manifest["scenario_file"] = str(tmp_path / "gone.yaml")
     (moved / "manifest.json").write_text(json.dumps(manifest))
+    expected = _coverage(run_dir, capsys)
+    monkeypatch.chdir(tmp_path)
     cov = _coverage(moved, capsys)
+    assert cov["possible"] == expected["possible"] and cov["empty_count"] == expected["empty_count"]
+    assert cov["traces"] == expected["traces"] and cov["cells"] == expected["cells"]
+
+
+def test_a_run_without_a_pack_snapshot_leaves_the_possible_cells_unknown(run_dir, tmp_path, capsys):
+    old = tmp_path / "old"
+    shutil.copytree(run_dir, old)
+    (old / "pack.json").unlink()
+    cov = _coverage(old, capsys)
     assert cov["possible"] is None and cov["empty"] is None and cov["empty_count"] is None
     assert cov["traces"] == _coverage(run_dir, capsys)["traces"]
-    text = _text(moved, capsys)
-    assert "Empty cells (unknown)" in text and "possible cells unknown: the scenario file" in text
+    text = _text(old, capsys)
+    assert "Empty cells (unknown)" in text and "possible cells unknown: the run has no pack.json" in text

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.minhash import jaccard, shingles
-from simulator.summaries import normalize_message
+from simulator.curate.minhash import jaccard, shingles
+from simulator.curate.summaries import normalize_message
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "validation", "test")

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.environment import today_for
+from simulator.core.messages import AssistantMessage, ToolCall, UserMessage
+from simulator.core.records import Trace
+from simulator.core.rundir import iter_jsonl
 from simulator.judge.rules import judge_rules
-from simulator.loader import load_pack
-from simulator.messages import AssistantMessage, ToolCall, UserMessage
-from simulator.records import Trace
-from simulator.rundir import iter_jsonl
+from simulator.load.loader import load_pack
+from simulator.spec.generation import today_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "generalist.yaml"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.loader import load_pack
-from simulator.tool_graph import build_graph, identifier_graph, independent_groups
+from simulator.load.loader import load_pack
+from simulator.load.tool_graph import build_graph, identifier_graph, independent_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORT = ROOT / "scenarios" / "customer_support.yaml"

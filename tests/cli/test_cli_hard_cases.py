@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.environment import today_for
+from simulator.core.messages import AssistantMessage, ToolCall
+from simulator.core.records import Trace
+from simulator.core.rundir import iter_jsonl
 from simulator.judge.rules import judge_rules
-from simulator.loader import load_pack
-from simulator.messages import AssistantMessage, ToolCall
-from simulator.records import Trace
-from simulator.rundir import iter_jsonl
+from simulator.load.loader import load_pack
+from simulator.spec.generation import today_for
 from tests.day_reader import WEEKDAYS, day_meant
 from tests.pack_runs import read_records, run_pack
 

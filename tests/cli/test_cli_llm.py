@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from tests.fakes.openai_server import FakeOpenAIServer, Reply, error_reply, text, tool_calls
+from tests.fakes.openai_server import (
+    FakeOpenAIServer,
+    Reply,
+    error_reply,
+    text,
+    tool_calls,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "customer_support.yaml"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.loader import load_pack
+from simulator.load.loader import load_pack
 from tests.day_reader import WEEKDAYS, day_meant
 from tests.pack_runs import read_records, read_traces, run_pack
 

@@ -14,9 +14,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from simulator.cli import main
-from simulator.config import ToolSpec
 from simulator.llm.cache import canonical_json
-from simulator.schema_sim import simulate
+from simulator.spec import ToolSpec
+from simulator.values.schema_sim import simulate
 from tests.fakes.openai_server import FakeOpenAIServer, text
 
 ROOT = Path(__file__).resolve().parents[2]

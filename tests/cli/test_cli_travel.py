@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.blueprint import PLACEHOLDER, lookup
 from simulator.cli import main
-from simulator.environment import today_for
-from simulator.loader import load_pack
+from simulator.load.loader import load_pack
+from simulator.spec.blueprint import PLACEHOLDER, lookup
+from simulator.spec.generation import today_for
 from tests.day_reader import WEEKDAYS, day_meant
 from tests.pack_runs import SPLITS, read_records, read_traces, run_pack
 

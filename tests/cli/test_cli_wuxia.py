@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.loader import load_pack
+from simulator.load.loader import load_pack
 from tests.pack_runs import read_records, read_traces, run_pack
 from tool_sims.wuxia import knowledge_base
 

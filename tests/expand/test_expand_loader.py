@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from simulator.cli import main
-from simulator.errors import InputError
-from simulator.loader import load_pack
-from simulator.variants import default_path
+from simulator.core.errors import InputError
+from simulator.load.loader import load_pack
+from simulator.load.variants import default_path
 
 GOOD = """\
 source: customer_support.yaml

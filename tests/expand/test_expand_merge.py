@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from simulator.cli import main
-from simulator.variants import default_path
+from simulator.load.variants import default_path
 
 
 def _expand(path, *extra: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from simulator.cli import main
-from simulator.variants import default_path
+from simulator.load.variants import default_path
 from tests.fakes.openai_server import FakeOpenAIServer, text
 
 REFUND_REPLY = {

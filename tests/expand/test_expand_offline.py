@@ -10,14 +10,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.blueprint import placeholders
+from simulator.author.expand.analysis import cells_of, normalise, tokens
+from simulator.author.expand.engine import Expansion, expand_offline
+from simulator.author.expand.offline import (
+    CASUAL_SHARE,
+    FACTORS,
+    OfflineExpander,
+    casual_turn,
+)
+from simulator.author.expand.phrases import phrase_book
 from simulator.cli import main
-from simulator.expand.analysis import cells_of, normalise, tokens
-from simulator.expand.engine import Expansion, expand_offline
-from simulator.expand.offline import CASUAL_SHARE, FACTORS, OfflineExpander, casual_turn
-from simulator.expand.phrases import phrase_book
-from simulator.loader import load_pack
-from simulator.variants import VariantFile, default_path
+from simulator.load.loader import load_pack
+from simulator.load.variants import VariantFile, default_path
+from simulator.spec.blueprint import placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_SCENARIO = 50

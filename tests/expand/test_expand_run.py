@@ -7,9 +7,9 @@ import json
 
 import yaml
 
-from simulator.blueprint import MissingValue, render_text
 from simulator.cli import main
-from simulator.variants import default_path
+from simulator.load.variants import default_path
+from simulator.spec.blueprint import MissingValue, render_text
 
 
 def test_run_with_variants_passes_the_judge(support_copy, tmp_path):

@@ -7,12 +7,18 @@ import os
 
 import pytest
 
-from simulator.config import DomainConfig, ToolSpec
-from simulator.export.atomic import atomic_write, write_jsonl
+from simulator.core.atomic import atomic_write, write_jsonl
+from simulator.core.messages import (
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    UserMessage,
+    tool_result,
+)
+from simulator.core.records import Episode, Trace
 from simulator.export.openai import to_openai_record
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, UserMessage, tool_result
-from simulator.pack import Domain
-from simulator.records import Episode, Trace
+from simulator.spec import DomainConfig, ToolSpec
+from simulator.spec.pack import Domain
 
 PROMPT = "You are a customer service assistant."
 

@@ -11,14 +11,14 @@ from typing import Iterator
 
 import pytest
 
-from simulator.episode import EpisodeContext, prepare_episode
+from simulator.core.records import Episode
 from simulator.llm.client import LLMClient
 from simulator.llm.limits import CallLimits
 from simulator.llm.retry import Backoff
-from simulator.llm.settings import ModelSettings
-from simulator.loader import load_pack
-from simulator.pack import Pack
-from simulator.records import Episode
+from simulator.load.loader import load_pack
+from simulator.simulate.episode import EpisodeContext, prepare_episode
+from simulator.spec.models import ModelSettings
+from simulator.spec.pack import Pack
 from tests.fakes.anthropic_server import FakeAnthropicServer
 from tests.fakes.openai_server import FakeOpenAIServer
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from simulator.agents.offline import make_offline_assistant, make_offline_user
+from simulator.core.records import RoleUsage
 from simulator.judge.model import Rubric, judge_with_model
-from simulator.llm.settings import ModelSettings
-from simulator.orchestrator import simulate_episode
-from simulator.records import RoleUsage
+from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
+from simulator.simulate.orchestrator import simulate_episode
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 from tests.fakes.fixtures import episode_context
 from tests.fakes.http_fake import Request

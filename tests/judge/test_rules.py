@@ -8,11 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.config import DomainConfig, Scenario, ScenarioFile, ToolSpec
-from simulator.judge import judge, needs_model, with_model
-from simulator.judge.expected import is_read_only, values_equal
-from simulator.judge.rules import CHECK_NAMES, judge_rules
-from simulator.messages import (
+from simulator.core.messages import (
     AssistantMessage,
     SystemMessage,
     ToolCall,
@@ -20,8 +16,12 @@ from simulator.messages import (
     tool_error,
     tool_result,
 )
-from simulator.pack import Domain, Pack
-from simulator.records import Episode, ModelJudgement, Trace
+from simulator.core.records import Episode, ModelJudgement, Trace
+from simulator.judge import judge, needs_model, with_model
+from simulator.judge.expected import is_read_only, values_equal
+from simulator.judge.rules import CHECK_NAMES, judge_rules
+from simulator.spec import DomainConfig, Scenario, ScenarioFile, ToolSpec
+from simulator.spec.pack import Domain, Pack
 
 ORDER_ID = {"type": "string", "pattern": r"^ORD-\d{5}$"}
 TOOLS = {
@@ -448,10 +448,10 @@ def test_judging_costs_well_under_half_a_millisecond(pack):
 
 
 def test_free_text_blueprint_literals_accept_any_wording():
-    from simulator.config import ExpectedCall
+    from simulator.core.messages import ToolCall
     from simulator.judge.conversation import CallSite
     from simulator.judge.expected import match_expected
-    from simulator.messages import ToolCall
+    from simulator.spec import ExpectedCall
 
     expected = [ExpectedCall(tool="escalate", args={"reason": "Customer asked for a human agent", "order_id": "{o}"})]
     def site(args):
@@ -468,11 +468,17 @@ def test_free_text_blueprint_literals_accept_any_wording():
 def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
     """Clarification scenarios teach asking: a call that fills a slot nobody said fails, even an
     enum value the grounding rule exempts; saying it first (or a paraphrasable prose reason) passes."""
-    from simulator.config import Scenario
-    from simulator.judge.expected import match_expected
+    from simulator.core.messages import (
+        AssistantMessage,
+        ToolCall,
+        UserMessage,
+        tool_result,
+    )
+    from simulator.judge.checks import JudgeContext, rule_check
     from simulator.judge.conversation import walk
-    from simulator.judge.rules import check_asked_when_missing
-    from simulator.messages import AssistantMessage, ToolCall, UserMessage, tool_result
+    from simulator.judge.expected import match_expected
+    from simulator.judge.rules import asked_when_missing
+    from simulator.spec import Scenario
 
     scenario = Scenario.model_validate({
         "id": "translate", "category": "clarification", "goal": "g",
@@ -492,7 +498,8 @@ def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
         trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
         view = walk(trace)
         match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
-        return check_asked_when_missing(trace, view, match, scenario)
+        ctx = JudgeContext(trace=trace, pack=None, scenario=scenario, view=view, match=match, today=None)
+        return rule_check("asked_when_missing", asked_when_missing(ctx))
 
     guessed = verdict("Translate hello yes")
     assert not guessed.passed and "translate.target" in guessed.reason and "reason" not in guessed.reason
@@ -503,10 +510,11 @@ def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
 def test_asked_when_missing_accepts_a_relative_day_said_in_other_words():
     from datetime import date
 
-    from simulator.config import Scenario
+    from simulator.judge.checks import JudgeContext, rule_check
     from simulator.judge.conversation import walk
     from simulator.judge.expected import match_expected
-    from simulator.judge.rules import check_asked_when_missing
+    from simulator.judge.rules import asked_when_missing
+    from simulator.spec import Scenario
 
     scenario = Scenario.model_validate({
         "id": "weather", "category": "clarification", "goal": "g",
@@ -525,7 +533,8 @@ def test_asked_when_missing_accepts_a_relative_day_said_in_other_words():
         trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
         view = walk(trace, today)
         match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
-        return check_asked_when_missing(trace, view, match, scenario, today)
+        ctx = JudgeContext(trace=trace, pack=None, scenario=scenario, view=view, match=match, today=today)
+        return rule_check("asked_when_missing", asked_when_missing(ctx))
 
     assert verdict("Weather please", "in two days").passed
     assert verdict("Weather please", "后天").passed

@@ -10,7 +10,12 @@ import pytest
 
 from simulator.llm.limits import CallLimits
 from simulator.llm.redact import redact
-from simulator.llm.retry import Backoff, LLMCallError, call_with_retries, retry_after_seconds
+from simulator.llm.retry import (
+    Backoff,
+    LLMCallError,
+    call_with_retries,
+    retry_after_seconds,
+)
 
 
 def test_rpm_spaces_starts():

@@ -11,10 +11,10 @@ import os
 
 import pytest
 
+from simulator.core.messages import SystemMessage, UserMessage
 from simulator.llm import litellm_tuning
 from simulator.llm.client import OPENAI_HTTP_HANDLER_SWITCH, litellm_module
-from simulator.llm.settings import ModelSettings
-from simulator.messages import SystemMessage, UserMessage
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 
 HELLO = [SystemMessage(content="You help."), UserMessage(content="hi")]

@@ -9,13 +9,19 @@ import time
 
 import pytest
 
-from simulator.config import ToolSpec
+from simulator.core.messages import (
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
 from simulator.llm.cache import ResponseCache
 from simulator.llm.client import LLMClient
 from simulator.llm.limits import CallLimits
 from simulator.llm.retry import LLMCallError
-from simulator.llm.settings import ModelSettings
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
+from simulator.spec import ToolSpec
+from simulator.spec.models import ModelSettings
 from tests.fakes import anthropic_server as anthropic
 from tests.fakes import openai_server as openai
 from tests.fakes.fixtures import FAKE_ANTHROPIC_KEY, FAKE_OPENAI_KEY, QUICK

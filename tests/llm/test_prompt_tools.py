@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 
-from simulator.config import ToolSpec
+from simulator.core.messages import (
+    AssistantMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
 from simulator.llm.prompt_tools import parse_reply, to_prompt_messages
-from simulator.llm.settings import ModelSettings
-from simulator.messages import AssistantMessage, SystemMessage, ToolCall, ToolMessage, UserMessage
+from simulator.spec import ToolSpec
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 
 STATUS = ToolSpec(

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from simulator.config import ToolSpec
-from simulator.llm.settings import ModelSettings
 from simulator.llm.tool_model import LLMToolModel, ToolModelError
+from simulator.spec import ToolSpec
+from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 
 WEATHER = ToolSpec(

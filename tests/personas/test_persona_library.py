@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from simulator.agents.offline import make_offline_assistant, make_offline_user
-from simulator.agents.style import Styler
-from simulator.episode import prepare_episode
+from simulator.author.personas.axes import AXES, axes_of
+from simulator.author.personas.library import load_library
+from simulator.author.personas.near_copy import NearCopyFilter
+from simulator.core.records import Episode
 from simulator.judge.rules import judge_rules
-from simulator.loader import load_pack
-from simulator.orchestrator import simulate_episode
-from simulator.personas.axes import AXES, axes_of
-from simulator.personas.library import load_library
-from simulator.personas.near_copy import NearCopyFilter
-from simulator.records import Episode
+from simulator.load.loader import load_pack
+from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
+from simulator.simulate.agents.style import Styler
+from simulator.simulate.episode import prepare_episode
+from simulator.simulate.orchestrator import simulate_episode
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = {  # the kinds of user the library must have, by what makes them that kind

@@ -11,23 +11,29 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.agents.offline import make_offline_assistant, make_offline_user
-from simulator.config import Persona
-from simulator.episode import prepare_episode
-from simulator.judge.rules import judge_rules
-from simulator.loader import load_pack
-from simulator.orchestrator import simulate_episode
-from simulator.personas.axes import AXES, axes_of, axis_distance, compatible, fields_for
-from simulator.personas.library import load_library
-from simulator.personas.near_copy import NearCopyFilter, description_similarity
-from simulator.personas.sampler import (
+from simulator.author.personas.axes import (
+    AXES,
+    axes_of,
+    axis_distance,
+    compatible,
+    fields_for,
+)
+from simulator.author.personas.library import load_library
+from simulator.author.personas.near_copy import NearCopyFilter, description_similarity
+from simulator.author.personas.sampler import (
     MAX_MISSES,
     build_persona,
     candidate_pool,
     sample_personas,
 )
-from simulator.personas.writer import render
-from simulator.records import Episode
+from simulator.author.personas.writer import render
+from simulator.core.records import Episode
+from simulator.judge.rules import judge_rules
+from simulator.load.loader import load_pack
+from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
+from simulator.simulate.episode import prepare_episode
+from simulator.simulate.orchestrator import simulate_episode
+from simulator.spec import Persona
 
 ROOT = Path(__file__).resolve().parents[2]
 

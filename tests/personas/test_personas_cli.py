@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from simulator.cli import main
-from simulator.config import Persona
+from simulator.spec import Persona
 from tests.fakes.openai_server import error_reply, text
 
 ROOT = Path(__file__).resolve().parents[2]

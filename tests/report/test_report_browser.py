@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.report.build import build_report
-from simulator.rundir import RunDir
+from simulator.core.rundir import RunDir
+from simulator.review.report.build import build_report
 from tests.audit.sample_run import write_sample_run, write_synthetic_run
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,10 +7,20 @@ from html.parser import HTMLParser
 
 import pytest
 
-from simulator.report.build import STATS_IN_META, build_report, embed_json, report_data
-from simulator.rundir import RunDir
-from simulator.stats import compute_stats
-from tests.audit.sample_run import SYSTEM_PROMPT, run_cli, write_sample_run, write_synthetic_run
+from simulator.core.rundir import RunDir
+from simulator.review.report.build import (
+    STATS_IN_META,
+    build_report,
+    embed_json,
+    report_data,
+)
+from simulator.review.stats import compute_stats
+from tests.audit.sample_run import (
+    SYSTEM_PROMPT,
+    run_cli,
+    write_sample_run,
+    write_synthetic_run,
+)
 
 DATA_SCRIPT = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 

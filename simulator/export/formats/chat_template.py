@@ -31,8 +31,12 @@ from jinja2 import nodes
 from jinja2.ext import Extension, loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from simulator.export.formats._common import Converter, SkipRecord, messages_of
-from simulator.export.formats.trl import to_chat_template_messages, to_chat_template_tools
+from simulator.export.formats.base import Converter, SkipRecord, messages_of
+from simulator.export.formats.registry import export_format
+from simulator.export.formats.trl import (
+    to_chat_template_messages,
+    to_chat_template_tools,
+)
 
 SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token")
 
@@ -104,18 +108,21 @@ def named_templates(chat_template: Any, source: str = "config") -> dict[str, str
     raise ValueError(f"{source}: no usable `chat_template` (a string or a list of named templates)")
 
 
+@export_format()
 class ChatTemplateConverter(Converter):
     name = "chat-template"
 
     def __init__(
         self,
-        template: str | Path,
+        template: str | Path | None = None,
         template_name: str | None = None,
         special_tokens: Mapping[str, str] | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> None:
         """`template`: path of a `.jinja` file or tokenizer_config.json / chat_template.json.
         `special_tokens` and `context` add to / override what the template sees."""
+        if template is None:
+            raise ValueError("the chat-template format needs --template FILE (a .jinja file or tokenizer_config.json)")
         sources, tokens = load_chat_template(template)
         self._setup(sources, template_name, {**tokens, **(special_tokens or {})}, context)
 

@@ -24,7 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from simulator.export.formats._common import Converter, SkipRecord, calls_of, messages_of, tojson, tool_specs
+from simulator.export.formats.base import (
+    Converter,
+    SkipRecord,
+    calls_of,
+    messages_of,
+    tojson,
+    tool_specs,
+)
+from simulator.export.formats.registry import export_format
 from simulator.export.formats.trl import trl_messages
 
 Pair = tuple[Mapping[str, Any], Mapping[str, Any]]
@@ -54,6 +62,7 @@ def shared_prompt_length(chosen: list[dict[str, Any]], rejected: list[dict[str, 
     return shared
 
 
+@export_format()
 class DPOConverter(Converter):
     name = "dpo"
     input_kind = "pair"

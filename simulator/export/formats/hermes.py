@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.export.formats._common import (
+from simulator.export.formats.base import (
     Converter,
     call_object,
     calls_of,
@@ -35,6 +35,7 @@ from simulator.export.formats._common import (
     tojson,
     tool_specs,
 )
+from simulator.export.formats.registry import export_format
 
 TOOLS_HEADER = (
     "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
@@ -60,6 +61,7 @@ def tool_response_block(content: str) -> str:
     return "<tool_response>\n" + content + "\n</tool_response>"
 
 
+@export_format()
 class HermesConverter(Converter):
     name = "hermes"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.export.formats._common import (
+from simulator.export.formats.base import (
     Converter,
     SkipRecord,
     call_object,
@@ -33,10 +33,12 @@ from simulator.export.formats._common import (
     tojson,
     tool_specs,
 )
+from simulator.export.formats.registry import export_format
 
 TOOL_CALL_MODES = ("call", "skip")
 
 
+@export_format()
 class InstructionConverter(Converter):
     name = "instruction"
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.export.formats._common import (
+from simulator.export.formats.base import (
     Converter,
     SkipRecord,
     call_object,
@@ -32,6 +32,7 @@ from simulator.export.formats._common import (
     tojson,
     tool_specs,
 )
+from simulator.export.formats.registry import export_format
 
 TOOLS_PREAMBLE = (
     "You have access to the following functions. To call a function, please respond with JSON for a function call."
@@ -45,6 +46,7 @@ def tools_preamble(tools: list[dict[str, Any]]) -> str:
     return TOOLS_PREAMBLE + "".join(tojson(tool, indent=4) + "\n\n" for tool in tools)
 
 
+@export_format()
 class Llama3Converter(Converter):
     name = "llama3"
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.export.formats._common import (
+from simulator.export.formats.base import (
     Converter,
     SkipRecord,
     bare_functions,
@@ -41,6 +41,7 @@ from simulator.export.formats._common import (
     text_of,
     tojson,
 )
+from simulator.export.formats.registry import export_format
 
 PARALLEL_OBSERVATION_SEPARATOR = "\n</tool_response>\n<tool_response>\n"
 ODD_POSITION_ROLES = ("human", "observation")
@@ -76,6 +77,7 @@ def check_positions(conversations: list[dict[str, str]]) -> None:
             raise SkipRecord("roles_do_not_alternate")
 
 
+@export_format()
 class ShareGPTConverter(Converter):
     name = "sharegpt"
 
@@ -109,7 +111,7 @@ class ShareGPTConverter(Converter):
         `<prefix>_<split>` (e.g. `toolsim_train`). `split_files` maps split name to file path, or
         is a list of paths whose stems are the split names. Point LLaMA-Factory's `dataset_dir`
         at `out_dir` and use `dataset: toolsim_train`."""
-        from simulator.export.atomic import atomic_write
+        from simulator.core.atomic import atomic_write
 
         out_dir = Path(out_dir)
         if not isinstance(split_files, Mapping):

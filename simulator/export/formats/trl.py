@@ -31,7 +31,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from simulator.export.formats._common import Converter, call_name, calls_of, messages_of, tojson, tool_specs
+from simulator.export.formats.base import (
+    Converter,
+    call_name,
+    calls_of,
+    messages_of,
+    tojson,
+    tool_specs,
+)
+from simulator.export.formats.registry import export_format
 
 #: Keys that `datasets` < 5 fills with null in messages that never had them; never meaningful as null.
 _OPTIONAL_KEYS = ("tool_calls", "tool_call_id", "name")
@@ -90,6 +98,7 @@ def _arguments_dict(raw: Any, call_id: Any) -> dict[str, Any]:
     return value
 
 
+@export_format()
 class TRLConverter(Converter):
     name = "trl"
 

@@ -18,7 +18,7 @@ def tokenizer_config(tmp_path, chat_template, **tokens):
 
 
 def test_chat_template_format_needs_a_template():
-    with pytest.raises(ValueError, match="template="):
+    with pytest.raises(ValueError, match="needs --template"):
         get_converter("chat-template")
 
 

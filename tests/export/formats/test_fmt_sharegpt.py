@@ -4,7 +4,10 @@ import fmt_cases as cases
 import pytest
 
 from simulator.export.formats import get_converter
-from simulator.export.formats.sharegpt import PARALLEL_OBSERVATION_SEPARATOR, check_positions
+from simulator.export.formats.sharegpt import (
+    PARALLEL_OBSERVATION_SEPARATOR,
+    check_positions,
+)
 
 
 def convert(record):

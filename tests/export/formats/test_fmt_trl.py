@@ -4,7 +4,11 @@ import json
 import fmt_cases as cases
 import pytest
 
-from simulator.export.formats import get_converter, to_chat_template_messages, to_chat_template_tools
+from simulator.export.formats import (
+    get_converter,
+    to_chat_template_messages,
+    to_chat_template_tools,
+)
 
 
 def convert(record):

@@ -1,0 +1,7 @@
+"""`python -m simulator.cli ...` is `toolsim ...`."""
+
+import sys
+
+from simulator.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,212 @@
+"""The `toolsim` command line: the edge where errors become readable messages and exit codes.
+
+Exit codes: 0 done, 1 unexpected failure, 2 bad input (YAML, schema, flag, existing run),
+130 interrupted. Bad input never prints a traceback and never creates a run directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from simulator.cli.argtypes import (
+    positive_float,
+    positive_int,
+    similarity,
+    whole_number,
+)
+from simulator.core.errors import InputError
+
+EXIT_INPUT = 2
+
+
+def _add_run_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="simulate, judge, curate and export a scenario file")
+    p.add_argument("scenario_file", type=Path)
+    p.add_argument("--out", type=Path, help="run directory (default runs/<name>)")
+    p.add_argument("--n", type=positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
+    p.add_argument("--seed", type=whole_number, help="run seed (default: the file's generation.seed)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
+    p.add_argument("--concurrency", type=positive_int, default=16, help="episodes simulated at once (default 16)")
+    p.add_argument("--max-episodes", type=positive_int, help="budget of simulated episodes")
+    p.add_argument("--max-cost", type=positive_float, metavar="USD",
+                   help="budget in USD: no new episodes once the run has spent this much (offline runs cost 0)")
+    p.add_argument("--near-dup-threshold", type=similarity, metavar="J",
+                   help="Jaccard similarity of user turns at which traces are near-duplicates (default: the "
+                        "file's generation.dedupe.near_threshold, 0.8)")
+    p.add_argument(
+        "--samples-per-episode", type=positive_int, default=1, help="simulate each planned episode k times"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    from simulator.cli.model_flags import add_model_flags
+
+    add_model_flags(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toolsim", description="Simulate tool-calling conversations and export fine-tuning data."
+    )
+    parser.add_argument("--version", action="version", version=f"toolsim {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run_parser(sub)
+    v = sub.add_parser("validate", help="check a scenario file and everything it references")
+    v.add_argument("scenario_file", type=Path)
+    s = sub.add_parser("stats", help="statistics of a finished run")
+    s.add_argument("run", help="run directory or name under runs/")
+    s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    s.add_argument("--coverage", action="store_true", help="persona × scenario × tool × behaviour grid and its empty cells")
+    e = sub.add_parser("export", help="write a run's dataset in a trainer's format")
+    e.add_argument("run", help="run directory or name under runs/")
+    e.add_argument("--format", default="openai", metavar="NAME",
+                   help="openai (default; without --out it rebuilds dataset/ honouring overrides) or any other "
+                        "registered format: " + ", ".join(_format_names()))
+    e.add_argument("--out", type=Path, help="output directory (default runs/<name>/export/<format>/)")
+    e.add_argument("--template", type=Path, help="chat-template: a .jinja file or a tokenizer_config.json")
+    e.add_argument("--template-name", help="chat-template: which named template of a tokenizer_config.json")
+    for register in _extra_parsers():
+        register(sub)
+    return parser
+
+
+def _extra_parsers() -> list:
+    """Subcommands that live in their own packages (audit, report)."""
+    try:
+        from simulator.cli.audit import add_audit_parser, add_report_parser
+    except ImportError:  # pragma: no cover - optional while those packages are being written
+        return []
+    from simulator.cli.expand import add_expand_parser
+    from simulator.cli.graph import add_graph_parser
+    from simulator.cli.personas import add_personas_parser
+
+    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser]
+
+
+def _format_names() -> list[str]:
+    from simulator.export.formats import format_names
+
+    try:
+        return format_names()
+    except InputError:  # a broken plugin: the command that uses the registry reports it
+        return ["openai", "chat-template", "dpo", "hermes", "instruction", "llama3", "sharegpt", "trl"]
+
+
+def _version() -> str:
+    from simulator.core.versions import TOOLSIM_VERSION
+
+    return TOOLSIM_VERSION
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulator.load.loader import load_pack
+    from simulator.load.variants import variant_summary
+    from simulator.plan.targets import check_mix
+
+    pack = load_pack(args.scenario_file)
+    problems = check_mix(pack)
+    if problems:
+        raise InputError(problems)
+    print(
+        f"{args.scenario_file}: ok — {len(pack.scenarios)} scenarios, {len(pack.personas)} personas, "
+        f"{len(pack.domain.tools)} tools{variant_summary(pack.file, pack.path)}"
+    )
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simulator.cli.console import RunProgress, print_run_summary
+    from simulator.cli.model_flags import agent_settings_from_args, run_limits
+    from simulator.core.rundir import RunExistsError
+    from simulator.load.loader import load_pack
+    from simulator.run.runner import Runner, RunOptions
+
+    pack = load_pack(args.scenario_file)
+    options = RunOptions(
+        out=args.out or Path("runs") / pack.name,
+        n=args.n,
+        seed=args.seed,
+        force=args.force,
+        concurrency=args.concurrency,
+        max_episodes=args.max_episodes,
+        samples_per_episode=args.samples_per_episode,
+        max_cost=args.max_cost,
+        near_dup_threshold=args.near_dup_threshold,
+        agents=agent_settings_from_args(args, pack),
+        **run_limits(args, pack),
+    )
+    with RunProgress(enabled=not args.quiet) as progress:
+        runner = Runner(pack, options, progress=progress.update)
+        try:
+            result = asyncio.run(runner.run())
+        except RunExistsError as exc:
+            print(f"toolsim: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+    if not args.quiet:
+        print_run_summary(result)
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from simulator.cli.stats import print_stats
+    from simulator.core.rundir import resolve_run
+
+    print_stats(resolve_run(args.run), as_json=args.json, coverage=args.coverage)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from simulator.cli.console import stdout
+    from simulator.core.rundir import resolve_run
+    from simulator.export.convert import ExportResult, export_run
+
+    options = {}
+    if args.template is not None:
+        if not args.template.exists():
+            raise InputError.single(str(args.template), "template file not found")
+        options["template"] = str(args.template)
+    if args.template_name:
+        options["template_name"] = args.template_name
+    run = resolve_run(args.run)
+    if args.format == "openai" and args.out is None:
+        from simulator.run.publish import republish
+
+        published = republish(run)
+        result = ExportResult(format="openai", out_dir=run.dataset_dir, written=dict(published.splits))
+    else:
+        result = export_run(run, args.format, args.out, **options)
+    written = ", ".join(f"{k} {v}" for k, v in result.written.items())
+    stdout.print(f"{result.format} → {result.out_dir}: {written}")
+    for reason, n in sorted(result.skipped.items()):
+        stdout.print(f"  skipped {n}: {reason}")
+    for note, n in sorted(result.notes.items()):
+        stdout.print(f"  note {n}: {note}")
+    for path in result.extra_files:
+        stdout.print(f"  also wrote {path}")
+    return 0
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "stats": _cmd_stats, "export": _cmd_export}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None) or COMMANDS[args.command]
+    try:
+        return handler(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"toolsim: {count} problem{'s' if count != 1 else ''} found; nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("toolsim: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""What a run produces: episodes (the plan), traces (the simulation), verdicts (the judge).
+
+These are written to `runs/<name>/*.jsonl`, one object per line, and read back by resume,
+curation, export, stats and audit. Unknown keys are forbidden so a file from a different
+version fails loudly instead of half-loading.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.core.messages import AssistantMessage, Message, UserMessage
+
+Role = Literal["user", "assistant", "judge", "tool"]
+Termination = Literal["user_stop", "max_turns", "error", "user_defect"]
+Decision = Literal["accept", "reject"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Episode(Record):
+    """One planned conversation: scenario × persona × seed (× sample for DPO pairs)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    scenario_id: str
+    persona_id: str
+    seed: int
+    sample: int = 0
+    category: str
+    tool: str | None = Field(description="primary tool label, None for no-tool episodes")
+    language: str
+    multi_turn: bool = Field(False, description="the scenario scripts two or more user requests")
+    today: date | None = Field(
+        None, description="the simulated day the episode plays on (the plan fills it; see spec.generation.today_for)"
+    )
+
+
+class RoleUsage(Record):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+    cached_calls: int = 0
+
+    def add(self, other: "RoleUsage") -> None:
+        self.calls += other.calls
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cached_calls += other.cached_calls
+        if self.cost_usd is None or other.cost_usd is None:
+            self.cost_usd = None
+        else:
+            self.cost_usd += other.cost_usd
+
+
+class StateChange(Record):
+    """One changed value of the tool state, addressed by a JSON pointer."""
+
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+class Trace(Record):
+    """What the simulation produced for one episode."""
+
+    id: str
+    episode: Episode
+    messages: list[Message]
+    termination: Termination
+    error: str | None = None
+    facts: dict[str, Any] = Field(default_factory=dict, description="slot values the user knew")
+    state_diff: list[StateChange] = Field(default_factory=list)
+    usage: dict[str, RoleUsage] = Field(default_factory=dict)
+    agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")
+    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+    def user_texts(self) -> list[str]:
+        return [m.content for m in self.messages if isinstance(m, UserMessage)]
+
+    def tool_calls(self) -> list[tuple[str, str]]:
+        """(name, arguments-string) of every call in order."""
+        return [
+            (c.name, c.arguments)
+            for m in self.messages
+            if isinstance(m, AssistantMessage)
+            for c in m.tool_calls
+        ]
+
+
+class RuleCheck(Record):
+    name: str
+    passed: bool
+    reason: str = ""
+
+
+class ModelJudgement(Record):
+    """The judge-model layer. `not_run` offline; `unscored` when the reply could not be parsed."""
+
+    status: Literal["not_run", "scored", "unscored"] = "not_run"
+    model: str | None = None
+    prompt_hash: str | None = None
+    raw: str | None = None
+    rationale: str | None = None
+    scores: dict[str, float] = Field(default_factory=dict)
+    passed: bool | None = None
+    reason: str | None = None
+    agreement: float | None = None
+    votes: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Override(Record):
+    who: str
+    when: str
+    decision: Decision
+    reason: str
+
+
+class Verdict(Record):
+    trace_id: str
+    checks: list[RuleCheck]
+    model: ModelJudgement = Field(default_factory=ModelJudgement)
+    decision: Decision
+    reasons: list[str] = Field(default_factory=list, description="names of failed checks / criteria")
+    overrides: list[Override] = Field(default_factory=list)
+
+    @property
+    def final_decision(self) -> Decision:
+        """The human's last word where there is one, else the judge's."""
+        return self.overrides[-1].decision if self.overrides else self.decision

@@ -1,0 +1,192 @@
+"""Parse YAML and remember where every value came from.
+
+Users fix what they can find: every problem the loader reports must carry `file:line`. Pydantic
+and our own checks speak in *locations* (`("scenarios", 3, "turns", 0, "say")`, pydantic's `loc`),
+so besides the plain Python value we keep a map from each location to the 1-based line of its key
+(for mapping entries) or of the item itself (for sequence items).
+
+PyYAML's composer gives the node tree with marks; its SafeConstructor builds the value (so scalar
+typing, anchors/aliases and `<<` merge keys behave exactly like `yaml.safe_load`). Two things
+`safe_load` gets wrong for us are fixed here: a syntax error becomes a `Problem` at the mark's line,
+and a duplicate key — which PyYAML silently resolves to the last value — is reported.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from simulator.core.errors import InputError, Problem
+
+Loc = tuple[Any, ...]
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+# A document full of nested aliases ("billion laughs") would expand exponentially when walked
+# location by location; stop recording lines after this many locations (values are unaffected).
+MAX_LOCATIONS = 200_000
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its value, the line of every location, and non-fatal problems."""
+
+    source: str  # the path as shown in messages
+    value: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # e.g. duplicate keys
+
+    def line(self, loc: Loc) -> int | None:
+        """The line of `loc`, or of its nearest parent that exists (a missing field has no line
+        of its own, but the mapping that lacks it does)."""
+        loc = tuple(part for part in loc if part != "[key]")
+        while True:
+            if loc in self.lines:
+                return self.lines[loc]
+            if not loc:
+                return None
+            loc = loc[:-1]
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        return Problem(self.source, self.line(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """`("scenarios", 3, "turns", 0, "say")` -> `scenarios[3].turns[0].say`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        elif part == "[key]":
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file the user did not type: relative to the working directory when it
+    lies below it, else absolute (never `../..` chains, which are hard to click)."""
+    absolute = Path(os.path.normpath(os.path.abspath(path)))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def read_yaml(path: Path, source: str) -> YamlDocument:
+    """Read and parse a YAML file; raises `InputError` when it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(source, "file not found") from None
+    except IsADirectoryError:
+        raise InputError.single(source, "is a folder, expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError.single(source, f"cannot read: {exc.strerror or exc}") from None
+    return parse_yaml(text, source)
+
+
+def parse_yaml(text: str, source: str) -> YamlDocument:
+    """Parse one YAML document. Raises `InputError` for a syntax error; duplicate keys are
+    returned in `problems` (the value is still usable, so other checks can run)."""
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
+        line = text[: exc.position].count("\n") + 1
+        message = f"invalid YAML: {exc.reason} (character {_char(exc.character)})"
+        raise InputError([Problem(source, line, message)]) from None
+    try:
+        root = loader.get_single_node()
+        if root is None:  # an empty file
+            return YamlDocument(source=source, value=None, lines={(): 1})
+        problems = list(_duplicate_keys(root, source))
+        value = loader.construct_document(root)
+        lines: dict[Loc, int] = {(): root.start_mark.line + 1}
+        _record_lines(loader, root, (), lines, on_path=set())
+    except yaml.MarkedYAMLError as exc:
+        raise InputError([_syntax_problem(exc, source)]) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(source=source, value=value, lines=lines, problems=problems)
+
+
+def _char(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character[:1] or "\0")
+    return f"#x{code:04x}"
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
+    """`invalid YAML: <what> (column C; <while doing what> on line L)` at the problem's line."""
+    mark = exc.problem_mark or exc.context_mark
+    where = [f"column {mark.column + 1}"] if mark else []
+    what = exc.problem or exc.context or "syntax error"
+    context_line = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
+    if exc.context and exc.problem and exc.problem.startswith("but "):
+        # PyYAML splits one sentence: "expected a single document" / "but found another document"
+        what = f"{exc.context}, {exc.problem}"
+        where.append(f"the first starts{context_line}")
+    elif exc.context and exc.problem:
+        where.append(f"{exc.context}{context_line}")
+    message = f"invalid YAML: {what}"
+    if where:
+        message += f" ({'; '.join(where)})"
+    return Problem(source, mark.line + 1 if mark else None, message)
+
+
+def _duplicate_keys(root: Node, source: str) -> Iterator[Problem]:
+    """Keys given twice in one mapping, found on the composed tree *before* merge keys are
+    flattened (a key overriding a merged `<<: *anchor` key is legitimate, not a duplicate)."""
+    seen_nodes: set[int] = set()
+    stack: list[tuple[Node, str]] = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first_line: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.tag != MERGE_TAG:
+                    key = (key_node.tag, key_node.value)
+                    line = key_node.start_mark.line + 1
+                    if key in first_line:
+                        label = f"{where}: " if where else ""
+                        yield Problem(
+                            source, line,
+                            f"{label}duplicate key {key_node.value!r} (first given on line {first_line[key]})",
+                        )
+                    else:
+                        first_line[key] = line
+                child = f"{where}.{key_node.value}" if where else str(getattr(key_node, "value", "?"))
+                stack.append((value_node, child))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                stack.append((item, f"{where}[{index}]"))
+
+
+def _record_lines(loader: yaml.SafeLoader, node: Node, loc: Loc, lines: dict[Loc, int], on_path: set[int]) -> None:
+    """Walk the (already constructed, so merge-flattened) node tree alongside the value."""
+    if id(node) in on_path or len(lines) >= MAX_LOCATIONS:
+        return  # a recursive alias, or an alias bomb
+    on_path.add(id(node))
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue  # a complex key cannot appear in a location path
+            child = loc + (loader.construct_object(key_node),)
+            # Later entries win, exactly like the constructed dict (own keys override merged ones).
+            lines[child] = key_node.start_mark.line + 1
+            _record_lines(loader, value_node, child, lines, on_path)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            child = loc + (index,)
+            lines[child] = item.start_mark.line + 1
+            _record_lines(loader, item, child, lines, on_path)
+    on_path.discard(id(node))

@@ -1,0 +1,194 @@
+"""What curation keeps of an accepted trace: a compact, column-wise store and a per-trace view.
+
+Curation never holds whole traces, nor their text. `Summaries` keeps, per accepted trace, its id,
+small codes for tool / category / persona / language, 64-bit hashes of its normalised user
+messages and of its calls (dedupe and the split's union-find only need equality), and its 128-byte
+MinHash signature (the near-duplicate index and the leak groups read it in place): under 200 bytes
+a trace, in arrays rather than per-trace objects. `TraceSummary` is the view of one row that the
+selection functions take.
+
+Hashes: 64-bit blake2b. Two different messages (or call lists) share one with probability 2⁻⁶⁴
+per pair — for a million traces, about one chance in 10⁷ that dedupe or the split treats two
+different ones as the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from typing import Iterator, Sequence, overload
+
+from simulator.core.messages import AssistantMessage, UserMessage, strip_stop_token
+from simulator.core.records import Trace
+from simulator.curate.minhash import Signatures
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSummary:
+    """What curation knows of one accepted trace (a row of `Summaries`)."""
+
+    id: str
+    tool: str | None
+    category: str
+    persona: str
+    language: str
+    user_key: tuple[int, ...]  # hashes of the normalised user messages, closing message excluded
+    key: int  # hash of (user messages, calls): equal keys are exact duplicates
+    multi_turn: bool
+    row: int = -1  # its row in the `Summaries` it came from (its signature), -1 for none
+    scenario: str = ""  # the scenario id (the dataset card counts hard cases by it)
+
+    @property
+    def n_turns(self) -> int:
+        return len(self.user_key)
+
+
+def normalize_message(text: str) -> str:
+    """Identity of a user message for dedupe and leakage: width-, case- and spacing-insensitive."""
+    return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
+
+
+def _canonical_arguments(arguments: str) -> str:
+    try:
+        value = json.loads(arguments)
+    except (ValueError, TypeError):
+        return arguments
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _hash64(data: str | bytes) -> int:
+    raw = data.encode() if isinstance(data, str) else data
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
+
+
+def _exact_key(user_key: Sequence[int], calls: Sequence[tuple[str, str]]) -> int:
+    """One hash of the normalised user messages and the (tool, canonical arguments) calls."""
+    users = array("Q", user_key).tobytes()
+    return _hash64(users + json.dumps(calls, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def user_texts(trace: Trace) -> list[str]:
+    """The normalised user messages curation compares. Those after the last assistant message
+    (the closing "thanks ###STOP###") are left out: they are not exported, and shared closings
+    like "thanks!" would otherwise tie unrelated conversations together."""
+    last_assistant = max((i for i, m in enumerate(trace.messages) if isinstance(m, AssistantMessage)), default=-1)
+    return [
+        text
+        for m in trace.messages[: last_assistant + 1]
+        if isinstance(m, UserMessage) and (text := normalize_message(m.content))
+    ]
+
+
+def call_list(trace: Trace) -> list[tuple[str, str]]:
+    """Every tool call as (name, canonical JSON arguments), in order."""
+    return [
+        (c.name, _canonical_arguments(c.arguments))
+        for m in trace.messages
+        if isinstance(m, AssistantMessage)
+        for c in m.tool_calls
+    ]
+
+
+def summarize(trace: Trace) -> TraceSummary:
+    """The summary of one trace on its own (no signature row; `Summaries.add_trace` stores one)."""
+    users = tuple(_hash64(t) for t in user_texts(trace))
+    ep = trace.episode
+    return TraceSummary(id=trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id,
+                        language=ep.language, user_key=users, key=_exact_key(users, call_list(trace)),
+                        multi_turn=ep.multi_turn, scenario=ep.scenario_id)
+
+
+class _Names:
+    """Small codes for the few distinct values of a column (tools, categories, personas, languages)."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = []
+        self.codes: dict[str | None, int] = {}
+
+    def code(self, value: str | None) -> int:
+        code = self.codes.get(value)
+        if code is None:
+            code = self.codes[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class Summaries(Sequence[TraceSummary]):
+    """The accepted traces' summaries, column by column (see the module docstring).
+
+    `add_trace` summarises and signs a trace; `add` takes the facts directly (normalised user
+    texts, calls). Indexing gives `TraceSummary` views; `ids` and `signatures` are the columns
+    curation reads in place.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.signatures = Signatures()
+        self._names = {field: _Names() for field in ("tool", "category", "persona", "language", "scenario")}
+        self._codes = {field: array("H") for field in self._names}
+        self._multi = bytearray()
+        self._users = array("Q")  # every row's message hashes, one after the other
+        self._ends = array("Q")  # where each row's message hashes end in `_users`
+        self._keys = array("Q")
+
+    def add(self, id: str, *, tool: str | None, category: str, persona: str, language: str,
+            users: Sequence[str], calls: Sequence[tuple[str, str]] = (), multi_turn: bool = False,
+            scenario: str = "") -> int:
+        """Store one summary from its normalised user texts and (name, canonical arguments) calls;
+        return its row."""
+        values = {"tool": tool, "category": category, "persona": persona, "language": language, "scenario": scenario}
+        for field, value in values.items():
+            self._codes[field].append(self._names[field].code(value))
+        hashes = [_hash64(t) for t in users]
+        self._users.extend(hashes)
+        self._ends.append(len(self._users))
+        self._keys.append(_exact_key(hashes, list(calls)))
+        self._multi.append(bool(multi_turn))
+        self.signatures.add(users)
+        self.ids.append(id)
+        return len(self.ids) - 1
+
+    def add_trace(self, trace: Trace) -> int:
+        ep = trace.episode
+        return self.add(trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id, language=ep.language,
+                        users=user_texts(trace), calls=call_list(trace), multi_turn=ep.multi_turn,
+                        scenario=ep.scenario_id)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def key(self, row: int) -> int:
+        return self._keys[row]
+
+    @overload
+    def __getitem__(self, row: int) -> TraceSummary: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[TraceSummary]: ...
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        start = self._ends[row - 1] if row else 0
+        names, codes = self._names, self._codes
+        return TraceSummary(
+            id=self.ids[row],
+            tool=names["tool"].values[codes["tool"][row]],  # type: ignore[arg-type]
+            category=names["category"].values[codes["category"][row]],  # type: ignore[arg-type]
+            persona=names["persona"].values[codes["persona"][row]],  # type: ignore[arg-type]
+            language=names["language"].values[codes["language"][row]],  # type: ignore[arg-type]
+            user_key=tuple(self._users[start:self._ends[row]]),
+            key=self._keys[row],
+            multi_turn=bool(self._multi[row]),
+            row=row,
+            scenario=names["scenario"].values[codes["scenario"][row]],  # type: ignore[arg-type]
+        )
+
+    def __iter__(self) -> Iterator[TraceSummary]:
+        return (self[i] for i in range(len(self)))

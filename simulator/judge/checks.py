@@ -1,0 +1,115 @@
+"""The rule checks' extension point: `@check`, what a check sees (`JudgeContext`), and the run of
+every check over one trace.
+
+A check is a function of one `JudgeContext` that returns the problems it found (empty: passed)
+or `Skip("why")` when it does not apply to the trace. Every check runs on every trace and is
+recorded in the verdict under its name, passed or not, in registration order: toolsim's own
+checks first (`simulator.judge.rules`), then plugins' (installed packages, through the `toolsim`
+entry points), then the pack's own (`@sims.check` in its tool-sim module). A trace is accepted
+iff every check passes.
+
+    from simulator import JudgeContext, check
+
+    @check("refund_not_above_total")
+    def refund_not_above_total(ctx: JudgeContext) -> list[str]:
+        return [f"refund of {a['amount']} > order total" for name, a in ctx.calls() if ...]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from simulator.core.records import RuleCheck, Trace
+from simulator.core.registry import Registry
+from simulator.judge.conversation import ConversationView
+from simulator.judge.expected import ExpectedMatch
+from simulator.spec import ExpectedCall, Scenario, ToolSpec
+from simulator.spec.pack import Pack
+
+MAX_LISTED = 3  # problems spelled out in a reason; the rest are counted
+
+
+class Skip(str):
+    """What a check returns when it does not apply to a trace; the text says why (it is recorded
+    as a passed check with that reason)."""
+
+
+@dataclass(slots=True)
+class JudgeContext:
+    """Everything a check may read about one trace, computed once for all checks."""
+
+    trace: Trace
+    pack: Pack
+    scenario: Scenario | None  # None: the trace's scenario is not in this pack
+    view: ConversationView  # every tool call with its evidence and result (`simulator.judge.conversation`)
+    match: ExpectedMatch | None  # the blueprint's expected calls against the real ones
+    today: date  # the episode's simulated day
+
+    @property
+    def tools(self) -> dict[str, ToolSpec]:
+        return self.pack.domain.tools
+
+    @property
+    def expected(self) -> list[ExpectedCall]:
+        return [call for turn in self.scenario.turns for call in turn.expect] if self.scenario else []
+
+    @property
+    def no_tool(self) -> bool:
+        """The scenario expects no call at all."""
+        return not self.expected if self.scenario is not None else self.trace.episode.tool is None
+
+    def calls(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """(tool name, parsed arguments or None when they are not a JSON object) of every call."""
+        for site in self.view.calls:
+            yield site.call.name, site.args
+
+
+Findings = Sequence[str] | Skip
+
+
+class Check(Protocol):
+    def __call__(self, ctx: JudgeContext) -> Findings: ...
+
+
+CHECKS: Registry[Check] = Registry("judge check")
+
+
+def check(name: str | None = None) -> Callable[[Check], Check]:
+    """Register a rule check under `name` (default: the function's name)."""
+
+    def register(fn: Check) -> Check:
+        return CHECKS.add(name or fn.__name__, fn, fn.__module__)
+
+    return register
+
+
+def check_names(pack: Pack | None = None) -> list[str]:
+    """The names a verdict lists, in order (with a pack: including the pack's own checks)."""
+    return [name for name, _ in _checks_for(pack)]
+
+
+def _checks_for(pack: Pack | None) -> list[tuple[str, Check]]:
+    found = [(e.name, e.value) for e in CHECKS.entries()]
+    sims = pack.domain.sims if pack is not None else None
+    if sims is not None:
+        found += list(sims.checks.items())
+    return found
+
+
+def rule_check(name: str, findings: Findings) -> RuleCheck:
+    """A check's findings as the verdict records them."""
+    if isinstance(findings, Skip):
+        return RuleCheck(name=name, passed=True, reason=str(findings))
+    problems = list(findings)
+    if not problems:
+        return RuleCheck(name=name, passed=True)
+    listed = "; ".join(problems[:MAX_LISTED])
+    more = f" (+{len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
+    return RuleCheck(name=name, passed=False, reason=listed + more)
+
+
+def run_checks(ctx: JudgeContext) -> list[RuleCheck]:
+    return [rule_check(name, fn(ctx)) for name, fn in _checks_for(ctx.pack)]

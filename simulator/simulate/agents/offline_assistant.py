@@ -1,0 +1,276 @@
+"""The offline assistant: a reference policy that follows the scenario's blueprint.
+
+Per scripted turn it makes the expected calls, in order, as soon as their arguments are known
+from what the user said (independent calls go out together as parallel calls), asks a clarifying
+question when a needed fact is missing, and then answers from the tool results with the domain's
+reply templates. Turns without expected calls get the scenario's conversational answer. The
+result is the "gold" behaviour the fine-tuning data teaches.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import yaml
+
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
+from simulator.core.records import RoleUsage
+from simulator.simulate.agents.script import TurnPlan, script_of
+from simulator.simulate.agents.style import slot_label
+from simulator.spec import LANGUAGES, DomainConfig, LocalizedText, Turn
+from simulator.spec.blueprint import (
+    MissingValue,
+    latest_results,
+    render_args,
+    render_text,
+)
+from simulator.words.heard import HeardFacts
+
+if TYPE_CHECKING:
+    from simulator.simulate.episode import EpisodeContext
+
+PHRASES_FILE = Path(__file__).with_name("assistant_phrases.yaml")
+MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
+
+
+@lru_cache(maxsize=None)
+def fallback_phrases(language: str) -> dict[str, Any]:
+    with PHRASES_FILE.open(encoding="utf-8") as handle:
+        book = yaml.safe_load(handle)
+    return book.get(language) or book["en"]
+
+
+class OfflineAssistant:
+    """Deterministic `AssistantAgent` driven by the scenario blueprint."""
+
+    def __init__(self, ctx: "EpisodeContext") -> None:
+        self.usage = RoleUsage()
+        self.script = script_of(ctx.scenario)
+        self.facts = ctx.facts
+        self.config = ctx.domain.config
+        # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
+        self._replies_read_results = _mentions_results(self.config)
+        self.language = ctx.persona.language
+        # Enum-like result values ("shipped") as the reply's language says them ("已发货").
+        self.labels = self.config.value_labels.get(self.language, {})
+        self.phrases = fallback_phrases(self.language)
+        self.joiner = "" if self.language == "zh" else " "
+        self.rng = random.Random(ctx.rng.getrandbits(64))
+        self.heard = HeardFacts()
+        self.turn = -1  # index of the scripted turn being served
+        self.emitted = 0  # expected calls of this turn already made
+        self.awaiting_answer = False  # the last thing we said was a clarifying question
+        self.turn_start = 0  # index of the user message that opened this turn
+        self._calls_made = 0
+
+    async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
+        self.usage.calls += 1
+        return self.next_message(messages)
+
+    def next_message(self, messages: Sequence[Message]) -> AssistantMessage:
+        """The next assistant message (synchronous core of `respond`)."""
+        self.heard.update(messages)
+        last = messages[-1] if messages else None
+        if isinstance(last, UserMessage):
+            if not self.awaiting_answer:  # a new request, not the answer to our question
+                self.turn += 1
+                self.emitted = 0
+                self.turn_start = len(messages) - 1
+            self.awaiting_answer = False
+        if not 0 <= self.turn < len(self.script):
+            return _text(self._pick(self.phrases["beyond_script"]))
+        plan = self.script[self.turn]
+        if not plan.calls:
+            return _text(self._conversational_answer(plan.turn))
+        if self.emitted < len(plan.calls) and not _last_batch_failed(messages):
+            step = self._next_calls_or_question(plan, messages)
+            if step is not None:
+                return step
+        self.emitted = len(plan.calls)  # the turn is over: answer from what came back
+        return _text(self._report(messages))
+
+    # ------------------------------------------------------------ calls and questions
+
+    def _next_calls_or_question(self, plan: TurnPlan, messages: Sequence[Message]) -> AssistantMessage | None:
+        """Tool calls for the next expected calls that are ready, or a question for a missing
+        fact; None when nothing can be called (a result it depends on is missing)."""
+        results: dict[str, Any] | None = None
+        batch: list[ToolCall] = []
+        batch_tools: set[str] = set()
+        for step in plan.calls[self.emitted:]:
+            missing = next((s for s in step.slots if not self.heard.knows(self.facts.get(s))), None)
+            if missing is not None:
+                if batch:
+                    break
+                self.awaiting_answer = True
+                return _text(self._ask(missing))
+            if batch_tools.intersection(step.reads):
+                break  # needs the result of a call in this batch: next round
+            if step.reads and results is None:
+                results = latest_results(messages)
+            try:
+                args = render_args(step.call, self.facts, results)
+            except MissingValue:
+                break
+            self._calls_made += 1
+            batch.append(ToolCall(
+                id=f"call_{self._calls_made}", name=step.call.tool,
+                arguments=json.dumps(args, ensure_ascii=False),
+            ))
+            batch_tools.add(step.call.tool)
+        if not batch:
+            return None
+        self.emitted += len(batch)
+        return AssistantMessage(tool_calls=tuple(batch))
+
+    def _ask(self, slot: str) -> str:
+        label = slot_label(slot, self.language, self.config.labels)
+        templates = self.config.ask.get(slot) or self.config.ask.get("default")
+        rendered = self._render_any(templates, {"slot": label, "label": label})
+        return rendered or self._pick(self.phrases["ask"]).format(slot=label)
+
+    # ------------------------------------------------------------ answers
+
+    def _conversational_answer(self, turn: Turn) -> str:
+        return self._render_any(turn.answer, self.facts) or self._pick(self.phrases["no_answer"])
+
+    def _report(self, messages: Sequence[Message]) -> str:
+        """Answer from the results of this turn's last batch of calls."""
+        batch: list[ToolMessage] = []
+        for index in range(len(messages) - 1, self.turn_start, -1):
+            message = messages[index]
+            if not isinstance(message, ToolMessage):
+                break
+            batch.append(message)
+        if not batch:
+            return self._pick(self.phrases["no_result"])
+        results = latest_results(messages) if self._replies_read_results else None
+        return self.joiner.join(self._reply(m, results) for m in reversed(batch))
+
+    def _reply(self, message: ToolMessage, results: Mapping[str, Any] | None) -> str:
+        try:
+            payload = json.loads(message.content)
+        except ValueError:
+            payload = message.content
+        if message.is_error:
+            error = payload.get("error", payload) if isinstance(payload, dict) else payload
+            if isinstance(error, str):  # templates end the sentence themselves
+                error = error.rstrip(".。 ")
+            context = {**self.facts, "error": error}
+            return self._render_any(self.config.error_reply, context, results) or str(error)
+        # Null fields are left out so a template that mentions them (a carrier before shipping)
+        # fails to render and another variant is used instead of saying "None".
+        payload = _without_nulls(payload)
+        if isinstance(payload, dict):
+            shown = {k: self._label(v) for k, v in payload.items()} if self.labels else payload
+            context = {**self.facts, **shown, **self._list_summaries(payload)}
+        else:
+            context = {**self.facts, "result": payload}
+        rendered = self._render_any(self.config.replies.get(message.name), context, results)
+        return rendered or self._generic_result(payload)
+
+    def _list_summaries(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """`{orders_count}` and `{orders_list}` ("ORD-1 (shipped, 2026-03-01); ORD-2 (...)") for
+        each list of objects in a result, so one template can speak of one order or several."""
+        extra: dict[str, Any] = {}
+        p = self.phrases
+        for key, value in payload.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                entries = []
+                for element in value:
+                    scalars = [str(self._label(v)) for v in element.values()
+                               if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                    if scalars:
+                        rest = p["list_rest_joiner"].join(scalars[1:3])
+                        entries.append(p["list_item"].format(head=scalars[0], rest=rest) if rest else scalars[0])
+                extra[f"{key}_count"] = len(value)
+                extra[f"{key}_list"] = p["list_joiner"].join(entries)
+        return extra
+
+    def _generic_result(self, payload: Any) -> str:
+        """A plain but natural sentence from a result's scalar fields."""
+        if not isinstance(payload, dict):
+            return self._pick(self.phrases["result"]).format(details=str(payload))
+        pairs = [
+            self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels), value=v)
+            for k, v in payload.items()
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+        ][:MAX_DETAILS]
+        if not pairs:
+            return self._pick(self.phrases["no_result"])
+        return self._pick(self.phrases["result"]).format(details=self.phrases["detail_joiner"].join(pairs))
+
+    # ------------------------------------------------------------ helpers
+
+    def _label(self, value: Any) -> Any:
+        return self.labels.get(value, value) if isinstance(value, str) else value
+
+    def _render_any(
+        self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None
+    ) -> str | None:
+        """Render one of the variants for our language, starting at a random one; None if none fits."""
+        variants = templates.for_language(self.language) if templates else []
+        if not variants:
+            return None
+        start = self.rng.randrange(len(variants))
+        for template in variants[start:] + variants[:start]:
+            try:
+                return render_text(template, context, results)
+            except MissingValue:
+                continue
+        return None
+
+    def _pick(self, options: Sequence[str]) -> str:
+        return self.rng.choice(options)
+
+
+def _text(content: str) -> AssistantMessage:
+    return AssistantMessage(content=content)
+
+
+_READS_RESULTS: dict[int, tuple[DomainConfig, bool]] = {}  # id(config) -> (config, answer)
+
+
+def _mentions_results(config: DomainConfig) -> bool:
+    """Does any reply template use `{@tool...}`? (once per domain, not per episode)"""
+    hit = _READS_RESULTS.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    texts = [t for reply in config.replies.values() for lang in LANGUAGES for t in reply.for_language(lang)]
+    texts += [t for lang in LANGUAGES for t in config.error_reply.for_language(lang)]
+    answer = any("{@" in text for text in texts)
+    if len(_READS_RESULTS) > 256:
+        _READS_RESULTS.clear()
+    _READS_RESULTS[id(config)] = (config, answer)
+    return answer
+
+
+def _without_nulls(value: Any) -> Any:
+    """Drop null-valued keys of a result and of the objects directly inside it (deeper nulls
+    are rare in results and not worth walking every item list for)."""
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: ({ik: iv for ik, iv in v.items() if iv is not None} if isinstance(v, dict) else v)
+        for k, v in value.items() if v is not None
+    }
+
+
+def _last_batch_failed(messages: Sequence[Message]) -> bool:
+    """Did any result of the batch that just came back fail?"""
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            return False
+        if message.is_error:
+            return True
+    return False

@@ -1,0 +1,60 @@
+"""A scenario's script, pre-digested once for the offline agents.
+
+Which slots each expected call needs, which earlier results it reads, and which slots each turn
+needs in all: both agents ask these questions on every message, and the answers depend only on
+the scenario. Computing them once per scenario (not per message, not per episode) keeps the
+offline agents within the benchmark's budget of about a millisecond per whole episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from simulator.spec import ExpectedCall, Scenario, Turn
+from simulator.spec.blueprint import placeholders, result_refs, slot_refs
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    call: ExpectedCall
+    slots: tuple[str, ...]  # facts the arguments use
+    reads: tuple[str, ...]  # tools whose earlier results the arguments use
+
+
+@dataclass(frozen=True)
+class TurnPlan:
+    turn: Turn
+    calls: tuple[CallPlan, ...]
+    needed: tuple[str, ...]  # every slot the turn's calls use, in order
+
+
+# id(scenario) -> (scenario, plan); the scenario is kept so its id cannot be reused meanwhile.
+_PLANS: dict[int, tuple[Scenario, tuple[TurnPlan, ...]]] = {}
+_PLAN_LIMIT = 4096
+
+
+def script_of(scenario: Scenario) -> tuple[TurnPlan, ...]:
+    """The digested turns of a scenario (cached by object identity)."""
+    hit = _PLANS.get(id(scenario))
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    if len(_PLANS) >= _PLAN_LIMIT:
+        _PLANS.clear()
+    plan = tuple(_turn_plan(turn) for turn in scenario.turns)
+    _PLANS[id(scenario)] = (scenario, plan)
+    return plan
+
+
+def _turn_plan(turn: Turn) -> TurnPlan:
+    calls = tuple(CallPlan(c, tuple(slot_refs(c)), tuple(result_refs(c))) for c in turn.expect)
+    needed: list[str] = []
+    for call in calls:
+        needed.extend(s for s in call.slots if s not in needed)
+    return TurnPlan(turn, calls, tuple(needed))
+
+
+@lru_cache(maxsize=8192)
+def template_slots(template: str) -> frozenset[str]:
+    """Slots a template says out loud (`{reason.en}` says `reason`)."""
+    return frozenset(name.split(".")[0] for name in placeholders(template) if not name.startswith("@"))

@@ -1,0 +1,193 @@
+"""The tool environment of one episode: seeded state, tool dispatch, and the state diff.
+
+Every tool call the assistant makes goes through `ToolEnvironment.call`, which turns it into the
+tool message the model reads. Problems with the *call* (unknown tool, malformed JSON, arguments
+that break the schema) and business-rule failures (`ToolError`) become error results — they are
+data, the material of error-recovery examples. Any other exception from a sim is a bug in the sim
+and propagates.
+
+Speed matters (the offline benchmark runs ≥1,000 episodes/s): the state is seeded and copied
+once per episode, validators are compiled once per schema, and a call does no copying.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import marshal
+import random
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from simulator.core.messages import ToolCall, ToolMessage, tool_error, tool_result
+from simulator.core.records import StateChange
+from simulator.spec import ToolSpec
+from simulator.spec.generation import today_for
+from simulator.spec.pack import Domain
+from simulator.spec.toolkit import SimContext, State, ToolError
+from simulator.spec.validation import argument_errors, parse_arguments, schema_errors
+from simulator.values.schema_sim import simulate
+
+
+def copy_tree(value: Any) -> Any:
+    """A deep copy of JSON-like data. `marshal` copies plain dicts, lists, strings and numbers in
+    C, about five times faster than `copy.deepcopy` (which would dominate a cheap episode); values
+    it cannot serialise (dates, custom objects) take the slower Python path."""
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except ValueError:
+        return _copy_python(value)
+
+
+def _copy_python(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_python(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_python(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_python(v) for v in value)
+    return copy.deepcopy(value)
+
+
+def _pointer_part(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def diff_values(before: Any, after: Any, path: str = "") -> list[StateChange]:
+    """Every changed, added or removed value between two JSON-like trees, as JSON-pointer paths.
+    Containers are compared member by member; anything else (or a change of type) is reported
+    as one change of the whole value. Added values have `before=None`, removed ones `after=None`.
+    Equal containers are skipped with one C-level `==`, so untouched records cost almost nothing
+    (which also means 1 → 1.0 inside a container is not a change)."""
+    if type(before) is type(after) and isinstance(before, (dict, list)) and before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[StateChange] = []
+        for key, old in before.items():
+            where = f"{path}/{_pointer_part(key)}"
+            if key in after:
+                changes += diff_values(old, after[key], where)
+            else:
+                changes.append(StateChange(path=where, before=copy_tree(old), after=None))
+        for key, new in after.items():
+            if key not in before:
+                changes.append(StateChange(path=f"{path}/{_pointer_part(key)}", before=None, after=copy_tree(new)))
+        return changes
+    if isinstance(before, list) and isinstance(after, list):
+        changes = []
+        for index in range(max(len(before), len(after))):
+            where = f"{path}/{index}"
+            if index >= len(after):
+                changes.append(StateChange(path=where, before=copy_tree(before[index]), after=None))
+            elif index >= len(before):
+                changes.append(StateChange(path=where, before=None, after=copy_tree(after[index])))
+            else:
+                changes += diff_values(before[index], after[index], where)
+        return changes
+    if before == after and type(before) is type(after):
+        return []
+    return [StateChange(path=path or "/", before=copy_tree(before), after=copy_tree(after))]
+
+
+@functools.cache
+def _accepted_names(fn: Callable[..., Any]) -> set[str] | None:
+    """The keyword arguments a sim function takes after `ctx`, or None when it takes **kwargs."""
+    parameters = list(inspect.signature(fn).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+class ReturnsMismatch(AssertionError):
+    """A Python sim returned a value its own `returns` schema rejects (a sim bug)."""
+
+
+class ToolEnvironment:
+    """The tools of one episode over one seeded state.
+
+    `check_returns=True` also validates every Python sim's result against its `returns` schema
+    (a sim bug then raises `ReturnsMismatch`); tests and `toolsim check` use it, runs skip the cost.
+    """
+
+    def __init__(
+        self, domain: Domain, seed: int, *, check_returns: bool = False, today: date | None = None
+    ) -> None:
+        self.domain = domain
+        self.seed = seed
+        self.today = today_for(seed, today)
+        self.check_returns = check_returns
+        self.state: State = domain.sims.seed_state(random.Random(seed), self.today) if domain.sims else {}
+        self._initial: State = copy_tree(self.state)
+        self.context = SimContext(state=self.state, rng=random.Random(f"sims:{seed}"), today=self.today)
+        self.calls = 0
+
+    @property
+    def initial_state(self) -> State:
+        """The state as seeded, before any call (do not mutate)."""
+        return self._initial
+
+    def _checked(self, call: ToolCall) -> tuple[ToolSpec, dict[str, Any]] | ToolMessage:
+        """The spec and parsed arguments, or the error result a real API would give instead."""
+        spec = self.domain.tools.get(call.name)
+        if spec is None:
+            return tool_error(call, f"unknown tool '{call.name}'")
+        args, problem = parse_arguments(call)
+        if args is None:
+            return tool_error(call, problem or "arguments must be a JSON object")
+        errors = argument_errors(spec, args)
+        if errors:
+            return tool_error(call, f"invalid arguments for {call.name}: " + "; ".join(errors))
+        return spec, args
+
+    def _run_sim(self, call: ToolCall, spec: ToolSpec, args: dict[str, Any]) -> ToolMessage:
+        registered = self.domain.sims.tools.get(call.name) if self.domain.sims else None
+        if registered is None:
+            return tool_result(call, simulate(spec, args, self.seed))
+        accepted = _accepted_names(registered.fn)
+        if accepted is not None:
+            # The schema may allow arguments the function does not name; they carry no meaning
+            # for the sim, and a TypeError here would blame the model for the sim's signature.
+            args = {k: v for k, v in args.items() if k in accepted}
+        try:
+            value = registered.fn(self.context, **args)
+        except ToolError as exc:
+            return tool_error(call, str(exc))
+        if self.check_returns and spec.returns is not None:
+            problems = schema_errors(spec.returns, value)
+            if problems:
+                raise ReturnsMismatch(f"sim {call.name!r} returned a value its returns schema rejects: {problems}")
+        return tool_result(call, value)
+
+    def call(self, call: ToolCall) -> ToolMessage:
+        """Run one tool call and return the tool message answering it."""
+        self.calls += 1
+        checked = self._checked(call)
+        if isinstance(checked, ToolMessage):
+            return checked
+        return self._run_sim(call, *checked)
+
+    async def acall(self, call: ToolCall, tool_model: Any = None) -> ToolMessage:
+        """Like `call`, but a schema-only tool is answered by an LLM tool model when one is given
+        (arguments are validated first either way; Python sims always run locally)."""
+        self.calls += 1
+        checked = self._checked(call)
+        if isinstance(checked, ToolMessage):
+            return checked
+        spec, args = checked
+        is_python = self.domain.sims is not None and call.name in self.domain.sims.tools
+        if tool_model is None or is_python:
+            return self._run_sim(call, spec, args)
+        from simulator.llm.tool_model import ToolModelError
+
+        try:
+            return tool_result(call, await tool_model.simulate(spec, args))
+        except ToolModelError:
+            # The simulator failed, not the assistant: answer like an API that broke (the trace
+            # then fails the judge's `tool_errors_expected` and never reaches the dataset).
+            return tool_error(call, f"{call.name} is temporarily unavailable")
+
+    def diff(self) -> list[StateChange]:
+        """What the calls so far changed in the state, relative to the seeded snapshot."""
+        return diff_values(self._initial, self.state)

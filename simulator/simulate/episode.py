@@ -1,0 +1,127 @@
+"""Turn a planned `Episode` into everything one simulation needs.
+
+Deterministic: the same episode (scenario, persona, seed) always yields the same tool state, the
+same picked record and the same slot values, which is what makes offline runs reproducible and
+resumable.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from simulator.core.records import Episode
+from simulator.simulate.environment import ToolEnvironment
+from simulator.spec import Persona, Scenario, StateQuery
+from simulator.spec.blueprint import MissingValue, lookup, matches
+from simulator.spec.pack import Domain, Pack
+from simulator.values.fakes import fake
+from simulator.words.relative_dates import fill_today, resolve
+
+
+class ScenarioError(Exception):
+    """The scenario cannot be played against this state (e.g. no record matches its query)."""
+
+
+@dataclass
+class EpisodeContext:
+    episode: Episode
+    scenario: Scenario
+    persona: Persona
+    domain: Domain
+    facts: dict[str, Any]
+    env: ToolEnvironment
+    rng: random.Random
+    max_turns: int
+    tool_model: Any = None  # an LLM tool simulator for schema-only tools, when the tool role is a model
+
+    @property
+    def today(self) -> date:
+        return self.env.today
+
+    @property
+    def system_prompt(self) -> str:
+        """The domain's system prompt with this episode's `{today}` / `{weekday}` filled in."""
+        return fill_today(self.domain.system_prompt, self.env.today)
+
+
+def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: random.Random) -> dict[str, Any]:
+    candidates = [r for r in state.get(query.collection, []) if matches(r, query.where)]
+    if not candidates:
+        raise ScenarioError(f"no record in {query.collection!r} matches {query.where}")
+    return rng.choice(candidates)
+
+
+def _taken(state: dict[str, list[dict[str, Any]]], key: str) -> set[Any]:
+    return {r.get(key) for records in state.values() if isinstance(records, list) for r in records if isinstance(r, dict)}
+
+
+def _fresh_fake(kind: str, state: dict[str, list[dict[str, Any]]], rng: random.Random) -> Any:
+    """A generated value that is *not* already in the state under the same name: a "wrong order
+    id" scenario must really get an unknown id, or its expected error never happens."""
+    value = fake(kind, rng)
+    taken = _taken(state, kind)
+    for _ in range(20):
+        if value not in taken:
+            break
+        value = fake(kind, rng)
+    return value
+
+
+def scaled(name: str, path: str, value: Any, factor: float) -> float:
+    """A scaled field slot's value: the record's number times the factor, in cents."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(
+            f"slot {name!r}: `scale` needs a number, but field {path!r} of the picked record is {value!r}"
+        )
+    return round(value * factor, 2)
+
+
+def resolve_facts(
+    scenario: Scenario, state: dict[str, list[dict[str, Any]]], rng: random.Random, today: date
+) -> dict[str, Any]:
+    """Slot values for one episode, in slot order (`date` slots resolve against `today`; a scaled
+    `field` slot draws its factor from `rng` right after its record is read)."""
+    record = pick_record(state, scenario.record, rng) if scenario.record else {}
+    facts: dict[str, Any] = {}
+    for name, slot in scenario.slots.items():
+        if slot.field is not None:
+            try:
+                facts[name] = lookup(slot.field, record)
+            except MissingValue:
+                raise ScenarioError(f"slot {name!r}: the picked record has no field {slot.field!r}") from None
+            if slot.scale is not None:  # only scaled slots draw: unscaled scenarios keep their facts
+                facts[name] = scaled(name, slot.field, facts[name], rng.choice(slot.scale))
+        elif slot.fake is not None:
+            facts[name] = _fresh_fake(slot.fake, state, rng)
+        elif slot.choice is not None:
+            facts[name] = rng.choice(slot.choice)
+        elif slot.date is not None:
+            facts[name] = resolve(slot.date, today, rng)
+        else:
+            facts[name] = slot.value
+    return facts
+
+
+def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
+    scenario = pack.scenarios[episode.scenario_id]
+    persona = pack.personas[episode.persona_id]
+    # Not seeded by `sample`: samples of one plan (for DPO pairs) share the user's side, and
+    # differ only where the assistant does — a preference pair needs a shared prompt.
+    rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}")
+    env = ToolEnvironment(pack.domain, seed=episode.seed, today=pack.today_of(episode))
+    facts = resolve_facts(
+        scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"), env.today
+    )
+    return EpisodeContext(
+        episode=episode,
+        scenario=scenario,
+        persona=persona,
+        domain=pack.domain,
+        facts=facts,
+        env=env,
+        rng=rng,
+        max_turns=pack.file.generation.max_turns,
+    )

@@ -1,0 +1,75 @@
+"""Play one episode: user → assistant → tools → assistant … until the user stops.
+
+The orchestrator only knows the agent protocols and the tool environment; whether an agent is
+offline or an LLM is decided elsewhere. Failures never escape: a defect or an error ends the
+episode with a termination reason recorded on the trace, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from simulator.core.messages import Message, SystemMessage, has_stop_token
+from simulator.core.records import Termination, Trace
+from simulator.simulate.agents.base import AssistantAgent, UserAgent, UserDefect
+from simulator.simulate.episode import EpisodeContext
+
+MAX_TOOL_ROUNDS = 6  # assistant messages with tool calls in a row before we call it a loop
+
+
+class ToolLoopError(RuntimeError):
+    """The assistant kept calling tools without ever answering the user."""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line a user can act on; the innermost frame tells where a sim bug lives."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messages: list[Message]) -> None:
+    for _ in range(MAX_TOOL_ROUNDS):
+        reply = await assistant.respond(messages)
+        messages.append(reply)
+        if not reply.tool_calls:
+            return
+        for call in reply.tool_calls:
+            if ctx.tool_model is None:
+                messages.append(ctx.env.call(call))
+            else:
+                messages.append(await ctx.env.acall(call, ctx.tool_model))
+    raise ToolLoopError(f"{MAX_TOOL_ROUNDS} rounds of tool calls without an answer")
+
+
+async def simulate_episode(
+    ctx: EpisodeContext, user: UserAgent, assistant: AssistantAgent, agents: dict[str, str] | None = None
+) -> Trace:
+    messages: list[Message] = [SystemMessage(content=ctx.system_prompt)]
+    termination: Termination = "max_turns"
+    error: str | None = None
+    try:
+        for _ in range(ctx.max_turns):
+            said = await user.respond(messages)
+            messages.append(said)
+            if has_stop_token(said.content):
+                termination = "user_stop"
+                break
+            await _assistant_turn(ctx, assistant, messages)
+        else:
+            error = f"no ###STOP### after {ctx.max_turns} user turns"
+    except UserDefect as defect:
+        termination, error = "user_defect", str(defect)
+    except Exception as exc:  # noqa: BLE001 - recorded on the trace; the run goes on
+        termination, error = "error", describe_exception(exc)
+    return Trace(
+        id=ctx.episode.id,
+        episode=ctx.episode,
+        messages=messages,
+        termination=termination,
+        error=error,
+        facts=ctx.facts,
+        state_diff=ctx.env.diff(),
+        usage={"user": user.usage, "assistant": assistant.usage},
+        agents=agents or {"user": "offline", "assistant": "offline"},
+    )

@@ -1,0 +1,161 @@
+"""Templates and blueprints: how `{slot}` and `{@tool.path}` placeholders resolve.
+
+Shared by the offline user (filling seed utterances), the offline assistant (building calls and
+replies), the judge (rendering the calls a blueprint expects) and the loader (checking that every
+placeholder is filled by something). One grammar, one implementation.
+
+- `{name}` or `{name.0.field}`: a slot value (facts the user knows), or a key of a reply context.
+- `{@tool.path}`: a value from the latest successful result of `tool` in the conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable, Mapping
+
+from simulator.core.messages import Message, ToolMessage
+from simulator.spec.scenario import ExpectedCall
+
+PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
+
+
+class MissingValue(KeyError):
+    """A placeholder whose value is not (yet) available."""
+
+
+def placeholders(template: str) -> list[str]:
+    """Every placeholder name in a template, in order, e.g. `['order_id', '@lookup_order.orders.0.order_id']`."""
+    return PLACEHOLDER.findall(template)
+
+
+def lookup(path: str, context: Mapping[str, Any]) -> Any:
+    """Resolve a dotted path (`orders.0.order_id`) in nested dicts/lists."""
+    value: Any = context
+    for part in path.split("."):
+        if type(value) is dict:  # fast path: `isinstance(x, Mapping)` is slow on this hot path
+            if part not in value:
+                raise MissingValue(path)
+            value = value[part]
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise MissingValue(path)
+    return value
+
+
+def _resolve(name: str, facts: Mapping[str, Any], results: Mapping[str, Any]) -> Any:
+    if name.startswith("@"):
+        tool, _, path = name[1:].partition(".")
+        if tool not in results:
+            raise MissingValue(name)
+        return lookup(path, results[tool]) if path else results[tool]
+    return lookup(name, facts)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def render_text(template: str, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> str:
+    """Fill every placeholder; raises `MissingValue` when one cannot be resolved."""
+    results = results or {}
+    return PLACEHOLDER.sub(lambda m: _as_text(_resolve(m.group(1), facts, results)), template)
+
+
+def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> Any:
+    """Render a blueprint argument value. A string that is exactly one placeholder keeps the
+    value's type (a number stays a number); mixed strings are rendered as text; containers recurse."""
+    results = results or {}
+    if isinstance(value, str):
+        match = PLACEHOLDER.fullmatch(value)
+        if match:
+            return _resolve(match.group(1), facts, results)
+        return render_text(value, facts, results)
+    if isinstance(value, list):
+        return [render_value(v, facts, results) for v in value]
+    if isinstance(value, dict):
+        return {k: render_value(v, facts, results) for k, v in value.items()}
+    return value
+
+
+def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {k: render_value(v, facts, results) for k, v in call.args.items()}
+
+
+def walk_strings(value: Any) -> Iterable[str]:
+    """Every string inside nested lists and dicts (template values, blueprint arguments)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk_strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from walk_strings(v)
+
+
+def slot_refs(call: ExpectedCall) -> list[str]:
+    """Slots (top-level names) an expected call's arguments need, in argument order."""
+    names: list[str] = []
+    for text in walk_strings(call.args):
+        for name in placeholders(text):
+            root = name.split(".")[0]
+            if not name.startswith("@") and root not in names:
+                names.append(root)
+    return names
+
+
+def arg_slot(call: ExpectedCall, arg: str) -> str | None:
+    """The slot an argument is filled from, when it is exactly one `{slot}` placeholder."""
+    value = call.args.get(arg)
+    if isinstance(value, str):
+        match = PLACEHOLDER.fullmatch(value)
+        if match and not match.group(1).startswith("@"):
+            return match.group(1).split(".")[0]
+    return None
+
+
+def result_refs(call: ExpectedCall) -> list[str]:
+    """Tools whose results an expected call's arguments need."""
+    tools: list[str] = []
+    for text in walk_strings(call.args):
+        for name in placeholders(text):
+            if name.startswith("@"):
+                tool = name[1:].split(".")[0]
+                if tool not in tools:
+                    tools.append(tool)
+    return tools
+
+
+def latest_results(messages: Iterable[Message]) -> dict[str, Any]:
+    """The latest successful, parsed result of each tool in a conversation."""
+    results: dict[str, Any] = {}
+    for m in messages:
+        if isinstance(m, ToolMessage) and not m.is_error:
+            try:
+                results[m.name] = json.loads(m.content)
+            except ValueError:
+                continue
+    return results
+
+
+def matches(record: dict[str, Any], where: dict[str, Any]) -> bool:
+    """Does a state record satisfy a scenario's `record.where` (a value, or a list of accepted values, per dotted path)?"""
+    for key, wanted in where.items():
+        try:
+            value = lookup(key, record)
+        except MissingValue:
+            return False
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True

@@ -1,0 +1,41 @@
+"""A scenario file: one domain, its personas, generation settings, models and scenarios."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from simulator.spec.base import Strict
+from simulator.spec.domain import DomainConfig
+from simulator.spec.generation import GenerationConfig
+from simulator.spec.models import ModelsConfig
+from simulator.spec.scenario import Scenario
+
+
+class ScenarioFile(Strict):
+    """A scenario file: one domain, its personas, generation settings and scenarios."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str = ""
+    domain: DomainConfig
+    personas: list[str] = Field(
+        default_factory=lambda: ["../personas"],
+        description="persona files or folders (relative to this file), or persona ids in ../personas",
+    )
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    scenarios: list[Scenario] = Field(min_length=1)
+    models: ModelsConfig | None = None
+    variants: list[str] | None = Field(
+        None,
+        description="files of generated `say` variants (relative to this file; `toolsim expand` writes them); "
+                    "default: X.variants.yaml next to X.yaml when it exists; [] for none",
+    )
+
+    @field_validator("scenarios")
+    @classmethod
+    def _unique_ids(cls, scenarios: list[Scenario]) -> list[Scenario]:
+        seen: set[str] = set()
+        for s in scenarios:
+            if s.id in seen:
+                raise ValueError(f"duplicate scenario id {s.id!r}")
+            seen.add(s.id)
+        return scenarios

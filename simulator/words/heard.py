@@ -1,0 +1,85 @@
+"""What the assistant has been told so far, and whether a fact's value is among it.
+
+The offline assistant knows every fact of the episode (it reads the blueprint), but a reference
+policy that used a value nobody gave it would teach a model to invent ids. So before it calls a
+tool it checks each needed value against what the user said and what earlier tool results
+showed (an order number found by e-mail may be used; the judge's grounding rule agrees), and
+asks the user otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from simulator.core.messages import Message, ToolMessage, UserMessage
+from simulator.core.names import LANGUAGES
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", text.lower())
+
+
+def number_forms(value: int | float) -> list[str]:
+    """The ways a number is written: 25 -> "25"; 25.5 -> "25.50", "25.5"; 30.0 -> "30.00", "30"."""
+    if isinstance(value, int):
+        return [str(value)]
+    forms = [f"{value:.2f}", repr(value)]
+    if value.is_integer():
+        forms.append(str(int(value)))
+    return list(dict.fromkeys(forms))
+
+
+class HeardFacts:
+    """The normalised text of every user message and successful tool result seen so far (fed
+    incrementally)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._seen = 0
+        self._number_patterns: dict[float, re.Pattern[str]] = {}
+
+    def update(self, messages: Sequence[Message]) -> None:
+        """Take in the messages added since the last call (the conversation only grows)."""
+        for message in messages[self._seen:]:
+            if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
+                self.text += " " + normalise(message.content)
+        self._seen = len(messages)
+
+    def knows(self, value: Any) -> bool:
+        """Has this value been said? Strings: case-insensitive substring. Numbers: any of
+        their written forms, not as part of a longer number (29 is not in ORD-48291). Mappings
+        (a phrase per language and a `code`): any phrase, or the code itself (a user may type the
+        ISO date a relative-day slot means, or the canonical name an alias stands for). Lists:
+        every element."""
+        if value is None or isinstance(value, bool):
+            return True
+        if isinstance(value, (int, float)):
+            return self._number_pattern(value).search(self.text) is not None
+        if isinstance(value, str):
+            return normalise(value).strip() in self.text
+        if isinstance(value, dict):
+            phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
+            phrases = phrases or [v for v in value.values() if isinstance(v, str)]
+            code = value.get("code")
+            return any(self.knows(p) for p in phrases) or (code is not None and self._knows_word(code))
+        if isinstance(value, (list, tuple)):
+            return all(self.knows(v) for v in value)
+        return normalise(str(value)).strip() in self.text
+
+    def _knows_word(self, value: Any) -> bool:
+        """A code said as a word of its own: `es` is not heard in "yes", nor `it` in "hospitality"."""
+        if not isinstance(value, str):
+            return self.knows(value)
+        word = normalise(value).strip()
+        return bool(word) and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", self.text) is not None
+
+    def _number_pattern(self, value: int | float) -> re.Pattern[str]:
+        pattern = self._number_patterns.get(value)
+        if pattern is None:
+            alternation = "|".join(re.escape(f) for f in number_forms(value))
+            pattern = re.compile(rf"(?<![\d.])(?:{alternation})(?!\.?\d)")
+            self._number_patterns[value] = pattern
+        return pattern
