@@ -1,6 +1,30 @@
-"""Fixtures shared across test folders.
+"""Fixtures shared across test folders, and the network guard.
 
 `tests.fakes.fixtures`: local fake OpenAI/Anthropic servers and an LLM client for the LLM layer.
+The guard (`tests/netguard/`) makes any connection beyond 127.0.0.1 an error, here and in every
+Python subprocess a test starts; a test session in which anything tried fails.
 """
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.netguard import toolsim_netguard
+
 pytest_plugins = ["tests.fakes.fixtures"]
+
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+toolsim_netguard.install()
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p)
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network_was_tried():
+    yield
+    assert not toolsim_netguard.BLOCKED, "tests tried to reach the network: " + "; ".join(toolsim_netguard.BLOCKED[:5])
+

@@ -86,6 +86,7 @@ def test_every_stage_is_a_known_layer():
     assert stages <= set(LAYERS), f"stages outside the plan: {stages - set(LAYERS)}"
 
 
+@pytest.mark.slow
 def test_no_import_cycle():
     g = graph()
     # A package's __init__ re-exporting its modules is not a cycle of design: drop edges into
@@ -95,6 +96,7 @@ def test_no_import_cycle():
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c + [c[0]]) for c in cycles[:5])
 
 
+@pytest.mark.slow
 def test_imports_point_down_the_pipeline():
     wrong = []
     for name, path in MODULES.items():

@@ -52,6 +52,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.slow
 def test_bad_scenario_file_is_reported_with_its_line(tmp_path, case):
     mutate, needle, words = CASES[case]
     path = _copy_pack(tmp_path, mutate)

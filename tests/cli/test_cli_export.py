@@ -38,6 +38,7 @@ def _canon(value) -> str:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.slow
 def test_every_format_loads_unchanged(run_dir, tmp_path, fmt):
     out = tmp_path / fmt
     args = ["export", str(run_dir), "--format", fmt, "--out", str(out)]

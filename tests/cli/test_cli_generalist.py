@@ -23,6 +23,8 @@ from simulator.judge.rules import judge_rules
 from simulator.load.loader import load_pack
 from simulator.spec.generation import today_for
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "generalist.yaml"
 SPLITS = ("train", "validation", "test")

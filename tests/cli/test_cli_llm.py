@@ -76,6 +76,7 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_assistant_and_judge_models_then_a_cached_rerun(server, cache_dir, tmp_path):
     out = tmp_path / "run"
     args = ["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
@@ -141,6 +142,7 @@ def test_failing_requests_are_recorded_and_the_run_goes_on(server, cache_dir, tm
     assert "sk-fake" not in (out / "traces.jsonl").read_text()
 
 
+@pytest.mark.slow
 def test_killed_llm_run_resumes_without_duplicates(fake_keys, cache_dir, tmp_path):
     with FakeOpenAIServer(latency=0.05) as server:
         server.responder = fake_model

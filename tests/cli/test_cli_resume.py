@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "customer_support.yaml"
 N = "3000"
@@ -26,6 +28,7 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_kill_9_then_rerun_finishes_exactly(tmp_path):
     out = tmp_path / "killed"
     proc = _start(out)

@@ -10,6 +10,8 @@ import pytest
 
 from simulator.cli import main
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "customer_support.yaml"
 TOOLS = {"lookup_order", "check_status", "initiate_refund", "update_address", "escalate_to_human"}

@@ -19,6 +19,8 @@ from simulator.spec import ToolSpec
 from simulator.values.schema_sim import simulate
 from tests.fakes.openai_server import FakeOpenAIServer, text
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "smart_home.yaml"
 TOOLS_FILE = ROOT / "scenarios" / "smart_home.tools.yaml"

@@ -25,6 +25,8 @@ from simulator.spec.generation import today_for
 from tests.day_reader import WEEKDAYS, day_meant
 from tests.pack_runs import SPLITS, read_records, read_traces, run_pack
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "travel.yaml"
 TOOLS = {"get_user_profile", "search_flights", "book_flight", "search_hotels", "book_hotel", "get_weather"}

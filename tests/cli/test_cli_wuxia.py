@@ -18,6 +18,8 @@ from simulator.load.loader import load_pack
 from tests.pack_runs import read_records, read_traces, run_pack
 from tool_sims.wuxia import knowledge_base
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "wuxia.yaml"
 TOOLS = {"search_character", "search_martial_art", "search_dynasty"}

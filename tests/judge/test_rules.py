@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -427,24 +426,6 @@ def test_model_layer_seam_only_accepts_a_scored_pass(pack):
     rejected = judge(refund_trace(args={"order_id": "ORD-99999", "reason": "defective"}), pack)
     assert not needs_model(rejected)
     assert with_model(rejected, ModelJudgement(status="scored", passed=True)).decision == "reject"
-
-
-def test_judging_costs_well_under_half_a_millisecond(pack):
-    lookup = call("lookup_order", "call_1", order_id="ORD-48291")
-    refund = call("initiate_refund", "call_2", order_id="ORD-48291", reason="defective", amount=49.9)
-    trace = make_trace([
-        SYSTEM, UserMessage(content="What's in my order ORD-48291?"), calling(lookup),
-        tool_result(lookup, {"order": {"order_id": "ORD-48291", "total": 49.9, "items": ["kettle"]}}),
-        AssistantMessage(content="A kettle."), UserMessage(content="Refund it please, it's broken"),
-        calling(refund), tool_result(refund, {"refund_id": "RF-1"}), AssistantMessage(content="Refunded."), STOP,
-    ], scenario="lookup_refund")
-    judge_rules(trace, pack)  # warm the validator cache
-    n = 500
-    start = time.perf_counter()
-    for _ in range(n):
-        judge_rules(trace, pack)
-    per_trace = (time.perf_counter() - start) / n
-    assert per_trace < 0.0005, f"{per_trace * 1e6:.0f} µs per trace"
 
 
 def test_free_text_blueprint_literals_accept_any_wording():

@@ -18,6 +18,7 @@ from simulator.llm.retry import (
 )
 
 
+@pytest.mark.slow
 def test_rpm_spaces_starts():
     limits = CallLimits(concurrency=10, rpm=600)  # 10 starts per second
     starts: list[float] = []

@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from simulator.core.rundir import RunDir
-from simulator.spec.snapshot import write_snapshot
 from simulator.load.loader import load_pack
 from simulator.review.behaviours import NO_TOOL, blueprint_cells, trace_behaviours
 from simulator.review.coverage import compute_coverage
 from simulator.spec import Scenario
+from simulator.spec.snapshot import write_snapshot
 
 # ---------------------------------------------------------------- messages
 

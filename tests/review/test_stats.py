@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulator.core.rundir import RunDir
 from simulator.cli.stats import bar, print_stats
+from simulator.core.rundir import RunDir
 from simulator.review.stats import compute_stats, exported_user_turns
 
 REFUND = {"type": "function", "function": {"name": "refund", "description": "r", "parameters": {

@@ -188,6 +188,7 @@ WRONG_TYPE = {"string": 12, "integer": "12", "number": "1.5", "boolean": "yes", 
 
 
 @given(tool_and_arguments())
+@pytest.mark.slow
 def test_valid_generated_arguments_are_accepted(case):
     spec, args = case
     assert schema_problems(spec.parameters) == []
@@ -195,6 +196,7 @@ def test_valid_generated_arguments_are_accepted(case):
 
 
 @given(tool_and_arguments(), st.data())
+@pytest.mark.slow
 def test_dropping_a_required_argument_is_rejected(case, data):
     spec, args = case
     if spec.required:
@@ -204,6 +206,7 @@ def test_dropping_a_required_argument_is_rejected(case, data):
 
 
 @given(tool_and_arguments(), st.data())
+@pytest.mark.slow
 def test_a_wrongly_typed_argument_is_rejected(case, data):
     spec, args = case
     name = data.draw(st.sampled_from(sorted(args)))
@@ -212,6 +215,7 @@ def test_a_wrongly_typed_argument_is_rejected(case, data):
 
 
 @given(tool_and_arguments(), st.data())
+@pytest.mark.slow
 def test_a_value_outside_the_enum_is_rejected(case, data):
     spec, args = case
     enums = [n for n, s in spec.parameters["properties"].items() if "enum" in s]
@@ -222,6 +226,7 @@ def test_a_value_outside_the_enum_is_rejected(case, data):
 
 
 @given(tool_and_arguments())
+@pytest.mark.slow
 def test_an_unknown_argument_is_rejected(case):
     spec, args = case
     args["zz_unknown"] = 1

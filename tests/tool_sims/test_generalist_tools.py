@@ -24,6 +24,8 @@ from simulator.spec import HARD_CASES
 from simulator.spec.blueprint import latest_results, render_args
 from simulator.spec.validation import schema_errors, schema_problems
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "generalist.yaml"
 SEEDS = range(6)

@@ -284,6 +284,7 @@ PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_ch
 
 @PROPERTY_SETTINGS
 @given(returns_schema(), st.integers(0, 2**31))
+@pytest.mark.slow
 def test_generated_values_validate(case, seed):
     schema, _ = case
     assert Draft202012Validator.check_schema(schema) is None
@@ -292,6 +293,7 @@ def test_generated_values_validate(case, seed):
 
 @PROPERTY_SETTINGS
 @given(returns_schema(), st.dictionaries(st.sampled_from(NAMES), SCALARS | st.lists(SCALARS, max_size=3), max_size=5))
+@pytest.mark.slow
 def test_values_stay_valid_whatever_the_arguments_echo(case, args):
     schema, _ = case
     assert_valid(schema, simulate(spec(schema), args, seed=7))
@@ -299,6 +301,7 @@ def test_values_stay_valid_whatever_the_arguments_echo(case, args):
 
 @PROPERTY_SETTINGS
 @given(returns_schema(), st.integers(0, 2**31))
+@pytest.mark.slow
 def test_same_inputs_same_value(case, seed):
     schema, _ = case
     assert simulate(spec(schema), {"q": 1}, seed) == simulate(spec(schema), {"q": 1}, seed)
@@ -306,6 +309,7 @@ def test_same_inputs_same_value(case, seed):
 
 @PROPERTY_SETTINGS
 @given(returns_schema())
+@pytest.mark.slow
 def test_different_seeds_usually_give_different_values(case):
     schema, entropic = case
     values = {json.dumps(simulate(spec(schema), {}, seed), sort_keys=True) for seed in range(20)}

@@ -55,6 +55,7 @@ def test_default_file_is_merged_and_counted(support_copy, capsys):
     assert "+ 6 generated variants from customer_support.variants.yaml" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_variants_key_chooses_the_files(support_copy, capsys):
     default_path(support_copy).write_text(GOOD)
     text = support_copy.read_text()
@@ -98,6 +99,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.slow
 def test_broken_variant_file_is_reported_with_its_line(support_copy, capsys, case):
     old, new, needle, message = BROKEN[case]
     assert old in GOOD

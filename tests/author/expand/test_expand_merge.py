@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from simulator.cli import main
@@ -21,6 +22,7 @@ def _total(data, sid) -> int:
     return sum(len(t.get("en", [])) + len(t.get("zh", [])) for t in turns)
 
 
+@pytest.mark.slow
 def test_rerun_keeps_edits_respects_exclude_and_tops_up(support_copy):
     out = default_path(support_copy)
     assert _expand(support_copy, "--per-scenario", "6") == 0
@@ -54,6 +56,7 @@ def test_rerun_with_the_same_count_changes_nothing(support_copy):
     assert out.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_scenario_flag_grows_only_that_scenario(support_copy):
     out = default_path(support_copy)
     assert _expand(support_copy, "--per-scenario", "4") == 0
@@ -71,6 +74,7 @@ def test_hand_written_seeds_are_never_touched(support_copy):
     assert support_copy.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_rerun_keeps_hand_edited_factors(support_copy):
     out = default_path(support_copy)
     assert _expand(support_copy, "--per-scenario", "10", "--scenario", "partial_refund_one_item") == 0

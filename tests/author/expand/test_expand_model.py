@@ -55,6 +55,7 @@ def server(fake_keys, tmp_path, monkeypatch):
         yield s
 
 
+@pytest.mark.slow
 def test_model_variants_are_checked_and_counted(server, support_copy, capsys):
     args = ["expand", str(support_copy), "--model", "openai/fake-model", "--api-base", server.base_url,
             "--per-scenario", "10", "--scenario", "refund_delivered_order", "--scenario", "escalate_on_request"]

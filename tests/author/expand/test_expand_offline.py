@@ -24,6 +24,8 @@ from simulator.load.loader import load_pack
 from simulator.load.variants import VariantFile, default_path
 from simulator.spec.blueprint import placeholders
 
+pytestmark = pytest.mark.slow  # runs a pack end to end
+
 ROOT = Path(__file__).resolve().parents[3]
 PER_SCENARIO = 50
 ABBREVIATIONS = {"u", "ur", "pls", "thx", "ty", "im", "dont", "cant", "its", "rn", "abt", "b4", "rly"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from simulator.cli import main
@@ -12,6 +13,7 @@ from simulator.load.variants import default_path
 from simulator.spec.blueprint import MissingValue, render_text
 
 
+@pytest.mark.slow
 def test_run_with_variants_passes_the_judge(support_copy, tmp_path):
     assert main(["expand", str(support_copy), "--per-scenario", "24", "--quiet"]) == 0
     variants = yaml.safe_load(default_path(support_copy).read_text())["scenarios"]

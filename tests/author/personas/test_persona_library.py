@@ -73,6 +73,7 @@ def test_library_personas_write_differently(library):
         assert voices[a] != voices[b], (a, b)
 
 
+@pytest.mark.slow
 def test_every_library_persona_plays_every_scenario_and_passes_the_rule_judge():
     pack = load_pack(ROOT / "scenarios" / "customer_support.yaml")
     assert set(pack.personas) == {p.id for p in load_library(ROOT / "personas")}

@@ -132,6 +132,7 @@ def test_build_persona_claims_unique_ids_and_names():
     assert made[1].id == f"{made[0].id}_2"
 
 
+@pytest.mark.slow
 def test_proposals_load_with_load_pack_and_pass_the_rule_judge(library, tmp_path):
     proposals = sample_personas(library, 20, seed=11)
     documents = [d for d in yaml.safe_load_all(render(proposals)) if d is not None]

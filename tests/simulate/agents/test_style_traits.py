@@ -11,7 +11,9 @@ import yaml
 from simulator.simulate.agents.offline_user import OfflineUser
 from simulator.simulate.agents.style import Styler, phrases_for
 from simulator.spec import Persona
-from tests.simulate.agents.test_style import FACTS  # one set of facts for every styler test
+from tests.simulate.agents.test_style import (
+    FACTS,  # one set of facts for every styler test
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 CJK = re.compile(r"[\u4e00-\u9fff]")
