@@ -57,15 +57,10 @@ def _tool_results(traces: list[dict]) -> list[tuple[str, dict, object]]:
 
 
 @pytest.fixture(scope="module")
-def offline_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("smart_home") / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet"]) == 0
-    return out
+def offline_run(pack_run) -> Path:
+    return pack_run("smart_home")
 
 
-def test_the_pack_validates(capsys):
-    assert main(["validate", str(SCENARIO)]) == 0
-    assert "10 tools" in capsys.readouterr().out
 
 
 def test_every_tool_has_a_returns_schema():
@@ -113,13 +108,6 @@ def test_results_echo_the_arguments_and_chain_into_later_calls(offline_run):
         assert status_args["device_id"] == listing["devices"][0]["device_id"]
 
 
-def test_same_seed_same_dataset(offline_run, tmp_path):
-    again = tmp_path / "again"
-    assert main(["run", str(SCENARIO), "--out", str(again), "--quiet"]) == 0
-    for split in SPLITS:
-        name = f"dataset/{split}.jsonl"
-        assert (again / name).read_bytes() == (offline_run / name).read_bytes()
-    assert (again / "selection.json").read_bytes() == (offline_run / "selection.json").read_bytes()
 
 
 # ---------------------------------------------------------------- a model as the tool simulator
