@@ -6,6 +6,8 @@ What users write against, in one place (imported lazily: `import simulator` cost
   `Pack`, `read_snapshot(run_dir)` (the pack a run directory recorded);
 - the tool-sim toolkit (`tool_sims/*.py`): `ToolSimModule` (`@sims.tool`, `@sims.state`,
   `@sims.check`), `SimContext`, `State`, `ToolError`, and `fakes` (seeded fake values);
+- the records: `Trace` (with `Episode`), `Verdict`, and the message model (`UserMessage`,
+  `AssistantMessage` with `ToolCall`s, `ToolMessage`, `SystemMessage`);
 - extension points: `@check` with `JudgeContext` and `Skip` (judge rule checks), `@export_format`
   with `Converter` and `SkipRecord` (export formats); plugins in installed packages register
   through the `toolsim` entry-point group;
@@ -33,6 +35,14 @@ _PUBLIC: dict[str, str] = {
     "SimContext": "simulator.spec.toolkit",
     "State": "simulator.spec.toolkit",
     "ToolError": "simulator.spec.toolkit",
+    "AssistantMessage": "simulator.core.messages",
+    "UserMessage": "simulator.core.messages",
+    "ToolMessage": "simulator.core.messages",
+    "SystemMessage": "simulator.core.messages",
+    "ToolCall": "simulator.core.messages",
+    "Episode": "simulator.core.records",
+    "Trace": "simulator.core.records",
+    "Verdict": "simulator.core.records",
     "check": "simulator.judge",
     "JudgeContext": "simulator.judge",
     "Skip": "simulator.judge",

@@ -19,6 +19,7 @@ from simulator.cli.argtypes import (
     whole_number,
 )
 from simulator.core.errors import InputError
+from simulator.core.registry import load_plugins
 
 EXIT_INPUT = 2
 
@@ -196,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None) or COMMANDS[args.command]
     try:
+        load_plugins()  # a broken plugin is reported before anything is read or written
         return handler(args)
     except InputError as exc:
         for problem in exc.problems:

@@ -1,4 +1,6 @@
-"""The judge model: a scored verdict, garbage that stays unscored, and committees."""
+"""The judge model: a scored verdict, garbage that stays unscored, and committees. The wire (the
+structured response format, a failed call) is tested against the fake HTTP server; voting,
+thresholds and rubrics against a scripted client."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 
 import pytest
 
+from simulator import ScriptedClient
 from simulator.core.records import RoleUsage
 from simulator.judge.model import Rubric, judge_with_model
 from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
@@ -14,7 +17,6 @@ from simulator.simulate.orchestrator import simulate_episode
 from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
 from tests.fakes.fixtures import episode_context
-from tests.fakes.http_fake import Request
 
 CRITERIA = list(Rubric.default().criteria)
 
@@ -28,6 +30,9 @@ def verdict(score: int = 5, passed: bool = True, **overrides: int) -> str:
 def trace(support_pack):
     ctx = episode_context(support_pack, "refund_delivered_order", "formal_polite")
     return asyncio.run(simulate_episode(ctx, make_offline_user(ctx), make_offline_assistant(ctx)))
+
+
+SCRIPTED = ModelSettings(model="scripted/judge", temperature=0)
 
 
 @pytest.fixture
@@ -52,9 +57,9 @@ def test_good_verdict_is_scored_and_stored(trace, support_pack, judge, openai_fa
     assert trace.facts["order_id"] in case and "initiate_refund" in case
 
 
-def test_low_score_fails_even_if_the_model_says_pass(trace, support_pack, judge, openai_fake, llm_client):
-    openai_fake.push(openai.text(verdict(5, True, no_invented_values=2)))
-    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client))
+def test_low_score_fails_even_if_the_model_says_pass(trace, support_pack):
+    client = ScriptedClient([verdict(5, True, no_invented_values=2)])
+    result = asyncio.run(judge_with_model(trace, support_pack, [SCRIPTED], client))
     assert result.status == "scored" and result.passed is False
     assert "no_invented_values" in result.reason
 
@@ -73,39 +78,37 @@ def test_failed_judge_call_is_unscored(trace, support_pack, judge, openai_fake, 
     assert result.status == "unscored" and "judge call failed" in result.reason
 
 
-def test_committee_majority_and_agreement(trace, support_pack, openai_fake, llm_client):
+def test_committee_majority_and_agreement(trace, support_pack):
     answers = {"judge-a": verdict(5), "judge-b": verdict(5), "judge-c": verdict(2, False)}
-    openai_fake.responder = lambda request: openai.text(answers[request.body["model"]])
-    models = [ModelSettings(model=f"openai/{name}", api_base=openai_fake.base_url) for name in answers]
-    result = asyncio.run(judge_with_model(trace, support_pack, models, llm_client))
+    client = ScriptedClient(lambda request: answers[request.settings.model.split("/")[1]])
+    models = [ModelSettings(model=f"scripted/{name}") for name in answers]
+    result = asyncio.run(judge_with_model(trace, support_pack, models, client))
     assert result.status == "scored" and result.passed is True
     assert result.agreement == pytest.approx(2 / 3)
     assert len(result.votes) == 3 and result.scores["right_tool"] == pytest.approx(4.0)
-    assert result.model == "openai/judge-a, openai/judge-b, openai/judge-c"
+    assert result.model == "scripted/judge-a, scripted/judge-b, scripted/judge-c"
 
 
-def test_committee_unscored_votes_count_against(trace, support_pack, openai_fake, llm_client):
+def test_committee_unscored_votes_count_against(trace, support_pack):
     answers = {"judge-a": verdict(5), "judge-b": "garbage", "judge-c": "garbage"}
-    openai_fake.responder = lambda request: openai.text(answers[request.body["model"]])
-    models = [ModelSettings(model=f"openai/{name}", api_base=openai_fake.base_url) for name in answers]
-    result = asyncio.run(judge_with_model(trace, support_pack, models, llm_client))
-    assert result.passed is False
+    client = ScriptedClient(lambda request: answers[request.settings.model.split("/")[1]])
+    models = [ModelSettings(model=f"scripted/{name}") for name in answers]
+    assert asyncio.run(judge_with_model(trace, support_pack, models, client)).passed is False
 
 
-def test_samples_of_one_model_are_separate_calls(trace, support_pack, judge, openai_fake, llm_client):
-    replies = iter([verdict(5), verdict(1, False)])
-    openai_fake.responder = lambda request: openai.text(next(replies))
-    result = asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client, samples=2))
-    assert openai_fake.calls == 2
+def test_samples_of_one_model_are_separate_calls(trace, support_pack):
+    client = ScriptedClient([verdict(5), verdict(1, False)])
+    result = asyncio.run(judge_with_model(trace, support_pack, [SCRIPTED], client, samples=2))
+    assert len(client.requests) == 2 and client.requests[0].cache_salt != client.requests[1].cache_salt
     assert result.passed is False and result.agreement == pytest.approx(0.5)  # a tie fails
 
 
-def test_custom_rubric_and_threshold(trace, support_pack, judge, openai_fake, llm_client):
+def test_custom_rubric_and_threshold(trace, support_pack):
     rubric = Rubric({"polite": "the assistant is polite"})
 
-    def reply(request: Request):
-        assert "**polite**" in request.body["messages"][0]["content"]
-        return openai.text(json.dumps({"rationale": "fine", "scores": {"polite": 3}, "pass": True}))
+    def reply(request):
+        assert "**polite**" in request.messages[0].content
+        return json.dumps({"rationale": "fine", "scores": {"polite": 3}, "pass": True})
 
-    openai_fake.responder = reply
-    assert asyncio.run(judge_with_model(trace, support_pack, [judge], llm_client, rubric=rubric, threshold=3)).passed is True
+    client = ScriptedClient(reply)
+    assert asyncio.run(judge_with_model(trace, support_pack, [SCRIPTED], client, rubric=rubric, threshold=3)).passed is True
