@@ -11,7 +11,7 @@ need it. `LITELLM_LOCAL_MODEL_COST_MAP` is set first, or the import fetches a pr
 the network.
 
 Per-call CPU matters at high concurrency: one event loop serves every call, so each millisecond a
-call spends in Python delays every other reply. `bench/llm_concurrency.py` measures it. What we
+call spends in Python delays every other reply. `bench/llm_client.py` measures it. What we
 do about it here: `openai/` calls take litellm's own HTTP handler rather than the OpenAI SDK (a
 litellm switch); `litellm_tuning` switches off litellm's success logging when nobody listens and
 its response pricing when we will not read the price (own prices, or a model its table does not

@@ -1,6 +1,6 @@
 """Per-call work that litellm does for nobody in a toolsim run, switched off.
 
-`bench/llm_concurrency.py` (profiled with py-spy, all threads) found that litellm 1.102.4, after
+`bench/llm_client.py` (profiled with py-spy, all threads) found that litellm 1.102.4, after
 every successful `acompletion`, does two things whose results a toolsim run never reads:
 
 1. It schedules a success-logging task that builds the "standard logging payload" (model-info

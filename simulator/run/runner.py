@@ -1,11 +1,12 @@
 """Run a pack end to end: plan → simulate → judge → curate → export, resumably.
 
-Every finished episode is appended to `traces.jsonl` and `verdicts.jsonl` at once. The runner
-plans in rounds: after each round it curates what was accepted (exact and near dedupe, quota
-selection — the same `Curator` the publisher uses) and plans again for the tool, category and
-language cells left short, until the targets are met or a budget (episodes, USD) is spent.
-Planning is deterministic, so a rerun after a crash plans the same episodes and skips those
-already on disk.
+Every finished episode is appended to `traces.jsonl` and `verdicts.jsonl` at once (the runner is
+their one writer). What to play is the `Schedule`'s business (`schedule.py`): rounds planned from
+curation of everything settled — exact and near dedupe, quota selection, the same `Curator` the
+publisher uses — plus, when a model plays a role, refills planned while episodes are in flight,
+until the targets are met or a budget (episodes, USD) is spent. Planning reads settled results
+only, in plan order, so a rerun after a crash plans the same episodes, takes those already on
+disk back from the run directory and plays only the others.
 """
 
 from __future__ import annotations
@@ -16,24 +17,27 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from simulator.core.messages import SystemMessage
 from simulator.core.records import Episode, RoleUsage, Trace, Verdict
 from simulator.core.rundir import JsonlAppender, RunDir
 from simulator.curate.curator import Curator
 from simulator.judge import judge, needs_model, with_model
-from simulator.plan.episodes import plan_round
 from simulator.plan.targets import Targets, compute_targets
+from simulator.run.finished import FinishedEpisodes
 from simulator.run.publish import publish_dataset
-from simulator.run.state import RunResult, RunState, judged_traces
+from simulator.run.schedule import Schedule
+from simulator.run.state import RunResult, RunState
 from simulator.simulate.agents.factory import AgentFactory, AgentSettings
 from simulator.simulate.episode import prepare_episode
 from simulator.simulate.orchestrator import describe_exception, simulate_episode
 from simulator.spec.pack import Pack
 from simulator.spec.snapshot import write_snapshot
 
-MAX_ROUNDS = 8
+
+def _cost_of(trace: Trace) -> float:
+    return sum(u.cost_usd or 0.0 for u in trace.usage.values())
 
 
 @dataclass
@@ -83,7 +87,8 @@ class Runner:
         self.budget = options.max_episodes or pack.file.generation.max_episodes or (
             3 * self.targets.total * options.samples_per_episode
         )
-        self.planned = 0
+        self.spent = 0.0  # USD, counted as episodes finish (the state counts them as they settle)
+        self.schedule: Schedule | None = None
         gen = pack.file.generation
         self.max_cost = options.max_cost if options.max_cost is not None else gen.max_cost
         near = options.near_dup_threshold if options.near_dup_threshold is not None else gen.dedupe.near_threshold
@@ -113,23 +118,18 @@ class Runner:
 
     # ------------------------------------------------------------ resume
 
-    async def _resume(self) -> None:
-        """Rebuild state from disk; judge traces whose verdict the kill prevented from landing."""
-        unjudged: list[Trace] = []
-        for trace, verdict in judged_traces(self.run_dir):
-            if verdict is None:
-                unjudged.append(trace)
-            else:
-                self.state.record(trace, verdict)
-        if unjudged:
-            with_verdicts = JsonlAppender(self.run_dir.verdicts_path)
-            try:
-                for trace in unjudged:
-                    verdict = await self._judge(trace)
-                    with_verdicts.write(verdict)
-                    self.state.record(trace, verdict)
-            finally:
-                with_verdicts.close()
+    async def _judge_unjudged(self, finished: FinishedEpisodes) -> None:
+        """Judge traces whose verdict the kill prevented from landing."""
+        unjudged = finished.unjudged()
+        if not unjudged:
+            return
+        with_verdicts = JsonlAppender(self.run_dir.verdicts_path)
+        try:
+            for episode_id in unjudged:
+                with_verdicts.write(await self._judge(finished.trace(episode_id)))
+        finally:
+            with_verdicts.close()
+        finished.reload_verdicts()
 
     # ------------------------------------------------------------ simulate
 
@@ -154,90 +154,65 @@ class Runner:
             trace.usage["tool"] = ctx.tool_model.usage
         return trace
 
-    async def _simulate(self, episodes: list[Episode], traces: JsonlAppender, verdicts: JsonlAppender) -> None:
-        pending = iter(episodes)
-        finished = len(self.state.done)
+    async def _simulate(self, schedule: Schedule, traces: JsonlAppender, verdicts: JsonlAppender) -> None:
+        """`--concurrency` workers play the schedule's episodes as it hands them out; each result
+        is written at once (the one writer of both files) and given back to the schedule, which
+        may plan more. A worker with nothing to start waits until the plan grows or the run ends.
+        Offline episodes never wait on anything, so one worker plays them all, in plan order."""
+        more = asyncio.Event()
+        finished = len(schedule.finished) if schedule.finished else 0
 
         async def worker() -> None:
             nonlocal finished
-            for episode in pending:
+            while not schedule.complete:
                 if self.over_cost():
-                    return
+                    schedule.halt("max cost")
+                    break
+                episode = schedule.take()
+                if episode is None:
+                    more.clear()
+                    await more.wait()
+                    continue
                 trace = await self._play(episode)
                 verdict = await self._judge(trace)
                 traces.write(trace)
                 verdicts.write(verdict)
-                self.state.record(trace, verdict)
+                self.spent += _cost_of(trace)
+                schedule.finish(episode, trace, verdict)
+                more.set()
                 finished += 1
                 if self.progress:
-                    self.progress(finished, self.planned)
+                    self.progress(finished, schedule.planned)
+            more.set()
 
-        workers = max(1, min(self.options.concurrency, len(episodes)))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
 
-    # ------------------------------------------------------------ rounds
+    # ------------------------------------------------------------ budgets
 
     def spent_usd(self) -> float:
         """Cost so far; roles whose cost is unknown (no price for the model) count as 0."""
-        return sum(u.cost_usd or 0.0 for u in self.state.usage.values())
+        return self.spent
 
     def over_cost(self) -> bool:
-        if self.max_cost is not None and self.spent_usd() >= self.max_cost:
-            self.stop_reason = "max cost"
-            return True
-        return False
+        return self.max_cost is not None and self.spent >= self.max_cost
 
-    def _rounds(self) -> Iterable[tuple[int, list[Episode]]]:
-        """Round 0 plans the full target; later rounds plan only what is still short after curation."""
-        t = self.targets
-        missing, futile = float("inf"), 0
-        for round_index in range(MAX_ROUNDS):
-            if round_index == 0:
-                deficits, multi, categories, languages = dict(t.cells), t.min_multi_turn, t.categories, t.languages
-            else:
-                if self.planned >= self.budget:  # nothing could be planned: don't curate for nothing
-                    self.stop_reason = "max episodes"
-                    return
-                curated = self.curator.curate(self.state.accepted)
-                deficits, multi, categories, languages = curated.needs(t)
-                if not deficits and not multi:
-                    return
-                futile = futile + 1 if sum(curated.short.values()) >= missing else 0
-                if futile >= 2:
-                    self.stop_reason = "no progress"  # two rounds that filled nothing: more won't help
-                    return
-                missing = min(missing, sum(curated.short.values()))
-            if self.over_cost():
-                return
-            episodes = plan_round(
-                self.pack, deficits, multi, run_seed=self.seed, round_index=round_index,
-                samples=self.options.samples_per_episode, categories=categories, languages=languages,
-            )
-            room = self.budget - self.planned
-            if room <= 0:
-                self.stop_reason = "max episodes"
-                return
-            episodes = episodes[:room]
-            self.planned += len(episodes)
-            yield round_index, episodes
-        self.stop_reason = "max rounds"
-
-    async def simulate_all(self) -> None:
+    async def simulate_all(self, finished: FinishedEpisodes | None = None) -> None:
+        schedule = Schedule(self.pack, self.targets, self.curator, self.state, seed=self.seed,
+                            samples=self.options.samples_per_episode, budget=self.budget,
+                            refills=self.client is not None, over_cost=self.over_cost, finished=finished)
+        self.schedule = schedule
         traces = JsonlAppender(self.run_dir.traces_path)
         verdicts = JsonlAppender(self.run_dir.verdicts_path)
         try:
-            for _, episodes in self._rounds():
-                before = len(self.state.accepted)
-                todo = [e for e in episodes if e.id not in self.state.done]
-                if self.progress:
-                    self.progress(len(self.state.done), self.planned)
-                await self._simulate(todo, traces, verdicts)
-                if todo and len(self.state.accepted) == before:
-                    self.stop_reason = "no progress"
-                    break  # a whole round without one accepted example: more rounds won't help
+            schedule.start()
+            if self.progress:
+                self.progress(len(finished) if finished else 0, schedule.planned)
+            await self._simulate(schedule, traces, verdicts)
+            schedule.flush()
         finally:
             traces.close()
             verdicts.close()
+        self.stop_reason = schedule.stop_reason
 
     # ------------------------------------------------------------ entry
 
@@ -274,12 +249,15 @@ class Runner:
         started = time.time()
         resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
         try:
+            finished = None
             if resuming:
-                await self._resume()
+                finished = FinishedEpisodes(self.run_dir)
+                await self._judge_unjudged(finished)
+                self.spent = finished.spent_usd
                 started = time.time()
             write_snapshot(self.run_dir, self.pack)
             self.run_dir.write_manifest(self.manifest("running", started))
-            await self.simulate_all()
+            await self.simulate_all(finished)
         finally:
             if self.client is not None:
                 self.client.close()

@@ -27,6 +27,8 @@ class Request:
     path: str
     headers: dict[str, str]
     body: Any
+    arrived: float = 0.0  # time.time() when the request was read (benchmarks time the client by it)
+    answered: float = 0.0  # time.time() when its reply was sent
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -112,13 +114,14 @@ class FakeHTTPServer:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                arrived = time.time()
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
                     body: Any = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
-                request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, arrived)
                 if not any(self.path.rstrip("/").endswith(s) for s in fake.path_suffixes):
                     self._send(Reply(status=404, body={"error": {"message": f"no route {self.path}"}}))
                     return
@@ -134,6 +137,7 @@ class FakeHTTPServer:
                         pass
                     return
                 self._send(reply)
+                request.answered = time.time()
 
             def _send(self, reply: Reply) -> None:
                 payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()

@@ -82,8 +82,14 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--responder", metavar="MODULE:FUNCTION", help="answer with this function of the request")
     args = parser.parse_args()
     with FakeOpenAIServer(latency=args.latency) as server:
+        if args.responder:
+            import importlib
+
+            module, _, name = args.responder.partition(":")
+            server.responder = getattr(importlib.import_module(module), name)
         print(server.base_url, flush=True)
         sys.stdin.read()
         print(server.calls, flush=True)

@@ -1,5 +1,5 @@
 """The per-call CPU savings of the client (see `simulator/llm/litellm_tuning.py` and
-`bench/llm_concurrency.py`) change nothing anyone can observe: the OpenAI route sends the same
+`bench/llm_client.py`) change nothing anyone can observe: the OpenAI route sends the same
 request without the OpenAI SDK, a registered litellm callback still fires, a price litellm knows
 is still read, and pricing is skipped only where its answer would go unread."""
 
@@ -57,7 +57,7 @@ def pricing_calls(litellm, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_installed_on_the_pinned_litellm(litellm):
     # If this fails after a litellm upgrade, re-check the two wrapped functions against the new
-    # version (and re-measure with bench/llm_concurrency.py) before moving PINNED_LITELLM.
+    # version (and re-measure with bench/llm_client.py) before moving PINNED_LITELLM.
     assert litellm_tuning.litellm_version() == litellm_tuning.PINNED_LITELLM
     assert litellm_tuning.installed()
     assert litellm_tuning.install(litellm)  # idempotent

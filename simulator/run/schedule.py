@@ -1,0 +1,232 @@
+"""What to play next: the run's plan, grown from what has been settled, never from arrival order.
+
+The plan is a list of episodes in the order they were planned (a planning round appends a batch).
+Episodes are handed out in that order and finish in any order (concurrency, latency, workers); a
+result is *settled* — recorded into the run's state, counted for planning — only once every
+episode before it in the plan has settled too. Planning decisions are taken at fixed numbers of
+settled episodes and read only the settled results, so the same seed and options give the same
+plan, the same episodes and the same dataset however the results arrive: at concurrency 1 or
+256, from a model or from the cache, in one go or resumed after a kill.
+
+Two kinds of decision:
+
+* **rounds** (`_round`): when everything planned has settled, curate it (exact and near dedupe,
+  quota selection) and plan for the cells still short — the classic loop, with its limits (the
+  episode budget, `MAX_ROUNDS`, two rounds that fill nothing, a round without one acceptance).
+* **refills** (`_refill`, only when a model plays a role): every `REFILL_EVERY` settled episodes,
+  plan each cell's shortfall by a running tally (`curate/tally.py`) minus the picks still pending
+  (planned, not yet settled, counted as if all will be kept). Rejected episodes are replaced while
+  the rest of the plan is in flight, so `--concurrency` requests stay in flight instead of the
+  pipeline draining at the end of every round; a cell is never planned past its quota by more
+  than what is pending. Offline runs plan in rounds only: their episodes are CPU work done one
+  after another, there is no waiting to overlap, and rounds plan the fewest episodes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from simulator.core.records import Episode, Trace, Verdict
+from simulator.curate.curator import Curator
+from simulator.curate.tally import Pending, Tally
+from simulator.plan.episodes import plan_round
+from simulator.plan.targets import Targets
+from simulator.run.finished import FinishedEpisodes
+from simulator.run.state import RunState
+from simulator.spec.pack import Pack
+
+MAX_ROUNDS = 8
+REFILL_EVERY = 32  # settled episodes between two refill decisions
+
+
+class Schedule:
+    def __init__(self, pack: Pack, targets: Targets, curator: Curator, state: RunState, *, seed: int,
+                 samples: int, budget: int, refills: bool, over_cost: Callable[[], bool],
+                 finished: FinishedEpisodes | None = None) -> None:
+        self.pack, self.targets, self.curator, self.state = pack, targets, curator, state
+        self.seed, self.samples, self.budget = seed, samples, budget
+        self.over_cost = over_cost
+        self.finished = finished  # results already on disk (a resumed run)
+        self.plan: list[Episode] = []
+        self.positions: dict[str, int] = {}
+        self.results: dict[int, tuple[Trace, Verdict]] = {}  # finished, waiting for the prefix
+        self.next_start = 0  # the next position to hand out
+        self.settled = 0  # positions [0, settled) are recorded in `state`
+        self.running = 0
+        self.round = 0  # the next round (batch) index; episode ids start with it
+        self.stop_reason = "targets met"
+        self.closed = False  # no more planning
+        self.halted = False  # no more episodes handed out (a budget ran out)
+        self.pending = Pending()
+        self.tally = Tally(targets) if refills else None
+        # the classic round loop's state
+        self.rounds = 0
+        self.missing, self.futile = math.inf, 0
+        self.round_sizes = 0
+        self.accepted_since_round = 0
+        # refills' progress: the lowest shortfall seen and how many had settled then
+        self.best, self.best_at = math.inf, 0
+
+    # ------------------------------------------------------------ handing out and taking back
+
+    @property
+    def planned(self) -> int:
+        return len(self.plan)
+
+    def start(self) -> None:
+        self._decide()
+
+    def take(self) -> Episode | None:
+        """The next episode to play, or None when there is none to start now."""
+        if self.halted:
+            return None
+        while self.next_start < len(self.plan):
+            episode = self.plan[self.next_start]
+            self.next_start += 1
+            if self.finished is not None and episode.id in self.finished:
+                continue  # its result was taken back when it was planned
+            self.running += 1
+            return episode
+        return None
+
+    def halt(self, reason: str) -> None:
+        """Hand out nothing more (a budget ran out); what is running still finishes."""
+        self.halted = self.closed = True
+        self.stop_reason = reason
+
+    @property
+    def complete(self) -> bool:
+        """Nothing running and nothing left to start: the run is over."""
+        return self.running == 0 and (self.halted or self.next_start >= len(self.plan))
+
+    def finish(self, episode: Episode, trace: Trace, verdict: Verdict) -> None:
+        """Take back a played episode's result; settle what can be settled; plan more."""
+        self.running -= 1
+        self.results[self.positions[episode.id]] = (trace, verdict)
+        self._settle()
+
+    def flush(self) -> None:
+        """At the end: record results that could not settle in plan order (a budget stopped the
+        run before an earlier episode was played), and results on disk the plan never reached."""
+        for position in sorted(self.results):
+            self._record(*self.results.pop(position))
+        if self.finished is not None:
+            for episode_id in self.finished.traces:
+                if episode_id not in self.state.done:
+                    self._record(*self.finished.result(episode_id))
+
+    # ------------------------------------------------------------ settling
+
+    def _record(self, trace: Trace, verdict: Verdict) -> None:
+        before = len(self.state.accepted)
+        self.state.record(trace, verdict)
+        if len(self.state.accepted) > before:
+            self.accepted_since_round += 1
+            if self.tally is not None:
+                self.tally.add(self.state.accepted[before])
+
+    def _settle(self) -> None:
+        while self.settled in self.results:
+            trace, verdict = self.results.pop(self.settled)
+            self._record(trace, verdict)
+            episode = self.plan[self.settled]
+            if episode.sample == 0:
+                self.pending.change(episode.tool, episode.category, episode.language, episode.multi_turn, -1)
+            self.settled += 1
+            if self.settled == len(self.plan) or (self.tally is not None and self.settled % REFILL_EVERY == 0):
+                self._decide()
+
+    def _append(self, episodes: list[Episode]) -> None:
+        for episode in episodes:
+            position = len(self.plan)
+            self.plan.append(episode)
+            self.positions[episode.id] = position
+            if episode.sample == 0:
+                self.pending.change(episode.tool, episode.category, episode.language, episode.multi_turn, +1)
+            if self.finished is not None and episode.id in self.finished:
+                self.results[position] = self.finished.result(episode.id)
+        self.round += 1
+
+    # ------------------------------------------------------------ deciding
+
+    def _decide(self) -> None:
+        """Plan more, if the settled results say so. Called at 0 settled, whenever everything
+        planned has settled, and (with refills) every REFILL_EVERY settled."""
+        if self.closed:
+            return
+        if self.settled < len(self.plan):
+            if self.tally is not None:
+                self._refill()
+            return
+        while not self.closed and self.settled == len(self.plan):
+            before = len(self.plan)
+            self._round()
+            if len(self.plan) > before:
+                self._settle()  # a resumed run may already hold the new round's results
+                return
+
+    def _round(self) -> None:
+        """The classic decision, once everything planned has settled."""
+        t = self.targets
+        if self.rounds and self.round_sizes and not self.accepted_since_round:
+            return self._close("no progress")  # a whole round without one accepted example
+        if self.rounds >= MAX_ROUNDS:
+            return self._close("max rounds")
+        if self.rounds == 0:
+            needs = dict(t.cells), t.min_multi_turn, t.categories, t.languages
+        else:
+            if self.planned >= self.budget:
+                return self._close("max episodes")
+            curated = self.curator.curate(self.state.accepted)
+            needs = curated.needs(t)
+            if not needs[0] and not needs[1]:
+                return self._close("targets met")
+            missing = sum(curated.short.values())
+            self.futile = self.futile + 1 if missing >= self.missing else 0
+            if self.futile >= 2:
+                return self._close("no progress")  # two rounds that filled nothing: more won't help
+            self.missing = min(self.missing, missing)
+        self.rounds += 1
+        self.round_sizes = self.accepted_since_round = 0
+        batch = self._batch(*needs)
+        if batch is not None:
+            self.round_sizes = len(batch)
+            self._append(batch)
+
+    def _refill(self) -> None:
+        """Replace what the settled results lack while the rest of the plan is still in flight."""
+        assert self.tally is not None
+        short = self.tally.short()
+        if short < self.best:
+            self.best, self.best_at = short, self.settled
+        elif self.settled - self.best_at >= 2 * max(self.best, REFILL_EVERY) * self.samples:
+            return self._close("no progress")  # twice the shortfall's worth settled, nothing filled
+        cells, multi, categories, languages = self.tally.needs(self.pending)
+        if not cells and not multi:
+            return
+        if self.planned >= self.budget:
+            return self._close("max episodes")
+        batch = self._batch(cells, multi, categories, languages)
+        if batch:
+            self.round_sizes += len(batch)
+            self._append(batch)
+
+    def _batch(self, cells: dict[str, int], multi: int, categories: dict[str, int],
+               languages: dict[str, int]) -> list[Episode] | None:
+        """The next batch of the plan, cut to the episode budget; None (and planning closed)
+        when a budget forbids any."""
+        if self.over_cost():
+            self._close("max cost")
+            return None
+        episodes = plan_round(self.pack, cells, multi, run_seed=self.seed, round_index=self.round,
+                              samples=self.samples, categories=categories, languages=languages)
+        room = self.budget - self.planned
+        if room <= 0:
+            self._close("max episodes")
+            return None
+        return episodes[:room]
+
+    def _close(self, reason: str) -> None:
+        self.closed = True
+        self.stop_reason = reason
