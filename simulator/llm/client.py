@@ -43,12 +43,15 @@ from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
 from simulator.llm.cache import ResponseCache, request_key
 from simulator.llm.limits import CallLimits
+from simulator.llm.openai_http import OpenAIHTTP, speaks
+from simulator.llm.prices import table_cost
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
 from simulator.llm.retry import Backoff, call_with_retries
 from simulator.spec import ToolSpec
 from simulator.spec.models import ModelSettings
 
 _litellm: Any = None
+TRANSPORT_VARIABLE = "TOOLSIM_TRANSPORT"  # "litellm": every call through litellm, none over `openai_http`
 OPENAI_HTTP_HANDLER_SWITCH = "EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER"
 
 
@@ -200,6 +203,9 @@ class LLMClient:
     _unpriced: set[str] = field(default_factory=set, init=False, repr=False)
     # Backoff jitter; one generator per client (seeding a new one per call costs a urandom read).
     _rng: random.Random = field(default_factory=random.Random, init=False, repr=False)
+    # OpenAI-compatible servers at an `api_base` are called directly (`openai_http`) unless this is off.
+    direct: bool = field(default_factory=lambda: os.environ.get(TRANSPORT_VARIABLE, "").lower() != "litellm")
+    _http: OpenAIHTTP = field(default_factory=OpenAIHTTP, init=False, repr=False)
 
     @classmethod
     def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None) -> "LLMClient":
@@ -208,8 +214,14 @@ class LLMClient:
         return cls(cache=cache, limits=CallLimits(concurrency=concurrency, rpm=rpm))
 
     def close(self) -> None:
+        self._http.close()
         if self.cache is not None:
             self.cache.close()
+
+    async def aclose(self) -> None:
+        """Close from inside the event loop: the direct transport's connections first."""
+        await self._http.aclose()
+        self.close()
 
     async def complete(
         self,
@@ -283,6 +295,8 @@ class LLMClient:
         return reply, False
 
     async def _fetch(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+        if self.direct and speaks(settings):
+            return await self._fetch_direct(settings, request)
         litellm = litellm_module()
         kwargs: dict[str, Any] = {
             "model": settings.model,
@@ -320,4 +334,17 @@ class LLMClient:
         reply["cost_usd"] = own if own is not None else _table_cost(response)
         if own is None and reply["cost_usd"] is None and not skip_cost and not _litellm_prices(litellm, settings.model):
             self._unpriced.add(settings.model)
+        return reply
+
+    async def _fetch_direct(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
+            await asyncio.sleep(0)  # replies already in hand first (see `_fetch`)
+            async with self.limits.slot():
+                return await self._http.complete(settings, request)
+
+        reply = await call_with_retries(
+            attempt, model=settings.model, retries=settings.retries, backoff=self.backoff, sleep=self.sleep, rng=self._rng
+        )
+        own = settings.own_cost(reply["input_tokens"], reply["output_tokens"])
+        reply["cost_usd"] = own if own is not None else table_cost(settings.model, reply["input_tokens"], reply["output_tokens"])
         return reply

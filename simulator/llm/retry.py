@@ -39,6 +39,18 @@ class LLMCallError(Exception):
         super().__init__(redact(f"{model}: {kind} after {attempts} attempt(s): {message}"))
 
 
+class ProviderError(Exception):
+    """A failed call on a transport of our own (`openai_http`): an HTTP status (with its headers,
+    for `Retry-After`) or a broken connection, classified like litellm's errors."""
+
+    def __init__(self, message: str, *, status: int | None = None, headers: Mapping[str, str] | None = None,
+                 connection: bool = False) -> None:
+        super().__init__(message)
+        self.status_code = status
+        self.headers = headers or {}
+        self.connection = connection
+
+
 @dataclass(frozen=True)
 class Failure:
     kind: FailureKind
@@ -84,7 +96,7 @@ def classify(exc: BaseException) -> Failure | None:
     module = type(exc).__module__.split(".")[0]
     name = type(exc).__name__
     is_timeout = isinstance(exc, (TimeoutError, asyncio.TimeoutError)) or "Timeout" in name
-    is_provider = module in _PROVIDER_MODULES or is_timeout or isinstance(exc, ConnectionError)
+    is_provider = (module in _PROVIDER_MODULES or is_timeout or isinstance(exc, (ConnectionError, ProviderError)))
     if not is_provider:
         return None
     status = getattr(exc, "status_code", None)
@@ -93,7 +105,7 @@ def classify(exc: BaseException) -> Failure | None:
     retry_after = retry_after_seconds(_headers_of(exc))
     if is_timeout or status == 408:
         return Failure("timeout", True, status, retry_after, message)
-    if "Connection" in name or isinstance(exc, ConnectionError):
+    if "Connection" in name or isinstance(exc, ConnectionError) or getattr(exc, "connection", False) is True:
         return Failure("connection", True, status, retry_after, message)
     if status == 429:
         return Failure("rate_limit", True, status, retry_after, message)

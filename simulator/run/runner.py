@@ -260,7 +260,7 @@ class Runner:
             await self.simulate_all(finished)
         finally:
             if self.client is not None:
-                self.client.close()
+                await self.client.aclose()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         result.stopped_by = None if not result.short else self.stop_reason

@@ -53,10 +53,13 @@ def openai_settings(openai_fake: FakeOpenAIServer) -> ModelSettings:
     return ModelSettings(model="openai/fake-model", api_base=openai_fake.base_url, retries=2, timeout=10)
 
 
-@pytest.fixture
-def llm_client() -> LLMClient:
-    """No cache, quick backoff, modest concurrency."""
-    return LLMClient(cache=None, limits=CallLimits(concurrency=8), backoff=QUICK)
+@pytest.fixture(params=["direct", "litellm"])
+def llm_client(request: pytest.FixtureRequest) -> Iterator[LLMClient]:
+    """No cache, quick backoff, modest concurrency; each test runs over both transports: direct
+    HTTP to OpenAI-compatible servers (`openai_http`) and litellm for every call."""
+    client = LLMClient(cache=None, limits=CallLimits(concurrency=8), backoff=QUICK, direct=request.param == "direct")
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,17 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from typing import Iterator
 
 import pytest
 
 from simulator.core.messages import SystemMessage, UserMessage
 from simulator.llm import litellm_tuning
-from simulator.llm.client import OPENAI_HTTP_HANDLER_SWITCH, litellm_module
+from simulator.llm.client import OPENAI_HTTP_HANDLER_SWITCH, LLMClient, litellm_module
+from simulator.llm.limits import CallLimits
 from simulator.spec.models import ModelSettings
 from tests.fakes import openai_server as openai
+from tests.fakes.fixtures import QUICK
 
 HELLO = [SystemMessage(content="You help."), UserMessage(content="hi")]
 
@@ -32,6 +35,14 @@ def run(coro):
 @pytest.fixture
 def litellm():
     return litellm_module()
+
+
+@pytest.fixture
+def llm_client() -> Iterator[LLMClient]:
+    """Every call through litellm (these tests are about litellm's path, not the direct one)."""
+    client = LLMClient(cache=None, limits=CallLimits(concurrency=8), backoff=QUICK, direct=False)
+    yield client
+    client.close()
 
 
 @pytest.fixture
