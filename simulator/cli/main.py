@@ -47,13 +47,17 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     add_model_flags(p)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (`only="run"`) just `toolsim run`: a run's first request should
+    not wait for the other subcommands' imports (export formats and plugins, audit, expand, ...)."""
     parser = argparse.ArgumentParser(
         prog="toolsim", description="Simulate tool-calling conversations and export fine-tuning data."
     )
     parser.add_argument("--version", action="version", version=f"toolsim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run_parser(sub)
+    if only == "run":
+        return parser
     v = sub.add_parser("validate", help="check a scenario file and everything it references")
     v.add_argument("scenario_file", type=Path)
     s = sub.add_parser("stats", help="statistics of a finished run")
@@ -193,8 +197,9 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "stats": _cmd_stats, "ex
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only="run" if words[:1] == ["run"] else None)
+    args = parser.parse_args(words)
     handler = getattr(args, "handler", None) or COMMANDS[args.command]
     try:
         load_plugins()  # a broken plugin is reported before anything is read or written

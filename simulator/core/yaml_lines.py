@@ -93,11 +93,25 @@ def read_yaml(path: Path, source: str) -> YamlDocument:
     return parse_yaml(text, source)
 
 
+# libyaml's loader builds the same nodes (with their line marks) several times faster; anything it
+# rejects is parsed again by the pure-Python loader, whose messages the errors are worded from.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
 def parse_yaml(text: str, source: str) -> YamlDocument:
     """Parse one YAML document. Raises `InputError` for a syntax error; duplicate keys are
     returned in `problems` (the value is still usable, so other checks can run)."""
+    if _FAST_LOADER is not None:
+        try:
+            return _parse(text, source, _FAST_LOADER)
+        except Exception:  # noqa: BLE001 - the pure-Python loader reports it (or finds nothing wrong)
+            pass
+    return _parse(text, source, yaml.SafeLoader)
+
+
+def _parse(text: str, source: str, loader_class: type) -> YamlDocument:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
         line = text[: exc.position].count("\n") + 1
         message = f"invalid YAML: {exc.reason} (character {_char(exc.character)})"

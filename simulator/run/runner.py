@@ -36,6 +36,12 @@ from simulator.spec.pack import Pack
 from simulator.spec.snapshot import write_snapshot
 
 
+def _versions() -> dict[str, str]:
+    from simulator.core.versions import package_versions
+
+    return package_versions()
+
+
 def _cost_of(trace: Trace) -> float:
     return sum(u.cost_usd or 0.0 for u in trace.usage.values())
 
@@ -217,8 +223,6 @@ class Runner:
     # ------------------------------------------------------------ entry
 
     def manifest(self, status: str, started: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        from simulator.core.versions import package_versions
-
         return {
             "name": self.pack.name,
             "status": status,
@@ -237,7 +241,9 @@ class Runner:
             "agents": self.options.agents.describe(),
             "targets": self.targets.as_dict(),
             "config": self.pack.file.model_dump(mode="json"),
-            "versions": package_versions(),
+            # Package versions go into the finished manifest: looking them up (importlib.metadata)
+            # would delay the first episode, and the fingerprint decides resuming, not these.
+            **({"versions": _versions()} if status == "finished" else {}),
             **(extra or {}),
         }
 
