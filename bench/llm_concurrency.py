@@ -1,7 +1,7 @@
 """Whole runs against a slow model: does `toolsim run` keep `--concurrency` requests in flight?
 
-A fake OpenAI-compatible server (a thread of this process) holds every request `--latency`
-seconds (200 ms) and answers as a toy model that plays user, assistant and judge of any pack
+A fake OpenAI-compatible server (its own process, one asyncio loop: `tests/fakes/async_server.py`)
+holds every request `--latency` seconds (200 ms) and answers as a toy model that plays user, assistant and judge of any pack
 (`tests/fakes/toy_model.py`: a weak model, so most episodes are rejected and a run needs many
 planning rounds). For each concurrency C, `toolsim run PACK --model openai/toy --concurrency C`
 runs in a child process, exactly as a user starts it, and we print:
@@ -80,8 +80,14 @@ def child(stats_path: str, argv: list[str]) -> int:
 # ------------------------------------------------------------------ the parent: server and figures
 
 
-def run_once(args: argparse.Namespace, concurrency: int, base_url: str, server, tmp: Path) -> dict:
-    server.requests.clear()
+def run_once(args: argparse.Namespace, concurrency: int, tmp: Path) -> dict:
+    server = subprocess.Popen(
+        [sys.executable, "-m", f"tests.fakes.{args.server}", "--latency", str(args.latency),
+         "--responder", "tests.fakes.toy_model:respond"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    base_url = server.stdout.readline().strip()
     episodes = args.episodes_per_slot * concurrency
     out = (Path(args.keep) if args.keep else tmp) / f"c{concurrency}"
     stats = tmp / f"c{concurrency}.json"
@@ -93,17 +99,29 @@ def run_once(args: argparse.Namespace, concurrency: int, base_url: str, server, 
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", TOOLSIM_CACHE_DIR=str(tmp / f"cache{concurrency}"))
     started = time.time()
     proc = subprocess.run([sys.executable, __file__, "--child", str(stats), "--", *argv], env=env, cwd=ROOT)
+    server.stdin.close()
+    times = json.loads(server.stdout.readline())
+    server.wait(timeout=30)
     if proc.returncode != 0:
         raise SystemExit(f"toolsim run exited with {proc.returncode}")
-    requests = list(server.requests)
     samples = json.loads(stats.read_text())
-    first = min(r.arrived for r in requests)
-    last = max(r.answered for r in requests)
+    requests = times
+    first = min(arrived for arrived, _ in times)
+    last = max(answered for _, answered in times)
     phase = last - first
     inside = [s for s in samples if first <= s[0] <= last]
     cpu = _at(samples, last, 1) - _at(samples, first, 1)
     main_cpu = _at(samples, last, 2) - _at(samples, first, 2)
+    deciles = [0.0] * 10
+    for decile in range(10):
+        lo, hi = first + phase * decile / 10, first + phase * (decile + 1) / 10
+        part = [s[3] for s in inside if lo <= s[0] < hi]
+        deciles[decile] = sum(part) / max(len(part), 1) / concurrency
+    held = sorted(answered - arrived for arrived, answered in times)
     return {
+        "server_in_flight": sum(held) / phase / concurrency,
+        "held_p50": held[len(held) // 2],
+        "deciles": deciles,
         "concurrency": concurrency,
         "requests": len(requests),
         "episodes": _episodes(out),
@@ -142,20 +160,18 @@ def main() -> None:
     parser.add_argument("--episodes-per-slot", type=int, default=10)
     parser.add_argument("--pack", default="customer_support")
     parser.add_argument("--no-cache", action="store_true", help="run with --no-cache (default: a fresh cache, every call a miss)")
+    parser.add_argument("--server", choices=("async_server", "openai_server"), default="async_server",
+                        help="the fake server: one asyncio loop (default) or a thread per connection")
+    parser.add_argument("--timeline", action="store_true", help="also print in flight / C per tenth of the phase")
     parser.add_argument("--keep", help="keep the run directories under this folder")
     parser.add_argument("extra", nargs="*", help="more `toolsim run` flags, after --")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    from tests.fakes import toy_model
-    from tests.fakes.openai_server import FakeOpenAIServer
-
     load = os.getloadavg()[0]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, FakeOpenAIServer(latency=args.latency) as server:
-        server.responder = toy_model.respond
+    with tempfile.TemporaryDirectory() as tmp:
         for concurrency in (int(c) for c in args.concurrency.split(",")):
-            rows.append(run_once(args, concurrency, server.base_url, server, Path(tmp)))
+            rows.append(run_once(args, concurrency, Path(tmp)))
     print(f"toolsim run {args.pack} --model openai/toy (every role), server holds each request "
           f"{args.latency * 1000:.0f} ms; {os.cpu_count()} CPUs, load average {load:.2f} at start")
     print(f"{'C':>5} {'episodes':>8} {'requests':>8} {'phase s':>8} {'share of ideal':>15} {'in flight / C':>14} "
@@ -164,6 +180,10 @@ def main() -> None:
         print(f"{r['concurrency']:>5} {r['episodes']:>8} {r['requests']:>8} {r['phase']:>8.1f} {r['share']:>15.2f} "
               f"{r['in_flight']:>14.2f} {r['cpu_ms']:>12.2f} {r['main_ms']:>13.2f} {r['busy']:>10.0%} "
               f"{r['first_request']:>14.2f}")
+    if args.timeline:
+        for r in rows:
+            print(f"C={r['concurrency']:<4} in flight / C by tenth of the phase: " + " ".join(f"{d:.2f}" for d in r["deciles"])
+                  + f"; at the server: {r['server_in_flight']:.2f} (each held {r['held_p50'] * 1000:.0f} ms at p50)")
     print("targets: in flight / C >= 0.9 at C = 128, 256; share of ideal >= 0.8 at C = 64, >= 0.7 at C = 128; "
           "first request <= 1.5 s")
 

@@ -36,6 +36,14 @@ from simulator.spec.pack import Pack
 from simulator.spec.snapshot import write_snapshot
 
 
+def episodes_at_once(concurrency: int) -> int:
+    """Episodes played at once for `--concurrency` requests in flight: one in eight more, so that
+    while some episodes are between two calls (their agents, tools and judge at work, or waiting
+    for the event loop) others hold those requests' slots. The client never lets more than
+    `concurrency` requests out (`CallLimits`); offline episodes never wait, so the number is moot."""
+    return max(1, concurrency + concurrency // 8)
+
+
 def _versions() -> dict[str, str]:
     from simulator.core.versions import package_versions
 
@@ -191,7 +199,7 @@ class Runner:
                     self.progress(finished, schedule.planned)
             more.set()
 
-        await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
+        await asyncio.gather(*(worker() for _ in range(episodes_at_once(self.options.concurrency))))
 
     # ------------------------------------------------------------ budgets
 

@@ -76,7 +76,8 @@ class FakeOpenAIServer(FakeHTTPServer):
 
 def main() -> None:
     """Serve in a separate process (benchmarks measure client CPU without the server's):
-    prints the base URL on stdout, serves until stdin closes."""
+    prints the base URL on stdout, serves until stdin closes, then prints every request's
+    arrival and answer times as one JSON line."""
     import argparse
     import sys
 
@@ -92,7 +93,7 @@ def main() -> None:
             server.responder = getattr(importlib.import_module(module), name)
         print(server.base_url, flush=True)
         sys.stdin.read()
-        print(server.calls, flush=True)
+        print(json.dumps([(r.arrived, r.answered) for r in server.requests]), flush=True)
 
 
 if __name__ == "__main__":
