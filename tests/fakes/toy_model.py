@@ -9,17 +9,20 @@ that some episodes are accepted and many are not (a weak model under a strict ju
   said (`ORD-12345`, an e-mail address); with nothing to pass, answers in words;
 - **judge** (`response_format` in the request): passes everything with full marks.
 
+Replies are a function of the request alone (tool-call ids included), as a cached model's are.
+
     python -m tests.fakes.openai_server --latency 0.2 --responder tests.fakes.toy_model:respond
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
 
 from tests.fakes.http_fake import Reply, Request
-from tests.fakes.openai_server import text, tool_calls
+from tests.fakes.openai_server import completion_body, text
 
 SCRIPT_LINE = re.compile(r"^\d+\.\s+(?:\(react to what the assistant told you\)\s*)?(.+)$", re.MULTILINE)
 IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,6}-\d{3,}(?![0-9])|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -58,7 +61,13 @@ def _assistant(body: dict[str, Any]) -> Reply:
         for tool in sorted(body["tools"], key=lambda t: t["function"]["name"]):
             required = tool["function"].get("parameters", {}).get("required", [])
             if len(required) == 1:
-                return tool_calls((tool["function"]["name"], {required[0]: found[-1]}))
+                # the call's id from the conversation, not from a counter: the same request gets
+                # the same reply whatever order requests arrive in
+                call_id = "call_" + hashlib.sha256(json.dumps(messages).encode()).hexdigest()[:12]
+                arguments = json.dumps({required[0]: found[-1]})
+                call = {"id": call_id, "type": "function",
+                        "function": {"name": tool["function"]["name"], "arguments": arguments}}
+                return Reply(body=completion_body(None, [call]))
     return text("I can help with that. Could you tell me a little more?")
 
 
