@@ -31,7 +31,8 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
     p.add_argument("--seed", type=whole_number, help="run seed (default: the file's generation.seed)")
     p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
-    p.add_argument("--concurrency", type=positive_int, default=16, help="episodes simulated at once (default 16)")
+    p.add_argument("--concurrency", type=positive_int, default=16,
+                   help="model requests in flight at most (default 16); offline runs play one episode at a time")
     p.add_argument("--max-episodes", type=positive_int, help="budget of simulated episodes")
     p.add_argument("--max-cost", type=positive_float, metavar="USD",
                    help="budget in USD: no new episodes once the run has spent this much (offline runs cost 0)")
