@@ -48,8 +48,8 @@ class Schedule:
         self.seed, self.samples, self.budget = seed, samples, budget
         self.over_cost = over_cost
         self.finished = finished  # results already on disk (a resumed run)
-        self.plan: list[Episode] = []
-        self.positions: dict[str, int] = {}
+        self.plan: list[Episode | None] = []  # None once settled
+        self.positions: dict[str, int] = {}  # of the episodes not finished yet
         self.results: dict[int, tuple[Trace, Verdict]] = {}  # finished, waiting for the prefix
         self.next_start = 0  # the next position to hand out
         self.settled = 0  # positions [0, settled) are recorded in `state`
@@ -84,8 +84,8 @@ class Schedule:
         while self.next_start < len(self.plan):
             episode = self.plan[self.next_start]
             self.next_start += 1
-            if self.finished is not None and episode.id in self.finished:
-                continue  # its result was taken back when it was planned
+            if episode is None or (self.finished is not None and episode.id in self.finished):
+                continue  # its result was taken back when it was planned (and has settled)
             self.running += 1
             return episode
         return None
@@ -103,7 +103,7 @@ class Schedule:
     def finish(self, episode: Episode, trace: Trace, verdict: Verdict) -> None:
         """Take back a played episode's result; settle what can be settled; plan more."""
         self.running -= 1
-        self.results[self.positions[episode.id]] = (trace, verdict)
+        self.results[self.positions.pop(episode.id)] = (trace, verdict)
         self._settle()
 
     def flush(self) -> None:
@@ -131,6 +131,7 @@ class Schedule:
             trace, verdict = self.results.pop(self.settled)
             self._record(trace, verdict)
             episode = self.plan[self.settled]
+            self.plan[self.settled] = None  # settled: memory stays flat however long the run
             if episode.sample == 0:
                 self.pending.change(episode.tool, episode.category, episode.language, episode.multi_turn, -1)
             self.settled += 1
@@ -146,6 +147,7 @@ class Schedule:
                 self.pending.change(episode.tool, episode.category, episode.language, episode.multi_turn, +1)
             if self.finished is not None and episode.id in self.finished:
                 self.results[position] = self.finished.result(episode.id)
+                del self.positions[episode.id]
         self.round += 1
 
     # ------------------------------------------------------------ deciding
