@@ -157,3 +157,15 @@ def test_display_path_is_relative_below_cwd_else_absolute(tmp_path, monkeypatch)
     assert display_path(Path("x/../a.yaml")) == "a.yaml"
     assert display_path(tmp_path / "sub" / "b" / "c.py") == str(Path("b/c.py"))
     assert display_path(tmp_path / "outside.yaml") == str(tmp_path / "outside.yaml")
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2]).glob("[sp]*/*.yaml")), ids=lambda p: p.name)
+def test_libyaml_reads_every_shipped_file_as_the_pure_python_loader_does(path):
+    """Files are parsed by libyaml when it can (several times faster); same values, same lines."""
+    from simulator.core import yaml_lines
+
+    text = path.read_text(encoding="utf-8")
+    fast = yaml_lines._parse(text, path.name, yaml.CSafeLoader)
+    pure = yaml_lines._parse(text, path.name, yaml.SafeLoader)
+    assert (fast.value, fast.lines, fast.problems) == (pure.value, pure.lines, pure.problems)
