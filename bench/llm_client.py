@@ -17,7 +17,7 @@ The server runs in a child process so its CPU is not charged to the client (`--i
 it in a thread of this process instead, as the tests do). Requests are distinct (identical ones in
 flight together would be coalesced by the client and flatter the numbers).
 
-    python bench/llm_client.py [--requests 2000] [--concurrency 64] [--latency 0.2]
+    python bench/llm_client.py [--requests 2000] [--concurrency 64] [--latency 0.2] [--litellm]
         [--model openai/fake-model] [--turns 0] [--tools 0] [--cache] [--loop asyncio|uvloop]
         [--processes N] [--no-baseline] [--profile]
 
@@ -27,7 +27,9 @@ client processes, as a multi-process runner would. `--profile` prints cProfile's
 event-loop thread; for every thread use py-spy:
 `py-spy record -f raw -o out.txt -- python bench/llm_client.py`.
 
-Where the time goes (litellm 1.102.4; py-spy over all threads, one short message, 2 CPUs):
+`openai/fake-model` at the fake server's address goes over the direct transport
+(`simulator/llm/openai_http.py`); `--litellm` sends it through litellm, which the rest of this
+text is about. Where the time goes (litellm 1.102.4; py-spy over all threads, one short message, 2 CPUs):
 ~30% sockets, aiohttp and asyncio (a loopback send costs ~0.1-0.3 ms of kernel time in this VM);
 ~15% httpx request/response objects (litellm's HTTP handler wraps aiohttp in httpx); ~13% the
 worker thread litellm hands every call's synchronous `completion()` to, and the self-pipe write
@@ -206,6 +208,7 @@ def llm_run(base_url: str, args: argparse.Namespace, requests: int, concurrency:
     with tempfile.TemporaryDirectory() as tmp:
         settings = ModelSettings(model=args.model, api_base=base_url, retries=0, timeout=60)
         client = LLMClient.create(cache_path=Path(tmp, "cache.sqlite") if args.cache else None, concurrency=concurrency)
+        client.direct = not args.litellm
 
         async def call(number: int) -> Any:
             return await client.complete(settings, conversation(number, args.turns), tools=tools)
@@ -278,6 +281,7 @@ def report(args: argparse.Namespace, m: Measured, baseline: Measured | None) -> 
     where = "thread of this process" if args.in_process else "child process"
     shape = "one short message" if args.turns == 0 else f"{len(conversation(0, args.turns))} messages"
     print(f"model               {args.model} (server: {where}, latency {args.latency * 1000:.0f} ms)")
+    print(f"transport           {'litellm' if args.litellm else 'direct (openai_http)'}")
     print(f"requests            {m.requests} at concurrency {args.concurrency}; {shape}, {args.tools} tools; "
           f"cache {'on' if args.cache else 'off'}; loop {args.loop}")
     print(f"client processes    {args.processes}" + (f", peak in flight {m.peak}" if m.peak is not None else "")
@@ -309,6 +313,8 @@ def main() -> None:
     parser.add_argument("--model", default="openai/fake-model")
     parser.add_argument("--turns", type=int, default=0, help="earlier conversation turns in each request (4 messages each)")
     parser.add_argument("--tools", type=int, default=0, help="tool specs sent with each request")
+    parser.add_argument("--litellm", action="store_true",
+                        help="every call through litellm (default: the direct transport, as for any server at an api_base)")
     parser.add_argument("--cache", action="store_true", help="with the sqlite response cache (every request a miss)")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
