@@ -37,11 +37,11 @@ from simulator.spec.snapshot import write_snapshot
 
 
 def episodes_at_once(concurrency: int) -> int:
-    """Episodes played at once for `--concurrency` requests in flight: one in eight more, so that
+    """Episodes played at once for `--concurrency` requests in flight: a quarter more, so that
     while some episodes are between two calls (their agents, tools and judge at work, or waiting
     for the event loop) others hold those requests' slots. The client never lets more than
     `concurrency` requests out (`CallLimits`); offline episodes never wait, so the number is moot."""
-    return max(1, concurrency + concurrency // 8)
+    return max(1, concurrency + concurrency // 4)
 
 
 def _versions() -> dict[str, str]:
