@@ -43,6 +43,7 @@ _PUBLIC: dict[str, str] = {
     "Episode": "simulator.core.records",
     "Trace": "simulator.core.records",
     "Verdict": "simulator.core.records",
+    "read_yaml_data": "simulator.spec.toolkit",
     "check": "simulator.judge",
     "JudgeContext": "simulator.judge",
     "Skip": "simulator.judge",

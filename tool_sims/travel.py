@@ -42,9 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from simulator import SimContext, State, ToolError, ToolSimModule
+from simulator import SimContext, State, ToolError, ToolSimModule, read_yaml_data
 from simulator.values.fakes import between, email_for, fake_name, pick, shuffled
 
 sims = ToolSimModule("travel")
@@ -54,7 +52,7 @@ sims = ToolSimModule("travel")
 # Cities, airlines and their bases, hotel brands, event kinds and weather conditions live in
 # travel_data.yaml (the fields are described there). Orders are kept: rng draws follow them.
 DATA_FILE = Path(__file__).with_name("travel_data.yaml")
-_DATA = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+_DATA = read_yaml_data(DATA_FILE)  # a mistake in it is reported at its own file:line
 # name -> zh, iata, lat, lon, utc_offset, mainland, price_level, districts, highs, lows, rain
 CITIES: dict[str, dict[str, Any]] = _DATA["cities"]
 CITY_NAMES = tuple(CITIES)

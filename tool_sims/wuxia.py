@@ -23,9 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from simulator import SimContext, State, ToolError, ToolSimModule
+from simulator import SimContext, State, ToolError, ToolSimModule, read_yaml_data
 
 sims = ToolSimModule("wuxia")
 
@@ -49,7 +47,7 @@ _STRIP = str.maketrans("", "", " \u3000《》“”\"'「」")
 @lru_cache(maxsize=1)
 def knowledge_base() -> dict[str, list[dict[str, Any]]]:
     """The tables in result shape (read once per process; callers copy before changing)."""
-    raw = yaml.safe_load(KB_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml_data(KB_FILE)
     arts = {a["name"]: a for a in raw["martial_arts"]}
 
     def art(entry: Any) -> dict[str, str]:

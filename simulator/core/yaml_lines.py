@@ -13,7 +13,6 @@ and a duplicate key — which PyYAML silently resolves to the last value — is 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,6 +21,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from simulator.core.errors import InputError, Problem
+from simulator.core.files import MAX_TEXT_BYTES, decode_utf8, read_bytes_bounded
+from simulator.core.files import display as display_path
+from simulator.core.yaml_limits import BoundedLoader, YamlLimitError
 
 Loc = tuple[Any, ...]
 
@@ -68,45 +70,20 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def display_path(path: Path) -> str:
-    """How messages name a file the user did not type: relative to the working directory when it
-    lies below it, else absolute (never `../..` chains, which are hard to click)."""
-    absolute = Path(os.path.normpath(os.path.abspath(path)))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
+__all__ = ["YamlDocument", "Loc", "display_path", "format_loc", "parse_yaml", "read_yaml"]
 
 
-def read_yaml(path: Path, source: str) -> YamlDocument:
-    """Read and parse a YAML file; raises `InputError` when it cannot be read or parsed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(source, "file not found") from None
-    except IsADirectoryError:
-        raise InputError.single(source, "is a folder, expected a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.single(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError.single(source, f"cannot read: {exc.strerror or exc}") from None
-    return parse_yaml(text, source)
-
-
-# libyaml's loader builds the same nodes (with their line marks) several times faster; anything it
-# rejects is parsed again by the pure-Python loader, whose messages the errors are worded from.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+def read_yaml(path: Path, source: str, max_bytes: int = MAX_TEXT_BYTES) -> YamlDocument:
+    """Read and parse a YAML file; raises `InputError` when it cannot be read or parsed. Only a
+    regular file of at most `max_bytes` is read (see `simulator.core.files`)."""
+    return parse_yaml(decode_utf8(read_bytes_bounded(path, source, max_bytes), source), source)
 
 
 def parse_yaml(text: str, source: str) -> YamlDocument:
     """Parse one YAML document. Raises `InputError` for a syntax error; duplicate keys are
-    returned in `problems` (the value is still usable, so other checks can run)."""
-    if _FAST_LOADER is not None:
-        try:
-            return _parse(text, source, _FAST_LOADER)
-        except Exception:  # noqa: BLE001 - the pure-Python loader reports it (or finds nothing wrong)
-            pass
-    return _parse(text, source, yaml.SafeLoader)
+    returned in `problems` (the value is still usable, so other checks can run). The loader is
+    bounded (`yaml_limits`): libyaml's unbounded C loader would compose an alias bomb happily."""
+    return _parse(text, source, BoundedLoader)
 
 
 def _parse(text: str, source: str, loader_class: type) -> YamlDocument:
@@ -114,7 +91,8 @@ def _parse(text: str, source: str, loader_class: type) -> YamlDocument:
         loader = loader_class(text)
     except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
         line = text[: exc.position].count("\n") + 1
-        message = f"invalid YAML: {exc.reason} (character {_char(exc.character)})"
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"invalid YAML: {exc.reason} (character {_char(exc.character)}, column {column})"
         raise InputError([Problem(source, line, message)]) from None
     try:
         root = loader.get_single_node()
@@ -148,7 +126,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
         where.append(f"the first starts{context_line}")
     elif exc.context and exc.problem:
         where.append(f"{exc.context}{context_line}")
-    message = f"invalid YAML: {what}"
+    message = what if isinstance(exc, YamlLimitError) else f"invalid YAML: {what}"
     if where:
         message += f" ({'; '.join(where)})"
     return Problem(source, mark.line + 1 if mark else None, message)

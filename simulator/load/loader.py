@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from simulator.core.errors import InputError, Problem
+from simulator.core.files import MAX_PROMPT_BYTES, outside_problem, pack_root, read_text_bounded, regular_file_problem
 from simulator.core.pydantic_problems import validate
 from simulator.core.yaml_lines import (
     Loc,
@@ -55,16 +56,17 @@ def load_pack(path: str | Path) -> Pack:
     problems += [p for p in errors if "duplicate scenario id" not in p.message]  # load_checks says where
     parts = _Parts.of(scenario_file) if scenario_file else _Parts.salvage(doc.value)
     base_dir = path.parent
+    root = pack_root(path)  # every file the scenario file names must be inside it
 
     tools = None
     if parts.domain is not None:
         try:
-            tools = load_tools(parts.domain.tools, base_dir, doc, ("domain", "tools"))
+            tools = load_tools(parts.domain.tools, base_dir, doc, ("domain", "tools"), root)
             problems += tools.problems
         except InputError as exc:
             problems += exc.problems
-    system_prompt = _system_prompt(parts.domain, base_dir, doc, problems) if parts.domain else ""
-    personas = _load_personas(parts.persona_entries, base_dir, doc) if parts.persona_entries is not None else None
+    system_prompt = _system_prompt(parts.domain, base_dir, doc, problems, root) if parts.domain else ""
+    personas = _load_personas(parts.persona_entries, base_dir, doc, root) if parts.persona_entries is not None else None
     problems += personas.problems if personas else []
     state = None
     if tools is not None:
@@ -142,17 +144,22 @@ def _valid(model: Any, value: Any) -> Any:
         return None
 
 
-def _system_prompt(domain: DomainConfig, base_dir: Path, doc: YamlDocument, problems: list[Problem]) -> str:
+def _system_prompt(domain: DomainConfig, base_dir: Path, doc: YamlDocument, problems: list[Problem],
+                   root: Path) -> str:
     if domain.system_prompt_file is None:
         text, loc = domain.system_prompt or "", ("domain", "system_prompt")
     else:
         loc = ("domain", "system_prompt_file")
         prompt_path = base_dir / domain.system_prompt_file
+        unreadable = regular_file_problem(prompt_path)
+        reason = f"{unreadable}: {display_path(prompt_path)}" if unreadable else outside_problem(prompt_path, root)
+        if reason:
+            problems.append(doc.problem(loc, f"{format_loc(loc)}: {reason}"))
+            return ""
         try:
-            text = prompt_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "file not found" if isinstance(exc, FileNotFoundError) else f"cannot read ({exc})"
-            problems.append(doc.problem(loc, f"{format_loc(loc)}: {reason}: {display_path(prompt_path)}"))
+            text = read_text_bounded(prompt_path, display_path(prompt_path), MAX_PROMPT_BYTES)
+        except InputError as exc:
+            problems += exc.problems
             return ""
     if not text.strip():
         problems.append(doc.problem(loc, f"{format_loc(loc)}: the system prompt is empty"))
@@ -172,7 +179,7 @@ class _Personas:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _load_personas(entries: list[str], base_dir: Path, doc: YamlDocument) -> _Personas:
+def _load_personas(entries: list[str], base_dir: Path, doc: YamlDocument, root: Path) -> _Personas:
     result = _Personas()
     files: list[Path] = []
     if ("personas",) not in doc.lines and not (base_dir / DEFAULT_PERSONAS).is_dir():
@@ -183,7 +190,7 @@ def _load_personas(entries: list[str], base_dir: Path, doc: YamlDocument) -> _Pe
         )
         return _Personas(ids_known=False, complete=False, problems=[Problem(doc.source, None, message)])
     for index, entry in enumerate(entries):
-        found, problem = _persona_files(entry, base_dir, doc, ("personas", index))
+        found, problem = _persona_files(entry, base_dir, doc, ("personas", index), root)
         if problem:
             result.problems.append(problem)
             result.ids_known = result.complete = False
@@ -196,8 +203,19 @@ def _load_personas(entries: list[str], base_dir: Path, doc: YamlDocument) -> _Pe
     return result
 
 
-def _persona_files(entry: str, base_dir: Path, doc: YamlDocument, loc: Loc) -> tuple[list[Path], Problem | None]:
-    """The files one `personas:` entry stands for: a glob, a folder, a file or a bare persona id."""
+def _persona_files(entry: str, base_dir: Path, doc: YamlDocument, loc: Loc, root: Path) -> tuple[list[Path], Problem | None]:
+    """The files one `personas:` entry stands for (a glob, a folder, a file or a bare persona
+    id), all inside the pack folder `root`."""
+    found, problem = _persona_candidates(entry, base_dir, doc, loc)
+    here = format_loc(loc) if loc in doc.lines else "personas (default)"
+    for file in found:
+        reason = outside_problem(file, root)
+        if reason:
+            return [], doc.problem(loc, f"{here}: {reason}")
+    return found, problem
+
+
+def _persona_candidates(entry: str, base_dir: Path, doc: YamlDocument, loc: Loc) -> tuple[list[Path], Problem | None]:
     here = format_loc(loc)
     if loc not in doc.lines:  # the default entry: no line to point at
         here, doc = "personas (default)", YamlDocument(doc.source, None, lines={})

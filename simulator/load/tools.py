@@ -22,9 +22,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from simulator.core.errors import InputError, Problem
+from simulator.core.files import outside_problem, read_bytes_bounded, regular_file_problem
 from simulator.core.pydantic_problems import describe_error, validate
 from simulator.core.yaml_lines import (
     Loc,
@@ -56,25 +58,29 @@ class LoadedTools:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_tools(reference: str, base_dir: Path, doc: YamlDocument, loc: Loc) -> LoadedTools:
-    """Load the tools `reference` (the `domain.tools` value at `loc` of `doc`) names.
+def load_tools(reference: str, base_dir: Path, doc: YamlDocument, loc: Loc, root: Path | None = None) -> LoadedTools:
+    """Load the tools `reference` (the `domain.tools` value at `loc` of `doc`) names; a file must
+    be a regular file inside `root` (the pack folder, see `simulator.core.files`).
 
     Raises `InputError` when the source itself cannot be loaded (missing file, import error);
     problems of individual tools are collected in `.problems` so every one is reported."""
     here = format_loc(loc)
-    if reference.endswith((".yaml", ".yml")):
+    if reference.endswith((".yaml", ".yml", ".py")):
         path = base_dir / reference
-        if not path.is_file():
-            raise InputError([doc.problem(loc, f"{here}: tools file not found: {display_path(path)}")])
+        kind = "tool-sim module" if reference.endswith(".py") else "tools file"
+        problem = regular_file_problem(path) or (outside_problem(path, root) if root else None)
+        if problem == "file not found":
+            raise InputError([doc.problem(loc, f"{here}: {kind} not found: {display_path(path)}")])
+        if problem:
+            raise InputError([doc.problem(loc, f"{here}: {kind} {display_path(path)}: {problem}")])
+        if reference.endswith(".py"):
+            read_bytes_bounded(path, display_path(path))  # bounded size before Python reads it
+            named_at = doc.problem(loc, f"{here}: {display_path(path)}")
+            return _from_sims(_find_sims(_import_file(path), display_path(path), named_at), display_path(path))
         return _load_tools_yaml(path)
-    if reference.endswith(".py"):
-        path = base_dir / reference
-        if not path.is_file():
-            raise InputError([doc.problem(loc, f"{here}: tool-sim module not found: {display_path(path)}")])
-        return _from_sims(_find_sims(_import_file(path), display_path(path)), display_path(path))
     if DOTTED_NAME.match(reference):
         module, source = _import_dotted(reference, doc, loc)
-        return _from_sims(_find_sims(module, source), source)
+        return _from_sims(_find_sims(module, source, doc.problem(loc, f"{here}: {reference}")), source)
     raise InputError([doc.problem(loc, (
         f"{here}: expected a .py tool-sim module, a .yaml tools file or a dotted module name, got {reference!r}"
     ))])
@@ -135,9 +141,11 @@ def _import_file(path: Path) -> ModuleType:
     sys.modules[name] = module  # dataclasses and pickling look modules up here
     try:
         _without_bytecode(spec.loader.exec_module, module)
-    except (Exception, SystemExit) as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a module's own BaseException subclass included
         sys.modules.pop(name, None)
-        raise InputError([_import_problem(exc, absolute)]) from None
+        raise InputError(_import_problems(exc, absolute)) from None
     return module
 
 
@@ -152,8 +160,10 @@ def _import_dotted(name: str, doc: YamlDocument, loc: Loc) -> tuple[ModuleType, 
     source = display_path(origin) if origin else name
     try:
         return _without_bytecode(importlib.import_module, name), source
-    except (Exception, SystemExit) as exc:
-        raise InputError([_import_problem(exc, origin, source)]) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a module's own BaseException subclass included
+        raise InputError(_import_problems(exc, origin, source)) from None
 
 
 def _without_bytecode(function: Any, *args: Any) -> Any:
@@ -165,27 +175,51 @@ def _without_bytecode(function: Any, *args: Any) -> Any:
         sys.dont_write_bytecode = previous
 
 
-def _import_problem(exc: BaseException, path: Path | None, source: str | None = None) -> Problem:
+def _import_problems(exc: BaseException, path: Path | None, source: str | None = None) -> list[Problem]:
     """`module.py:LINE: cannot import ...` with the module's own line from the traceback (for an
-    error inside a helper it imports, the line of that import)."""
+    error inside a helper it imports, the line of that import). A data file the module reads with
+    `simulator.read_yaml_data` reports its own `file:line`; a YAML error from plain
+    `yaml.safe_load` names the data file when PyYAML knows it, else its line inside the text."""
+    if isinstance(exc, InputError):
+        return list(exc.problems)
     source = source or (display_path(path) if path else "<module>")
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        if mark.name and Path(mark.name).is_file():
+            return [Problem(display_path(Path(mark.name)), mark.line + 1, f"invalid YAML: {exc.problem}")]
     line = None
     if isinstance(exc, SyntaxError) and exc.filename and path and Path(exc.filename).resolve() == path.resolve():
         line = exc.lineno
     elif path is not None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == path.resolve()]
         line = frames[-1].lineno if frames else None
-    detail = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-    return Problem(source, line, f"cannot import the tool sims: {type(exc).__name__}: {detail}")
+    detail = exc.msg if isinstance(exc, SyntaxError) else _text_of(exc)
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        detail = (f"invalid YAML at line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1} "
+                  f"of the text it loads: {exc.problem}")
+    return [Problem(source, line, f"cannot import the tool sims: {type(exc).__name__}: {detail}")]
 
 
-def _find_sims(module: ModuleType, source: str) -> ToolSimModule:
+def _text_of(exc: BaseException) -> str:
+    """`str(exc)`, which an author's exception class may have broken."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not hide the real problem
+        return repr(type(exc))
+
+
+def _find_sims(module: ModuleType, source: str, reference: Problem) -> ToolSimModule:
+    """The module's one `ToolSimModule`; a missing one is reported where the scenario file names
+    the module (`reference`), several at the line that made the second."""
     found = {name: value for name, value in vars(module).items() if isinstance(value, ToolSimModule)}
     if len(found) == 1:
         return next(iter(found.values()))
     if not found:
-        raise InputError.single(source, "no ToolSimModule found: create one, e.g. `sims = ToolSimModule(\"shop\")`")
-    raise InputError.single(source, f"several ToolSimModule objects ({', '.join(sorted(found))}): keep one per module")
+        raise InputError([Problem(reference.path, reference.line, f"{reference.message} defines no ToolSimModule: "
+                                  "create one, e.g. `sims = ToolSimModule(\"shop\")`")])
+    lines = sorted(sims.defined_line for sims in found.values() if sims.defined_line)
+    raise InputError([Problem(source, lines[1] if len(lines) > 1 else None,
+                              f"several ToolSimModule objects ({', '.join(sorted(found))}): keep one per module")])
 
 
 def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
@@ -197,7 +231,7 @@ def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
             f"duplicate tool name {replaced.spec.name!r} (also registered on line {replaced.line})",
         ))
     if not sims.tools:
-        loaded.problems.append(Problem(source, None, f"ToolSimModule {sims.name!r} registers no tools"))
+        loaded.problems.append(Problem(source, sims.defined_line, f"ToolSimModule {sims.name!r} registers no tools"))
     for name, registered in sims.tools.items():
         where = _source_of(registered.source, source)
         raw = {k: getattr(registered.spec, k, None) for k in ("name", "description", "parameters", "returns")}
@@ -230,11 +264,13 @@ def seeded_state(loaded: LoadedTools) -> tuple[State | None, list[Problem]]:
     path = Path(seeder_file) if seeder_file else None
     try:
         state = sims.seed_state(random.Random(CHECK_SEED), CHECK_TODAY)
-    except Exception as exc:  # a bug in the author's seeder: report it where it happened
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a bug in the author's seeder: report it where it happened
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if path and Path(f.filename) == path]
         where = display_path(path) if path else loaded.source
         line = frames[-1].lineno if frames else None
-        return None, [Problem(where, line, f"seeding the tool state failed: {type(exc).__name__}: {exc}")]
+        return None, [Problem(where, line, f"seeding the tool state failed: {type(exc).__name__}: {_text_of(exc)}")]
     well_formed = isinstance(state, dict) and all(
         isinstance(records, list) and all(isinstance(r, dict) for r in records) for records in state.values()
     )

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator.core.errors import InputError, Problem
+from simulator.core.files import outside_problem, pack_root
 from simulator.core.pydantic_problems import validate
 from simulator.core.yaml_lines import (
     Loc,
@@ -132,10 +133,12 @@ def with_variants(scenario_file: ScenarioFile | None, scenario_path: Path, probl
     paths = variant_paths(scenario_file, scenario_path)
     scenarios = {s.id: s for s in scenario_file.scenarios}
     used: list[str] = []
+    root = pack_root(scenario_path)
     for index, path in enumerate(paths):
-        if scenario_file.variants is not None and not path.is_file():
+        reason = f"not found: {display_path(path)}" if not path.exists() else outside_problem(path, root)
+        if scenario_file.variants is not None and reason:
             doc = read_yaml(scenario_path, str(scenario_path))
-            problems.append(doc.problem(("variants", index), f"variants[{index}]: not found: {display_path(path)}"))
+            problems.append(doc.problem(("variants", index), f"variants[{index}]: {reason}"))
             continue
         try:
             loaded = read_variant_file(path)

@@ -17,14 +17,18 @@ a bug and surfaces as a real error. Arguments reach the sim already validated ag
 from __future__ import annotations
 
 import inspect
+import os
 import random
+import sys
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 from simulator.spec.tools import ToolSpec
 
-__all__ = ["RegisteredTool", "SimContext", "SimFunction", "State", "StateSeeder", "ToolError", "ToolSimModule"]
+__all__ = ["RegisteredTool", "SimContext", "SimFunction", "State", "StateSeeder", "ToolError", "ToolSimModule",
+           "read_yaml_data"]
 
 State = dict[str, list[dict[str, Any]]]
 StateSeeder = Callable[[random.Random, date], State]
@@ -68,6 +72,8 @@ class ToolSimModule:
         self.seeder: StateSeeder | None = None
         self.duplicates: list[RegisteredTool] = []  # tools replaced by a later same-name registration
         self.checks: dict[str, Callable[[Any], Any]] = {}  # this pack's own judge checks, by name
+        caller = sys._getframe(1)
+        self.defined_line: int | None = caller.f_lineno if caller else None  # for load problems
 
     def state(self, fn: StateSeeder) -> StateSeeder:
         self.seeder = fn
@@ -111,3 +117,17 @@ class ToolSimModule:
 
     def seed_state(self, rng: random.Random, today: date) -> State:
         return self.seeder(rng, today) if self.seeder else {}
+
+
+def read_yaml_data(path: str | os.PathLike[str]) -> Any:
+    """Read a YAML data file a sim module keeps beside it (`read_yaml_data(Path(__file__).with_name(
+    "kb.yaml"))`) with toolsim's checks: a mistake in it is reported at that file's `file:line`
+    (plain `yaml.safe_load` of its text would be blamed on the importing line of the module), and
+    the file is size-limited like every input (see `simulator.core.files`)."""
+    from simulator.core.errors import InputError
+    from simulator.core.yaml_lines import display_path, read_yaml
+
+    doc = read_yaml(Path(path), display_path(Path(path)))
+    if doc.problems:
+        raise InputError(doc.problems)
+    return doc.value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from simulator.judge.rules import judge_rules
 from simulator.load.loader import load_pack
 from simulator.spec.generation import today_for
 from tests.day_reader import WEEKDAYS, day_meant
+from tests.pack_copy import ROOT
 from tests.pack_runs import read_records, run_pack
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "hard_cases" / "hard.yaml"
@@ -28,12 +30,24 @@ COUNTS = {"a couple of": 2, "两": 2, "three": 3, "三": 3, "a dozen": 12, "十�
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_pack(PACK, tmp_path_factory.mktemp("hard") / "run")
+def pack_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture pack beside a copy of the shipped personas (a pack references files inside
+    its own folder only)."""
+    base = tmp_path_factory.mktemp("hard")
+    shutil.copytree(PACK.parent, base / "pack")
+    shutil.copytree(ROOT / "personas", base / "personas")
+    pack = base / "pack" / PACK.name
+    pack.write_text(PACK.read_text(encoding="utf-8").replace("../../../personas", "../personas"), encoding="utf-8")
+    return pack
 
 
-def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path):
-    pack = load_pack(PACK)
+@pytest.fixture(scope="module")
+def run(pack_file: Path) -> Path:
+    return run_pack(pack_file, pack_file.parents[1] / "run")
+
+
+def test_calls_carry_resolved_days_canonical_cities_and_counts(run: Path, pack_file: Path):
+    pack = load_pack(pack_file)
     checked = {"relative_date": 0, "alias": 0, "number_words": 0}
     for trace in map(Trace.model_validate, iter_jsonl(run / "traces.jsonl")):
         if trace.episode.scenario_id != "book_relative_alias_words":
@@ -73,8 +87,8 @@ def test_dataset_prompts_say_the_day_and_every_call_is_resolved(run: Path):
                 assert isinstance(args["party_size"], int)
 
 
-def test_the_rule_judge_rejects_a_day_resolved_wrongly(run: Path):
-    pack = load_pack(PACK)
+def test_the_rule_judge_rejects_a_day_resolved_wrongly(run: Path, pack_file: Path):
+    pack = load_pack(pack_file)
     traces = [Trace.model_validate(t) for t in iter_jsonl(run / "traces.jsonl")]
     dated = [t for t in traces if t.episode.scenario_id in ("book_relative_alias_words", "book_at_a_time")]
     assert dated and all(judge_rules(t, pack).decision == "accept" for t in dated)

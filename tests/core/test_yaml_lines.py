@@ -122,10 +122,11 @@ def test_python_tags_are_refused_not_executed():
     assert err.value.problems[0].line == 1
 
 
-def test_recursive_alias_terminates():
-    doc = parse_yaml("a: &a [1, *a]\n", "r.yaml")
-    assert doc.value["a"][1] is doc.value["a"]
-    assert doc.lines[("a", 0)] == 1
+def test_recursive_alias_is_refused_at_its_line():
+    with pytest.raises(InputError) as caught:
+        parse_yaml("x: 1\na: &a [1, *a]\n", "r.yaml")
+    [problem] = caught.value.problems
+    assert problem.line == 2 and "alias *a refers to a node that contains it" in problem.message
 
 
 def test_empty_document_is_none():

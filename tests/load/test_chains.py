@@ -21,23 +21,21 @@ from simulator.simulate.episode import prepare_episode
 from simulator.simulate.orchestrator import simulate_episode
 from simulator.spec import StateQuery
 
+from tests.pack_copy import pack_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 REF = "{@lookup_order.orders.0.order_id}"
 
 
 def variant_file(tmp_path: Path, name: str, chains: dict | None, edit=None) -> Path:
-    """A copy of a shipped scenario file with its own `generation.chains` (paths made absolute)."""
+    """A shipped scenario file with its own `generation.chains`, in a copy of the pack folders."""
     data = yaml.safe_load((ROOT / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8"))
-    domain = data["domain"]
-    domain["tools"] = str((ROOT / "scenarios" / domain["tools"]).resolve())
-    domain["system_prompt_file"] = str(ROOT / "scenarios" / domain["system_prompt_file"])
-    data["personas"] = [str(ROOT / "personas")]
     data["generation"].pop("chains", None)
     if chains is not None:
         data["generation"]["chains"] = chains
     if edit:
         edit(data)
-    path = tmp_path / f"{name}.yaml"
+    path = pack_copy(tmp_path) / "scenarios" / f"{name}-variant.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 

@@ -301,7 +301,11 @@ def test_syntax_error_in_sims_module(pack):
 
 def test_module_without_tool_sim_module(pack):
     pack.write(SHOP_PY, "x = 1\n")
-    assert pack.problems(SHOP) == [f'{SHOP_PY}: no ToolSimModule found: create one, e.g. `sims = ToolSimModule("shop")`']
+    line = pack.line(SHOP, "shop.py")
+    assert pack.problems(SHOP) == [
+        f'{SHOP}:{line}: domain.tools: {SHOP_PY} defines no ToolSimModule: '
+        'create one, e.g. `sims = ToolSimModule("shop")`'
+    ]
 
 
 def test_dotted_module_name(pack, monkeypatch):

@@ -24,6 +24,8 @@ from simulator.values.schema_fields import (
     output_fields,
 )
 
+from tests.pack_copy import pack_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -175,11 +177,8 @@ def test_bad_links_say_what_is_wrong(source, target, key, words):
 
 def test_a_bad_link_in_a_file_is_reported_with_its_line(tmp_path):
     data = yaml.safe_load((ROOT / "scenarios" / "smart_home.yaml").read_text(encoding="utf-8"))
-    data["domain"]["tools"] = str(ROOT / "scenarios" / "smart_home.tools.yaml")
-    data["domain"]["system_prompt_file"] = str(ROOT / "scenarios" / "smart_home.system.md")
     data["domain"]["links"] = [{"from": "list_devices.devices.0.device_id", "to": "get_device_status.serial"}]
-    data["personas"] = [str(ROOT / "personas")]
-    path = tmp_path / "linked.yaml"
+    path = pack_copy(tmp_path) / "scenarios" / "linked.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_pack(path)
