@@ -105,7 +105,8 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.show:
         return _show(run, args.show, as_json=args.json)
     if args.override:
-        return _override(run, args)
+        with run.locked("audit --override"):
+            return _override(run, args)
     if args.agreement:
         return _agreement(run, as_json=args.json)
     if args.export_badcases:
@@ -243,6 +244,8 @@ def run_report(args: argparse.Namespace) -> int:
     from simulator.core.rundir import resolve_run
     from simulator.review.report.build import build_report
 
-    built = build_report(resolve_run(args.run), args.out)
+    run = resolve_run(args.run)
+    with run.locked("report"):
+        built = build_report(run, args.out)
     print(f"{built.path}: {built.traces} traces, {built.size_bytes / 1e6:.1f} MB, built in {built.seconds:.1f}s")
     return 0

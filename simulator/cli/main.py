@@ -1,7 +1,9 @@
 """The `toolsim` command line: the edge where errors become readable messages and exit codes.
 
-Exit codes: 0 done, 1 unexpected failure, 2 bad input (YAML, schema, flag, existing run),
-130 interrupted. Bad input never prints a traceback and never creates a run directory.
+Exit codes: 0 done, 1 unexpected failure, 2 bad input or refused (YAML, schema, flag, a
+directory toolsim does not own, a run directory another command holds), 3 out of disk space
+(free some and rerun the same command: it resumes), 130 interrupted. Bad input never prints a
+traceback and never creates a run directory.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from simulator.core.errors import InputError
 from simulator.core.registry import load_plugins
 
 EXIT_INPUT = 2
+EXIT_DISK_FULL = 3
 
 
 def _add_run_parser(sub: argparse._SubParsersAction) -> None:
@@ -125,13 +128,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.cli.console import RunProgress, print_run_summary
     from simulator.cli.model_flags import agent_settings_from_args, run_limits
-    from simulator.core.rundir import RunExistsError
+    from simulator.core.rundir import RunDir
     from simulator.load.loader import load_pack
     from simulator.run.runner import Runner, RunOptions
 
     pack = load_pack(args.scenario_file)
+    out = args.out or default_run_dir(pack.name)
     options = RunOptions(
-        out=args.out or Path("runs") / pack.name,
+        out=out,
         n=args.n,
         seed=args.seed,
         force=args.force,
@@ -143,46 +147,64 @@ def _cmd_run(args: argparse.Namespace) -> int:
         agents=agent_settings_from_args(args, pack),
         **run_limits(args, pack),
     )
+    RunDir(out).check_claimable()  # before anything is built or written
     with RunProgress(enabled=not args.quiet) as progress:
         runner = Runner(pack, options, progress=progress.update)
-        try:
-            result = asyncio.run(runner.run())
-        except RunExistsError as exc:
-            print(f"toolsim: {exc}", file=sys.stderr)
-            return EXIT_INPUT
+        result = asyncio.run(runner.run())
     if not args.quiet:
         print_run_summary(result)
     return 0
+
+
+def default_run_dir(name: str) -> Path:
+    """`runs/<name>`; the name is an identifier (the scenario file's schema checks it), and the
+    path is checked again here: without `--out` a run never lands outside `runs/`."""
+    out = Path("runs") / name
+    if out.resolve().parent != Path("runs").resolve():
+        raise InputError.single("name", f"{name!r} would put the run outside runs/; pass --out to choose a directory")
+    return out
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
     from simulator.cli.stats import print_stats
     from simulator.core.rundir import resolve_run
 
-    print_stats(resolve_run(args.run), as_json=args.json, coverage=args.coverage)
+    run = resolve_run(args.run)
+    if run.dataset_half_published():
+        raise InputError.single(str(run.dataset_dir), "half-published: a command was killed while writing it; "
+                                                       f"run `toolsim export {args.run}` to write it again")
+    print_stats(run, as_json=args.json, coverage=args.coverage)
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from simulator.cli.console import stdout
+    from simulator.core.run_files import note_export_files
     from simulator.core.rundir import resolve_run
     from simulator.export.convert import ExportResult, export_run
+    from simulator.run.publish import republish
 
     options = {}
     if args.template is not None:
-        if not args.template.exists():
-            raise InputError.single(str(args.template), "template file not found")
+        from simulator.core.files import regular_file_problem
+
+        problem = regular_file_problem(args.template)
+        if problem:
+            raise InputError.single(str(args.template), f"template {problem}")
         options["template"] = str(args.template)
     if args.template_name:
         options["template_name"] = args.template_name
     run = resolve_run(args.run)
-    if args.format == "openai" and args.out is None:
-        from simulator.run.publish import republish
-
-        published = republish(run)
-        result = ExportResult(format="openai", out_dir=run.dataset_dir, written=dict(published.splits))
-    else:
-        result = export_run(run, args.format, args.out, **options)
+    with run.locked("export"):
+        if args.format == "openai" and args.out is None:
+            published = republish(run)
+            result = ExportResult(format="openai", out_dir=run.dataset_dir, written=dict(published.splits))
+        else:
+            if run.dataset_half_published():  # a killed export: publish the dataset again first
+                republish(run)
+            result = export_run(run, args.format, args.out, **options)
+            split_files = [Path(result.out_dir) / f"{split}.jsonl" for split in result.written]
+            note_export_files(run.path, [*split_files, *map(Path, result.extra_files)])
     written = ", ".join(f"{k} {v}" for k, v in result.written.items())
     stdout.print(f"{result.format} → {result.out_dir}: {written}")
     for reason, n in sorted(result.skipped.items()):
@@ -205,15 +227,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         load_plugins()  # a broken plugin is reported before anything is read or written
         return handler(args)
-    except InputError as exc:
+    except KeyboardInterrupt:
+        print("toolsim: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the edge: known failures become messages, bugs re-raise
+        return _report_failure(exc)
+
+
+def _report_failure(exc: Exception) -> int:
+    """The exit code and message for a failure a user can act on; anything else is a bug and
+    keeps its traceback."""
+    from simulator.core.rundir import RunBusyError, RunExistsError
+
+    if isinstance(exc, InputError):
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"toolsim: {count} problem{'s' if count != 1 else ''} found; nothing was written", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("toolsim: interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
+    if isinstance(exc, (RunExistsError, RunBusyError)):
+        print(f"toolsim: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if _out_of_space(exc):
+        where = f" writing {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"toolsim: out of disk space{where}. Nothing finished was lost: free some space and rerun the "
+              "same command to resume.", file=sys.stderr)
+        return EXIT_DISK_FULL
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}:" if exc.filename else ""
+        print(f"toolsim: cannot read or write{where} {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    raise exc
+
+
+def _out_of_space(exc: BaseException) -> bool:
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

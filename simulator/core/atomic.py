@@ -73,3 +73,80 @@ def write_jsonl(path: str | os.PathLike[str], records: Iterable[Any]) -> int:
             handle.write("\n")
             count += 1
     return count
+
+
+class FileSet:
+    """Several files that are published together: `train.jsonl` of a new dataset never sits
+    beside the `validation.jsonl` of the old one.
+
+    Each file is written to a temporary name beside its target and fsynced; `commit` then writes
+    a marker naming the targets, renames every file into place and removes the marker. A kill
+    between the first rename and the marker's removal leaves the marker behind, so readers can
+    tell the set is half-published and the command that wrote it redoes it (`half_published`).
+    A set that fails before `commit` leaves its targets untouched. Use as a context manager:
+    committed when the block ends normally, abandoned when it raises.
+    """
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+        self._pending: list[tuple[Path, Path, IO[Any]]] = []  # temporary, target, handle
+
+    def open(self, target: Path, mode: str = "w", encoding: str | None = "utf-8") -> IO[Any]:
+        if mode not in ("w", "wb"):
+            raise ValueError("FileSet supports mode 'w' or 'wb'")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        kwargs = {"encoding": encoding, "newline": ""} if mode == "w" else {}
+        try:
+            handle = os.fdopen(fd, mode, **kwargs)
+        except BaseException:
+            os.close(fd)
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        self._pending.append((Path(tmp_name), target, handle))
+        return handle
+
+    def commit(self) -> None:
+        try:
+            for tmp, target, handle in self._pending:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+                try:
+                    permissions = target.stat().st_mode & 0o777
+                except FileNotFoundError:
+                    permissions = DEFAULT_MODE
+                os.chmod(tmp, permissions)
+            with atomic_write(self.marker) as f:
+                json.dump(sorted(str(target) for _, target, _ in self._pending), f)
+        except BaseException:
+            self.abort()
+            raise
+        for tmp, target, _ in self._pending:
+            os.replace(tmp, target)
+        for directory in {target.parent for _, target, _ in self._pending}:
+            _fsync_directory(directory)
+        self._pending = []
+        self.marker.unlink()
+        _fsync_directory(self.marker.parent)
+
+    def abort(self) -> None:
+        for tmp, _, handle in self._pending:
+            with contextlib.suppress(OSError):
+                handle.close()
+            tmp.unlink(missing_ok=True)
+        self._pending = []
+
+    def __enter__(self) -> "FileSet":
+        return self
+
+    def __exit__(self, kind: Any, error: Any, tb: Any) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def half_published(marker: Path) -> bool:
+    """True when a `FileSet` with this marker was killed while renaming its files into place."""
+    return marker.exists()

@@ -1,36 +1,53 @@
-"""The run directory: `runs/<name>/` and the crash-safe files inside it.
+"""The run directory: `runs/<name>/`, the crash-safe files inside it, and who may touch it.
 
-Traces and verdicts are appended one line per finished episode and flushed at once, so a killed
-process loses at most the episode in flight. On reopen a torn last line (the kill landed
-mid-write) is cut off, and the ids already present tell the runner what to skip.
+Traces and verdicts are appended one line per finished episode, each line one `write` of the
+whole record, so a killed process loses at most the episode in flight. On resume a torn last line
+(the kill, or a full disk, landed mid-write) is cut off before anything is read, readers skip it
+while a run is still writing, and the ids already present tell the runner what to skip.
+
+A directory is toolsim's when its `manifest.json` is a toolsim manifest; `--out` must name a new
+directory, an empty one or such a run, and `--force` removes only the files toolsim writes there
+(`run_files`). Commands that write hold the directory's lock (`runlock`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from simulator.core.atomic import atomic_write
-from simulator.core.errors import InputError
+from simulator.core.atomic import atomic_write, half_published
+from simulator.core.errors import InputError, Problem
+from simulator.core.run_files import (
+    DATASET,
+    MANIFEST,
+    PUBLISHING,
+    SELECTION,
+    TRACES,
+    VERDICTS,
+    foreign_entries,
+    is_toolsim_manifest,
+    remove_owned_files,
+    remove_stale_temp_files,
+)
+from simulator.core.runlock import RunBusyError, run_lock
 
-MANIFEST = "manifest.json"
-TRACES = "traces.jsonl"
-VERDICTS = "verdicts.jsonl"
-SELECTION = "selection.json"  # trace id -> split of the published dataset
+__all__ = ["MANIFEST", "TRACES", "VERDICTS", "SELECTION", "JsonlAppender", "RunBusyError", "RunDir",
+           "RunExistsError", "iter_jsonl", "resolve_run", "trace_id_of_line"]
 
 
 class RunExistsError(Exception):
-    """A finished run is in the way and `--force` was not given."""
+    """The directory is in the way: a finished run without `--force`, a run of other settings,
+    or a directory toolsim does not own."""
 
 
-def _cut_torn_tail(path: Path) -> None:
-    """Drop a partial final line left by a kill mid-write."""
+def cut_torn_tail(path: Path) -> None:
+    """Drop a partial final line left by a kill or a full disk mid-write."""
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb+") as f:
@@ -54,12 +71,21 @@ def _cut_torn_tail(path: Path) -> None:
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Every record of a JSONL file. A last line without its newline is a write in progress or
+    torn by a kill: it is skipped (resume cuts it). A bad line anywhere else is damage, reported
+    as `file:line`."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
                 yield json.loads(line)
+            except ValueError:
+                if not line.endswith(b"\n"):
+                    return  # the torn tail
+                raise InputError([Problem(str(path), number, "not a JSON line (the file was edited or damaged)")]) from None
 
 
 _ID_PREFIX = b'{"id":"'
@@ -76,23 +102,34 @@ def trace_id_of_line(line: bytes) -> str:
 
 
 class JsonlAppender:
-    """Append-only JSONL with a flush per record (survives kill -9; fsync on close)."""
+    """Append-only JSONL, one `os.write` per record (survives kill -9; fsync on close). A write
+    that fails part-way (a full disk) is cut back off, so the file never keeps a torn line."""
 
     def __init__(self, path: Path) -> None:
-        _cut_torn_tail(path)
+        cut_torn_tail(path)
         self.path = path
-        self._f = path.open("a", encoding="utf-8")
+        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, record: BaseModel) -> None:
-        self._f.write(record.model_dump_json(exclude_none=False))
-        self._f.write("\n")
-        self._f.flush()
+        assert self._fd is not None, "write after close"
+        data = record.model_dump_json(exclude_none=False).encode("utf-8") + b"\n"
+        size = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view):]
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise
 
     def close(self) -> None:
-        if not self._f.closed:
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            self._f.close()
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 @dataclass
@@ -113,7 +150,7 @@ class RunDir:
 
     @property
     def dataset_dir(self) -> Path:
-        return self.path / "dataset"
+        return self.path / DATASET
 
     @property
     def selection_path(self) -> Path:
@@ -142,18 +179,50 @@ class RunDir:
             f.write(json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
             f.write("\n")
 
-    def prepare(self, *, force: bool, fingerprint: str) -> bool:
-        """Make the directory ready. Returns True when resuming an unfinished run.
+    # ------------------------------------------------------------ ownership and locking
 
-        A finished run is never overwritten without `force`; an unfinished run of a *different*
-        configuration is not silently mixed in either.
+    def check_claimable(self) -> None:
+        """Raise `RunExistsError` unless this path may become (or already is) a run directory:
+        a new path, an empty directory, or a toolsim run. Writes nothing."""
+        if self.path.exists() and not self.path.is_dir():
+            raise RunExistsError(f"{self.path} is a file, not a directory; pick another --out")
+        if self.path.is_dir() and not self.is_run() and foreign_entries(self.path):
+            raise RunExistsError(
+                f"{self.path} is not empty and not a toolsim run; toolsim writes only into a new directory, "
+                "an empty one or its own run (pick another --out; --force never clears a directory toolsim did not make)"
+            )
+
+    def is_run(self) -> bool:
+        try:
+            return is_toolsim_manifest(self.read_manifest())
+        except (ValueError, OSError):
+            return False
+
+    @contextlib.contextmanager
+    def locked(self, command: str, *, create: bool = False) -> Iterator[None]:
+        """Hold the directory's lock for `command` (see `runlock`); `create` makes the directory
+        first (after `check_claimable`). Under the lock, temporary files of a crashed command are
+        removed: nobody else can be writing them."""
+        if create:
+            self.check_claimable()
+            self.path.mkdir(parents=True, exist_ok=True)
+        with run_lock(self.path, command):
+            remove_stale_temp_files(self.path)
+            yield
+
+    def prepare(self, *, force: bool, fingerprint: str) -> bool:
+        """Make the (locked) directory ready. Returns True when resuming an unfinished run.
+
+        A finished run is never overwritten without `force`, and then only toolsim's files go;
+        an unfinished run of a *different* configuration is not silently mixed in either. On
+        resume the torn tails of `traces.jsonl` and `verdicts.jsonl` are cut before anything reads
+        them.
         """
-        manifest = self.read_manifest()
+        self.check_claimable()
+        manifest = self.read_manifest() if self.is_run() else None
         if manifest is not None and force:
-            shutil.rmtree(self.path)
+            remove_owned_files(self.path)
             manifest = None
-        elif manifest is None and self.path.exists() and any(self.path.iterdir()) and not force:
-            raise RunExistsError(f"{self.path} exists and is not a toolsim run; pick another --out or pass --force")
         if manifest is None:
             self.path.mkdir(parents=True, exist_ok=True)
             return False
@@ -165,12 +234,25 @@ class RunDir:
             raise RunExistsError(
                 f"{self.path} holds an unfinished run with different settings; pass --force to start over"
             )
+        cut_torn_tail(self.traces_path)
+        cut_torn_tail(self.verdicts_path)
         return True
+
+    @property
+    def publishing_marker(self) -> Path:
+        return self.dataset_dir / PUBLISHING
+
+    def dataset_half_published(self) -> bool:
+        """A command was killed while renaming the dataset's files into place (see `FileSet`)."""
+        return half_published(self.publishing_marker)
 
 
 def resolve_run(name: str | Path) -> RunDir:
-    """A run directory given as a path or as a name under runs/."""
-    for candidate in (Path(name), Path("runs") / name):
-        if (candidate / MANIFEST).exists():
+    """A run directory given as a path or as a name under runs/ (a name must stay inside runs/)."""
+    candidates = [Path(name)]
+    if Path(name).name == str(name) and str(name) not in (".", ".."):
+        candidates.append(Path("runs") / name)
+    for candidate in candidates:
+        if RunDir(candidate).is_run():
             return RunDir(candidate)
     raise InputError.single(str(name), "no run here (expected a directory with manifest.json, or a name under runs/)")

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.core.atomic import atomic_write
+from simulator.core.atomic import FileSet
+from simulator.core.run_files import PUBLISHING
 from simulator.core.errors import InputError
 from simulator.core.names import SPLITS
 from simulator.core.records import Trace, Verdict
@@ -84,14 +85,15 @@ def export_run(run: RunDir, fmt: str, out: Path | None = None, **options: Any) -
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     result = ExportResult(format=fmt, out_dir=out_dir)
-    for split in SPLITS:
-        path = out_dir / f"{split}.jsonl"
-        with atomic_write(path) as f:
+    with FileSet(out_dir / PUBLISHING) as split_files:  # the three splits appear together
+        for split in SPLITS:
+            path = out_dir / f"{split}.jsonl"
+            f = split_files.open(path)
             for row in rows.get(split, []):
                 f.write(json.dumps(row, ensure_ascii=False))
                 f.write("\n")
-        files[split] = path
-        result.written[split] = len(rows.get(split, []))
+            files[split] = path
+            result.written[split] = len(rows.get(split, []))
     result.extra_files = [str(p) for p in converter.extra_files(out_dir, files)]
     result.skipped = dict(converter.skipped)
     result.notes = dict(converter.notes)

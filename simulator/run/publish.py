@@ -12,7 +12,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Mapping
 
-from simulator.core.atomic import atomic_write
+from simulator.core.atomic import FileSet
 from simulator.core.names import NO_TOOL, SPLITS
 from simulator.core.records import Trace
 from simulator.core.rundir import RunDir, trace_id_of_line
@@ -41,34 +41,21 @@ def _offsets(path, wanted: Mapping[str, str]) -> dict[str, int]:
     return found
 
 
-def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str]) -> None:
-    """Write each chosen trace, as an OpenAI record, to its split file — in trace-id order, not
-    the order episodes happened to finish in (that varies with concurrency and resume), so the
-    same run always writes the same bytes. Traces are read back one at a time by offset."""
+def write_split_files(run_dir: RunDir, pack: Pack, assignment: dict[str, str], files: FileSet) -> None:
+    """Write each chosen trace, as an OpenAI record, to its split file of `files` — in trace-id
+    order, not the order episodes happened to finish in (that varies with concurrency and resume),
+    so the same run always writes the same bytes. Traces are read back one at a time by offset."""
     out = run_dir.dataset_dir
-    out.mkdir(parents=True, exist_ok=True)
     offsets = _offsets(run_dir.traces_path, assignment)
-    writers = {name: atomic_write(out / f"{name}.jsonl") for name in SPLITS}
-    files = {name: w.__enter__() for name, w in writers.items()}
-    error: BaseException | None = None
-    try:
-        with open(run_dir.traces_path, "rb") as traces:
-            for trace_id in sorted(offsets):
-                traces.seek(offsets[trace_id])
-                trace = Trace.model_validate_json(traces.readline())
-                record = to_openai_record(trace, pack.domain, pack.today_of(trace))
-                name = assignment[trace_id]
-                files[name].write(json.dumps(record, ensure_ascii=False))
-                files[name].write("\n")
-    except BaseException as exc:  # close every writer with the error so none is published
-        error = exc
-        raise
-    finally:
-        for w in writers.values():
-            if error is None:
-                w.__exit__(None, None, None)
-            else:
-                w.__exit__(type(error), error, error.__traceback__)
+    handles = {name: files.open(out / f"{name}.jsonl") for name in SPLITS}
+    with open(run_dir.traces_path, "rb") as traces:
+        for trace_id in sorted(offsets):
+            traces.seek(offsets[trace_id])
+            trace = Trace.model_validate_json(traces.readline())
+            record = to_openai_record(trace, pack.domain, pack.today_of(trace))
+            name = assignment[trace_id]
+            handles[name].write(json.dumps(record, ensure_ascii=False))
+            handles[name].write("\n")
 
 
 def publish_dataset(
@@ -86,9 +73,27 @@ def publish_dataset(
     ratios = pack.file.generation.split.model_dump()
     assignment = curator.split(chosen, ratios, seed)
 
-    write_split_files(run_dir, pack, assignment)
-    with atomic_write(run_dir.selection_path) as f:
-        json.dump(assignment, f, indent=0, sort_keys=True)
+    # The split files, selection.json and the card are published together (see FileSet): a kill
+    # never leaves a new train.jsonl beside an old validation.jsonl.
+    files = FileSet(run_dir.publishing_marker)
+    try:
+        write_split_files(run_dir, pack, assignment, files)
+        json.dump(assignment, files.open(run_dir.selection_path), indent=0, sort_keys=True)
+        result = _finish(run_dir, pack, targets, state, seed, curator, curated, assignment, settings, files)
+    except BaseException:
+        files.abort()
+        raise
+    files.commit()
+    return result
+
+
+def _finish(
+    run_dir: RunDir, pack: Pack, targets: Targets, state: RunState, seed: int, curator: Curator, curated: Any,
+    assignment: dict[str, str], settings: Mapping[str, Any] | None, files: FileSet,
+) -> RunResult:
+    """The card (into `files`) and the run's result."""
+    chosen = curated.chosen
+    ratios = pack.file.generation.split.model_dump()
 
     counts = composition(chosen, assignment)
     hard = Counter(tag for s in chosen if s.scenario in pack.scenarios for tag in pack.scenarios[s.scenario].hard_cases)
@@ -118,8 +123,8 @@ def publish_dataset(
         "near_duplicates_removed": curated.near_removed,
     }
     quality = {"short": curated.short, "balance": balance.as_dict()}
-    with atomic_write(run_dir.dataset_dir / "README.md") as f:
-        f.write(render_card(pack.name, counts, card_settings, judge_stats, quality=quality))
+    files.open(run_dir.dataset_dir / "README.md").write(
+        render_card(pack.name, counts, card_settings, judge_stats, quality=quality))
 
     per_cell = Counter(s.tool or NO_TOOL for s in chosen)
     return RunResult(

@@ -161,8 +161,10 @@ class Runner:
             ctx = prepare_episode(self.pack, episode)
             user, assistant = self.factory.user(ctx), self.factory.assistant(ctx)
             ctx.tool_model = self.factory.tool_model(ctx)
-        except Exception as exc:  # noqa: BLE001 - a scenario that cannot be played is recorded, not fatal
-            return self._failed_trace(episode, exc)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a scenario that cannot be played (a sim's seeder
+            return self._failed_trace(episode, exc)  # raising its own BaseException too) is recorded, not fatal
         trace = await simulate_episode(ctx, user, assistant, self.options.agents.describe())
         if ctx.tool_model is not None:
             trace.usage["tool"] = ctx.tool_model.usage
@@ -260,6 +262,11 @@ class Runner:
                 "samples_per_episode": self.options.samples_per_episode, "agents": self.options.agents.describe()}
 
     async def run(self) -> RunResult:
+        """The whole run, holding the run directory's lock (a second command on it exits 2)."""
+        with self.run_dir.locked("run", create=True):
+            return await self._run()
+
+    async def _run(self) -> RunResult:
         started = time.time()
         resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
         try:
@@ -269,8 +276,8 @@ class Runner:
                 await self._judge_unjudged(finished)
                 self.spent = finished.spent_usd
                 started = time.time()
+            self.run_dir.write_manifest(self.manifest("running", started))  # first: it makes the directory a run
             write_snapshot(self.run_dir, self.pack)
-            self.run_dir.write_manifest(self.manifest("running", started))
             await self.simulate_all(finished)
         finally:
             if self.client is not None:

@@ -7,6 +7,7 @@ episode with a termination reason recorded on the trace, and the run goes on.
 
 from __future__ import annotations
 
+import asyncio
 import traceback
 
 from simulator.core.messages import Message, SystemMessage, has_stop_token
@@ -25,7 +26,11 @@ def describe_exception(exc: BaseException) -> str:
     """One line a user can act on; the innermost frame tells where a sim bug lives."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - an author's exception with a broken __str__
+        text = "(its message cannot be shown)"
+    return f"{type(exc).__name__}: {text}{where}"
 
 
 async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messages: list[Message]) -> None:
@@ -60,8 +65,10 @@ async def simulate_episode(
             error = f"no ###STOP### after {ctx.max_turns} user turns"
     except UserDefect as defect:
         termination, error = "user_defect", str(defect)
-    except Exception as exc:  # noqa: BLE001 - recorded on the trace; the run goes on
-        termination, error = "error", describe_exception(exc)
+    except (KeyboardInterrupt, GeneratorExit, asyncio.CancelledError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - recorded on the trace; the run goes on. A sim's own
+        termination, error = "error", describe_exception(exc)  # BaseException subclass included
     return Trace(
         id=ctx.episode.id,
         episode=ctx.episode,

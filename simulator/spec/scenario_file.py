@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 
 from simulator.spec.base import Strict
@@ -10,11 +12,14 @@ from simulator.spec.generation import GenerationConfig
 from simulator.spec.models import ModelsConfig
 from simulator.spec.scenario import Scenario
 
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}")
+
 
 class ScenarioFile(Strict):
     """A scenario file: one domain, its personas, generation settings and scenarios."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
+    name: str = Field(description="names the run directory runs/<name>: letters, digits, _ - and ., "
+                                   "starting with a letter, digit or _")
     description: str = ""
     domain: DomainConfig
     personas: list[str] = Field(
@@ -29,6 +34,16 @@ class ScenarioFile(Strict):
         description="files of generated `say` variants (relative to this file; `toolsim expand` writes them); "
                     "default: X.variants.yaml next to X.yaml when it exists; [] for none",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, name: str) -> str:
+        """The name becomes the directory `runs/<name>`: `..` or `a/b` would put a run (and what
+        `--force` clears) outside runs/."""
+        if not NAME.fullmatch(name):
+            raise ValueError(f"must be an identifier of letters, digits, _, - and . starting with a letter, digit "
+                             f"or _, at most 64 characters (it names the run directory runs/<name>); got {name!r}")
+        return name
 
     @field_validator("scenarios")
     @classmethod

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from simulator.core.errors import InputError
+from simulator.core.run_files import PACK
 from simulator.core.rundir import RunDir
 from simulator.spec.pack import Domain, Pack
 from simulator.spec.persona import Persona
@@ -24,7 +25,7 @@ from simulator.spec.scenario import Scenario
 from simulator.spec.scenario_file import ScenarioFile
 from simulator.spec.tools import ToolSpec
 
-PACK_FILE = "pack.json"
+PACK_FILE = PACK  # one of the files a run directory owns (simulator.core.run_files)
 
 
 class PackSnapshot(BaseModel):

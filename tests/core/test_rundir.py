@@ -35,7 +35,7 @@ def test_records_are_flushed_before_close(tmp_path):
 def test_finished_run_needs_force(tmp_path):
     run = RunDir(tmp_path / "run")
     assert run.prepare(force=False, fingerprint="f") is False
-    run.write_manifest({"status": "finished", "fingerprint": "f"})
+    run.write_manifest({"name": "r", "status": "finished", "fingerprint": "f"})
     with pytest.raises(RunExistsError, match="--force"):
         run.prepare(force=False, fingerprint="f")
     assert run.prepare(force=True, fingerprint="f") is False
@@ -45,7 +45,7 @@ def test_finished_run_needs_force(tmp_path):
 def test_unfinished_run_resumes_only_with_same_settings(tmp_path):
     run = RunDir(tmp_path / "run")
     run.prepare(force=False, fingerprint="f")
-    run.write_manifest({"status": "running", "fingerprint": "f"})
+    run.write_manifest({"name": "r", "status": "running", "fingerprint": "f"})
     assert run.prepare(force=False, fingerprint="f") is True
     with pytest.raises(RunExistsError, match="different settings"):
         run.prepare(force=False, fingerprint="g")
