@@ -34,7 +34,7 @@ from simulator.author.expand.output import (
     render,
     write,
 )
-from simulator.cli.argtypes import positive_int, whole_number
+from simulator.cli.argtypes import generated, temperature, whole_number
 from simulator.core.errors import InputError, Problem
 from simulator.load.variants import check_variants, default_path, parse_variant_text
 
@@ -50,11 +50,11 @@ def add_expand_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
                     "Existing entries are kept; a re-run only adds up to --per-scenario.",
     )
     p.add_argument("scenario_file", type=Path)
-    p.add_argument("--per-scenario", type=positive_int, default=DEFAULT_PER_SCENARIO,
+    p.add_argument("--per-scenario", type=generated, default=DEFAULT_PER_SCENARIO,
                    help=f"say variants per scenario in the file, existing ones included (default {DEFAULT_PER_SCENARIO})")
     p.add_argument("--model", help="a litellm model string; default: offline recombination of the seeds")
     p.add_argument("--api-base", help="OpenAI-compatible base URL for --model")
-    p.add_argument("--temperature", type=float, help="sampling temperature for --model")
+    p.add_argument("--temperature", type=temperature, help="sampling temperature for --model")
     p.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
     p.add_argument("--cache-dir", type=Path, help="response cache folder (default $TOOLSIM_CACHE_DIR or ~/.cache/toolsim)")
     p.add_argument("--out", type=Path, help="variants file (default: the scenario file's first `variants:` "

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from simulator.cli.argtypes import positive_int
+from simulator.cli.argtypes import generated
 from simulator.core.errors import InputError
 
 FORMATS = ("text", "dot", "mermaid")
@@ -34,7 +34,7 @@ def add_graph_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     p.add_argument("scenario_file", type=Path)
     p.add_argument("--format", choices=FORMATS, default="text", help="text (default), dot (Graphviz) or mermaid")
     p.add_argument("--out", type=Path, help="write to this file instead of printing")
-    p.add_argument("--chains", type=positive_int, metavar="N",
+    p.add_argument("--chains", type=generated, metavar="N",
                    help="also sample N chains (of generation.chains.min_calls..max_calls tools, seeded)")
     p.set_defaults(handler=run_graph)
     return p

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Sequence
 
 from simulator.cli.argtypes import (
+    concurrency,
+    episodes,
+    examples,
     positive_float,
-    positive_int,
+    samples,
     similarity,
     whole_number,
 )
@@ -31,19 +34,19 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="simulate, judge, curate and export a scenario file")
     p.add_argument("scenario_file", type=Path)
     p.add_argument("--out", type=Path, help="run directory (default runs/<name>)")
-    p.add_argument("--n", type=positive_int, help="total examples wanted (overrides the file's mix.per_tool)")
+    p.add_argument("--n", type=examples, help="total examples wanted (overrides the file's mix.per_tool)")
     p.add_argument("--seed", type=whole_number, help="run seed (default: the file's generation.seed)")
     p.add_argument("--force", action="store_true", help="overwrite an existing run directory")
-    p.add_argument("--concurrency", type=positive_int, default=16,
+    p.add_argument("--concurrency", type=concurrency, default=16,
                    help="model requests in flight at most (default 16); offline runs play one episode at a time")
-    p.add_argument("--max-episodes", type=positive_int, help="budget of simulated episodes")
+    p.add_argument("--max-episodes", type=episodes, help="budget of simulated episodes")
     p.add_argument("--max-cost", type=positive_float, metavar="USD",
                    help="budget in USD: no new episodes once the run has spent this much (offline runs cost 0)")
     p.add_argument("--near-dup-threshold", type=similarity, metavar="J",
                    help="Jaccard similarity of user turns at which traces are near-duplicates (default: the "
                         "file's generation.dedupe.near_threshold, 0.8)")
     p.add_argument(
-        "--samples-per-episode", type=positive_int, default=1, help="simulate each planned episode k times"
+        "--samples-per-episode", type=samples, default=1, help="simulate each planned episode k times"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     from simulator.cli.model_flags import add_model_flags

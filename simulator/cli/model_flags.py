@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from simulator.cli import argtypes
 from simulator.core.errors import InputError
 from simulator.simulate.agents.factory import ROLES, AgentSettings
 
@@ -28,19 +29,19 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--api-base", help="OpenAI-compatible base URL (vLLM, Ollama, LM Studio) for every role")
     g.add_argument("--tool-format", choices=["native", "prompt"],
                    help="assistant tool calling: native (default), or <tool_call> blocks in text")
-    g.add_argument("--temperature", type=float, help="sampling temperature for every model")
-    g.add_argument("--max-tokens", type=int, help="maximum tokens per reply")
-    g.add_argument("--timeout", type=float, help="seconds per request attempt (default 120)")
-    g.add_argument("--retries", type=int, help="extra attempts on 429/5xx/timeouts (default 4)")
-    g.add_argument("--price-in", type=float, help="USD per million input tokens (when litellm has no price)")
-    g.add_argument("--price-out", type=float, help="USD per million output tokens")
-    g.add_argument("--rpm", type=float, help="maximum requests started per minute")
+    g.add_argument("--temperature", type=argtypes.temperature, help="sampling temperature for every model")
+    g.add_argument("--max-tokens", type=argtypes.max_tokens, help="maximum tokens per reply")
+    g.add_argument("--timeout", type=argtypes.seconds, help="seconds per request attempt (default 120)")
+    g.add_argument("--retries", type=argtypes.retries, help="extra attempts on 429/5xx/timeouts (default 4)")
+    g.add_argument("--price-in", type=argtypes.price, help="USD per million input tokens (when litellm has no price)")
+    g.add_argument("--price-out", type=argtypes.price, help="USD per million output tokens")
+    g.add_argument("--rpm", type=argtypes.rpm, help="maximum requests started per minute")
     g.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
     g.add_argument("--cache-dir", type=Path, help="response cache folder (default $TOOLSIM_CACHE_DIR or ~/.cache/toolsim)")
     j = p.add_argument_group("judge model")
     j.add_argument("--judges", help="a committee: comma-separated models voting by majority")
-    j.add_argument("--judge-samples", type=int, help="ask each judge model k times (majority vote)")
-    j.add_argument("--judge-threshold", type=float, help="minimum score (1-5) every criterion needs (default 4)")
+    j.add_argument("--judge-samples", type=argtypes.judge_samples, help="ask each judge model k times (majority vote)")
+    j.add_argument("--judge-threshold", type=argtypes.judge_threshold, help="minimum score (1-5) every criterion needs (default 4)")
 
 
 def _overrides(args: argparse.Namespace, role: str) -> dict[str, Any]:

@@ -19,9 +19,11 @@ from simulator.author.personas.near_copy import (
     NearCopyFilter,
 )
 from simulator.cli.argtypes import (
-    positive_float,
-    positive_int,
+    generated,
+    retries,
+    seconds,
     similarity,
+    temperature,
     whole_number,
 )
 from simulator.core.errors import InputError
@@ -51,7 +53,7 @@ def add_personas_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
                     "sampled combinatorially with --seed; with --model a litellm model proposes them. Near-copies "
                     "and invalid proposals are dropped and counted.",
     )
-    e.add_argument("--n", type=positive_int, default=DEFAULT_N, help=f"personas wanted (default {DEFAULT_N})")
+    e.add_argument("--n", type=generated, default=DEFAULT_N, help=f"personas wanted (default {DEFAULT_N})")
     e.add_argument("--model", help="litellm model string; without it the offline sampler proposes")
     e.add_argument("--out", type=Path, help="write the YAML here (atomically) instead of stdout")
     e.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -64,9 +66,9 @@ def add_personas_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
                    help=f"reject a description this similar to another (default {DEFAULT_MAX_SIMILARITY})")
     m = e.add_argument_group("model (with --model)")
     m.add_argument("--api-base", help="OpenAI-compatible base URL (vLLM, Ollama, LM Studio)")
-    m.add_argument("--temperature", type=float, help="sampling temperature")
-    m.add_argument("--timeout", type=positive_float, help="seconds per request attempt (default 120)")
-    m.add_argument("--retries", type=whole_number, help="extra attempts on 429/5xx/timeouts (default 4)")
+    m.add_argument("--temperature", type=temperature, help="sampling temperature")
+    m.add_argument("--timeout", type=seconds, help="seconds per request attempt (default 120)")
+    m.add_argument("--retries", type=retries, help="extra attempts on 429/5xx/timeouts (default 4)")
     m.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
     m.add_argument("--cache-dir", type=Path, help="response cache folder (default $TOOLSIM_CACHE_DIR or ~/.cache/toolsim)")
     e.set_defaults(handler=run_expand)

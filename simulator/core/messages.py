@@ -8,6 +8,7 @@ and provider conversion lives in exactly one module (the LLM client).
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -69,9 +70,14 @@ Message = Annotated[
 MESSAGE_LIST = TypeAdapter(list[Message])
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
     """Wrap a JSON-able payload as the tool message answering `call`."""
     content = json.dumps(payload, ensure_ascii=False, sort_keys=False, default=str)
+    if _SURROGATE.search(content):  # a sim's bug: such text cannot be written to a UTF-8 dataset
+        raise ValueError(f"the result of {call.name!r} holds a lone surrogate (not valid Unicode text)")
     return ToolMessage(tool_call_id=call.id, name=call.name, content=content, is_error=is_error)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import importlib.util
 import inspect
 import random
@@ -37,7 +38,7 @@ from simulator.core.yaml_lines import (
 )
 from simulator.spec import ToolsFile, ToolSpec
 from simulator.spec.toolkit import State, ToolSimModule
-from simulator.spec.validation import schema_problems
+from simulator.spec.validation import schema_problems, size_problems
 from simulator.values.schema_sim import returns_problems
 
 DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -235,6 +236,10 @@ def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
     for name, registered in sims.tools.items():
         where = _source_of(registered.source, source)
         raw = {k: getattr(registered.spec, k, None) for k in ("name", "description", "parameters", "returns")}
+        unwritable = _not_json(raw)
+        if unwritable:
+            loaded.problems.append(Problem(where, registered.line, f"tool {name!r}: {unwritable}"))
+            continue
         try:
             spec = ToolSpec.model_validate(raw)
         except ValidationError as exc:
@@ -248,6 +253,18 @@ def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
         if not found:
             loaded.specs[name] = spec
     return loaded
+
+
+def _not_json(raw: dict[str, Any]) -> str | None:
+    """Why a spec written in Python cannot go into a UTF-8 JSON dataset line, or None."""
+    problems = size_problems(raw.get("parameters")) + size_problems(raw.get("returns"))
+    if problems:  # a schema that contains itself would never finish dumping
+        return "; ".join(problems)
+    try:
+        json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # a set, a function, nan; a lone surrogate (UnicodeEncodeError)
+        return f"the spec cannot be written as JSON: {exc}"
+    return None
 
 
 def _source_of(registered_source: str, module_source: str) -> str:

@@ -30,7 +30,8 @@ def describe_exception(exc: BaseException) -> str:
         text = str(exc)
     except Exception:  # noqa: BLE001 - an author's exception with a broken __str__
         text = "(its message cannot be shown)"
-    return f"{type(exc).__name__}: {text}{where}"
+    line = f"{type(exc).__name__}: {text}{where}"
+    return line.encode("utf-8", "replace").decode("utf-8")  # the trace must stay writable as UTF-8
 
 
 async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messages: list[Message]) -> None:

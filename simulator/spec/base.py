@@ -33,7 +33,7 @@ FakeKind = Literal[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)  # .nan / .inf are never meant
 
 
 class LocalizedText(Strict):

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from simulator.core.bounds import MAX_EPISODES, MAX_EXAMPLES, MAX_GENERATED, MAX_TURNS
 from simulator.spec.base import Category, Language, Strict
 
 YEAR_START = date(2026, 1, 1)
@@ -36,7 +37,7 @@ class Mix(Strict):
         100, description="accepted examples per tool (by primary tool): a count, or a count or share per tool"
     )
     no_tool_share: float = Field(0.2, ge=0.0, lt=1.0, description="share of the total with no tool call")
-    min_multi_turn: int = Field(25, ge=0)
+    min_multi_turn: int = Field(25, ge=0, le=MAX_EXAMPLES)
     categories: dict[Category, float] | None = Field(None, description="share of the total per scenario category")
     languages: dict[Language, float] | None = Field(None, description="share of the total per user language")
     balance_tolerance: float = Field(
@@ -47,14 +48,14 @@ class Mix(Strict):
     @classmethod
     def _per_tool_values(cls, value: int | dict[str, Any]) -> int | dict[str, Any]:
         if isinstance(value, int):
-            if value < 0:
-                raise ValueError("per_tool must be at least 0")
+            if not 0 <= value <= MAX_EXAMPLES:
+                raise ValueError(f"per_tool must be from 0 to {MAX_EXAMPLES:,}")
             return value
         if not value:
             raise ValueError("per_tool needs at least one tool")
         if all(isinstance(v, int) for v in value.values()):
-            if any(v < 0 for v in value.values()):
-                raise ValueError("per-tool counts must be at least 0")
+            if any(not 0 <= v <= MAX_EXAMPLES for v in value.values()):
+                raise ValueError(f"per-tool counts must be from 0 to {MAX_EXAMPLES:,}")
             return value
         if any(not 0.0 <= v <= 1.0 for v in value.values()):
             raise ValueError("per-tool shares must be between 0 and 1 (whole numbers are counts)")
@@ -116,10 +117,10 @@ class DedupeConfig(Strict):
 class ChainsConfig(Strict):
     """Multi-step scenarios made automatically from the tool graph (`simulator.load.tool_graph`)."""
 
-    count: int = Field(0, ge=0, description="chain scenarios to add (0: none)")
+    count: int = Field(0, ge=0, le=MAX_GENERATED, description="chain scenarios to add (0: none)")
     min_calls: int = Field(2, ge=2, le=4)
     max_calls: int = Field(3, ge=2, le=4)
-    parallel: int = Field(0, ge=0, description="scenarios of independent calls made in one turn")
+    parallel: int = Field(0, ge=0, le=MAX_GENERATED, description="scenarios of independent calls made in one turn")
 
     @model_validator(mode="after")
     def _range(self) -> "ChainsConfig":
@@ -134,10 +135,10 @@ class GenerationConfig(Strict):
         None, strict=False, description="the simulated today of every episode (default: a day of 2026 per episode)"
     )
     chains: ChainsConfig = Field(default_factory=ChainsConfig)
-    n: int | None = Field(None, ge=1, description="total examples; overrides mix.per_tool")
+    n: int | None = Field(None, ge=1, le=MAX_EXAMPLES, description="total examples; overrides mix.per_tool")
     mix: Mix = Field(default_factory=Mix)
-    max_turns: int = Field(12, ge=1, description="user turns before an episode is cut off")
-    max_episodes: int | None = Field(None, ge=1, description="budget of simulated episodes")
+    max_turns: int = Field(12, ge=1, le=MAX_TURNS, description="user turns before an episode is cut off")
+    max_episodes: int | None = Field(None, ge=1, le=MAX_EPISODES, description="budget of simulated episodes")
     max_cost: float | None = Field(None, gt=0.0, description="budget in USD: no new episodes once spent")
     dedupe: DedupeConfig = Field(default_factory=DedupeConfig)
     split: SplitConfig = Field(default_factory=SplitConfig)

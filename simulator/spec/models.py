@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from simulator.core.bounds import MAX_RPM
+
 ToolFormat = Literal["native", "prompt"]
 
 
@@ -20,7 +22,7 @@ class ModelSettings(BaseModel):
     """One model as one role uses it. `model` is any litellm model string
     (`openai/gpt-4o-mini`, `anthropic/claude-...`, `hosted_vllm/Qwen/...`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     model: str = Field(min_length=1)
     api_base: str | None = None
@@ -66,7 +68,7 @@ class ModelsConfig(BaseModel):
     `tool_format` (native | prompt), `retries`.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     user: ModelSettings | None = None
     assistant: ModelSettings | None = None
@@ -76,4 +78,4 @@ class ModelsConfig(BaseModel):
     judge_samples: int = Field(1, ge=1, le=25)
     judge_threshold: float = Field(4.0, ge=1, le=5, description="every criterion must score at least this")
     rubric: dict[str, str] | None = Field(None, description="criterion -> what it means; default rubric if omitted")
-    rpm: float | None = Field(None, gt=0)
+    rpm: float | None = Field(None, gt=0, le=MAX_RPM)

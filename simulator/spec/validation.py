@@ -106,7 +106,9 @@ def schema_problems(schema: Any) -> list[str]:
     patterns, misspelt keyword values), as `<path>: <message>` lines. Empty when valid."""
     if not isinstance(schema, (dict, bool)):
         return [f"a schema must be an object or a boolean, got {type(schema).__name__}"]
-    problems = []
+    problems = size_problems(schema)
+    if problems:
+        return problems  # (a schema nested too deep would also overflow the meta-schema check)
     for error in sorted(_META_VALIDATOR.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path]):
         path = [str(p) for p in error.absolute_path]
         message = error.message
@@ -115,6 +117,51 @@ def schema_problems(schema: Any) -> list[str]:
             message = f"{error.instance!r} is not a JSON Schema type (use one of {JSON_SCHEMA_TYPES})"
         problems.append(f"{'.'.join(path)}: {message}" if path else message)
     return problems
+
+
+# The generic sim builds values that honour these, so a schema asking for ten million items would
+# hang every call; real APIs stay far below.
+SIZE_LIMITS = {"minItems": 1_000, "minProperties": 1_000, "minLength": 10_000, "maxItems": 1_000_000,
+               "maxProperties": 1_000_000, "maxLength": 10_000_000}
+MAX_SCHEMA_DEPTH = 32
+MAX_PATTERN_REPEAT = 1_000
+_REPEAT = re.compile(r"\{\s*(\d+)\s*(?:,\s*(\d*)\s*)?\}")
+
+
+def size_problems(schema: Any) -> list[str]:
+    """Sizes a tool sim could not honour in reasonable time: `minItems` and friends over
+    `SIZE_LIMITS`, a `pattern` repeating more than `MAX_PATTERN_REPEAT` times, nesting deeper than
+    `MAX_SCHEMA_DEPTH`, or a schema that contains itself (possible from Python)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, tuple[str, ...], frozenset[int]]] = [(schema, (), frozenset())]
+    while stack:
+        node, path, above = stack.pop()
+        where = ".".join(path)
+        label = f"{where}: " if where else ""
+        if isinstance(node, (dict, list)):
+            if id(node) in above:
+                problems.append(f"{label}the schema contains itself")
+                continue
+            if len(path) > MAX_SCHEMA_DEPTH * 2:  # two path parts per schema level (properties.x)
+                problems.append(f"{label}nested more than {MAX_SCHEMA_DEPTH} levels deep")
+                continue
+            inner = above | {id(node)}
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                stack.append((value, path + (str(key),), inner))
+        if not isinstance(node, dict):
+            continue
+        for keyword, limit in SIZE_LIMITS.items():
+            value = node.get(keyword)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > limit:
+                problems.append(f"{label}{keyword} {value} is over the limit of {limit:,}")
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            counts = [int(n) for match in _REPEAT.finditer(pattern) for n in match.groups() if n]
+            if len(pattern) > 10_000 or any(n > MAX_PATTERN_REPEAT for n in counts):
+                problems.append(f"{label}pattern repeats more than {MAX_PATTERN_REPEAT:,} times or is over "
+                                "10,000 characters")
+    return sorted(problems)
 
 
 def _extra_keys(error: ValidationError) -> list[str]:
