@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from simulator.core.errors import InputError, Problem
 from simulator.core.files import MAX_TEXT_BYTES, decode_utf8, read_bytes_bounded
 from simulator.core.files import display as display_path
-from simulator.core.yaml_limits import BoundedLoader, YamlLimitError
+from simulator.core.yaml_limits import BoundedLoader, FastBoundedLoader, YamlLimitError
 
 Loc = tuple[Any, ...]
 
@@ -81,20 +81,23 @@ def read_yaml(path: Path, source: str, max_bytes: int = MAX_TEXT_BYTES) -> YamlD
 
 def parse_yaml(text: str, source: str) -> YamlDocument:
     """Parse one YAML document. Raises `InputError` for a syntax error; duplicate keys are
-    returned in `problems` (the value is still usable, so other checks can run). The loader is
-    bounded (`yaml_limits`): libyaml's unbounded C loader would compose an alias bomb happily."""
+    returned in `problems` (the value is still usable, so other checks can run).
+
+    Both loaders are bounded (`yaml_limits`; libyaml's own C loader would compose an alias bomb
+    happily). The fast one has libyaml scan and parse; anything it rejects is parsed again by the
+    pure-Python one, whose messages the errors are worded from."""
+    if FastBoundedLoader is not None:
+        try:
+            return _parse(text, source, FastBoundedLoader)
+        except Exception:  # noqa: BLE001 - the pure-Python loader reports it (or finds nothing wrong)
+            pass
     return _parse(text, source, BoundedLoader)
 
 
 def _parse(text: str, source: str, loader_class: type) -> YamlDocument:
+    loader = None
     try:
         loader = loader_class(text)
-    except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
-        line = text[: exc.position].count("\n") + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        message = f"invalid YAML: {exc.reason} (character {_char(exc.character)}, column {column})"
-        raise InputError([Problem(source, line, message)]) from None
-    try:
         root = loader.get_single_node()
         if root is None:  # an empty file
             return YamlDocument(source=source, value=None, lines={(): 1})
@@ -102,11 +105,25 @@ def _parse(text: str, source: str, loader_class: type) -> YamlDocument:
         value = loader.construct_document(root)
         lines: dict[Loc, int] = {(): root.start_mark.line + 1}
         _record_lines(loader, root, (), lines, on_path=set())
+    except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
+        raise InputError([_reader_problem(exc, text, source)]) from None
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_problem(exc, source)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(source=source, value=value, lines=lines, problems=problems)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, source: str) -> Problem:
+    """libyaml gives the position in UTF-8 bytes (PyYAML's reader in characters)."""
+    position = exc.position
+    if isinstance(exc.character, int) and not text[position:position + 1] == chr(exc.character):
+        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    line = text[:position].count("\n") + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    message = f"invalid YAML: {exc.reason} (character {_char(exc.character)}, column {column})"
+    return Problem(source, line, message)
 
 
 def _char(character: int | str) -> str:
