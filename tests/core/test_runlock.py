@@ -12,16 +12,7 @@ from pathlib import Path
 import pytest
 
 from simulator.core.runlock import LOCK, RunBusyError, run_lock
-
-HOLD = """
-import sys, time
-from pathlib import Path
-from simulator.core.runlock import run_lock
-with run_lock(Path(sys.argv[1]), "run"):
-    print("held", flush=True)
-    time.sleep(60)
-"""
-
+from tests.guard_kit import HOLD
 
 def hold_lock(directory: Path) -> subprocess.Popen:
     """Another process holding `directory`'s lock (it says so once it does)."""
