@@ -18,6 +18,12 @@ from typing import IO, Any, Iterable, Iterator
 DEFAULT_MODE = 0o644
 
 
+def open_fd(fd: int, mode: str, **kwargs: Any) -> IO[Any]:
+    """`os.fdopen`: the one place whole-file writes open their temporary (the disk-full tests put
+    a fault-injecting file here where no small filesystem can be mounted)."""
+    return os.fdopen(fd, mode, **kwargs)
+
+
 def _fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (best effort: not every platform can open a directory)."""
     try:
@@ -47,7 +53,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
     tmp = Path(tmp_name)
     try:
         kwargs = {"encoding": encoding, "newline": ""} if mode == "w" else {}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+        with open_fd(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -98,7 +104,7 @@ class FileSet:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         kwargs = {"encoding": encoding, "newline": ""} if mode == "w" else {}
         try:
-            handle = os.fdopen(fd, mode, **kwargs)
+            handle = open_fd(fd, mode, **kwargs)
         except BaseException:
             os.close(fd)
             Path(tmp_name).unlink(missing_ok=True)

@@ -101,6 +101,14 @@ def trace_id_of_line(line: bytes) -> str:
     return json.loads(line)["id"]
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """`os.write` until every byte is written (the one place appends reach the disk; the disk-full
+    tests put a fault-injecting writer here where no small filesystem can be mounted)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 class JsonlAppender:
     """Append-only JSONL, one `os.write` per record (survives kill -9; fsync on close). A write
     that fails part-way (a full disk) is cut back off, so the file never keeps a torn line."""
@@ -115,9 +123,11 @@ class JsonlAppender:
         data = record.model_dump_json(exclude_none=False).encode("utf-8") + b"\n"
         size = os.fstat(self._fd).st_size
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._fd, view):]
+            write_all(self._fd, data)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc  # name the file in the message
         except BaseException:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, size)

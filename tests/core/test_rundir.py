@@ -177,13 +177,13 @@ def test_a_failed_append_is_cut_back_off(tmp_path, monkeypatch):
     good = path.read_bytes()
 
     def short_then_full(fd, data):
-        if len(data) > 20:
-            return real_os.write(fd, bytes(data[:20]))  # a partial write...
+        real_os.write(fd, bytes(data[:20]))  # a partial write...
         raise OSError(errno.ENOSPC, "No space left on device")  # ...then the disk is full
 
-    monkeypatch.setattr("simulator.core.rundir.os.write", short_then_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr("simulator.core.rundir.write_all", short_then_full)
+    with pytest.raises(OSError) as caught:
         w.write(_verdict(2))
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
     monkeypatch.undo()
     assert path.read_bytes() == good
     w.write(_verdict(3))
