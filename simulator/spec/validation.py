@@ -13,6 +13,7 @@ absolute URI via `urllib`) — an empty string must not pass as a timestamp.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -109,6 +110,22 @@ def schema_problems(schema: Any) -> list[str]:
     problems = size_problems(schema)
     if problems:
         return problems  # (a schema nested too deep would also overflow the meta-schema check)
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON (a set, nan): checked below without the cache
+        return _meta_problems(schema)
+    return list(_cached_meta_problems(key))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_meta_problems(key: str) -> tuple[str, ...]:
+    """The meta-schema check is the slow part of loading a pack (15 ms a schema); the same schemas
+    come back on every load of a process (tests, `toolsim expand`), so results are kept."""
+    return tuple(_meta_problems(json.loads(key)))
+
+
+def _meta_problems(schema: Any) -> list[str]:
+    problems = []
     for error in sorted(_META_VALIDATOR.iter_errors(schema), key=lambda e: [str(p) for p in e.absolute_path]):
         path = [str(p) for p in error.absolute_path]
         message = error.message
