@@ -211,13 +211,17 @@ class RunDir:
     @contextlib.contextmanager
     def locked(self, command: str, *, create: bool = False) -> Iterator[None]:
         """Hold the directory's lock for `command` (see `runlock`); `create` makes the directory
-        first (after `check_claimable`). Under the lock, temporary files of a crashed command are
-        removed: nobody else can be writing them."""
+        first (after `check_claimable`). Under the lock nobody else is writing, so what a crashed
+        command left is cleaned first: its temporary files, and a torn last line of the traces or
+        verdicts."""
         if create:
             self.check_claimable()
             self.path.mkdir(parents=True, exist_ok=True)
         with run_lock(self.path, command):
             remove_stale_temp_files(self.path)
+            if self.is_run():
+                cut_torn_tail(self.traces_path)
+                cut_torn_tail(self.verdicts_path)
             yield
 
     def prepare(self, *, force: bool, fingerprint: str) -> bool:

@@ -201,3 +201,11 @@ def test_temporaries_of_a_crashed_command_are_removed_under_the_lock(tmp_path):
     with run.locked("export"):
         assert not any(p.exists() for p in stale)
     assert mine.exists()
+
+
+def test_a_locked_command_starts_from_whole_lines(tmp_path):
+    """`toolsim export` of a run a kill interrupted must not trip over the torn line."""
+    run = _finished_run(tmp_path / "run")
+    run.traces_path.write_text('{"id": "a"}\n{"id": "b", "mess')
+    with run.locked("export"):
+        assert run.traces_path.read_text() == '{"id": "a"}\n'
