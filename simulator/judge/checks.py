@@ -112,4 +112,20 @@ def rule_check(name: str, findings: Findings) -> RuleCheck:
 
 
 def run_checks(ctx: JudgeContext) -> list[RuleCheck]:
-    return [rule_check(name, fn(ctx)) for name, fn in _checks_for(ctx.pack)]
+    return [_run_check(name, fn, ctx) for name, fn in _checks_for(ctx.pack)]
+
+
+def _run_check(name: str, fn: Any, ctx: JudgeContext) -> RuleCheck:
+    """One check; a check that raises (a plugin's or a pack's bug, its own BaseException
+    included) fails the trace with the error instead of ending the run with a traceback."""
+    try:
+        return rule_check(name, fn(ctx))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        try:
+            text = str(exc)
+        except Exception:  # noqa: BLE001 - a broken __str__
+            text = ""
+        reason = f"the check itself failed: {type(exc).__name__}: {text}".encode("utf-8", "replace").decode("utf-8")
+        return RuleCheck(name=name, passed=False, reason=reason)

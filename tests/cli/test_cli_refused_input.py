@@ -197,3 +197,12 @@ def test_a_yaml_error_in_a_sims_data_file_is_reported_in_that_file(pack):
     lines[20] = lines[20] + " : : ["
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     refused(pack, "travel.yaml", r"tool_sims/travel_data\.yaml:2[01]: invalid YAML", "")
+
+
+def test_a_packs_judge_check_raising_its_own_base_exception_rejects_the_trace_not_the_run(pack, tmp_path):
+    _module(pack, lambda s: s.replace(SIMS, CUSTOM + SIMS) + "\n\n@sims.check()\ndef explodes(ctx):\n"
+                                                             "    raise Meltdown('in a check')\n")
+    outcome = cli("run", pack / "scenarios" / "office.yaml", "--out", tmp_path / "out", *SMALL)
+    assert outcome.code == 0, outcome.err
+    verdicts = (tmp_path / "out" / "verdicts.jsonl").read_text()
+    assert "the check itself failed: Meltdown: in a check" in verdicts
