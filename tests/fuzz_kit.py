@@ -267,6 +267,8 @@ MODULE_BREAKS: dict[str, Callable[[str], str]] = {
                                "    _t.spec.returns = {'type': 'array', 'minItems': 10**9}\n",
     "unwritable result": lambda s: s + "\nfor _t in sims.tools.values():\n"
                                    "    _t.fn = lambda ctx, **k: {'text': 'x\\udfff'}\n",
+    "judge check raises": lambda s: s + "\n" + CUSTOM + "@sims.check()\ndef _explodes(ctx):\n"
+                                        "    raise Meltdown('check')\n",
     "broken __str__": lambda s: s + "\nclass _Bad(Exception):\n    def __str__(self):\n        raise TypeError('no')\n"
                                 "raise _Bad()\n",
 }
