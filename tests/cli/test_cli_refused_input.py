@@ -124,7 +124,7 @@ YAML_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
                            "nest"),
     "impossible timestamp": (lambda p: _edit(p, "\nname: office\n", "\nname: office\nwhen: !!timestamp 2026-13-45\n"),
                              "cannot read this timestamp value"),
-    "lone surrogate": (lambda p: _edit(p, "\nname: office\n", '\nname: office\ndescription: "a \\ud800 b"\n'), "nicode"),
+    "lone surrogate": (lambda p: _edit(p, "\nname: office\n", '\nname: office\ndescription: "a \\ud800 b"\n'), "lone surrogate"),
 }
 
 

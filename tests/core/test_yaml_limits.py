@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from simulator.core import yaml_lines
 from simulator.core.errors import InputError
 from simulator.core.yaml_lines import parse_yaml
-from simulator.core.yaml_limits import MAX_ALIAS_VALUES, MAX_DEPTH
+from simulator.core.yaml_limits import MAX_ALIAS_VALUES, MAX_DEPTH, BoundedLoader, FastBoundedLoader
 
 
 def _problem(text: str):
@@ -65,7 +66,7 @@ def test_nesting_at_the_limit_loads():
 @pytest.mark.parametrize("value, words", [
     ("!!timestamp 2026-13-45", "cannot read this timestamp value"),
     ("!!int " + "9" * 5000, "cannot read this int value"),
-    ('"ok \\ud800 no"', "nicode"),  # libyaml refuses the escape itself; PyYAML's parser leaves it to us
+    ('"ok \\ud800 no"', "lone surrogate"),  # (libyaml refuses the escape; the pure-Python parser words it)
     ("!!python/object:os.system ls", "could not determine a constructor"),
 ])
 def test_values_python_cannot_hold_are_problems_at_their_line(value, words):
@@ -75,7 +76,7 @@ def test_values_python_cannot_hold_are_problems_at_their_line(value, words):
 
 def test_a_lone_surrogate_in_a_key_is_refused_too():
     problem = _problem('a: 1\n"k\\udfff": 2\n')
-    assert problem.line == 2 and "nicode" in problem.message
+    assert problem.line == 2 and "lone surrogate" in problem.message
 
 
 def test_the_python_composer_refuses_a_surrogate_the_parser_let_through():
@@ -92,3 +93,15 @@ def test_the_python_composer_refuses_a_surrogate_the_parser_let_through():
 def test_a_control_character_after_chinese_text_has_its_character_column():
     problem = _problem("a: 中文中文\nb: x\x07y\n")
     assert problem.line == 2 and "column 5" in problem.message
+
+
+@pytest.mark.parametrize("loader", [BoundedLoader, FastBoundedLoader], ids=["pure", "libyaml"])
+def test_both_loaders_hold_the_limits(loader):
+    """parse_yaml tries the libyaml one first: it must not be a way around the limits."""
+    if loader is None:
+        pytest.skip("PyYAML built without libyaml")
+    for text, words in ((bomb(9), "alias bomb"), ("x: " + "[" * 100 + "]" * 100, "nested more than"),
+                        ("a: &a [1, *a]", "recursive structure")):
+        with pytest.raises(InputError, match=words):
+            yaml_lines._parse(text, "f.yaml", loader)
+    assert yaml_lines._parse(bomb(2), "f.yaml", loader).value == yaml.safe_load(bomb(2))
