@@ -90,11 +90,12 @@ def _extra_parsers() -> list:
         from simulator.cli.audit import add_audit_parser, add_report_parser
     except ImportError:  # pragma: no cover - optional while those packages are being written
         return []
+    from simulator.cli.eval import add_eval_parser
     from simulator.cli.expand import add_expand_parser
     from simulator.cli.graph import add_graph_parser
     from simulator.cli.personas import add_personas_parser
 
-    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser]
+    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser, add_eval_parser]
 
 
 def _format_names() -> list[str]:

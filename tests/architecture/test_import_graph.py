@@ -16,7 +16,7 @@ PACKAGE = ROOT / "simulator"
 
 # Bottom to top: a stage may import its own modules and those of any stage before it.
 LAYERS = ("core", "words", "spec", "values", "llm", "load", "plan", "simulate", "judge", "curate", "export",
-          "run", "review", "author", "cli")
+          "run", "review", "eval", "author", "cli")
 MAX_LINES = 400
 
 
