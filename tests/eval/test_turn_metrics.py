@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
 
 from simulator.cli import main
 from simulator.eval.metrics import wilson
-from tests.eval.evalrun import scripted_model, write_run
+from tests.eval.evalrun import PACK, scripted_model, write_run
 from tests.fakes.openai_server import FakeOpenAIServer
 
 HAND = {
@@ -111,3 +112,21 @@ def test_a_rerun_is_answered_from_the_cache(evaluated: tuple[dict, Path, int]) -
     again = json.loads((root / "again.json").read_text(encoding="utf-8"))
     assert again["metrics"] == result["metrics"]
     assert again["usage"]["cached_calls"] == 23 and again["usage"]["requests"] == 0 and again["errors"] == 1
+
+
+def test_failed_items_become_stubs_that_validate(evaluated: tuple[dict, Path, int], tmp_path: Path) -> None:
+    result, root, _ = evaluated
+    stubs = tmp_path / "bad.yaml"
+    assert main(["eval", str(root / "scripted.json"), "--export-badcases", str(stubs), "--quiet"]) == 0
+    text = stubs.read_text(encoding="utf-8")
+    failed_traces = sorted({item.split("#")[0] for item in FAILED})
+    assert [line.split("id: ")[1] for line in text.splitlines() if line.startswith("  - id: ")] == [
+        f"eval-{t}" for t in failed_traces]
+    assert "failed: arguments — restaurant_id='R-999', expected one of ['R-101']" in text
+    assert "the model answered 'It is probably sunny in Oslo.'" in text
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(PACK.parent, pack_dir)
+    scenario_file = pack_dir / PACK.name
+    body = text.split("\nscenarios:\n", 1)[1]
+    scenario_file.write_text(scenario_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + body, encoding="utf-8")
+    assert main(["validate", str(scenario_file)]) == 0

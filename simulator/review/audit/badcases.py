@@ -245,9 +245,10 @@ def badcase_stubs(run: RunDir, filters: AuditFilters | None = None) -> list[BadC
     return stubs
 
 
-def render_badcases(stubs: list[BadCase], run_name: str) -> str:
+def render_badcases(stubs: list[BadCase], run_name: str, title: str | None = None) -> str:
+    """The stubs as one YAML file; `title` replaces the first comment line (what the stubs are)."""
     head = [
-        f"# Bad cases from toolsim run {run_name}: {len(stubs)} rejected trace(s) as scenario stubs.",
+        "# " + (title or f"Bad cases from toolsim run {run_name}: {len(stubs)} rejected trace(s) as scenario stubs."),
         "# Edit each into a hard case, then paste it under `scenarios:` of a scenario file.",
         "# `say` holds what the user actually said, with fact values put back as {slot} placeholders.",
         "scenarios:",
