@@ -104,7 +104,7 @@ def _format_names() -> list[str]:
     try:
         return format_names()
     except InputError:  # a broken plugin: the command that uses the registry reports it
-        return ["openai", "chat-template", "dpo", "hermes", "instruction", "llama3", "sharegpt", "trl"]
+        return ["openai", "bfcl", "chat-template", "dpo", "hermes", "instruction", "llama3", "sharegpt", "trl"]
 
 
 def _version() -> str:

@@ -63,6 +63,26 @@ def _pair_rows(run: RunDir, converter: Converter) -> dict[str, list[Any]]:
     return rows
 
 
+def _traced_rows(run: RunDir, converter: Converter) -> dict[str, list[Any]]:
+    """For a converter fed traces (`input_kind == "trace"`, e.g. `bfcl`): each selected trace with
+    its canonical record, the pack and the pack's aliases; a converter may give several rows."""
+    from simulator.export.answers import aliases
+
+    selection = run.read_selection()
+    if not selection:
+        raise InputError.single(str(run.path), "the run has no dataset yet; finish it with `toolsim run` first")
+    pack = read_snapshot(run)
+    table = aliases(pack)
+    traces = {raw["id"]: raw for raw in iter_jsonl(run.traces_path) if raw.get("id") in selection}
+    rows: dict[str, list[Any]] = defaultdict(list)
+    for trace_id in sorted(traces):
+        trace = Trace.model_validate(traces[trace_id])
+        record = to_openai_record(trace, pack.domain, pack.today_of(trace))
+        converted = converter.convert((trace, record, pack, table))
+        rows[selection[trace_id]].extend(converted or [])
+    return rows
+
+
 def export_run(run: RunDir, fmt: str, out: Path | None = None, **options: Any) -> ExportResult:
     """Convert the run's dataset (or, for a pair format such as `dpo`, its accepted and rejected
     traces) with the format `fmt` of the registry, into `out` (default `RUN/export/<fmt>/`)."""
@@ -75,6 +95,8 @@ def export_run(run: RunDir, fmt: str, out: Path | None = None, **options: Any) -
     out_dir = out or run.path / "export" / fmt
     if converter.input_kind == "pair":
         rows = _pair_rows(run, converter)
+    elif converter.input_kind == "trace":
+        rows = _traced_rows(run, converter)
     else:
         if not (run.dataset_dir / "train.jsonl").exists():
             raise InputError.single(str(run.path), "the run has no dataset yet; finish it with `toolsim run` first")

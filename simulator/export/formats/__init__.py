@@ -6,7 +6,8 @@ whose `convert(record)` gives the converted dict or None (skipped, reason counte
 `.skipped`), whose `.notes` counts lossy-but-kept conversions, and whose
 `extra_files(out_dir, split_files)` writes what the format needs beside its split files
 (LLaMA-Factory's dataset_info.json). Converters with `input_kind == "pair"` (dpo) take
-(chosen_record, rejected_record) pairs, e.g. from `pairs_from(groups)`, instead of records.
+(chosen_record, rejected_record) pairs, e.g. from `pairs_from(groups)`, instead of records; those with
+`input_kind == "trace"` (bfcl) take (trace, record, pack, aliases) and give a list of rows.
 
 | name | row | options |
 | --- | --- | --- |
@@ -18,6 +19,7 @@ whose `convert(record)` gives the converted dict or None (skipped, reason counte
 | instruction | `instruction` / `output` / `system` / `tools`, single turns only | `tool_calls` ("call" or "skip") |
 | chat-template | `text` rendered by the user's Jinja chat template | `template` (required), `template_name` |
 | dpo | `prompt` / `chosen` / `rejected` / `tools` from a pair | |
+| bfcl | one row per assistant turn: `id` / `category` / `question` / `function` / `ground_truth`, plus BFCL's own files | |
 
 Each module's docstring gives the format's rules and the sources they follow.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 # Importing the format modules registers them, in this order.
 from simulator.export.formats import openai as _openai  # noqa: F401
 from simulator.export.formats.base import Converter, SkipRecord
+from simulator.export.formats.bfcl import BFCLConverter
 from simulator.export.formats.chat_template import ChatTemplateConverter
 from simulator.export.formats.dpo import DPOConverter, pairs_from
 from simulator.export.formats.hermes import HermesConverter
@@ -47,6 +50,7 @@ from simulator.export.formats.trl import (
 
 __all__ = [
     "FORMATS",
+    "BFCLConverter",
     "ChatTemplateConverter",
     "Converter",
     "DPOConverter",

@@ -36,7 +36,8 @@ class Converter:
     """
 
     name: ClassVar[str] = ""
-    #: "record" for converters fed one canonical record, "pair" for (chosen, rejected) pairs.
+    #: "record" for converters fed one canonical record, "pair" for (chosen, rejected) pairs,
+    #: "trace" for (trace, record, pack, aliases) tuples giving a list of rows (bfcl).
     input_kind: ClassVar[str] = "record"
 
     def __init__(self) -> None:

@@ -5,7 +5,8 @@ from simulator.export.formats import FORMATS, Converter, format_names, get_conve
 
 
 def test_every_format_is_registered_under_its_own_name():
-    assert format_names() == ["openai", "chat-template", "dpo", "hermes", "instruction", "llama3", "sharegpt", "trl"]
+    assert format_names() == [
+        "openai", "bfcl", "chat-template", "dpo", "hermes", "instruction", "llama3", "sharegpt", "trl"]
     assert all(FORMATS.get(name).name == name and issubclass(FORMATS.get(name), Converter) for name in format_names())
 
 
@@ -49,9 +50,10 @@ def test_each_call_gives_a_fresh_converter_with_its_own_counts():
     assert second.skipped == {}
 
 
-def test_only_dpo_takes_pairs():
+def test_only_dpo_takes_pairs_and_only_bfcl_traces():
     kinds = {name: FORMATS.get(name).input_kind for name in format_names()}
     assert kinds.pop("dpo") == "pair"
+    assert kinds.pop("bfcl") == "trace"
     assert set(kinds.values()) == {"record"}
 
 
