@@ -10,6 +10,7 @@ scenario, persona, language and behaviours for the per-group tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,18 +73,30 @@ def to_messages(records: list[dict[str, Any]]) -> list[Message]:
     return out
 
 
-def evidence_of(messages: list[Message], today: Any) -> Evidence:
-    """What the conversation before a turn told the assistant (user messages and tool results),
-    as the judge's grounding rule reads it."""
-    parts: list[str] = []
-    said: list[str] = []
-    for m in messages:
-        if isinstance(m, (UserMessage, ToolMessage)):
-            parts.append(normalize(m.content))
-            if isinstance(m, UserMessage):
-                said.append(parts[-1])
-    text = "\n".join(parts)
-    return Evidence(text, frozenset(numbers_in(text)), "\n".join(said), today)
+class EvidenceLog:
+    """What the conversation has told the assistant so far (user messages and tool results), read
+    the way the judge's grounding rule reads it; `add` each message in order, `now()` before a turn."""
+
+    def __init__(self, today: Any) -> None:
+        self.today = today
+        self.parts: list[str] = []
+        self.said: list[str] = []
+        self.numbers: set[float] = set()
+        self._now: Evidence | None = None
+
+    def add(self, message: Message) -> None:
+        if isinstance(message, (UserMessage, ToolMessage)):
+            text = normalize(message.content)
+            self.parts.append(text)
+            self.numbers.update(numbers_in(text))
+            if isinstance(message, UserMessage):
+                self.said.append(text)
+            self._now = None
+
+    def now(self) -> Evidence:
+        if self._now is None:
+            self._now = Evidence("\n".join(self.parts), frozenset(self.numbers), "\n".join(self.said), self.today)
+        return self._now
 
 
 def _tags(trace: Trace, pack: Pack, turn: Turn) -> dict[str, Any]:
@@ -106,20 +119,23 @@ def trace_items(trace: Trace, pack: Pack, table: dict[str, frozenset[str]] | Non
     """One item per assistant turn of the trace's dataset record."""
     today = pack.today_of(trace)
     record = to_openai_record(trace, pack.domain, today)
+    conversation = to_messages(record["messages"])
+    log = EvidenceLog(today)
+    seen = 0
     items = []
     for turn in record_turns(trace, record, pack, table):
-        messages = to_messages(record["messages"][: turn.position])
+        for message in conversation[seen: turn.position]:
+            log.add(message)
+        seen = turn.position
         items.append(EvalItem(
-            id=f"{trace.id}#{turn.number}", trace_id=trace.id, turn=turn, messages=messages,
-            reference=record["messages"][turn.position], evidence=evidence_of(messages, today),
-            tags=_tags(trace, pack, turn),
+            id=f"{trace.id}#{turn.number}", trace_id=trace.id, turn=turn, messages=conversation[: turn.position],
+            reference=record["messages"][turn.position], evidence=log.now(), tags=_tags(trace, pack, turn),
         ))
     return items
 
 
-def split_items(run: RunDir, split: str, limit: int | None = None) -> tuple[Pack, list[EvalItem]]:
-    """The run's pack and the items of every record in `split` (in trace-id order), at most
-    `limit` records."""
+def selected_traces(run: RunDir, split: str, limit: int | None = None) -> tuple[Pack, list[Trace]]:
+    """The run's pack and the traces of `split` (in id order), at most `limit` of them."""
     if split not in SPLITS:
         raise InputError.single("--split", f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
     selection = run.read_selection()
@@ -129,10 +145,28 @@ def split_items(run: RunDir, split: str, limit: int | None = None) -> tuple[Pack
     if not wanted:
         raise InputError.single(str(run.path), f"the {split} split of this run is empty")
     pack = read_snapshot(run)
-    table = aliases(pack)
     traces: dict[str, Trace] = {}
     for raw in iter_jsonl(run.traces_path):
         if raw.get("id") in wanted:
             traces[raw["id"]] = Trace.model_validate(raw)  # a re-simulated trace: the later line wins
     chosen = sorted(traces)[:limit] if limit is not None else sorted(traces)
-    return pack, [item for tid in chosen for item in trace_items(traces[tid], pack, table)]
+    return pack, [traces[tid] for tid in chosen]
+
+
+def turns_in(trace: Trace) -> int:
+    """How many items `trace_items` makes of a trace (its exported assistant messages), cheaply."""
+    last = max((i for i, m in enumerate(trace.messages) if isinstance(m, AssistantMessage)), default=-1)
+    return sum(1 for m in trace.messages[: last + 1] if isinstance(m, AssistantMessage))
+
+
+def iter_items(pack: Pack, traces: list[Trace]) -> Iterator[EvalItem]:
+    table = aliases(pack)
+    for trace in traces:
+        yield from trace_items(trace, pack, table)
+
+
+def split_items(run: RunDir, split: str, limit: int | None = None) -> tuple[Pack, list[EvalItem]]:
+    """The run's pack and the items of every record in `split` (in trace-id order), at most
+    `limit` records."""
+    pack, traces = selected_traces(run, split, limit)
+    return pack, list(iter_items(pack, traces))

@@ -11,7 +11,7 @@ item: recorded with its reason and left out of every score.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,23 +33,26 @@ class Answer:
     usage: RoleUsage = field(default_factory=RoleUsage)
 
 
-async def ask_all(client: LLMClient, settings: ModelSettings, prompts: Sequence[Sequence[Message]],
+async def ask_all(client: LLMClient, settings: ModelSettings, prompts: Iterable[Sequence[Message]],
                   tools: Sequence[ToolSpec], *, concurrency: int,
-                  done: Callable[[int], Any] | None = None) -> list[Answer]:
-    """One answer per prompt, in order. `done(i)` is called as each one arrives."""
-    answers: list[Answer] = [Answer() for _ in prompts]
-    queue = iter(range(len(prompts)))
+                  done: Callable[[int, Answer], Any] | None = None) -> list[Answer]:
+    """One answer per prompt, in order. `prompts` is read lazily, as workers free up (a generator
+    building them overlaps with the requests in flight); `done(i, answer)` is called as each
+    answer arrives."""
+    answers: dict[int, Answer] = {}
+    queue = enumerate(prompts)
 
     async def worker() -> None:
-        for index in queue:
+        for index, prompt in queue:
             try:
-                completion = await client.complete(settings, prompts[index], tools=tools)
+                completion = await client.complete(settings, prompt, tools=tools)
             except LLMCallError as exc:
-                answers[index] = Answer(error=str(exc))
+                answer = Answer(error=str(exc))
             else:
-                answers[index] = Answer(output=completion.message, raw=completion.raw_content, usage=completion.usage)
+                answer = Answer(output=completion.message, raw=completion.raw_content, usage=completion.usage)
+            answers[index] = answer
             if done is not None:
-                done(index)
+                done(index, answer)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(prompts))))))
-    return answers
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    return [answers[i] for i in range(len(answers))]

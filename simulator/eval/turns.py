@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.core.records import RoleUsage
 from simulator.core.rundir import RunDir
-from simulator.eval.items import EvalItem, split_items
+from simulator.eval.items import EvalItem, iter_items, selected_traces, turns_in
 from simulator.eval.metrics import group_accuracy, turn_metrics
 from simulator.eval.replay import Answer, ask_all
 from simulator.eval.result import usage_dict
@@ -83,19 +83,25 @@ def summarise(items: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, An
 async def evaluate_turns(run: RunDir, settings: ModelSettings, client: LLMClient, options: TurnEvalOptions,
                          progress: Callable[[int, int], Any] | None = None) -> dict[str, Any]:
     """The eval.json content of one model on one split of a run."""
-    pack, items = split_items(run, options.split, options.limit)
+    pack, traces = selected_traces(run, options.split, options.limit)
     tools = list(pack.domain.tools.values())
-    finished = 0
+    total = sum(turns_in(t) for t in traces)
+    built: list[EvalItem] = []
+    scored: dict[int, dict[str, Any]] = {}
 
-    def done(_: int) -> None:
-        nonlocal finished
-        finished += 1
+    def prompts() -> Any:
+        """Items are built as workers ask for them, while earlier requests are in flight."""
+        for item in iter_items(pack, traces):
+            built.append(item)
+            yield item.messages
+
+    def done(index: int, answer: Answer) -> None:
+        scored[index] = item_record(built[index], answer, pack.domain.tools)
         if progress is not None:
-            progress(finished, len(items))
+            progress(len(scored), total)
 
-    answers = await ask_all(client, settings, [i.messages for i in items], tools,
-                            concurrency=options.concurrency, done=done)
-    records = [item_record(item, answer, pack.domain.tools) for item, answer in zip(items, answers)]
+    answers = await ask_all(client, settings, prompts(), tools, concurrency=options.concurrency, done=done)
+    records = [scored[i] for i in range(len(built))]
     usage = RoleUsage()
     for answer in answers:
         usage.add(answer.usage)
