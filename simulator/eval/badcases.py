@@ -3,7 +3,7 @@
 What a fine-tuned model still gets wrong is where the next round of data should go. Each trace
 with a failed item (a turn, or an episode-level trial) becomes one stub, built the way `toolsim
 audit --export-badcases` builds its stubs (`simulator.review.audit.badcases`): the scenario it
-was played from (goal, record query, slots, hard cases), the user's own words as `say` templates
+was played from (goal, record query, slots), the user's own words as `say` templates
 with fact values put back as `{slot}` placeholders, and the blueprint's expected calls. A comment
 block above the stub says, per failed item, what the user had just said, the expected call, what
 the model did and the metric that failed. Stubs validate with `toolsim validate` once pasted under
@@ -79,7 +79,7 @@ def trace_stub(trace: dict[str, Any], scenario: Scenario | None, comments: list[
         "goal": original["goal"] if original else "TODO: the user's goal",
     }
     if original:
-        for key in ("tool", "record", "hard_cases"):
+        for key in ("tool", "record"):
             if original.get(key):
                 stub[key] = original[key]
         if original.get("slots"):

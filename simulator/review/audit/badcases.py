@@ -134,6 +134,42 @@ class StubTurns:
     closing: str | None = None  # the user's goodbye, left out
 
 
+def _reply_after(trace: dict[str, Any], index: int) -> str | None:
+    """The assistant's first text reply without calls after message `index` (before the next user message)."""
+    for m in (trace.get("messages") or [])[index + 1:]:
+        if m.get("role") == "user":
+            return None
+        if m.get("role") == "assistant" and not m.get("tool_calls") and strip_stop_token(m.get("content") or ""):
+            return strip_stop_token(m["content"])
+    return None
+
+
+def _answers_in(answer: Any, language: str) -> bool:
+    if isinstance(answer, str):
+        return language == "en"
+    if isinstance(answer, list):
+        return language == "en" and bool(answer)
+    return isinstance(answer, dict) and bool(answer.get(language))
+
+
+def _answer_what_was_said(turns: list[dict[str, Any]], users: list[tuple[int, str]], trace: dict[str, Any],
+                          facts: dict[str, Any], language: str) -> None:
+    """A turn without calls needs an answer in the stub's language (the loader says so): the
+    assistant's own reply to that message, with fact values put back as placeholders."""
+    for turn, (index, _) in zip(turns, users):
+        if turn.get("expect") or _answers_in(turn.get("answer"), language):
+            continue
+        reply = _reply_after(trace, index)
+        if not reply:
+            continue
+        said = templated(reply.replace("{", "(").replace("}", ")"), facts)
+        answer = turn.get("answer")
+        if isinstance(answer, dict):
+            turn["answer"] = {**answer, language: [said]}
+        else:
+            turn["answer"] = _say(said, language)
+
+
 def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language: str) -> StubTurns:
     script = (original or {}).get("turns") or []
     facts = (trace.get("facts") or {}) if (original or {}).get("slots") else {}
@@ -148,6 +184,7 @@ def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language:
                 turn["expect"] = [_clean_call(c) for c in planned["expect"]]
             if planned.get("answer"):
                 turn["answer"] = planned["answer"]
+        _answer_what_was_said(turns, users, trace, facts, language)
         return StubTurns(turns, True, closing)
     expected = [c for t in script for c in t.get("expect") or []]
     for turn, calls in zip(turns, _assign_calls(trace, users, expected)):
@@ -156,6 +193,7 @@ def stub_turns(trace: dict[str, Any], original: dict[str, Any] | None, language:
     answer = next((t["answer"] for t in reversed(script) if t.get("answer")), None)
     if answer and "expect" not in turns[-1]:
         turns[-1]["answer"] = answer
+    _answer_what_was_said(turns, users, trace, facts, language)
     return StubTurns(turns, False, closing)
 
 

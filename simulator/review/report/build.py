@@ -20,6 +20,9 @@ The page filters on `rows` and builds a trace's DOM only when it is opened.
 personas and languages, not on the number of traces; the Statistics panel draws it for the whole
 run (the filters do not apply to it).
 
+`evals` are the run's turn-level evaluations (`RUN/eval/*.json`), drawn as static HTML in the
+Evaluation panel (`eval_section.py`), not embedded as data.
+
 `coverage` is `simulator.review.coverage.compute_coverage(run)` — what `toolsim stats --coverage --json`
 prints — for the Coverage panel (`coverage.js`, `coverage.css`). It is embedded in a script element
 of its own, so the panel's script reads a few kilobytes instead of parsing the trace data again.
@@ -44,6 +47,7 @@ from simulator.review.audit.query import (
     latest_verdicts,
 )
 from simulator.review.coverage import compute_coverage
+from simulator.review.report.eval_section import load_evals, render_eval_section
 from simulator.review.stats import compute_stats
 
 REPORT_FILE = "report.html"
@@ -56,6 +60,7 @@ FACETS = ("scenario", "persona", "tool", "category", "reason", "check", "termina
 STATS_IN_META = ("run", "name", "status")  # compute_stats keys the page reads from `meta` instead
 _CSS_MARK, _JS_MARK, _DATA_MARK = "/*@@REPORT_CSS@@*/", "/*@@REPORT_JS@@*/", "@@REPORT_DATA@@"
 _COVERAGE_JS_MARK, _COVERAGE_DATA_MARK = "/*@@COVERAGE_JS@@*/", "@@COVERAGE_DATA@@"
+_EVAL_MARK = "<!--@@EVAL_SECTION@@-->"
 
 
 class Interner:
@@ -169,6 +174,7 @@ def report_data(run: RunDir) -> dict[str, Any]:
         "details": [detail for _, detail in by_id.values()],
         "stats": report_stats(run),
         "coverage": compute_coverage(run),
+        "evals": load_evals(run),
     }
 
 
@@ -190,6 +196,7 @@ def render_html(data: dict[str, Any]) -> str:
     """The page; `data["coverage"]` goes into its own script element (see the module docstring)."""
     data = dict(data)
     coverage = data.pop("coverage", None)
+    evals = data.pop("evals", [])
     template = _asset("template.html")
     head, _, tail = template.partition(_DATA_MARK)
     css, js = _asset("report.css") + _asset("coverage.css"), _asset("report.js")
@@ -198,6 +205,7 @@ def render_html(data: dict[str, Any]) -> str:
         raise ValueError("report assets must not contain closing tags")  # would cut the inline block short
     head = head.replace(_CSS_MARK, css).replace(_COVERAGE_JS_MARK, coverage_js)
     head = head.replace(_COVERAGE_DATA_MARK, embed_json(coverage))
+    head = head.replace(_EVAL_MARK, render_eval_section(evals))
     tail = tail.replace(_JS_MARK, js)
     return head + embed_json(data) + tail
 

@@ -711,15 +711,19 @@
     if (location.hash === "#stats") panel.open = true;
     drawStats();
     applyFilters(false);
-    const wanted = decodeURIComponent((location.hash.match(/^#trace=(.*)$/) || [])[1] || "");
-    if (wanted) {
+    const openWanted = () => {
+      const wanted = decodeURIComponent((location.hash.match(/^#trace=(.*)$/) || [])[1] || "");
+      if (!wanted) return;
       const i = rows.findIndex((r) => r[R.id] === wanted);
       if (i >= 0) {
         const pos = filtered.indexOf(i);
         if (pos >= 0) { state.page = Math.floor(pos / PAGE_SIZE); renderList(); }
         select(i);
       }
-    }
+    };
+    if (location.hash === "#eval") $("eval-panel").open = true;
+    openWanted();
+    window.addEventListener("hashchange", openWanted);  // the Evaluation panel's failed items link here
     document.body.dataset.ready = "true";
   }
 
