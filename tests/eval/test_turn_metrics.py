@@ -29,8 +29,8 @@ import pytest
 
 from simulator.cli import main
 from simulator.eval.metrics import wilson
-from tests.eval.evalrun import PACK, scripted_model, write_run
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.eval.evalrun import PACK, item_of, reference_of, scripted_model, write_run
+from tests.fakes.openai_server import FakeOpenAIServer, Reply, Request, text
 
 HAND = {
     "accuracy": (14, 23), "call_accuracy": (5, 10), "parse_rate": (22, 23), "decision_accuracy": (18, 22),
@@ -130,3 +130,29 @@ def test_failed_items_become_stubs_that_validate(evaluated: tuple[dict, Path, in
     body = text.split("\nscenarios:\n", 1)[1]
     scenario_file.write_text(scenario_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + body, encoding="utf-8")
     assert main(["validate", str(scenario_file)]) == 0
+
+
+def prompt_format_model(request: Request) -> Reply:
+    """The reference, written as <tool_call> blocks in the text; t04#1 writes a broken block."""
+    item = item_of(request)
+    if item == "t04#1":
+        return text('<tool_call>{"name": "convert", "arguments": {"amount": 20</tool_call>')
+    reference = reference_of(item)
+    blocks = [f'<tool_call>{{"name": "{c["name"]}", "arguments": {c["arguments"]}}}</tool_call>'
+              for c in reference.get("tool_calls") or []]
+    return text("\n".join(blocks) if blocks else reference["content"])
+
+
+def test_prompt_tool_format_is_scored_alike(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run")
+    out = tmp_path / "prompt.json"
+    with FakeOpenAIServer() as server:
+        server.responder = prompt_format_model
+        assert main(["eval", str(run), "--model", "openai/prompted", "--api-base", server.base_url, "--quiet",
+                     "--tool-format", "prompt", "--no-cache", "--out", str(out)]) == 0
+        first = server.requests[0].body
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert "tools" not in first and "<tool_call>" in first["messages"][0]["content"]
+    assert (result["metrics"]["parse_rate"]["k"], result["metrics"]["parse_rate"]["n"]) == (23, 24)
+    assert (result["metrics"]["accuracy"]["k"], result["metrics"]["accuracy"]["n"]) == (23, 24)
+    assert {i["id"]: i["score"]["failed"] for i in result["items"] if i["score"]["failed"]} == {"t04#1": "parse"}
