@@ -86,7 +86,7 @@ def main() -> None:
             for label, whole in (("scheduler (requests only)", False), ("whole evaluation", True)):
                 client = LLMClient.create(cache_path=None, concurrency=args.concurrency)
                 asyncio.run(warm(client))  # connections, litellm's first-call setup
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 if whole:
                     result = asyncio.run(evaluate_turns(run, settings, client, TurnEvalOptions(
                         split=args.split, concurrency=args.concurrency)))
@@ -94,11 +94,12 @@ def main() -> None:
                 else:
                     answers = asyncio.run(ask_all(client, settings, prompts, tools, concurrency=args.concurrency))
                     requests = sum(a.usage.calls - a.usage.cached_calls for a in answers)
-                wall = time.perf_counter() - started
+                wall, cpu = time.perf_counter() - started, time.process_time() - cpu
                 client.close()
                 achieved = len(prompts) / wall
-                print(f"{label:<20}{wall:6.2f} s, {achieved:6.1f} items/s, ratio {achieved / ideal:.3f} "
-                      f"(target >= {TARGET_RATIO}); {requests} requests reached the server")
+                print(f"{label:<27}{wall:6.2f} s, {achieved:6.1f} items/s, ratio {achieved / ideal:.3f} "
+                      f"(target >= {TARGET_RATIO}); {requests} requests reached the server; "
+                      f"CPU {cpu / len(prompts) * 1000:.2f} ms per item")
 
 
 if __name__ == "__main__":
