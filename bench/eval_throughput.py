@@ -10,11 +10,14 @@ concurrency C with the cache off. Ideal is C / latency requests per second; prin
   evaluation (`evaluate_turns`: items built from the run, requests, scoring, summary), each as
   achieved requests/s and its ratio of ideal (issue 14's target: >= 0.9 at concurrency 64);
 * how many requests reached the server (identical prompts in flight at once share one call);
+* with `--processes P` (P >= 2), the whole evaluation spread over P worker processes
+  (`simulator.eval.shards`), timed from the moment every worker has imported litellm and read the
+  run (the start-up, ~2-3 s per process in parallel, is printed apart);
 * the ceiling of this server and schedule: N / C rounds cap the ratio at N / (C * ceil(N / C))
   when the last round is partial.
 
     python bench/eval_throughput.py [--records 0] [--split train] [--concurrency 64] [--latency 0.2]
-        [--n 625] [--in-process]
+        [--n 625] [--processes 2] [--in-process]
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from simulator.cli import main as toolsim  # noqa: E402
 from simulator.core.rundir import RunDir  # noqa: E402
 from simulator.eval.items import split_items  # noqa: E402
 from simulator.eval.replay import ask_all  # noqa: E402
+from simulator.eval.shards import evaluate_sharded  # noqa: E402
 from simulator.eval.turns import TurnEvalOptions, evaluate_turns  # noqa: E402
 from simulator.llm.client import LLMClient, litellm_module  # noqa: E402
 from simulator.spec.models import ModelSettings  # noqa: E402
@@ -58,6 +62,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
+    parser.add_argument("--processes", type=int, default=2, help="also measure the evaluation over P processes")
     args = parser.parse_args()
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")
     load = os.getloadavg()[0]
@@ -83,7 +88,7 @@ def main() -> None:
             async def warm(client: LLMClient) -> None:
                 await ask_all(client, settings, prompts[-args.concurrency:], tools, concurrency=args.concurrency)
 
-            for label, whole in (("scheduler (requests only)", False), ("whole evaluation", True)):
+            for label, whole in (("whole evaluation", True), ("scheduler (requests only)", False)):
                 client = LLMClient.create(cache_path=None, concurrency=args.concurrency)
                 asyncio.run(warm(client))  # connections, litellm's first-call setup
                 started, cpu = time.perf_counter(), time.process_time()
@@ -100,6 +105,17 @@ def main() -> None:
                 print(f"{label:<27}{wall:6.2f} s, {achieved:6.1f} items/s, ratio {achieved / ideal:.3f} "
                       f"(target >= {TARGET_RATIO}); {requests} requests reached the server; "
                       f"CPU {cpu / len(prompts) * 1000:.2f} ms per item")
+            if args.processes > 1:
+                marks: dict[str, float] = {"spawned": time.perf_counter()}
+                result = evaluate_sharded(run, settings, TurnEvalOptions(split=args.split, concurrency=args.concurrency),
+                                          args.processes, cache_path=None, rpm=None,
+                                          on_start=lambda: marks.setdefault("started", time.perf_counter()))
+                wall = time.perf_counter() - marks["started"]
+                achieved = len(prompts) / wall
+                label = f"whole, {args.processes} processes"
+                print(f"{label:<27}{wall:6.2f} s, {achieved:6.1f} items/s, ratio {achieved / ideal:.3f} "
+                      f"(target >= {TARGET_RATIO}); {result['usage']['requests']} requests reached the server; "
+                      f"start-up {marks['started'] - marks['spawned']:.1f} s before the first request")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     p.add_argument("--price-out", type=float, help="USD per million output tokens")
     p.add_argument("--api-key-env", help="name of the environment variable holding the model's key")
     p.add_argument("--concurrency", type=positive_int, default=16, help="requests (or episodes) at once (default 16)")
+    p.add_argument("--processes", type=positive_int, default=1,
+                   help="turn level: spread the requests over this many processes (CPU-bound at high concurrency)")
     p.add_argument("--rpm", type=positive_float, help="maximum requests started per minute")
     p.add_argument("--no-cache", action="store_true", help="bypass the on-disk response cache")
     p.add_argument("--cache-dir", type=Path, help="response cache folder (default $TOOLSIM_CACHE_DIR or ~/.cache/toolsim)")
@@ -106,6 +108,14 @@ def _turn_eval(args: argparse.Namespace) -> dict[str, Any]:
     settings = model_settings(args)
     out = _checked_out(args.out or run.path / "eval" / f"{slug(settings.model)}-{args.split}.json")
     options = TurnEvalOptions(split=args.split, concurrency=args.concurrency, limit=args.limit)
+    if args.processes > 1:
+        from simulator.cli.model_flags import cache_path
+        from simulator.eval.shards import evaluate_sharded
+
+        with RunProgress(enabled=not args.quiet) as progress:
+            result = evaluate_sharded(run, settings, options, args.processes, cache_path=cache_path(args),
+                                      rpm=args.rpm, progress=progress.update)
+        return _written(out, result)
     client = _client(args)
     try:
         with RunProgress(enabled=not args.quiet) as progress:

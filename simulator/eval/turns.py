@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from simulator.core.records import RoleUsage
+from simulator.core.records import RoleUsage, Trace
 from simulator.core.rundir import RunDir
 from simulator.eval.items import EvalItem, iter_items, selected_traces, turns_in
 from simulator.eval.metrics import group_accuracy, turn_metrics
@@ -22,6 +22,7 @@ from simulator.eval.score import score_turn
 from simulator.export.answers import Turn
 from simulator.llm.client import LLMClient
 from simulator.spec.models import ModelSettings
+from simulator.spec.pack import Pack
 
 MEASURED = [
     "turn level: each assistant turn of the split's records, asked with the reference conversation before it",
@@ -80,12 +81,11 @@ def summarise(items: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, An
     return turn_metrics([i["score"] for i in scored]), group_accuracy(scored)
 
 
-async def evaluate_turns(run: RunDir, settings: ModelSettings, client: LLMClient, options: TurnEvalOptions,
-                         progress: Callable[[int, int], Any] | None = None) -> dict[str, Any]:
-    """The eval.json content of one model on one split of a run."""
-    pack, traces = selected_traces(run, options.split, options.limit)
+async def ask_items(pack: Pack, traces: list[Trace], settings: ModelSettings, client: LLMClient, concurrency: int,
+                    progress: Callable[[int], Any] | None = None) -> tuple[list[dict[str, Any]], RoleUsage]:
+    """Every item of `traces` asked and scored: (item records in order, usage). `progress(n)` is
+    called with the number of items done so far."""
     tools = list(pack.domain.tools.values())
-    total = sum(turns_in(t) for t in traces)
     built: list[EvalItem] = []
     scored: dict[int, dict[str, Any]] = {}
 
@@ -98,20 +98,25 @@ async def evaluate_turns(run: RunDir, settings: ModelSettings, client: LLMClient
     def done(index: int, answer: Answer) -> None:
         scored[index] = item_record(built[index], answer, pack.domain.tools)
         if progress is not None:
-            progress(len(scored), total)
+            progress(len(scored))
 
-    answers = await ask_all(client, settings, prompts(), tools, concurrency=options.concurrency, done=done)
-    records = [scored[i] for i in range(len(built))]
+    answers = await ask_all(client, settings, prompts(), tools, concurrency=concurrency, done=done)
     usage = RoleUsage()
     for answer in answers:
         usage.add(answer.usage)
+    return [scored[i] for i in range(len(built))], usage
+
+
+def turn_result(run: RunDir, pack: Pack, settings: ModelSettings, split: str, records: list[dict[str, Any]],
+                usage: RoleUsage) -> dict[str, Any]:
+    """The eval.json content from the scored items."""
     metrics, groups = summarise(records)
     return {
         "kind": "turns",
         "model": settings.model_dump(mode="json", exclude_none=True),
         "source": str(run.path),
         "pack": pack.name,
-        "split": options.split,
+        "split": split,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "measured": MEASURED,
         "not_measured": [],
@@ -121,3 +126,13 @@ async def evaluate_turns(run: RunDir, settings: ModelSettings, client: LLMClient
         "groups": groups,
         "items": records,
     }
+
+
+async def evaluate_turns(run: RunDir, settings: ModelSettings, client: LLMClient, options: TurnEvalOptions,
+                         progress: Callable[[int, int], Any] | None = None) -> dict[str, Any]:
+    """The eval.json content of one model on one split of a run."""
+    pack, traces = selected_traces(run, options.split, options.limit)
+    total = sum(turns_in(t) for t in traces)
+    records, usage = await ask_items(pack, traces, settings, client, options.concurrency,
+                                     None if progress is None else (lambda n: progress(n, total)))
+    return turn_result(run, pack, settings, options.split, records, usage)

@@ -156,3 +156,17 @@ def test_prompt_tool_format_is_scored_alike(tmp_path: Path) -> None:
     assert (result["metrics"]["parse_rate"]["k"], result["metrics"]["parse_rate"]["n"]) == (23, 24)
     assert (result["metrics"]["accuracy"]["k"], result["metrics"]["accuracy"]["n"]) == (23, 24)
     assert {i["id"]: i["score"]["failed"] for i in result["items"] if i["score"]["failed"]} == {"t04#1": "parse"}
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_evaluation(evaluated: tuple[dict, Path, int], tmp_path: Path) -> None:
+    result, root, _ = evaluated
+    out = tmp_path / "sharded.json"
+    with FakeOpenAIServer() as server:
+        server.responder = scripted_model
+        assert main(["eval", str(root / "run"), "--model", "openai/scripted", "--api-base", server.base_url,
+                     "--quiet", "--retries", "0", "--no-cache", "--processes", "2", "--out", str(out)]) == 0
+        assert server.calls == 24
+    sharded = json.loads(out.read_text(encoding="utf-8"))
+    assert sharded["metrics"] == result["metrics"] and sharded["groups"] == result["groups"]
+    assert [i["id"] for i in sharded["items"]] == [i["id"] for i in result["items"]]
