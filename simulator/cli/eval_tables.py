@@ -46,9 +46,9 @@ def _metrics_table(result: dict[str, Any]) -> Table:
     return table
 
 
-def _groups_table(title: str, groups: dict[str, Any]) -> Table:
-    table = Table(title=f"accuracy by {title}", title_justify="left")
-    for col, justify in ((title, "left"), ("accuracy", "right"), ("95% interval", "right"), ("items", "right")):
+def _groups_table(title: str, groups: dict[str, Any], measure: str = "accuracy") -> Table:
+    table = Table(title=f"{measure} by {title}", title_justify="left")
+    for col, justify in ((title, "left"), (measure, "right"), ("95% interval", "right"), ("items", "right")):
         table.add_column(col, justify=justify)
     for value, rate in groups.items():
         table.add_row(value, percent(rate["rate"]), interval(rate), str(rate["n"]))
@@ -64,13 +64,15 @@ def print_result(result: dict[str, Any]) -> None:
         for k, value in result["pass_hat"].items():
             table.add_row(str(k), percent(value))
         stdout.print(table)
+    episodes = result["kind"] == "episodes"
     for group, title in GROUP_TITLES.items():
-        if result.get("groups", {}).get(group):
-            stdout.print(_groups_table(title, result["groups"][group]))
+        if result.get("groups", {}).get(group) and not (episodes and group == "kind"):
+            stdout.print(_groups_table(title, result["groups"][group], "success" if episodes else "accuracy"))
     usage = result.get("usage") or {}
     cost = usage.get("cost_usd")
     stdout.print(
-        f"{result['metrics'].get('items', 0)} items scored, {result.get('errors', 0)} infrastructure failures left out; "
+        f"{result['metrics'].get('items', 0)} {'trials' if episodes else 'items'} scored, "
+        f"{result.get('errors', 0)} infrastructure failure(s) left out; "
         f"{usage.get('calls', 0)} model calls ({usage.get('cached_calls', 0)} from the cache, "
         f"{usage.get('requests', 0)} requests), {usage.get('input_tokens', 0)} + {usage.get('output_tokens', 0)} tokens, "
         f"cost {'unknown' if cost is None else f'{cost:.4f} USD'}"

@@ -74,7 +74,7 @@ def trace_stub(trace: dict[str, Any], scenario: Scenario | None, comments: list[
     original = scenario_dict(scenario)
     made = stub_turns(trace, original, episode.get("language") or "en")
     stub: dict[str, Any] = {
-        "id": "eval-" + (_NOT_ID.sub("-", str(trace["id"]).lower()).strip("-") or "case"),
+        "id": "eval-" + (_NOT_ID.sub("-", str(trace["id"]).lower()).strip("-").removeprefix("eval-") or "case"),
         "category": "hard",
         "goal": original["goal"] if original else "TODO: the user's goal",
     }

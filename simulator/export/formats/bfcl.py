@@ -32,12 +32,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.core.atomic import atomic_write
-from simulator.export.answers import Turn, record_turns
 from simulator.export.formats.base import Converter, bare_functions
 from simulator.export.formats.registry import export_format
+
+if TYPE_CHECKING:
+    from simulator.export.answers import Turn
 
 BFCL_TYPES = {"object": "dict", "number": "float"}
 QUESTION_FILE = "BFCL_v3_toolsim_{category}.json"
@@ -111,6 +113,11 @@ class BFCLConverter(Converter):
         self._numbers: dict[str, int] = {}
 
     def _convert(self, traced: Any) -> list[dict[str, Any]]:
+        # Imported here: the answer keys read the judge, whose import reads the check registry,
+        # which loads plugins, which import this package's `export_format` (not defined yet
+        # while this package is being imported).
+        from simulator.export.answers import record_turns
+
         trace, record, pack, table = traced
         functions = bfcl_functions(record)
         parameters = {spec.name: spec.parameters for spec in pack.domain.tools.values()}
