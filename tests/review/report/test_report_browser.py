@@ -315,3 +315,38 @@ def test_coverage_panel_without_the_scenario_file_says_the_possible_cells_are_un
     unknown = browser.find_elements(By.CSS_SELECTOR, "#coverage-scenario-persona td.unknown")
     assert unknown and all(td.text == "?" for td in unknown)
     assert _console_problems(browser) == []
+
+
+@pytest.fixture(scope="module")
+def evaluated_run(tmp_path_factory):
+    """The eval tests' hand-written run, evaluated by their scripted model, with its report."""
+    from simulator.cli import main
+    from tests.eval.evalrun import scripted_model, write_run
+    from tests.fakes.openai_server import FakeOpenAIServer
+
+    run = write_run(tmp_path_factory.mktemp("evalreport") / "run")
+    with FakeOpenAIServer() as server:
+        server.responder = scripted_model
+        assert main(["eval", str(run), "--model", "openai/scripted", "--api-base", server.base_url, "--quiet",
+                     "--retries", "0", "--no-cache"]) == 0
+    build_report(RunDir(run))
+    return run
+
+
+@pytest.mark.slow
+def test_evaluation_panel_lists_metrics_and_links_failed_items_to_their_traces(browser, evaluated_run):
+    _open(browser, evaluated_run / "report.html", "#eval")
+    panel = browser.find_element(By.ID, "eval-panel")
+    assert panel.get_attribute("open") == "true"
+    metrics = browser.find_element(By.ID, "eval-metrics")
+    assert "openai/scripted" in metrics.text
+    accuracy = next(r for r in metrics.find_elements(By.CSS_SELECTOR, "tbody tr") if r.text.startswith("accuracy"))
+    assert "60.9%" in accuracy.text  # 14 of 23
+    failed = panel.find_element(By.CSS_SELECTOR, ".eval-failed")
+    failed.find_element(By.TAG_NAME, "summary").click()
+    link = next(a for a in failed.find_elements(By.TAG_NAME, "a") if a.text == "t03")
+    link.click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.ID, "trace-detail").get_attribute("data-trace-id") == "t03")
+    assert "Book R-101 for 4 people" in browser.find_element(By.ID, "trace-detail").text
+    assert _console_problems(browser) == []
