@@ -6,7 +6,8 @@ scenario file (episode level: the model as the assistant, k seeded trials per ta
 result, the metrics with Wilson 95 % intervals, per-group tables), a comparison of two
 evaluations, and failed items as scenario stubs.
 
-- `items` (the items of a split) · `replay` (asking the model, a bounded pool) · `score` (one
+- `items` (the items of a split) · `replay` (asking the model, a bounded pool) · `shards` (the
+  same over several processes) · `score` (one
   item, metric by metric) · `arguments` (the AST argument check) · `metrics` (rates, intervals,
   pass^k) · `turns` / `episodes` (the two evaluations) · `result` (eval.json) · `compare` ·
   `badcases`.

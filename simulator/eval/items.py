@@ -99,7 +99,8 @@ class EvidenceLog:
         return self._now
 
 
-def _tags(trace: Trace, pack: Pack, turn: Turn) -> dict[str, Any]:
+def trace_tags(trace: Trace, pack: Pack) -> dict[str, Any]:
+    """What every item of a trace shares for the per-group tables."""
     episode = trace.episode
     scenario = pack.scenarios.get(episode.scenario_id)
     _, behaviours = trace_behaviours(
@@ -108,11 +109,13 @@ def _tags(trace: Trace, pack: Pack, turn: Turn) -> dict[str, Any]:
     behaviours = [b for b in behaviours if b not in ("no_tool", "single_call")]
     if episode.multi_turn:
         behaviours.append("multi_turn")
+    return {"category": episode.category, "behaviour": behaviours, "persona": episode.persona_id,
+            "language": episode.language, "scenario": episode.scenario_id}
+
+
+def _tags(shared: dict[str, Any], turn: Turn) -> dict[str, Any]:
     tools = list(dict.fromkeys(c.tool for c in turn.calls)) or [NO_TOOL]
-    return {
-        "tool": tools, "category": episode.category, "behaviour": behaviours, "persona": episode.persona_id,
-        "language": episode.language, "kind": turn.kind, "scenario": episode.scenario_id,
-    }
+    return {"tool": tools, **shared, "kind": turn.kind}
 
 
 def trace_items(trace: Trace, pack: Pack, table: dict[str, frozenset[str]] | None = None) -> list[EvalItem]:
@@ -121,6 +124,7 @@ def trace_items(trace: Trace, pack: Pack, table: dict[str, frozenset[str]] | Non
     record = to_openai_record(trace, pack.domain, today)
     conversation = to_messages(record["messages"])
     log = EvidenceLog(today)
+    shared = trace_tags(trace, pack)
     seen = 0
     items = []
     for turn in record_turns(trace, record, pack, table):
@@ -129,7 +133,7 @@ def trace_items(trace: Trace, pack: Pack, table: dict[str, frozenset[str]] | Non
         seen = turn.position
         items.append(EvalItem(
             id=f"{trace.id}#{turn.number}", trace_id=trace.id, turn=turn, messages=conversation[: turn.position],
-            reference=record["messages"][turn.position], evidence=log.now(), tags=_tags(trace, pack, turn),
+            reference=record["messages"][turn.position], evidence=log.now(), tags=_tags(shared, turn),
         ))
     return items
 
