@@ -107,6 +107,17 @@ async def ask_items(pack: Pack, traces: list[Trace], settings: ModelSettings, cl
     return [scored[i] for i in range(len(built))], usage
 
 
+def held_out(pack: Pack) -> list[str]:
+    """What the split does not hold out (said in the report): whole seed templates are held out
+    only by a `split: {hold_out: template}` run (issue 12); otherwise test conversations share no
+    user message and no near-duplicate with training, but may come from the same templates."""
+    if getattr(pack.file.generation.split, "hold_out", None) == "template":
+        return []
+    return ["held-out templates: this run's split keeps conversations apart (no shared user message, no "
+            "near-duplicate), not whole seed templates (split.hold_out: template), so test turns may share "
+            "a template with training turns"]
+
+
 def turn_result(run: RunDir, pack: Pack, settings: ModelSettings, split: str, records: list[dict[str, Any]],
                 usage: RoleUsage) -> dict[str, Any]:
     """The eval.json content from the scored items."""
@@ -119,7 +130,7 @@ def turn_result(run: RunDir, pack: Pack, settings: ModelSettings, split: str, re
         "split": split,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "measured": MEASURED,
-        "not_measured": [],
+        "not_measured": held_out(pack),
         "usage": usage_dict(usage),
         "errors": sum(1 for r in records if r["status"] == "error"),
         "metrics": metrics,

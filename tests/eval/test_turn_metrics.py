@@ -157,3 +157,12 @@ def test_two_processes_give_the_same_evaluation(evaluated: tuple[dict, Path, int
     sharded = json.loads(out.read_text(encoding="utf-8"))
     assert sharded["metrics"] == result["metrics"] and sharded["groups"] == result["groups"]
     assert [i["id"] for i in sharded["items"]] == [i["id"] for i in result["items"]]
+
+
+def test_the_result_says_what_the_split_holds_out(evaluated: tuple[dict, Path, int]) -> None:
+    from simulator.load.loader import load_pack
+
+    holds_templates = getattr(load_pack(PACK).file.generation.split, "hold_out", None) == "template"
+    notes = evaluated[0]["not_measured"]
+    assert (notes == []) if holds_templates else ("held-out templates" in notes[0])
+    assert any("AST argument match" in line for line in evaluated[0]["measured"])
