@@ -15,8 +15,10 @@ knows:
 - a blueprint literal written as prose (an escalation reason) accepts any non-empty string, as the
   judge does (`simulator.judge.expected.is_free_text`);
 - an argument the blueprint does not name and the schema does not require may be left out.
-A turn that calls nothing is either a clarifying question (`asks`: a later turn of the record
-calls, and this one asks — a question mark, or a scenario that teaches asking) or an answer.
+A turn that calls nothing is a clarifying question (`asks`: it answers a user message, a later turn
+of the record calls, and it asks — a question mark, or a scenario that teaches asking), an answer
+after tool results ("… Anything else?" is an answer, not a clarification), or an answer without a
+call.
 """
 
 from __future__ import annotations
@@ -250,11 +252,11 @@ def record_turns(trace: Trace, record: dict[str, Any], pack: Pack,
             _call_answer(pack, c["function"]["name"], _parsed(c["function"]["arguments"]), blueprints.get(c["id"]), table)
             for c in message.get("tool_calls") or []
         )
+        after_results = position > 0 and messages[position - 1].get("role") == "tool"
         asks = False
-        if not answers and any(calls_at[number + 1:]):
+        if not answers and not after_results and any(calls_at[number + 1:]):
             text = message.get("content") or ""
             asks = teaches_asking or any(q in text for q in QUESTION_MARKS)
-        after_results = position > 0 and messages[position - 1].get("role") == "tool"
         turns.append(Turn(number=number, position=position, calls=answers, asks=asks, after_results=after_results))
     return turns
 
