@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from simulator.core.rundir import RunDir
@@ -103,6 +102,3 @@ def render_eval_section(evals: list[dict[str, Any]]) -> str:
     parts += [_failed(e) for e in evals]
     return "".join(parts)
 
-
-def eval_files(run: RunDir) -> list[Path]:
-    return sorted((run.path / EVAL_DIR).glob("*.json"))
