@@ -87,6 +87,14 @@ def _client(args: argparse.Namespace) -> Any:
     return LLMClient.create(cache_path=cache_path(args), concurrency=args.concurrency, rpm=args.rpm)
 
 
+async def _closing(client: Any, work: Any) -> Any:
+    """Await `work`, then close the client inside the loop (its direct transport's connections)."""
+    try:
+        return await work
+    finally:
+        await client.aclose()
+
+
 def _checked_out(path: Path) -> Path:
     """An existing file is overwritten only when it is an eval result (toolsim wrote it)."""
     if path.exists():
@@ -117,11 +125,8 @@ def _turn_eval(args: argparse.Namespace) -> dict[str, Any]:
                                       rpm=args.rpm, progress=progress.update)
         return _written(out, result)
     client = _client(args)
-    try:
-        with RunProgress(enabled=not args.quiet) as progress:
-            result = asyncio.run(evaluate_turns(run, settings, client, options, progress=progress.update))
-    finally:
-        client.close()
+    with RunProgress(enabled=not args.quiet) as progress:
+        result = asyncio.run(_closing(client, evaluate_turns(run, settings, client, options, progress=progress.update)))
     return _written(out, result)
 
 
@@ -136,12 +141,9 @@ def _episode_eval(args: argparse.Namespace) -> dict[str, Any]:
     out = _checked_out(args.out or Path("evals") / pack.name / f"{slug(settings.model)}-episodes.json")
     options = EpisodeEvalOptions(trials=args.trials, concurrency=args.concurrency, limit=args.limit, seed=args.seed)
     client = _client(args)
-    try:
-        with RunProgress(enabled=not args.quiet) as progress:
-            result = asyncio.run(evaluate_episodes(pack, settings, client, options, user=user,
-                                                   progress=progress.update))
-    finally:
-        client.close()
+    with RunProgress(enabled=not args.quiet) as progress:
+        result = asyncio.run(_closing(client, evaluate_episodes(pack, settings, client, options, user=user,
+                                                                progress=progress.update)))
     return _written(out, result)
 
 

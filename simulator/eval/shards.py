@@ -1,9 +1,8 @@
 """`toolsim eval RUN --processes P`: the turn-level evaluation spread over P worker processes.
 
-Why: at high concurrency a request's CPU (building it, litellm's handling of a long prompt with
-tool schemas, the reply) is what holds the throughput back, and one process has one event loop on
-one core (`bench/eval_throughput.py`: ~2.2 ms per item, so a single process cannot keep 64
-requests at 200 ms in flight). Items are independent, so each process takes every P-th trace of the
+Why: at high concurrency a request's CPU (building the item and the request, the reply, scoring;
+through litellm for hosted providers, several times more) is what holds the throughput back, and
+one process has one event loop on one core (`bench/eval_throughput.py` prints the CPU per item). Items are independent, so each process takes every P-th trace of the
 split and runs the same bounded worker pool (`replay.ask_all`) with its share of the concurrency
 and of `--rpm`; the response cache is shared (sqlite in WAL mode takes several writers). The parent
 merges the scored items back into trace order, so the result is the one a single process gives.
@@ -35,21 +34,23 @@ def _worker(run_path: str, settings_json: str, cache_path: str | None, options: 
             shard: int, shards: int, out: Any, go: Any) -> None:
     """One process: its traces, its share of the concurrency; reports progress and its records."""
     try:
-        from simulator.llm.client import LLMClient, litellm_module
+        from simulator.llm.client import LLMClient
 
-        litellm_module()
         pack, traces = selected_traces(RunDir(Path(run_path)), options.split, options.limit)
         mine = traces[shard::shards]
         settings = ModelSettings.model_validate_json(settings_json)
         concurrency = max(1, _share(options.concurrency, shard, shards))
         client = LLMClient.create(cache_path=cache_path, concurrency=concurrency, rpm=_share(rpm, shard, shards))
         out.put(("ready", shard))
-        go.wait()  # all workers start together, once each has imported litellm and read the run
-        try:
-            records, usage = asyncio.run(ask_items(pack, mine, settings, client, concurrency,
-                                                   lambda n: out.put(("progress", shard, n))))
-        finally:
-            client.close()
+        go.wait()  # all workers start together, once each has read the run
+        async def work() -> Any:
+            try:
+                return await ask_items(pack, mine, settings, client, concurrency,
+                                       lambda n: out.put(("progress", shard, n)))
+            finally:
+                await client.aclose()
+
+        records, usage = asyncio.run(work())
         out.put(("done", shard, records, usage.model_dump()))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it
         out.put(("failed", shard, f"{type(exc).__name__}: {exc}"))

@@ -27,6 +27,7 @@ import json
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from simulator.core.records import Trace
@@ -172,6 +173,12 @@ def _takes_arrays(schema: dict[str, Any] | None) -> bool:
     return kind == "array" or (isinstance(kind, list) and "array" in kind)
 
 
+@lru_cache(maxsize=4096)
+def _accepts(schema_json: str, value: str) -> bool:
+    """Whether a parameter's schema accepts a string (cached: the same aliases recur in every record)."""
+    return not schema_errors(json.loads(schema_json), value)
+
+
 def _with_aliases(values: list[Any], schema: dict[str, Any] | None, table: dict[str, frozenset[str]]) -> tuple[Any, ...]:
     out: list[Any] = []
     for value in values:
@@ -183,7 +190,7 @@ def _with_aliases(values: list[Any], schema: dict[str, Any] | None, table: dict[
         for alias in sorted(table.get(normalize_text(value), ())):
             if any(isinstance(v, str) and normalize_text(v) == normalize_text(alias) for v in out):
                 continue
-            if schema is None or not schema_errors(schema, alias):
+            if schema is None or _accepts(json.dumps(schema, sort_keys=True), alias):
                 out.append(alias)
     return tuple(out)
 
