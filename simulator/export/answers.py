@@ -86,10 +86,11 @@ class Turn:
 # ---------------------------------------------------------------- value comparison
 
 
+@lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """BFCL's string standardisation, Unicode-aware: case-folded, full-width folded (NFKC),
     without white space or punctuation (but keeping `@`), so "New York" = "new-york" and
-    "April 1, 2024" = "April 1 2024"."""
+    "April 1, 2024" = "April 1 2024". Cached: the same values and aliases recur in every record."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(
         ch for ch in folded
