@@ -101,3 +101,36 @@ def test_trials_are_seeded_episodes_that_differ(evaluated: dict[str, Any]) -> No
 
 def _trial(result: dict[str, Any], task: str, number: int) -> dict[str, Any]:
     return next(t for t in result["trials"] if t["task"] == task and t["trial"] == number)
+
+
+class _Comparison:
+    def __init__(self, matches: bool, skipped: str | None = None) -> None:
+        self.matches, self.skipped = matches, skipped
+
+    def summary(self) -> str:
+        return self.skipped or ("matches" if self.matches else "differs: /orders/0/status: expected refunded, got delivered")
+
+
+@pytest.mark.parametrize("comparison, state, ok", [
+    (_Comparison(False), False, False), (_Comparison(True), True, True), (_Comparison(False, "schema-only tools"), None, True),
+])
+def test_the_final_state_seam_uses_the_judges_replay_when_there_is_one(
+        evaluated: dict[str, Any], monkeypatch: pytest.MonkeyPatch, comparison: _Comparison, state: bool | None,
+        ok: bool) -> None:
+    import sys
+    import types
+
+    from simulator.core.records import Trace
+    from simulator.eval.episodes import judge_trial
+    from simulator.eval.final_state import JUDGE_MODULE
+    from simulator.export.answers import aliases
+    from simulator.load.loader import load_pack
+
+    judge = types.ModuleType(JUDGE_MODULE)
+    judge.compare_final_state = lambda trace, pack: comparison  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, JUDGE_MODULE, judge)
+    pack = load_pack(PACK)
+    trace = Trace.model_validate(_trial(evaluated, "weather_city", 0)["trace"])
+    judged = judge_trial(pack, trace, aliases(pack))
+    assert judged["final_state"] is state and judged["success"] is ok
+    assert ok or judged["failed"] == ["final state: differs: /orders/0/status: expected refunded, got delivered"]
