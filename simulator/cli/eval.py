@@ -123,11 +123,11 @@ def _turn_eval(args: argparse.Namespace) -> dict[str, Any]:
         with RunProgress(enabled=not args.quiet) as progress:
             result = evaluate_sharded(run, settings, options, args.processes, cache_path=cache_path(args),
                                       rpm=args.rpm, progress=progress.update)
-        return _written(out, result)
+        return _written(out, result, run)
     client = _client(args)
     with RunProgress(enabled=not args.quiet) as progress:
         result = asyncio.run(_closing(client, evaluate_turns(run, settings, client, options, progress=progress.update)))
-    return _written(out, result)
+    return _written(out, result, run)
 
 
 def _episode_eval(args: argparse.Namespace) -> dict[str, Any]:
@@ -147,10 +147,18 @@ def _episode_eval(args: argparse.Namespace) -> dict[str, Any]:
     return _written(out, result)
 
 
-def _written(out: Path, result: dict[str, Any]) -> dict[str, Any]:
+def _written(out: Path, result: dict[str, Any], run: Any = None) -> dict[str, Any]:
+    """Write the result; inside a run directory under its lock, and noted as toolsim's own, so
+    `toolsim run --force` removes it with the run (and nothing it did not write)."""
+    from simulator.core.run_files import note_written_files
     from simulator.eval.result import write_result
 
-    write_result(out, result)
+    if run is not None and run.path.resolve() in out.resolve().parents:
+        with run.locked("eval"):
+            write_result(out, result)
+            note_written_files(run.path, [out])
+    else:
+        write_result(out, result)
     result["path"] = str(out)
     return result
 

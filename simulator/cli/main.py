@@ -183,7 +183,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from simulator.cli.console import stdout
-    from simulator.core.run_files import note_export_files
+    from simulator.core.run_files import note_written_files
     from simulator.core.rundir import resolve_run
     from simulator.export.convert import ExportResult, export_run
     from simulator.run.publish import republish
@@ -208,7 +208,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 republish(run)
             result = export_run(run, args.format, args.out, **options)
             split_files = [Path(result.out_dir) / f"{split}.jsonl" for split in result.written]
-            note_export_files(run.path, [*split_files, *map(Path, result.extra_files)])
+            note_written_files(run.path, [*split_files, *map(Path, result.extra_files)])
     written = ", ".join(f"{k} {v}" for k, v in result.written.items())
     stdout.print(f"{result.format} → {result.out_dir}: {written}")
     for reason, n in sorted(result.skipped.items()):

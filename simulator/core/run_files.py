@@ -25,7 +25,7 @@ REPORT = "report.html"
 DATASET = "dataset"
 EXPORT = "export"
 PUBLISHING = ".publishing"  # a FileSet's marker: the files are being renamed into place
-EXPORT_LEDGER = ".written"  # in export/: the files `toolsim export` wrote there, relative to the run
+EXPORT_LEDGER = ".written"  # in export/: the files `toolsim export` and `toolsim eval` wrote in the run, relative to it
 
 TOP_FILES = (MANIFEST, PACK, TRACES, VERDICTS, SELECTION, REPORT)
 DATASET_FILES = ("train.jsonl", "validation.jsonl", "test.jsonl", "README.md", PUBLISHING)
@@ -64,8 +64,9 @@ def remove_stale_temp_files(run: Path) -> list[Path]:
     return removed
 
 
-def note_export_files(run: Path, files: Iterable[Path]) -> None:
-    """Add files an export wrote inside the run directory to the ledger `--force` reads."""
+def note_written_files(run: Path, files: Iterable[Path]) -> None:
+    """Add files a command wrote inside the run directory beside its own (an export's formats,
+    an eval's results) to the ledger `--force` reads."""
     ledger = run / EXPORT / EXPORT_LEDGER
     known = set(_read_ledger(ledger))
     root = run.resolve()

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.core.errors import InputError
 from simulator.core.records import RuleCheck, Verdict
-from simulator.core.run_files import note_export_files
+from simulator.core.run_files import note_written_files
 from simulator.core.rundir import JsonlAppender, RunDir, RunExistsError, iter_jsonl, resolve_run
 
 
@@ -84,7 +84,7 @@ def test_force_removes_only_the_files_toolsim_writes(tmp_path):
     (tmp_path / "run" / "export" / "trl").mkdir(parents=True)
     (tmp_path / "run" / "export" / "trl" / "train.jsonl").write_text("x\n")
     (tmp_path / "run" / "export" / "trl" / "train_config.yaml").write_text("mine as well")
-    note_export_files(run.path, [run.path / "export" / "trl" / "train.jsonl"])
+    note_written_files(run.path, [run.path / "export" / "trl" / "train.jsonl"])
     assert run.prepare(force=True, fingerprint="f") is False
     left = sorted(str(p.relative_to(run.path)) for p in run.path.rglob("*"))
     assert left == ["dataset", "dataset/my_analysis.ipynb", "export", "export/trl",
@@ -95,7 +95,7 @@ def test_force_removes_emptied_folders_toolsim_made(tmp_path):
     run = _finished_run(tmp_path / "run")
     (tmp_path / "run" / "export" / "dpo").mkdir(parents=True)
     (tmp_path / "run" / "export" / "dpo" / "train.jsonl").write_text("x\n")
-    note_export_files(run.path, [run.path / "export" / "dpo" / "train.jsonl"])
+    note_written_files(run.path, [run.path / "export" / "dpo" / "train.jsonl"])
     run.prepare(force=True, fingerprint="f")
     assert sorted(p.name for p in run.path.iterdir()) == []
 

@@ -95,3 +95,19 @@ def test_the_report_shows_both_evaluations(loop: dict[str, Any]) -> None:
     assert "<td>recall</td><td class='num'" in panel
     first_failed = next(i for i in json.loads(loop["base"].read_text())["items"] if not i["score"]["correct"])
     assert f"href='#trace={first_failed['trace_id']}'" in html
+
+
+def test_eval_results_in_a_run_are_the_runs_own_files(loop: dict[str, Any], tmp_path: Path) -> None:
+    """Written under the run's lock and noted in its ledger: `toolsim run --force` removes them
+    with the run, and a file the user put in eval/ stays."""
+    import json
+    import shutil
+
+    run = tmp_path / "copy"
+    shutil.copytree(loop["run"], run)
+    ledger = json.loads((run / "export" / ".written").read_text())
+    assert {"eval/base.json", "eval/tuned.json"} <= set(ledger)
+    (run / "eval" / "notes.md").write_text("mine")
+    assert main(["run", str(ROOT / "scenarios" / "customer_support.yaml"), "--out", str(run), "--quiet",
+                 "--n", "20", "--force"]) == 0
+    assert sorted(p.name for p in (run / "eval").iterdir()) == ["notes.md"]
