@@ -148,6 +148,14 @@ def _check_record(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator[P
                 f"slot {name!r} reads a field of the scenario's record, but the scenario has no `record`"
             ))
         return
+    if ctx.tools is not None and ctx.tools.sims is None:
+        # Schema-only tools keep no state: every episode would crash picking the record.
+        yield ctx.problem(base + ("record",), (
+            "schema-only tools (a tools.yaml) keep no state, so there is no record to pick and every "
+            "episode would fail; give the slots as `fake`, `choice`, `value` or `date` instead"
+            + (f" (field slots: {', '.join(field_slots)})" if field_slots else "")
+        ))
+        return
     if not field_slots:
         yield ctx.problem(base + ("record",), "`record` is given but no slot reads a `field` from it")
     if ctx.state is None:

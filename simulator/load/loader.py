@@ -35,6 +35,7 @@ from simulator.core.yaml_lines import (
 )
 from simulator.load.chains import extend_pack
 from simulator.load.checks import PackContext, check_domain, check_scenarios
+from simulator.load.tool_errors import unknown_facts
 from simulator.load.tools import load_tools, seeded_state
 from simulator.load.variants import with_variants
 from simulator.spec import DomainConfig, Persona, Scenario, ScenarioFile
@@ -82,6 +83,8 @@ def load_pack(path: str | Path) -> Pack:
     if parts.domain is not None:
         problems += check_domain(ctx, parts.domain)
     problems += check_scenarios(ctx, parts.scenarios)
+    if tools is not None and tools.error_facts:
+        problems += unknown_facts(tools.error_facts, (s for _, s in parts.scenarios))
     scenario_file = with_variants(scenario_file, path, problems)  # generated `say` variants (toolsim expand)
     if problems or scenario_file is None or tools is None or personas is None:
         raise InputError(problems)

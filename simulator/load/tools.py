@@ -36,6 +36,7 @@ from simulator.core.yaml_lines import (
     format_loc,
     read_yaml,
 )
+from simulator.load.tool_errors import FactReference, fact_references, rule_problems
 from simulator.spec import ToolsFile, ToolSpec
 from simulator.spec.toolkit import State, ToolSimModule
 from simulator.spec.validation import schema_problems, size_problems
@@ -57,6 +58,7 @@ class LoadedTools:
     source: str
     sims: ToolSimModule | None = None
     problems: list[Problem] = field(default_factory=list)
+    error_facts: list[FactReference] = field(default_factory=list)  # facts declared errors test
 
 
 def load_tools(reference: str, base_dir: Path, doc: YamlDocument, loc: Loc, root: Path | None = None) -> LoadedTools:
@@ -114,9 +116,19 @@ def _load_tools_yaml(path: Path) -> LoadedTools:
         found = found or [("returns", message) for message in returns_problems(spec)]
         for key, message in found:
             problems.append(doc.problem(loc + (key,), f"tools[{index}].{key}: {message}"))
+        problems += _error_rule_problems(doc, loc, index, spec, loaded)
         if not found:
             loaded.specs[spec.name] = spec
     return loaded
+
+
+def _error_rule_problems(doc: YamlDocument, loc: Loc, index: int, spec: ToolSpec, loaded: LoadedTools) -> list[Problem]:
+    """The tool's declared `errors:` (load/tool_errors.py), each problem at its own line."""
+    def problem_at(at: Loc, message: str) -> Problem:
+        return doc.problem(loc + at, f"tools[{index}].{format_loc(at)}: {message}")
+
+    loaded.error_facts += fact_references(spec, problem_at)
+    return [problem_at(at, message) for at, message in rule_problems(spec)]
 
 
 def _valid_or_none(raw: Any) -> ToolSpec | None:

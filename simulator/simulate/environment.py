@@ -28,7 +28,9 @@ from simulator.spec.generation import today_for
 from simulator.spec.pack import Domain
 from simulator.spec.toolkit import SimContext, State, ToolError
 from simulator.spec.validation import argument_errors, parse_arguments, schema_errors
+from simulator.values.schema_echo import ResultEcho
 from simulator.values.schema_sim import simulate
+from simulator.values.tool_errors import declared_error
 
 
 def copy_tree(value: Any) -> Any:
@@ -122,6 +124,14 @@ class ToolEnvironment:
         self._initial: State = copy_tree(self.state)
         self.context = SimContext(state=self.state, rng=random.Random(f"sims:{seed}"), today=self.today)
         self.calls = 0
+        self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)
+        self.echo = ResultEcho()
+
+    def set_facts(self, facts: dict[str, Any]) -> None:
+        """The episode's facts: declared errors of schema-only tools may test them, and their
+        results say what the user said (`simulator.values.schema_echo`)."""
+        self.facts = facts
+        self.echo = ResultEcho(facts)
 
     @property
     def initial_state(self) -> State:
@@ -139,12 +149,15 @@ class ToolEnvironment:
         errors = argument_errors(spec, args)
         if errors:
             return tool_error(call, f"invalid arguments for {call.name}: " + "; ".join(errors))
+        refusal = declared_error(spec, args, self.facts) if spec.errors else None
+        if refusal is not None:  # a schema-only tool's declared error (tools.yaml `errors:`)
+            return tool_error(call, refusal)
         return spec, args
 
     def _run_sim(self, call: ToolCall, spec: ToolSpec, args: dict[str, Any]) -> ToolMessage:
         registered = self.domain.sims.tools.get(call.name) if self.domain.sims else None
         if registered is None:
-            return tool_result(call, simulate(spec, args, self.seed))
+            return tool_result(call, self.echo.apply(spec, args, simulate(spec, args, self.seed)))
         accepted = _accepted_names(registered.fn)
         if accepted is not None:
             # The schema may allow arguments the function does not name; they carry no meaning

@@ -115,6 +115,7 @@ def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     facts = resolve_facts(
         scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"), env.today
     )
+    env.set_facts(facts)
     return EpisodeContext(
         episode=episode,
         scenario=scenario,

@@ -41,11 +41,12 @@ from simulator.spec.scenario import (
     factor_problem,
 )
 from simulator.spec.scenario_file import ScenarioFile
+from simulator.spec.tool_errors import ErrorCondition, ToolErrorRule
 from simulator.spec.tools import ToolsFile, ToolSpec
 
 __all__ = [
     "CATEGORIES", "HARD_CASES", "LANGUAGES", "Category", "ChainsConfig", "DedupeConfig", "DomainConfig",
-    "ExpectedCall", "FakeKind", "GenerationConfig", "HardCase", "Language", "LocalizedText", "Mix",
+    "ErrorCondition", "ExpectedCall", "FakeKind", "GenerationConfig", "HardCase", "Language", "LocalizedText", "Mix",
     "ModelSettings", "ModelsConfig", "Persona", "Scenario", "ScenarioFile", "SlotSpec", "SplitConfig",
-    "StateQuery", "Strict", "ToolFormat", "ToolLink", "ToolSpec", "ToolsFile", "Turn", "factor_problem",
+    "StateQuery", "Strict", "ToolErrorRule", "ToolFormat", "ToolLink", "ToolSpec", "ToolsFile", "Turn", "factor_problem",
 ]

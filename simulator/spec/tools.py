@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator.spec.base import Strict
+from simulator.spec.tool_errors import ToolErrorRule
 
 
 class ToolSpec(Strict):
@@ -16,6 +17,11 @@ class ToolSpec(Strict):
     description: str
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
     returns: dict[str, Any] | None = None
+    errors: list[ToolErrorRule] = Field(
+        default_factory=list,
+        description="tools.yaml only: when the call is refused with an error instead of a result "
+                    "(conditions on the arguments or the episode's facts); models never see it",
+    )
 
     def openai_tool(self) -> dict[str, Any]:
         """The `tools` entry of the canonical record (no `returns`: models never see it)."""
