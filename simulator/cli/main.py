@@ -114,12 +114,16 @@ def _version() -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulator.author.rehearse import rehearse
     from simulator.load.loader import load_pack
     from simulator.load.variants import variant_summary
     from simulator.plan.targets import check_mix
 
     pack = load_pack(args.scenario_file)
     problems = check_mix(pack)
+    if problems:
+        raise InputError(problems)
+    problems = rehearse(pack)  # play every scenario once per language, offline
     if problems:
         raise InputError(problems)
     print(

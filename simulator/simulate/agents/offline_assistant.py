@@ -13,7 +13,7 @@ import json
 import random
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import yaml
 
@@ -72,6 +72,9 @@ class OfflineAssistant:
         self.awaiting_answer = False  # the last thing we said was a clarifying question
         self.turn_start = 0  # index of the user message that opened this turn
         self._calls_made = 0
+        # Called with every set of templates about to be rendered and its context, before the
+        # rendering: `toolsim validate` watches which variants can never render (author/rehearse).
+        self.watch: Callable[[LocalizedText, Mapping[str, Any], Mapping[str, Any] | None], None] | None = None
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
         self.usage.calls += 1
@@ -219,6 +222,8 @@ class OfflineAssistant:
         self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None
     ) -> str | None:
         """Render one of the variants for our language, starting at a random one; None if none fits."""
+        if self.watch is not None and templates is not None:
+            self.watch(templates, context, results)
         variants = templates.for_language(self.language) if templates else []
         if not variants:
             return None
