@@ -95,8 +95,33 @@ def print_run_summary(result: "RunResult") -> None:
         stdout.print(f"[yellow]unbalanced:[/] {', '.join(off)} outside ±{balance['tolerance']:.0%} "
                      f"of the mean ({balance['mean']:.1f} per tool)")
     if result.short:
-        stdout.print(
-            "[yellow]short of target:[/] "
-            + ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items())
-            + (f" (stopped by {result.stopped_by})" if result.stopped_by else "")
-        )
+        print_shortfall(result)
+
+
+def print_shortfall(result: "RunResult") -> None:
+    """What is missing, what stopped the run, and why episodes were lost: every cause with its
+    count, the tools it hit and one trace to open (`toolsim audit RUN --show ID`)."""
+    stdout.print("[yellow]short of target:[/] " + ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items()))
+    if result.stopped_by:
+        detail = f": {result.stop_detail}" if result.stop_detail else ""
+        stdout.print(f"[yellow]stopped by:[/] {result.stopped_by}{detail}")
+    if result.causes:
+        stdout.print("[yellow]why episodes were lost:[/]")
+        for cause in result.causes:
+            verb = "crashed with" if cause.kind == "crash" else "rejected by"
+            tools = ", ".join(f"{cell} {n}" for cell, n in cause.cells.most_common(4))
+            stdout.print(f"  {cause.count} {verb} {cause.name} ({tools})", highlight=False)
+            if cause.detail:
+                stdout.print(f"      {_short(cause.detail)}", style="dim", highlight=False)
+            stdout.print(f"      e.g. {cause.example}", style="dim", highlight=False)
+        stdout.print(f"[dim]open one: toolsim audit {result.run_dir} --show TRACE_ID; "
+                     "`toolsim validate FILE` finds most causes before a run[/]")
+    removed = result.duplicates_removed + result.near_duplicates_removed
+    if removed:
+        stdout.print(f"duplicates removed: {result.duplicates_removed} exact, {result.near_duplicates_removed} near "
+                     "(more `say` variants per turn, or `toolsim expand`, make fewer)")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

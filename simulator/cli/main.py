@@ -2,7 +2,8 @@
 
 Exit codes: 0 done, 1 unexpected failure, 2 bad input or refused (YAML, schema, flag, a
 directory toolsim does not own, a run directory another command holds), 3 out of disk space
-(free some and rerun the same command: it resumes), 130 interrupted. Bad input never prints a
+(free some and rerun the same command: it resumes), 4 a run that finished short of its targets or
+stopped early (`--allow-short` makes a short run 0), 130 interrupted. Bad input never prints a
 traceback and never creates a run directory.
 """
 
@@ -28,6 +29,7 @@ from simulator.core.registry import load_plugins
 
 EXIT_INPUT = 2
 EXIT_DISK_FULL = 3
+EXIT_SHORT = 4
 
 
 def _add_run_parser(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +51,8 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
         "--samples-per-episode", type=samples, default=1, help="simulate each planned episode k times"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    p.add_argument("--allow-short", action="store_true",
+                   help=f"exit 0 even when targets are not met (otherwise a short run exits {EXIT_SHORT})")
     from simulator.cli.model_flags import add_model_flags
 
     add_model_flags(p)
@@ -161,6 +165,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = asyncio.run(runner.run())
     if not args.quiet:
         print_run_summary(result)
+    if result.stopped_early:
+        print(result.stopped_early, file=sys.stderr)
+        print(f"toolsim: fix the scenario, then run again with --force (exit {EXIT_SHORT})", file=sys.stderr)
+        return EXIT_SHORT
+    if result.short and not args.allow_short:
+        cells = ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items())
+        top = result.causes[0] if result.causes else None
+        cause = f"; most lost to {top.kind} {top.name} ({top.count}, e.g. {top.example})" if top else ""
+        print(f"toolsim: short of target: {cells} (stopped by {result.stopped_by}){cause}; exit {EXIT_SHORT} "
+              "(--allow-short accepts a short run)", file=sys.stderr)
+        return EXIT_SHORT
     return 0
 
 

@@ -172,3 +172,17 @@ def _share_targets(total: int, shares: Mapping[str, float] | None, present: set[
         for name in present - set(counts):
             counts[name] = 0
     return counts
+
+
+def mix_deficits(targets: Targets, categories: Mapping[str, int], languages: Mapping[str, int]) -> dict[str, int]:
+    """Cells to plan when every tool cell is full but categories or languages still fall short:
+    the larger shortfall, spread over the tool cells by their targets. Planned with the counts
+    still wanted per category and language, those episodes are all of the short kinds, and the
+    quota selection swaps them in for chosen examples of the kinds that are over. Empty when
+    nothing is short."""
+    short = max(sum(max(v, 0) for v in categories.values()), sum(max(v, 0) for v in languages.values()))
+    if short <= 0 or not targets.total:
+        return {}
+    shares = {cell: n / targets.total for cell, n in targets.cells.items() if n > 0}
+    scale = sum(shares.values()) or 1.0
+    return {cell: n for cell, n in apportion(short, {c: s / scale for c, s in shares.items()}).items() if n > 0}

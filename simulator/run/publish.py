@@ -143,6 +143,7 @@ def _finish(
         near_duplicates_removed=curated.near_removed,
         composition={k: counts[k] for k in ("category", "language")},
         balance=balance.as_dict(),
+        causes=state.failures.ranked(),
     )
 
 

@@ -24,13 +24,15 @@ from simulator.core.records import Episode, RoleUsage, Trace, Verdict
 from simulator.core.rundir import JsonlAppender, RunDir
 from simulator.curate.curator import Curator
 from simulator.judge import judge, needs_model, with_model
+from simulator.load.locate import scenario_problem
 from simulator.plan.targets import Targets, compute_targets
 from simulator.run.finished import FinishedEpisodes
 from simulator.run.publish import publish_dataset
 from simulator.run.schedule import Schedule
+from simulator.run.shortfall import CRASH_STOP
 from simulator.run.state import RunResult, RunState
 from simulator.simulate.agents.factory import AgentFactory, AgentSettings
-from simulator.simulate.episode import prepare_episode
+from simulator.simulate.episode import ScenarioError, prepare_episode
 from simulator.simulate.orchestrator import describe_exception, simulate_episode
 from simulator.spec.pack import Pack
 from simulator.spec.snapshot import write_snapshot
@@ -108,6 +110,7 @@ class Runner:
         near = options.near_dup_threshold if options.near_dup_threshold is not None else gen.dedupe.near_threshold
         self.curator = Curator(self.targets, near, gen.dedupe.leak_threshold)
         self.stop_reason = "targets met"
+        self.stop_detail = ""
 
     def _make_client(self) -> Any:
         from simulator.llm.client import LLMClient
@@ -153,7 +156,9 @@ class Runner:
             episode=episode,
             messages=[SystemMessage(content=self.pack.domain.system_prompt)],
             termination="error",
-            error=describe_exception(exc),
+            # A scenario that cannot be played says why in its own words; where in toolsim
+            # that was noticed would only distract (any other exception keeps its place).
+            error=f"ScenarioError: {exc}" if isinstance(exc, ScenarioError) else describe_exception(exc),
         )
 
     async def _play(self, episode: Episode) -> Trace:
@@ -182,7 +187,7 @@ class Runner:
             nonlocal finished
             while not schedule.complete:
                 if self.over_cost():
-                    schedule.halt("max cost")
+                    schedule.halt("max cost", f"USD {self.spent:.4f} spent of a budget of {self.max_cost:g} (--max-cost)")
                     break
                 episode = schedule.take()
                 if episode is None:
@@ -228,7 +233,7 @@ class Runner:
         finally:
             traces.close()
             verdicts.close()
-        self.stop_reason = schedule.stop_reason
+        self.stop_reason, self.stop_detail = schedule.stop_reason, schedule.stop_detail
 
     # ------------------------------------------------------------ entry
 
@@ -285,6 +290,13 @@ class Runner:
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         result.stopped_by = None if not result.short else self.stop_reason
+        result.stop_detail = self.stop_detail if result.short else None
+        crashed = self.schedule.crashed if self.schedule is not None else None
+        if crashed is not None:
+            error = self.schedule.crash_watch.first_error.get(crashed, "error")
+            result.stopped_early = str(scenario_problem(self.pack, crashed, (
+                f"the run stopped early: every one of its first {CRASH_STOP} episodes crashed: {error}"
+            )))
         result.resumed = resuming
         result.seconds = time.time() - started
         self.run_dir.write_manifest(self.manifest("finished", started, {"counts": result.counts()}))

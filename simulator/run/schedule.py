@@ -31,8 +31,9 @@ from simulator.core.records import Episode, Trace, Verdict
 from simulator.curate.curator import Curator
 from simulator.curate.tally import Pending, Tally
 from simulator.plan.episodes import plan_round
-from simulator.plan.targets import Targets
+from simulator.plan.targets import Targets, mix_deficits
 from simulator.run.finished import FinishedEpisodes
+from simulator.run.shortfall import CRASH_STOP, CrashWatch
 from simulator.run.state import RunState
 from simulator.spec.pack import Pack
 
@@ -56,6 +57,9 @@ class Schedule:
         self.running = 0
         self.round = 0  # the next round (batch) index; episode ids start with it
         self.stop_reason = "targets met"
+        self.stop_detail = ""  # what the reason means in this run, for the summary
+        self.crash_watch = CrashWatch()
+        self.crashed: str | None = None  # a scenario whose first episodes all crashed
         self.closed = False  # no more planning
         self.halted = False  # no more episodes handed out (a budget ran out)
         self.pending = Pending()
@@ -90,10 +94,10 @@ class Schedule:
             return episode
         return None
 
-    def halt(self, reason: str) -> None:
+    def halt(self, reason: str, detail: str = "") -> None:
         """Hand out nothing more (a budget ran out); what is running still finishes."""
         self.halted = self.closed = True
-        self.stop_reason = reason
+        self.stop_reason, self.stop_detail = reason, detail
 
     @property
     def complete(self) -> bool:
@@ -121,6 +125,10 @@ class Schedule:
     def _record(self, trace: Trace, verdict: Verdict) -> None:
         before = len(self.state.accepted)
         self.state.record(trace, verdict)
+        crashing = self.crash_watch.add(trace)  # in settled order: the same stop at any concurrency
+        if crashing is not None and self.crashed is None:
+            self.crashed = crashing
+            self.halt("scenario crashes", f"the first {CRASH_STOP} episodes of scenario {crashing!r} all crashed")
         if len(self.state.accepted) > before:
             self.accepted_since_round += 1
             if self.tally is not None:
@@ -172,22 +180,26 @@ class Schedule:
         """The classic decision, once everything planned has settled."""
         t = self.targets
         if self.rounds and self.round_sizes and not self.accepted_since_round:
-            return self._close("no progress")  # a whole round without one accepted example
+            return self._close("no progress", f"a round of {self.round_sizes} episodes had none accepted")
         if self.rounds >= MAX_ROUNDS:
-            return self._close("max rounds")
+            return self._close("max rounds", f"{MAX_ROUNDS} rounds of planning")
         if self.rounds == 0:
             needs = dict(t.cells), t.min_multi_turn, t.categories, t.languages
         else:
             if self.planned >= self.budget:
-                return self._close("max episodes")
+                return self._close("max episodes", self._budget_spent())
             curated = self.curator.curate(self.state.accepted)
             needs = curated.needs(t)
             if not needs[0] and not needs[1]:
-                return self._close("targets met")
+                # Tool cells are full; category or language shares may still be short.
+                cells = mix_deficits(t, needs[2], needs[3])
+                if not cells:
+                    return self._close("targets met")
+                needs = (cells, 0, needs[2], needs[3])
             missing = sum(curated.short.values())
             self.futile = self.futile + 1 if missing >= self.missing else 0
-            if self.futile >= 2:
-                return self._close("no progress")  # two rounds that filled nothing: more won't help
+            if self.futile >= 2:  # two rounds that filled nothing: more won't help
+                return self._close("no progress", "two rounds in a row filled nothing that was short")
             self.missing = min(self.missing, missing)
         self.rounds += 1
         self.round_sizes = self.accepted_since_round = 0
@@ -203,12 +215,12 @@ class Schedule:
         if short < self.best:
             self.best, self.best_at = short, self.settled
         elif self.settled - self.best_at >= 2 * max(self.best, REFILL_EVERY) * self.samples:
-            return self._close("no progress")  # twice the shortfall's worth settled, nothing filled
+            return self._close("no progress", "twice the shortfall's worth of episodes settled and filled nothing")
         cells, multi, categories, languages = self.tally.needs(self.pending)
         if not cells and not multi:
             return
         if self.planned >= self.budget:
-            return self._close("max episodes")
+            return self._close("max episodes", self._budget_spent())
         batch = self._batch(cells, multi, categories, languages)
         if batch:
             self.round_sizes += len(batch)
@@ -219,16 +231,19 @@ class Schedule:
         """The next batch of the plan, cut to the episode budget; None (and planning closed)
         when a budget forbids any."""
         if self.over_cost():
-            self._close("max cost")
+            self._close("max cost", "the --max-cost budget is spent")
             return None
         episodes = plan_round(self.pack, cells, multi, run_seed=self.seed, round_index=self.round,
                               samples=self.samples, categories=categories, languages=languages)
         room = self.budget - self.planned
         if room <= 0:
-            self._close("max episodes")
+            self._close("max episodes", self._budget_spent())
             return None
         return episodes[:room]
 
-    def _close(self, reason: str) -> None:
+    def _close(self, reason: str, detail: str = "") -> None:
         self.closed = True
-        self.stop_reason = reason
+        self.stop_reason, self.stop_detail = reason, detail
+
+    def _budget_spent(self) -> str:
+        return f"the budget of {self.budget} episodes is spent (--max-episodes)"

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from simulator.core.records import RoleUsage, Trace, Verdict
 from simulator.core.rundir import RunDir, iter_jsonl
 from simulator.curate.summaries import Summaries
+from simulator.run.shortfall import Cause, FailureTally
 
 
 @dataclass
@@ -22,9 +23,11 @@ class RunState:
     rejected: Counter = field(default_factory=Counter)
     failed: int = 0
     usage: dict[str, RoleUsage] = field(default_factory=dict)
+    failures: FailureTally = field(default_factory=FailureTally)  # why episodes were lost, with examples
 
     def record(self, trace: Trace, verdict: Verdict) -> None:
         self.done.add(trace.id)
+        self.failures.add(trace, verdict)
         if trace.termination in ("error", "user_defect"):
             self.failed += 1
         if verdict.final_decision == "accept":
@@ -67,6 +70,9 @@ class RunResult:
     composition: dict[str, dict[str, int]] = field(default_factory=dict)  # category / language -> n
     balance: dict[str, Any] = field(default_factory=dict)  # quotas.BalanceReport.as_dict()
     stopped_by: str | None = None  # the budget or limit that left cells short
+    stop_detail: str | None = None  # what it means in this run ("the budget of 375 episodes is spent")
+    causes: list[Cause] = field(default_factory=list)  # crashes and rejections, most costly first
+    stopped_early: str | None = None  # `file:line: ...` of a scenario whose every episode crashed
 
     @property
     def cost_usd(self) -> float | None:
@@ -97,5 +103,8 @@ class RunResult:
             "splits": self.splits,
             "balance": self.balance,
             "stopped_by": self.stopped_by,
+            "stop_detail": self.stop_detail,
+            "stopped_early": self.stopped_early,
+            "causes": [c.as_dict() for c in self.causes],
             "usage": {k: v.model_dump() for k, v in self.usage.items()},
         }

@@ -119,13 +119,16 @@ def test_card_and_stats_report_the_dedupe_and_the_composition(run, capsys):
 
 def test_a_budget_too_small_names_the_cells_it_left_short(tmp_path, capsys):
     out = tmp_path / "small"
-    assert main(["run", str(write_pack(tmp_path)), "--out", str(out), "--max-episodes", "150"]) == 0
-    printed = " ".join(capsys.readouterr().out.split())  # rich wraps at the terminal width
+    assert main(["run", str(write_pack(tmp_path)), "--out", str(out), "--max-episodes", "150"]) == 3  # short
+    captured = capsys.readouterr()
+    printed = " ".join(captured.out.split())  # rich wraps at the terminal width
+    assert "short of target" in captured.err and "--allow-short" in captured.err
     counts = json.loads((out / "manifest.json").read_text())["counts"]
     assert counts["stopped_by"] == "max episodes" and counts["episodes"] == 150
     short = counts["short"]
     assert {"category:hard", "language:zh", "update_address"} <= set(short)
-    assert "short of target" in printed and "category:hard needs" in printed and "max episodes" in printed
+    assert "short of target" in printed and "category:hard needs" in printed
+    assert "stopped by: max episodes: the budget of 150 episodes is spent" in printed
     assert "| category:hard |" in (out / "dataset" / "README.md").read_text()  # the card says so too
     # the budget cut every cell in proportion rather than dropping whole tools
     assert all(0 < n < 40 for cell, n in short.items() if ":" not in cell and cell != "(none)")
