@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
 
 from simulator.core.records import Episode
-from simulator.plan.targets import cell_of, playable_scenarios
+from simulator.plan.targets import apportion, cell_of, playable_scenarios
 from simulator.spec import CATEGORIES, LANGUAGES, Persona, Scenario
 from simulator.spec.generation import today_for
 from simulator.spec.pack import Pack
@@ -241,26 +242,21 @@ def _choose_personas(
     pack: Pack, picks: list[Scenario], round_index: int, languages: Mapping[str, int] | None
 ) -> list[Persona]:
     """Per pick, a persona who can play it. Without language targets: the scenario's personas in
-    turn. With them: first the language, by smooth weighted round-robin over the counts still
-    wanted (so languages spread evenly over tools and categories), then that language's
-    personas in turn."""
+    turn. With them: first the language — each scenario's picks are divided among its languages
+    so that every scenario, not only the round, follows the counts still wanted (`allocate`:
+    within one of its share), interleaved so a budget cut keeps the proportion — then that
+    language's personas in turn."""
     turn: dict[tuple[str, str | None], int] = {}
     chosen: list[Persona] = []
     weights = _language_weights(pack, picks, languages) if languages else None
-    credit = dict.fromkeys(weights or {}, 0.0)
-    total = sum((weights or {}).values())
+    queues = _languages_per_scenario(pack, picks, weights) if weights and sum(weights.values()) > 0 else {}
     for scenario in picks:
         personas = pack.personas_for(scenario)
         language = None
-        if weights is not None and total > 0:
-            spoken = {p.language for p in personas}
-            for lang, w in weights.items():
-                credit[lang] += w
-            candidates = [lang for lang in LANGUAGES if lang in spoken and weights.get(lang, 0) > 0] or \
-                [lang for lang in LANGUAGES if lang in spoken]
-            language = max(candidates, key=lambda lang: credit.get(lang, 0.0))
-            credit[language] = credit.get(language, 0.0) - total
-            personas = [p for p in personas if p.language == language]
+        queue = queues.get(scenario.id)
+        if queue:
+            language = queue.pop(0)
+            personas = [p for p in personas if p.language == language] or personas
         # Each scenario starts its rotation at its own persona (a stable hash of its id): with
         # one or two episodes per scenario, starting everyone at the first persona would give
         # a small run a single voice.
@@ -268,6 +264,39 @@ def _choose_personas(
         turn[(scenario.id, language)] = k + 1
         chosen.append(personas[k % len(personas)])
     return chosen
+
+
+def _languages_per_scenario(pack: Pack, picks: list[Scenario], weights: Mapping[str, float]) -> dict[str, list[str]]:
+    """The languages of each scenario's picks, in order: the round's language counts divided
+    among the scenarios in proportion to their picks (iterative fitting and controlled rounding,
+    as for categories), then each scenario's counts interleaved by smooth round-robin."""
+    rows = Counter(s.id for s in picks)
+    options: dict[str, dict[str, float]] = {}
+    for scenario in picks:
+        if scenario.id in options:
+            continue
+        spoken = {p.language for p in pack.personas_for(scenario)}
+        wanted = {lang: 1.0 for lang in LANGUAGES if lang in spoken and weights.get(lang, 0) > 0}
+        options[scenario.id] = wanted or {lang: 1.0 for lang in LANGUAGES if lang in spoken}
+    needs = apportion(sum(rows.values()), {lang: w / sum(weights.values()) for lang, w in weights.items()})
+    plan = allocate(rows, options, needs)
+    return {sid: _smooth([(lang, n) for lang, n in counts.items() if n > 0]) for sid, counts in plan.items()}
+
+
+def _smooth(counts: list[tuple[str, int]]) -> list[str]:
+    """`[(en, 3), (zh, 2)]` -> en zh en zh en: every prefix in proportion."""
+    total = sum(n for _, n in counts)
+    credit = [0] * len(counts)
+    taken = [0] * len(counts)
+    out: list[str] = []
+    for _ in range(total):
+        for i, (_, n) in enumerate(counts):
+            credit[i] += n
+        i = max((i for i in range(len(counts)) if taken[i] < counts[i][1]), key=lambda i: (credit[i], -i))
+        credit[i] -= total
+        taken[i] += 1
+        out.append(counts[i][0])
+    return out
 
 
 def _language_weights(pack: Pack, picks: list[Scenario], wanted: Mapping[str, int]) -> dict[str, float]:

@@ -76,6 +76,36 @@ def test_language_shares_choose_personas_and_spread_over_tools():
     assert {e.persona_id for e in eps if e.language == "en"} == {"en1", "en2"}
 
 
+def test_language_shares_hold_within_every_scenario_and_every_prefix():
+    """60/40 per run is not enough: a scenario played 2 en / 8 zh teaches its request in one
+    language. Each scenario's episodes follow the mix within one, and so does a cut plan."""
+    mix = {"per_tool": 47, "no_tool_share": 0.2, "languages": {"en": 0.6, "zh": 0.4}}
+    pack = make_pack(mix, scenarios=BILINGUAL)
+    t = compute_targets(pack)
+    eps = plan_round(pack, t.cells, 0, run_seed=5, round_index=0, languages=t.languages)
+    assert Counter(e.language for e in eps) == t.languages
+    per_scenario: dict[str, Counter] = {}
+    for e in eps:
+        per_scenario.setdefault(e.scenario_id, Counter())[e.language] += 1
+    assert len(per_scenario) == len(BILINGUAL)
+    for sid, counts in per_scenario.items():
+        n = sum(counts.values())
+        assert abs(counts["en"] - 0.6 * n) <= 1 and abs(counts["zh"] - 0.4 * n) <= 1, (sid, counts)
+    half = Counter(e.language for e in eps[: len(eps) // 2])
+    assert abs(half["zh"] - 0.4 * (len(eps) // 2)) <= len(BILINGUAL)
+
+
+def test_an_english_only_scenario_leaves_the_other_language_to_the_bilingual_ones():
+    scenarios = [scenario("a1", "positive", ["a"]), scenario("a2", "hard", ["a"], langs=("en", "zh")),
+                 scenario("b1", "positive", ["b"], langs=("en", "zh"))]
+    pack = make_pack({"per_tool": 30, "no_tool_share": 0.0, "min_multi_turn": 0,
+                      "languages": {"en": 0.5, "zh": 0.5}}, scenarios=scenarios)
+    t = compute_targets(pack)
+    eps = plan_round(pack, t.cells, 0, run_seed=2, round_index=0, languages=t.languages)
+    assert {e.language for e in eps if e.scenario_id == "a1"} == {"en"}
+    assert Counter(e.language for e in eps) == Counter(t.languages)
+
+
 def test_a_later_round_plans_only_what_is_still_wanted():
     pack = make_pack({"categories": {"positive": 0.5, "hard": 0.3, "negative": 0.2}}, scenarios=BILINGUAL)
     eps = plan_round(pack, {"a": 3}, 0, run_seed=1, round_index=2,
