@@ -254,6 +254,41 @@ CASES = [
     Case("replies for an unknown tool", ((SHOP, "    lookup_order: \"Your", "    lookup_ordr: \"Your"),),
          ((At(SHOP, "lookup_ordr"), "domain.replies.lookup_ordr: replies for unknown tool 'lookup_ordr' "
            "(did you mean 'lookup_order'?)"),)),
+    # ------------------------------------------------ schema-only packs: no state, declared errors
+    Case("a record in a pack without state", ((WEATHER, "      city: {choice: [Paris, Oslo]}\n",
+                                               "      city: {field: city}\n    record: {collection: cities}\n"),),
+         ((At(WEATHER, "record: {collection: cities}"), "scenarios[0].record: schema-only tools (a tools.yaml) keep no "
+           "state, so there is no record to pick and every episode would fail; give the slots as `fake`, `choice`, "
+           "`value` or `date` instead (field slots: city)"),), WEATHER),
+    Case("a declared error on an argument that is not a parameter",
+         ((TOOLS_YAML, "        temperature: {type: number}\n",
+           "        temperature: {type: number}\n    errors:\n      - when: {args: {town: Atlantis}}\n"
+           "        error: No such city\n"),),
+         ((At(TOOLS_YAML, "town: Atlantis"), "tools[0].errors[0].when.args.town: 'get_weather' has no parameter "
+           "'town' (parameters: city, unit)"),), WEATHER),
+    Case("a declared error no call can meet",
+         ((TOOLS_YAML, "        temperature: {type: number}\n",
+           "        temperature: {type: number}\n    errors:\n      - when: {args: {unit: kelvin}}\n"
+           "        error: Unknown unit {unit}\n"),),
+         ((At(TOOLS_YAML, "unit: kelvin"), "tools[0].errors[0].when.args.unit: no call can pass unit='kelvin' "
+           "('kelvin' is not one of ['celsius', 'fahrenheit']), so this error never happens"),), WEATHER),
+    Case("a declared error's message naming what is not there",
+         ((TOOLS_YAML, "        temperature: {type: number}\n",
+           "        temperature: {type: number}\n    errors:\n      - when: {args: {city: Atlantis}}\n"
+           "        error: \"{town} is under water\"\n"),),
+         ((At(TOOLS_YAML, "is under water"), "tools[0].errors[0].error: {town} is neither a parameter of "
+           "'get_weather' nor a fact its `when.facts` tests (it can name: city, unit)"),), WEATHER),
+    Case("a declared error testing a fact no scenario has",
+         ((TOOLS_YAML, "        temperature: {type: number}\n",
+           "        temperature: {type: number}\n    errors:\n      - when: {facts: {storm: true}}\n"
+           "        error: Station offline\n"),),
+         ((At(TOOLS_YAML, "storm: true"), "tools[0].errors[0].when.facts.storm: no scenario has a slot 'storm', so "
+           "this error never happens (a fact is a slot of the scenario being played)"),), WEATHER),
+    Case("a declared error with an empty condition",
+         ((TOOLS_YAML, "        temperature: {type: number}\n",
+           "        temperature: {type: number}\n    errors:\n      - when: {}\n        error: Always\n"),),
+         ((At(TOOLS_YAML, "when: {}"), "tools[0].errors[0].when: a condition needs `args`, `facts` or both (an empty "
+           "one would refuse every call)"),), WEATHER),
 ]
 
 
