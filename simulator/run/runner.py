@@ -242,7 +242,8 @@ class Runner:
             "name": self.pack.name,
             "status": status,
             "fingerprint": fingerprint(self.pack, self.options),
-            "scenario_file": str(self.pack.path),
+            # absolute, so it resolves from any working directory (later commands run from anywhere)
+            "scenario_file": str(self.pack.path.resolve()),
             "seed": self.seed,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "options": {

@@ -124,6 +124,8 @@ def test_later_commands_need_only_the_run_directory(name, tmp_path, monkeypatch,
     shutil.copytree(ROOT / "tool_sims", copy / "tool_sims")
     monkeypatch.chdir(copy)
     assert main(["run", f"scenarios/{name}.yaml", "--out", "runs/r", "--quiet", "--n", "40"]) == 0
+    named = json.loads((copy / "runs" / "r" / "manifest.json").read_text())["scenario_file"]
+    assert named == str((copy / "scenarios" / f"{name}.yaml").resolve())  # resolves from any directory
     before = _later_commands(copy / "runs" / "r", tmp_path / "before", capsys)  # the same path both times: it is shown
 
     shutil.rmtree(copy / "scenarios")  # the scenario file, its prompt and tools.yaml are gone
