@@ -97,9 +97,11 @@ def _extra_parsers() -> list:
     from simulator.cli.eval import add_eval_parser
     from simulator.cli.expand import add_expand_parser
     from simulator.cli.graph import add_graph_parser
+    from simulator.cli.new import add_new_parser
     from simulator.cli.personas import add_personas_parser
 
-    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser, add_eval_parser]
+    return [add_audit_parser, add_report_parser, add_graph_parser, add_expand_parser, add_personas_parser,
+            add_eval_parser, add_new_parser]
 
 
 def _format_names() -> list[str]:

@@ -1,0 +1,78 @@
+"""Slots for a new pack's scenarios: where each argument's value comes from.
+
+A parameter becomes a slot of the same name: a `date` slot for a date (the user says "next
+Monday", the call carries the ISO date), a `choice` of its enum values, or a `choice` of a few
+values drawn from its schema by the schema sim (ids that match their pattern, cities, e-mail
+addresses, amounts in range) — each checked against the parameter, so the blueprint's calls are
+valid. Python sims with a seeded state get `record` + `field` slots instead where the state holds
+the value (`probe.py` picks the records).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from simulator.spec.tools import ToolSpec
+from simulator.spec.validation import validator_for
+from simulator.values.schema_values import Unsatisfiable, ValueBuilder
+
+CHOICES = 3
+SIMPLE = ("string", "integer", "number", "boolean")
+
+
+def parameter(spec: ToolSpec, name: str) -> dict[str, Any]:
+    schema = spec.parameters.get("properties", {}).get(name)
+    return schema if isinstance(schema, dict) else {}
+
+
+def is_date(schema: dict[str, Any]) -> bool:
+    return schema.get("format") == "date"
+
+
+def sample(schema: dict[str, Any], name: str, tool: str, seed: int, count: int = CHOICES) -> list[Any]:
+    """Up to `count` distinct values the parameter accepts (its enum first), plain JSON only."""
+    if isinstance(schema.get("enum"), list):
+        return [v for v in schema["enum"] if isinstance(v, (str, int, float, bool))][: max(count, 4)]
+    rng = random.Random(f"{seed}:{tool}:{name}")
+    validator = validator_for(schema)
+    found: list[Any] = []
+    for _ in range(count * 6):
+        try:
+            value = ValueBuilder(schema, {}, rng, tool).value(schema, name)
+        except Unsatisfiable:
+            break
+        key = json.dumps(value, sort_keys=True)
+        if validator.is_valid(value) and key not in {json.dumps(v, sort_keys=True) for v in found}:
+            found.append(value)
+        if len(found) >= count:
+            break
+    return found
+
+
+def slot_for(spec: ToolSpec, name: str, seed: int) -> dict[str, Any] | None:
+    """The slot filling parameter `name`, or None when nothing plausible can be drawn."""
+    schema = parameter(spec, name)
+    if is_date(schema):
+        return {"date": ["tomorrow", "in_3_days", "next_monday"]}
+    values = sample(schema, name, spec.name, seed)
+    if not values:
+        return None
+    return {"value": values[0]} if len(values) == 1 else {"choice": values}
+
+
+def placeholder(slot_name: str, slot: dict[str, Any], language: str) -> str:
+    """How a say line names a slot: `{when.en}` for a date, `{name}` otherwise."""
+    return f"{{{slot_name}.{language}}}" if "date" in slot else f"{{{slot_name}}}"
+
+
+def argument(slot_name: str, slot: dict[str, Any]) -> str:
+    """How the expected call's argument reads a slot: `{when.code}` for a date, `{name}` otherwise."""
+    return f"{{{slot_name}.code}}" if "date" in slot else f"{{{slot_name}}}"
+
+
+def simple(schema: dict[str, Any]) -> bool:
+    """A value a user can say in a sentence (not an object or a list)."""
+    kind = schema.get("type")
+    return "enum" in schema or kind in SIMPLE or (kind is None and "format" in schema)
