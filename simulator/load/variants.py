@@ -57,22 +57,29 @@ SUFFIX = ".variants.yaml"
 class ScenarioVariants(Strict):
     """Generated additions to one scenario."""
 
-    turns: dict[int, LocalizedText] = Field(default_factory=dict, description="turn index -> extra `say` variants")
-    choices: dict[str, list[Any]] = Field(default_factory=dict, description="slot -> extra `choice` entries")
+    turns: dict[int, LocalizedText] = Field(default_factory=dict, description="turn index -> extra `say` variants",
+                                            examples=[{0: {"en": ["Could you track {order_id} for me?"]}}])
+    choices: dict[str, list[Any]] = Field(default_factory=dict, description="slot -> extra `choice` entries",
+                                          examples=[{"reason": [{"code": "defective", "en": "it won't turn on"}]}])
     scales: dict[str, list[float]] = Field(
-        default_factory=dict, description="scaled field slot -> extra `scale` factors (0 < f <= 1)"
+        default_factory=dict, description="scaled field slot -> extra `scale` factors (0 < f <= 1)",
+        examples=[{"amount": [0.6, 0.75]}],
     )
     exclude: list[str] = Field(
-        default_factory=list, description="texts `toolsim expand` must not add again (deleted by a reviewer)"
+        default_factory=list, description="texts `toolsim expand` must not add again (deleted by a reviewer)",
+        examples=[["Kindly refund {order_id}."]],
     )
 
 
 class VariantFile(Strict):
     """`X.variants.yaml`: what `toolsim expand` wrote (and a reviewer may have edited)."""
 
-    source: str = Field(description="the scenario file these variants belong to (its file name)")
-    generated_by: list[str] = Field(default_factory=list, description="offline, and/or the models used")
-    scenarios: dict[str, ScenarioVariants] = Field(default_factory=dict)
+    source: str = Field(description="the scenario file these variants belong to (its file name)",
+                        examples=["customer_support.yaml"])
+    generated_by: list[str] = Field(default_factory=list, description="offline, and/or the models used",
+                                    examples=[["offline"]])
+    scenarios: dict[str, ScenarioVariants] = Field(default_factory=dict, description="scenario id -> its additions",
+                                                   examples=[{"refund_delivered_order": {"exclude": ["Refund it."]}}])
 
     def count(self) -> int:
         """Say variants plus choice entries plus scale factors."""

@@ -39,8 +39,10 @@ class Strict(BaseModel):
 class LocalizedText(Strict):
     """Template variants per language. YAML may give a bare string or list (meaning English)."""
 
-    en: list[str] = Field(default_factory=list)
-    zh: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list, description="English variants (a bare string or list means this)",
+                          examples=[["Where is my order {order_id}?", "Any news on {order_id}?"]])
+    zh: list[str] = Field(default_factory=list, description="Chinese variants",
+                          examples=[["我的订单 {order_id} 到哪了？"]])
 
     @model_validator(mode="before")
     @classmethod

@@ -13,36 +13,62 @@ class ToolLink(Strict):
     tool feeds a parameter of another, e.g. `{from: lookup_order.orders.0.order_id, to:
     initiate_refund.order_id}`. For links the name, type and format matching would not find."""
 
-    source: str = Field(alias="from", description="tool.path of an output field (array items as 0)")
-    to: str = Field(description="tool.parameter it feeds")
+    source: str = Field(alias="from", description="tool.path of an output field (array items as 0)",
+                        examples=["find_doctor.doctors.0.id"])
+    to: str = Field(description="tool.parameter it feeds", examples=["book_appointment.doctor_id"])
 
 
 class DomainConfig(Strict):
     """The tools, the assistant's system prompt, and the offline assistant's reply templates."""
 
-    tools: str = Field(description="path to a tool_sims .py module or a tools.yaml, relative to this file")
-    system_prompt: str | None = None
-    system_prompt_file: str | None = None
+    tools: str = Field(
+        description="path to a tool_sims .py module or a tools.yaml, relative to this file (or a dotted module name)",
+        examples=["../tool_sims/clinic.py", "clinic.tools.yaml"],
+    )
+    system_prompt: str | None = Field(
+        None, description="the assistant's system prompt, in every exported record; `{today}` and `{weekday}` "
+                          "are filled with the episode's simulated day. Give this or `system_prompt_file`",
+        examples=["You book clinic appointments. Today is {today} ({weekday})."],
+    )
+    system_prompt_file: str | None = Field(
+        None, description="a file holding the system prompt (relative to this file)", examples=["clinic.system.md"],
+    )
     replies: dict[str, LocalizedText] = Field(
-        default_factory=dict, description="per tool: how the offline assistant answers from a result"
+        default_factory=dict,
+        description="per tool: how the offline assistant answers from a successful result. A template may name "
+                    "the result's fields (`{status}`, `{doctors.0.name}`), the scenario's slots, `{@tool.path}`, and "
+                    "for each list of objects in the result `{X_count}` (how many) and `{X_list}` (\"DOC-1 (Dr Park, "
+                    "cardiology); DOC-2 (...)\"). A variant naming a field the result lacks is skipped for another",
+        examples=[{"find_doctor": {"en": ["I found {doctors_count} doctors: {doctors_list}."],
+                                   "zh": ["找到 {doctors_count} 位医生：{doctors_list}。"]}}],
     )
     error_reply: LocalizedText = Field(
-        default_factory=lambda: LocalizedText(en=["Sorry, that didn't work: {error}"], zh=["抱歉，操作没有成功：{error}"])
+        default_factory=lambda: LocalizedText(en=["Sorry, that didn't work: {error}"], zh=["抱歉，操作没有成功：{error}"]),
+        description="how the offline assistant answers an error result: `{error}` is the tool's message (without "
+                    "its final full stop); the scenario's slots may be named too",
+        examples=[{"en": ["That didn't go through: {error}."], "zh": ["没有成功：{error}。"]}],
     )
     ask: dict[str, LocalizedText] = Field(
-        default_factory=dict, description="per slot (or `default`): the clarifying question"
+        default_factory=dict,
+        description="per slot (or `default`): the offline assistant's question when the user has not given it; "
+                    "`{slot}` / `{label}` name the slot as `labels` says",
+        examples=[{"rx_id": {"en": ["What's the prescription number? It looks like RX-1234."]},
+                   "default": {"en": ["Could you tell me the {label}?"]}}],
     )
     labels: dict[str, LocalizedText] = Field(
         default_factory=dict,
         description="per slot (or result field): how it is named in prose, e.g. departure_city: "
         "{en: departure city, zh: 出发城市}; every variant also counts as asking for it",
+        examples=[{"rx_id": {"en": ["prescription number"], "zh": ["处方号"]}}],
     )
     value_labels: dict[Language, dict[str, str]] = Field(
         default_factory=dict,
         description="per language: how result values read in replies, e.g. zh: {shipped: 已发货}",
+        examples=[{"zh": {"active": "有效", "expired": "已过期"}}],
     )
     links: list[ToolLink] = Field(
-        default_factory=list, description="declared tool-graph edges: output field -> parameter"
+        default_factory=list, description="declared tool-graph edges: output field -> parameter",
+        examples=[[{"from": "find_doctor.doctors.0.id", "to": "book_appointment.doctor_id"}]],
     )
 
     @model_validator(mode="after")

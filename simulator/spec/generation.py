@@ -34,14 +34,22 @@ class Mix(Strict):
     """
 
     per_tool: int | dict[str, int] | dict[str, float] = Field(
-        100, description="accepted examples per tool (by primary tool): a count, or a count or share per tool"
+        100, description="accepted examples per tool (by primary tool): a count, or a count or share per tool",
+        examples=[50, {"find_doctor": 60, "book_appointment": 40}],
     )
-    no_tool_share: float = Field(0.2, ge=0.0, lt=1.0, description="share of the total with no tool call")
-    min_multi_turn: int = Field(25, ge=0, le=MAX_EXAMPLES)
-    categories: dict[Category, float] | None = Field(None, description="share of the total per scenario category")
-    languages: dict[Language, float] | None = Field(None, description="share of the total per user language")
+    no_tool_share: float = Field(0.2, ge=0.0, lt=1.0, description="share of the total with no tool call",
+                                 examples=[0.15])
+    min_multi_turn: int = Field(25, ge=0, le=MAX_EXAMPLES, description="at least this many scripted multi-turn sequences",
+                                examples=[10])
+    categories: dict[Category, float] | None = Field(
+        None, description="share of the total per scenario category", examples=[{"positive": 0.6, "hard": 0.3,
+                                                                                  "negative": 0.1}])
+    languages: dict[Language, float] | None = Field(
+        None, description="share of the total per user language; it holds within every scenario too (±1)",
+        examples=[{"en": 0.6, "zh": 0.4}])
     balance_tolerance: float = Field(
-        0.3, ge=0.0, description="per-tool counts within ±this fraction of the mean count as balanced"
+        0.3, ge=0.0, description="per-tool counts within ±this fraction of the mean count as balanced",
+        examples=[0.2],
     )
 
     @field_validator("per_tool")
@@ -91,9 +99,9 @@ class Mix(Strict):
 
 
 class SplitConfig(Strict):
-    train: float = Field(0.8, ge=0.0, le=1.0)
-    validation: float = Field(0.1, ge=0.0, le=1.0)
-    test: float = Field(0.1, ge=0.0, le=1.0)
+    train: float = Field(0.8, ge=0.0, le=1.0, description="share of the dataset in train.jsonl", examples=[0.9])
+    validation: float = Field(0.1, ge=0.0, le=1.0, description="share in validation.jsonl", examples=[0.05])
+    test: float = Field(0.1, ge=0.0, le=1.0, description="share in test.jsonl", examples=[0.05])
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> "SplitConfig":
@@ -108,19 +116,21 @@ class DedupeConfig(Strict):
     near_threshold: float | None = Field(
         0.8, gt=0.0, le=1.0,
         description="MinHash Jaccard similarity at which two traces are near-duplicates; null turns it off",
+        examples=[0.85],
     )
     leak_threshold: float = Field(
-        0.5, gt=0.0, le=1.0, description="similarity at which kept examples must share a split",
+        0.5, gt=0.0, le=1.0, description="similarity at which kept examples must share a split", examples=[0.6],
     )
 
 
 class ChainsConfig(Strict):
     """Multi-step scenarios made automatically from the tool graph (`simulator.load.tool_graph`)."""
 
-    count: int = Field(0, ge=0, le=MAX_GENERATED, description="chain scenarios to add (0: none)")
-    min_calls: int = Field(2, ge=2, le=4)
-    max_calls: int = Field(3, ge=2, le=4)
-    parallel: int = Field(0, ge=0, le=MAX_GENERATED, description="scenarios of independent calls made in one turn")
+    count: int = Field(0, ge=0, le=MAX_GENERATED, description="chain scenarios to add (0: none)", examples=[4])
+    min_calls: int = Field(2, ge=2, le=4, description="fewest calls in a chain", examples=[2])
+    max_calls: int = Field(3, ge=2, le=4, description="most calls in a chain", examples=[3])
+    parallel: int = Field(0, ge=0, le=MAX_GENERATED, description="scenarios of independent calls made in one turn",
+                          examples=[2])
 
     @model_validator(mode="after")
     def _range(self) -> "ChainsConfig":
@@ -130,15 +140,27 @@ class ChainsConfig(Strict):
 
 
 class GenerationConfig(Strict):
-    seed: int = 0
+    seed: int = Field(0, description="the run seed: the same seed gives the same dataset (`--seed` overrides)",
+                      examples=[7])
     today: date | None = Field(
-        None, strict=False, description="the simulated today of every episode (default: a day of 2026 per episode)"
+        None, strict=False, description="the simulated today of every episode (default: a day of 2026 per episode)",
+        examples=["2026-03-11"],
     )
-    chains: ChainsConfig = Field(default_factory=ChainsConfig)
-    n: int | None = Field(None, ge=1, le=MAX_EXAMPLES, description="total examples; overrides mix.per_tool")
-    mix: Mix = Field(default_factory=Mix)
-    max_turns: int = Field(12, ge=1, le=MAX_TURNS, description="user turns before an episode is cut off")
-    max_episodes: int | None = Field(None, ge=1, le=MAX_EPISODES, description="budget of simulated episodes")
-    max_cost: float | None = Field(None, gt=0.0, description="budget in USD: no new episodes once spent")
-    dedupe: DedupeConfig = Field(default_factory=DedupeConfig)
-    split: SplitConfig = Field(default_factory=SplitConfig)
+    chains: ChainsConfig = Field(default_factory=ChainsConfig,
+                                 description="multi-call scenarios made from the tool graph when the file loads",
+                                 examples=[{"count": 4, "parallel": 2}])
+    n: int | None = Field(None, ge=1, le=MAX_EXAMPLES, description="total examples; overrides mix.per_tool",
+                          examples=[500])
+    mix: Mix = Field(default_factory=Mix, description="what the accepted dataset should contain",
+                     examples=[{"per_tool": 80, "no_tool_share": 0.15, "languages": {"en": 0.6, "zh": 0.4}}])
+    max_turns: int = Field(12, ge=1, le=MAX_TURNS, description="user turns before an episode is cut off",
+                           examples=[8])
+    max_episodes: int | None = Field(None, ge=1, le=MAX_EPISODES,
+                                     description="budget of simulated episodes (default 3 × the target)",
+                                     examples=[2000])
+    max_cost: float | None = Field(None, gt=0.0, description="budget in USD: no new episodes once spent",
+                                   examples=[5.0])
+    dedupe: DedupeConfig = Field(default_factory=DedupeConfig, description="near-duplicate removal",
+                                 examples=[{"near_threshold": 0.85}])
+    split: SplitConfig = Field(default_factory=SplitConfig, description="train / validation / test shares",
+                               examples=[{"train": 0.9, "validation": 0.05, "test": 0.05}])

@@ -24,21 +24,24 @@ class ModelSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    model: str = Field(min_length=1)
-    api_base: str | None = None
+    model: str = Field(min_length=1, description="a litellm model string", examples=["openai/gpt-4.1-mini"])
+    api_base: str | None = Field(None, description="an OpenAI-compatible server (vLLM, Ollama, LM Studio)",
+                                 examples=["http://localhost:8000/v1"])
     api_key_env: str | None = Field(
-        None, description="name of the environment variable holding the key; None = provider default"
+        None, description="name of the environment variable holding the key; None = provider default",
+        examples=["MY_KEY_VAR"],
     )
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    max_tokens: int | None = Field(None, ge=1)
-    timeout: float = Field(120.0, gt=0, description="seconds per attempt")
-    seed: int | None = None
-    price_in: float | None = Field(None, ge=0, description="USD per million input tokens")
-    price_out: float | None = Field(None, ge=0, description="USD per million output tokens")
+    temperature: float | None = Field(None, ge=0.0, le=2.0, description="sampling temperature", examples=[0.9])
+    max_tokens: int | None = Field(None, ge=1, description="most tokens per reply", examples=[1024])
+    timeout: float = Field(120.0, gt=0, description="seconds per attempt", examples=[60])
+    seed: int | None = Field(None, description="the provider's sampling seed, where it has one", examples=[1])
+    price_in: float | None = Field(None, ge=0, description="USD per million input tokens", examples=[0.1])
+    price_out: float | None = Field(None, ge=0, description="USD per million output tokens", examples=[0.3])
     tool_format: ToolFormat = Field(
-        "native", description="native tool calling, or tools described in the prompt for models without it"
+        "native", description="native tool calling, or tools described in the prompt for models without it",
+        examples=["prompt"],
     )
-    retries: int = Field(4, ge=0, le=20, description="extra attempts after a retryable failure")
+    retries: int = Field(4, ge=0, le=20, description="extra attempts after a retryable failure", examples=[6])
 
     @property
     def label(self) -> str:
@@ -70,12 +73,21 @@ class ModelsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    user: ModelSettings | None = None
-    assistant: ModelSettings | None = None
-    judge: ModelSettings | None = None
-    tool: ModelSettings | None = None
-    judges: list[ModelSettings] = Field(default_factory=list, description="a judge committee voting by majority")
-    judge_samples: int = Field(1, ge=1, le=25)
-    judge_threshold: float = Field(4.0, ge=1, le=5, description="every criterion must score at least this")
-    rubric: dict[str, str] | None = Field(None, description="criterion -> what it means; default rubric if omitted")
-    rpm: float | None = Field(None, gt=0, le=MAX_RPM)
+    user: ModelSettings | None = Field(None, description="the simulated user", examples=[{"model": "openai/gpt-4.1-mini",
+                                                                                          "temperature": 0.9}])
+    assistant: ModelSettings | None = Field(None, description="the assistant whose turns become the data",
+                                            examples=[{"model": "hosted_vllm/Qwen2.5-7B-Instruct",
+                                                       "api_base": "http://localhost:8000/v1"}])
+    judge: ModelSettings | None = Field(None, description="a judge model after the rules",
+                                        examples=[{"model": "openai/gpt-4.1"}])
+    tool: ModelSettings | None = Field(None, description="a model that answers schema-only tools",
+                                       examples=[{"model": "openai/gpt-4.1-mini"}])
+    judges: list[ModelSettings] = Field(default_factory=list, description="a judge committee voting by majority",
+                                        examples=[[{"model": "openai/gpt-4.1"}, {"model": "anthropic/claude-sonnet-4"}]])
+    judge_samples: int = Field(1, ge=1, le=25, description="samples per judge model (a committee of one model)",
+                               examples=[3])
+    judge_threshold: float = Field(4.0, ge=1, le=5, description="every criterion must score at least this",
+                                   examples=[4])
+    rubric: dict[str, str] | None = Field(None, description="criterion -> what it means; default rubric if omitted",
+                                          examples=[{"right_tool": "the tool fits the request"}])
+    rpm: float | None = Field(None, gt=0, le=MAX_RPM, description="LLM requests started per minute", examples=[600])

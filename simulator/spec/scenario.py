@@ -17,8 +17,14 @@ class StateQuery(Strict):
     `where` maps a field to a value or a list of accepted values.
     """
 
-    collection: str
-    where: dict[str, Any] = Field(default_factory=dict)
+    collection: str = Field(description="a collection of the Python sims' seeded state (not for tools.yaml packs)",
+                            examples=["prescriptions"])
+    where: dict[str, Any] = Field(
+        default_factory=dict,
+        description="field (dotted path) -> the value, or a list of accepted values, the picked record must have; "
+                    "`toolsim validate` says when no seeded record matches",
+        examples=[{"status": "active"}, {"status": ["shipped", "delivered"]}],
+    )
 
 
 def factor_problem(factor: Any) -> str | None:
@@ -45,15 +51,25 @@ class SlotSpec(Strict):
     [1, 0.5]}` is the item's full price or half of it, a partial refund that still fits the state.
     """
 
-    field: str | None = Field(None, description="dotted path into the scenario's picked record")
-    fake: FakeKind | None = Field(None, description="a generated, seeded value")
-    choice: list[Any] | None = None
-    value: Any = None
-    date: str | list[str] | None = Field(None, description="a relative day: tomorrow, next_monday, ... or any")
+    field: str | None = Field(None, description="dotted path into the scenario's picked record",
+                              examples=["rx_id", "items.0.price"])
+    fake: FakeKind | None = Field(None, description="a generated, seeded value of this kind", examples=["email"])
+    choice: list[Any] | None = Field(
+        None, description="one entry drawn per episode: plain values, or mappings that say the value per language "
+                          "(`{code: Shanghai, en: Shanghai, zh: 魔都}`: say `{city.zh}`, call with `{city.code}`)",
+        examples=[["cardiology", "dermatology"], [{"code": 2, "en": "a couple of", "zh": "两"}]],
+    )
+    value: Any = Field(None, description="one fixed value", examples=["expired"])
+    date: str | list[str] | None = Field(
+        None, description="a relative day, resolved against the episode's simulated today: `{when.en}` / `{when.zh}` "
+                          "is what the user says, `{when.code}` the ISO date the call carries (keywords above)",
+        examples=[["tomorrow", "next_monday"]],
+    )
     scale: list[float] | None = Field(
         None, min_length=1,
         description="with `field` only: factors (0 < f <= 1) of the field's number; each episode draws one, "
                     "the slot's value is round(value * factor, 2) — e.g. a partial refund of an item's price",
+        examples=[[1, 0.5]],
     )
 
     @model_validator(mode="after")
@@ -92,32 +108,67 @@ class ExpectedCall(Strict):
     """One call the blueprint expects. Argument values are literals or templates:
     `{slot}` for a fact of the user, `{@tool.path}` for a value of that tool's latest result."""
 
-    tool: str
-    args: dict[str, Any] = Field(default_factory=dict)
-    expect_error: bool = False
+    tool: str = Field(description="the tool the assistant must call", examples=["book_appointment"])
+    args: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the key arguments and their values: literals, `{slot}` (a fact of the user; a whole-string "
+                    "placeholder keeps the value's type) or `{@tool.path}` (from that tool's latest result)",
+        examples=[{"doctor_id": "{@find_doctor.doctors.0.id}", "date": "{when.code}"}],
+    )
+    expect_error: bool = Field(
+        False, description="the call must be answered with an error (an error-recovery scenario); `toolsim "
+                           "validate` says when the tool never refuses it",
+        examples=[True],
+    )
 
 
 class Turn(Strict):
     """One user turn of the script and what the assistant should do about it."""
 
-    say: LocalizedText
-    expect: list[ExpectedCall] = Field(default_factory=list)
-    answer: LocalizedText | None = Field(None, description="conversational answer when no tool fits")
+    say: LocalizedText = Field(
+        description="what the user writes, per language: seed templates with `{slot}` placeholders (a variant "
+                    "leaving a slot out makes the assistant ask for it)",
+        examples=[{"en": ["Please refill my {medication}, prescription {rx_id}."],
+                   "zh": ["请帮我续药 {medication}，处方号 {rx_id}。"]}],
+    )
+    expect: list[ExpectedCall] = Field(
+        default_factory=list, description="the calls the assistant must make for this turn, in order (none: "
+                                          "a no-tool turn, which needs an `answer`)",
+        examples=[[{"tool": "refill_prescription", "args": {"rx_id": "{rx_id}"}}]],
+    )
+    answer: LocalizedText | None = Field(
+        None, description="conversational answer when no tool fits (the offline assistant's reply; may name slots)",
+        examples=[{"en": ["In moderation coffee is fine; ask your doctor if unsure."]}],
+    )
 
 
 class Scenario(Strict):
-    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
-    category: Category
-    goal: str
-    tool: str | None = Field(None, description="primary tool label; defaults to the last expected call")
-    record: StateQuery | None = None
-    slots: dict[str, SlotSpec] = Field(default_factory=dict)
-    turns: list[Turn] = Field(min_length=1)
-    weight: float = Field(1.0, gt=0)
-    personas: list[str] | None = None
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$", description="unique in the file: lowercase, digits, _ and -",
+                    examples=["refill_expired"])
+    category: Category = Field(description="what the scenario teaches; `generation.mix.categories` shares count it",
+                               examples=["error-recovery"])
+    goal: str = Field(description="what the user wants, in a sentence (a model user is told it)",
+                      examples=["Refill a prescription that has expired"])
+    tool: str | None = Field(None, description="primary tool label; defaults to the last expected call",
+                             examples=["refill_prescription"])
+    record: StateQuery | None = Field(
+        None, description="Python sims only: pick one record of the episode's seeded state for `field` slots",
+        examples=[{"collection": "prescriptions", "where": {"status": "active"}}],
+    )
+    slots: dict[str, SlotSpec] = Field(
+        default_factory=dict, description="the facts the user knows, by name: each from exactly one source",
+        examples=[{"rx_id": {"choice": ["RX-1042", "RX-2231"]}, "when": {"date": "tomorrow"}}],
+    )
+    turns: list[Turn] = Field(min_length=1, description="the user's requests, in order, and what each should get",
+                              examples=[[{"say": "Is coffee bad for me?", "answer": "In moderation it is fine."}]])
+    weight: float = Field(1.0, gt=0, description="how often the planner picks it relative to its cell's others",
+                          examples=[2.0])
+    personas: list[str] | None = Field(None, description="only these personas play it (default: all who speak "
+                                                         "its languages)", examples=[["formal_polite", "zh_polite"]])
     hard_cases: list[HardCase] = Field(
         default_factory=list,
         description="which hard cases the scenario teaches (relative_date, alias, number_words, ...)",
+        examples=[["relative_date", "alias"]],
     )
 
     @property

@@ -18,21 +18,37 @@ NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}")
 class ScenarioFile(Strict):
     """A scenario file: one domain, its personas, generation settings and scenarios."""
 
-    name: str = Field(description="names the run directory runs/<name>: letters, digits, _ - and ., "
-                                   "starting with a letter, digit or _")
-    description: str = ""
-    domain: DomainConfig
+    name: str = Field(description="names the run directory runs/<name> (unless --out says otherwise): letters, "
+                                  "digits, _ - and ., starting with a letter, digit or _", examples=["clinic"])
+    description: str = Field("", description="free text for people; not used by the simulation",
+                             examples=["A clinic's booking and prescription assistant"])
+    domain: DomainConfig = Field(description="the tools, the system prompt and the offline assistant's wording",
+                                 examples=[{"tools": "clinic.tools.yaml", "system_prompt_file": "clinic.system.md"}])
     personas: list[str] = Field(
         default_factory=lambda: ["../personas"],
         description="persona files or folders (relative to this file), or persona ids in ../personas",
+        examples=[["../personas"], ["../personas/formal_polite.yaml", "zh_polite"]],
     )
-    generation: GenerationConfig = Field(default_factory=GenerationConfig)
-    scenarios: list[Scenario] = Field(min_length=1)
-    models: ModelsConfig | None = None
+    generation: GenerationConfig = Field(
+        default_factory=GenerationConfig, description="seed, composition, budgets, dedupe and splits of a run",
+        examples=[{"seed": 7, "mix": {"per_tool": 50, "no_tool_share": 0.2}}],
+    )
+    scenarios: list[Scenario] = Field(
+        min_length=1, description="the situations users are in, each with its script and expected calls",
+        examples=[[{"id": "check_rx", "category": "positive", "goal": "Check a prescription",
+                    "slots": {"rx_id": {"choice": ["RX-1042", "RX-2231"]}},
+                    "turns": [{"say": {"en": ["What's the status of {rx_id}?"]},
+                               "expect": [{"tool": "check_prescription", "args": {"rx_id": "{rx_id}"}}]}]}]],
+    )
+    models: ModelsConfig | None = Field(
+        None, description="which roles are played by a model instead of offline (flags override it)",
+        examples=[{"assistant": {"model": "openai/gpt-4.1-mini"}}],
+    )
     variants: list[str] | None = Field(
         None,
         description="files of generated `say` variants (relative to this file; `toolsim expand` writes them); "
                     "default: X.variants.yaml next to X.yaml when it exists; [] for none",
+        examples=[["clinic.variants.yaml"], []],
     )
 
     @field_validator("name")

@@ -1,0 +1,5 @@
+import sys
+
+from simulator.author.reference import main
+
+sys.exit(main())
