@@ -72,6 +72,15 @@ def _resolves(path: str, value: Any) -> bool:
         return False
 
 
+def _why_not(name: str, known: Iterable[str], what: str) -> str:
+    """A hint for a placeholder: a close name, or — when its first part exists — that the rest
+    does not (`{doc.name}` where slot `doc` is a plain value)."""
+    root, _, rest = name.partition(".")
+    if rest and root in set(known):
+        return f": {root!r} has no {rest!r}"
+    return _hint(name, known, what)
+
+
 def _hint(name: str, known: Iterable[str], what: str) -> str:
     known = sorted(set(known))
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
@@ -268,9 +277,10 @@ def template_problems(rehearsal: Rehearsal, watch: TemplateWatch, places: Places
                        f"call it{_hint(missing, keys, 'it can name')}")
             message = f"{why}; this variant is never said (a generic sentence or another variant is used instead)"
         elif kind == "answer":
-            message = f"{{{missing}}} cannot be filled from the scenario's slots{_hint(missing, keys, 'slots')}; this answer is never said"
+            message = f"{{{missing}}} cannot be filled from the scenario's slots{_why_not(missing, keys, 'slots')}; this answer is never said"
         elif kind == "error_reply":
-            message = f"{{{missing}}} cannot be filled (an error reply has {{error}} and the scenario's slots){_hint(missing, keys, 'it can name')}"
+            message = (f"{{{missing}}} cannot be filled (an error reply has {{error}} and the scenario's slots)"
+                       f"{_why_not(missing, keys, 'it can name')}")
         else:
             message = f"{{{missing}}} cannot be filled (a question has {{slot}} and {{label}}); this question is never asked"
         problems.append(places.problem(loc, message))
