@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from simulator.author.scaffold.probe import Probe, probe
-from simulator.author.scaffold.values import argument, is_date, parameter, placeholder, sample, simple, slot_for
+from simulator.author.scaffold.values import argument, is_date, meeting, parameter, placeholder, simple, slot_for
 from simulator.load.tool_graph import build_graph, identifier_graph
 from simulator.spec.toolkit import State, ToolSimModule
 from simulator.spec.tools import ToolSpec
@@ -147,7 +147,9 @@ class ScenarioBuilder:
         for kind in ("capabilities", "greeting", "knowledge"):
             turn: dict[str, Any] = {"say": {}, "answer": {}}
             for lang in self.languages:
-                actions = book[lang]["actions_joiner"].join(action(s) for s in self.tools[:3])
+                named = [action(s) for s in self.tools[:3]]
+                actions = book[lang]["actions_joiner"].join(named[:-1]) + book[lang]["actions_last"] + named[-1] \
+                    if len(named) > 1 else named[0]
                 turn["say"][lang] = book[lang][f"{kind}_say"]
                 turn["answer"][lang] = [line.format(actions=actions) for line in book[lang][f"{kind}_answer"]]
             out.append({"id": f"no_tool_{kind}", "category": "negative", "goal": book["en"][f"goal_{kind}"],
@@ -208,7 +210,7 @@ class ScenarioBuilder:
             slots, args = dict(base.slots), dict(base.args)
             for name, wanted in [*rule.when.args.items(), *rule.when.facts.items()]:
                 if isinstance(wanted, dict):
-                    values = sample({**parameter(spec, name), **wanted}, name, spec.name, self.seed)
+                    values = meeting(parameter(spec, name), wanted, name, spec.name, self.seed)
                     slot = {"choice": values} if len(values) > 1 else {"value": values[0]} if values else None
                 else:
                     slot = {"choice": wanted} if isinstance(wanted, list) else {"value": wanted}

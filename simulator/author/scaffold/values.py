@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.spec.tools import ToolSpec
 from simulator.spec.validation import validator_for
+from simulator.values.tool_errors import holds
 from simulator.values.schema_values import Unsatisfiable, ValueBuilder
 
 CHOICES = 3
@@ -51,12 +52,27 @@ def sample(schema: dict[str, Any], name: str, tool: str, seed: int, count: int =
     return found
 
 
+def meeting(schema: dict[str, Any], condition: dict[str, Any], name: str, tool: str, seed: int) -> list[Any]:
+    """Values the parameter accepts that also meet a declared error's condition schema (each
+    schema on its own: merging them would let the condition's `pattern` replace the parameter's)."""
+    both = [validator_for(schema), validator_for(condition)]
+    found: list[Any] = []
+    for source in (condition, {**schema, **condition}, schema):
+        for value in sample(source, name, tool, seed, count=40):
+            if all(v.is_valid(value) for v in both) and value not in found:
+                found.append(value)
+    return found[:CHOICES]
+
+
 def slot_for(spec: ToolSpec, name: str, seed: int) -> dict[str, Any] | None:
-    """The slot filling parameter `name`, or None when nothing plausible can be drawn."""
+    """The slot filling parameter `name`, or None when nothing plausible can be drawn. Values
+    that meet one of the tool's declared errors are left out: a positive scenario must succeed."""
     schema = parameter(spec, name)
     if is_date(schema):
         return {"date": ["tomorrow", "in_3_days", "next_monday"]}
-    values = sample(schema, name, spec.name, seed)
+    refused = [rule.when.args[name] for rule in spec.errors if set(rule.when.args) == {name} and not rule.when.facts]
+    values = [v for v in sample(schema, name, spec.name, seed, count=CHOICES * 3)
+              if not any(holds(wanted, v) for wanted in refused)][:CHOICES]
     if not values:
         return None
     return {"value": values[0]} if len(values) == 1 else {"choice": values}
