@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from simulator.core.names import NO_TOOL
+from simulator.curate.rebalance import rebalance
 from simulator.curate.summaries import TraceSummary
 from simulator.plan.targets import Targets
 
@@ -49,7 +50,8 @@ def select_quota(
     2. round-robin across tools, each tool's summaries in input order with categories
        interleaved, taking a summary only while its category and language (where `categories` /
        `languages` give counts; others are unconstrained) still have room;
-    3. tool quotas are hard: whatever room is left is filled ignoring categories and languages.
+    3. tool quotas are hard: whatever room is left is filled ignoring categories and languages;
+    4. a share that step 3 left short is repaired by swaps within tools (`rebalance.py`).
     A summary passed over in step 2 can never fit later (room only shrinks), so one pass is enough.
     """
     room: dict[str | None, int] = {tool: n for tool, n in per_tool.items() if n > 0}
@@ -105,6 +107,7 @@ def select_quota(
     for tool in order:
         for i in passed_over[tool][: max(room[tool], 0)]:
             take(i)
+    rebalance(summaries, chosen, categories or {}, languages or {}, min_multi_turn)
     return [s for i, s in enumerate(summaries) if chosen[i]]
 
 

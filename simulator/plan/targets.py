@@ -10,8 +10,9 @@ is simulated. Planning (`plan.py`) and curation (`quotas.py`) both work to the r
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 from simulator.core.errors import InputError, Problem
 from simulator.core.names import NO_TOOL
@@ -174,15 +175,35 @@ def _share_targets(total: int, shares: Mapping[str, float] | None, present: set[
     return counts
 
 
-def mix_deficits(targets: Targets, categories: Mapping[str, int], languages: Mapping[str, int]) -> dict[str, int]:
+def mix_deficits(targets: Targets, categories: Mapping[str, int], languages: Mapping[str, int],
+                 pack: Pack | None = None, chosen: Sequence[Any] = ()) -> dict[str, int]:
     """Cells to plan when every tool cell is full but categories or languages still fall short:
-    the larger shortfall, spread over the tool cells by their targets. Planned with the counts
-    still wanted per category and language, those episodes are all of the short kinds, and the
-    quota selection swaps them in for chosen examples of the kinds that are over. Empty when
-    nothing is short."""
+    twice the larger shortfall (some will be duplicates), spread by their targets over the tool
+    cells that have a scenario of a short category played in a short language (all cells when
+    `pack` is not given) and over the cells of `chosen` examples (the curated dataset) whose
+    category or language is over its count: a swap needs a new example on both sides (the
+    quota selection's `rebalance` finds it). Planned with the counts still wanted per category and
+    language, the new episodes are of the short kinds where a cell has them. Empty when nothing
+    is short."""
     short = max(sum(max(v, 0) for v in categories.values()), sum(max(v, 0) for v in languages.values()))
     if short <= 0 or not targets.total:
         return {}
-    shares = {cell: n / targets.total for cell, n in targets.cells.items() if n > 0}
-    scale = sum(shares.values()) or 1.0
-    return {cell: n for cell, n in apportion(short, {c: s / scale for c, s in shares.items()}).items() if n > 0}
+    cells = {cell for cell, n in targets.cells.items() if n > 0}
+    surplus: set[str] = set()
+    if pack is not None:
+        kinds = {k for k, v in categories.items() if v > 0}
+        tongues = {k for k, v in languages.items() if v > 0}
+        able = {cell_of(s) for s in playable_scenarios(pack) if (not kinds or s.category in kinds)
+                and (not tongues or any(p.language in tongues for p in pack.personas_for(s)))}
+        have_c = Counter(s.category for s in chosen)
+        have_l = Counter(s.language for s in chosen)
+        surplus = cells & {s.tool or NO_TOOL for s in chosen
+                           if have_c[s.category] > targets.categories.get(s.category, have_c[s.category])
+                           or have_l[s.language] > targets.languages.get(s.language, have_l[s.language])}
+        cells = cells & able or cells
+    weights = {cell: targets.cells[cell] / targets.total for cell in cells}
+    scale = sum(weights.values()) or 1.0
+    planned = {c: n for c, n in apportion(2 * short, {c: w / scale for c, w in weights.items()}).items() if n > 0}
+    for cell in surplus:  # one new candidate where a surplus example would be swapped out
+        planned[cell] = max(planned.get(cell, 0), 1)
+    return planned

@@ -192,7 +192,7 @@ class Schedule:
             needs = curated.needs(t)
             if not needs[0] and not needs[1]:
                 # Tool cells are full; category or language shares may still be short.
-                cells = mix_deficits(t, needs[2], needs[3])
+                cells = mix_deficits(t, needs[2], needs[3], self.pack, curated.chosen)
                 if not cells:
                     return self._close("targets met")
                 needs = (cells, 0, needs[2], needs[3])

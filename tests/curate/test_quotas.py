@@ -70,3 +70,18 @@ def test_balance_report_flags_tools_outside_thirty_percent_of_the_mean():
     assert not report.balanced
     even = balance_report([summary(i, tool="a") for i in range(10)] + [summary(20 + i, tool="b") for i in range(12)])
     assert even.balanced and even.as_dict()["balanced"] is True
+
+
+def test_a_share_left_short_by_the_greedy_fill_is_repaired_by_swaps_within_tools():
+    """The greedy fill gives a and b one hard example each: hard one over, multi-turn one short.
+    The repair swaps within a tool (a's hard out, a's other multi-turn in): every tool keeps its
+    count and the shares hold. (Without it: {hard: 2, multi-turn: 2}.)"""
+    from tests.make_summaries import store_of
+
+    pool = store_of(dict(i=0, tool="a", category="hard"), dict(i=1, tool="a", category="multi-turn", multi=True),
+                    dict(i=2, tool="b", category="multi-turn", multi=True),
+                    dict(i=3, tool="a", category="multi-turn", multi=True), dict(i=4, tool="b", category="hard"))
+    targets = {"hard": 1, "multi-turn": 3}
+    chosen = select_quota(pool, {"a": 2, "b": 2}, 0, min_multi_turn=0, categories=targets)
+    assert Counter(s.category for s in chosen) == {"hard": 1, "multi-turn": 3}
+    assert Counter(s.tool for s in chosen) == {"a": 2, "b": 2}  # tool quotas untouched

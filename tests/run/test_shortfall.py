@@ -58,5 +58,14 @@ def test_a_scenario_whose_first_episodes_all_crash_is_named_once():
 def test_tool_cells_met_but_languages_short_still_plan_episodes():
     targets = Targets(cells={"a": 30, "b": 10, "(none)": 10}, min_multi_turn=0, languages={"en": 30, "zh": 20})
     planned = mix_deficits(targets, categories={}, languages={"en": 0, "zh": 8})
-    assert sum(planned.values()) == 8 and planned["a"] > planned["b"]
+    assert sum(planned.values()) == 16 and planned["a"] > planned["b"]  # twice the shortfall: some will be dupes
     assert mix_deficits(targets, categories={"hard": 0}, languages={"en": 0, "zh": 0}) == {}
+
+
+def test_a_short_category_is_planned_only_in_cells_that_have_it():
+    from tests.small_packs import CLASSIC, make_pack
+    from simulator.plan.targets import compute_targets
+
+    pack = make_pack(scenarios=CLASSIC)  # only tool a has a hard scenario
+    targets = compute_targets(pack)
+    assert set(mix_deficits(targets, categories={"hard": 3}, languages={}, pack=pack)) == {"a"}
