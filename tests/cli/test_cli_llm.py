@@ -1,6 +1,7 @@
 """LLM roles end to end through the CLI, over real HTTP to a fake OpenAI-compatible server on
 127.0.0.1: the assistant and judge are models, the run caches, failures are recorded, and a
-killed run resumes."""
+killed run resumes. Runs here cap --max-episodes at --n, so they are short by design and pass
+--allow-short (a short run otherwise exits 3)."""
 
 import json
 import os
@@ -79,7 +80,7 @@ def _lines(path: Path) -> list[dict]:
 @pytest.mark.slow
 def test_assistant_and_judge_models_then_a_cached_rerun(server, cache_dir, tmp_path):
     out = tmp_path / "run"
-    args = ["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+    args = ["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "20", "--max-episodes", "20",
             "--assistant-model", "openai/fake-model", "--judge-model", "openai/fake-judge",
             "--api-base", server.base_url, "--price-in", "1", "--price-out", "2", "--concurrency", "4"]
     assert main(args) == 0
@@ -109,7 +110,7 @@ def test_assistant_and_judge_models_then_a_cached_rerun(server, cache_dir, tmp_p
 
 def test_every_role_a_model_with_user_defects_named(server, cache_dir, tmp_path):
     out = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "12", "--max-episodes", "12",
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "12", "--max-episodes", "12",
                  "--model", "openai/fake-model", "--api-base", server.base_url, "--no-cache"]) == 0
     traces = _lines(out / "traces.jsonl")
     assert all(t["agents"]["user"] == "openai/fake-model" for t in traces)
@@ -132,7 +133,7 @@ def test_failing_requests_are_recorded_and_the_run_goes_on(server, cache_dir, tm
 
     server.responder = flaky
     out = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "12", "--max-episodes", "12",
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "12", "--max-episodes", "12",
                  "--assistant-model", "openai/fake-model", "--api-base", server.base_url, "--retries", "0",
                  "--no-cache"]) == 0
     traces = _lines(out / "traces.jsonl")
@@ -147,7 +148,7 @@ def test_killed_llm_run_resumes_without_duplicates(fake_keys, cache_dir, tmp_pat
     with FakeOpenAIServer(latency=0.05) as server:
         server.responder = fake_model
         out = tmp_path / "run"
-        cmd = [sys.executable, "-m", "simulator.cli", "run", str(SCENARIO), "--out", str(out), "--quiet",
+        cmd = [sys.executable, "-m", "simulator.cli", "run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short",
                "--n", "40", "--max-episodes", "40", "--assistant-model", "openai/fake-model",
                "--api-base", server.base_url, "--concurrency", "4", "--no-cache"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -175,7 +176,7 @@ def test_anthropic_assistant_through_its_own_api(fake_keys, cache_dir, tmp_path)
 
     with FakeAnthropicServer() as server:
         out = tmp_path / "run"
-        assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "4", "--max-episodes", "4",
+        assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "4", "--max-episodes", "4",
                      "--assistant-model", "anthropic/claude-fake", "--assistant-api-base", server.url,
                      "--no-cache"]) == 0
         assert server.calls > 0
@@ -196,7 +197,7 @@ def test_judge_committee_votes_and_garbage_is_unscored(server, cache_dir, tmp_pa
 
     server.responder = committee
     out = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "20", "--max-episodes", "20",
                  "--assistant-model", "openai/fake-model", "--api-base", server.base_url, "--no-cache",
                  "--judges", "openai/judge-a,openai/judge-b,openai/judge-c", "--price-in", "1", "--price-out", "1"]) == 0
     verdicts = [v for v in _lines(out / "verdicts.jsonl") if v["model"]["status"] != "not_run"]
@@ -220,7 +221,7 @@ def test_a_lone_garbage_judge_never_accepts(server, cache_dir, tmp_path):
 
     server.responder = garbage
     out = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "20", "--max-episodes", "20",
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "20", "--max-episodes", "20",
                  "--assistant-model", "openai/fake-model", "--judge-model", "openai/fake-judge",
                  "--api-base", server.base_url, "--no-cache"]) == 0
     judged = [v for v in _lines(out / "verdicts.jsonl") if v["model"]["status"] != "not_run"]
@@ -246,7 +247,7 @@ def test_dpo_pairs_from_samples_of_one_plan(server, cache_dir, tmp_path):
 
     server.responder = sometimes_wrong
     out = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--n", "30", "--max-episodes", "60",
+    assert main(["run", str(SCENARIO), "--out", str(out), "--quiet", "--allow-short", "--n", "30", "--max-episodes", "60",
                  "--samples-per-episode", "2", "--assistant-model", "openai/fake-model",
                  "--api-base", server.base_url, "--no-cache"]) == 0
     assert main(["export", str(out), "--format", "dpo"]) == 0
