@@ -14,7 +14,8 @@ from simulator.spec.tools import ToolSpec
 
 HEADER = """\
 # {name}: a pack made by `toolsim new`. Next:
-#   1. rewrite the `say` lines in your users' words (keep the {{placeholders}}; add more variants),
+#   1. rewrite the `say` lines in your users' words (keep the {{placeholders}}; add more variants):
+#      the generated ones are plain placeholders, and the Chinese ones quote the English descriptions,
 #   2. write `replies` (how the offline assistant answers from a result) and `ask` questions,
 #   3. toolsim validate {path}   then   toolsim run {path}
 # Every field is described in docs/scenario-format.md.
