@@ -42,7 +42,7 @@ def test_a_run_against_a_server_at_an_address_imports_neither_litellm_nor_the_ex
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TOOLSIM_CACHE_DIR": str(tmp_path / "cache")}
         done = subprocess.run(
             [sys.executable, "-c", PROBE, "run", str(SCENARIO), "--out", str(tmp_path / "run"), "--quiet", "--n", "6",
-             "--max-episodes", "6", "--model", "openai/toy", "--api-base", server.base_url],
+             "--max-episodes", "6", "--allow-short", "--model", "openai/toy", "--api-base", server.base_url],
             env=env, capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 0, done.stderr
