@@ -101,7 +101,8 @@ def print_run_summary(result: "RunResult") -> None:
 def print_shortfall(result: "RunResult") -> None:
     """What is missing, what stopped the run, and why episodes were lost: every cause with its
     count, the tools it hit and one trace to open (`toolsim audit RUN --show ID`)."""
-    stdout.print("[yellow]short of target:[/] " + ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items()))
+    needs = ", ".join(f"{cell} needs {n} more" for cell, n in result.short.items())
+    stdout.print(f"[yellow]short of target:[/] {needs}")
     if result.stopped_by:
         detail = f": {result.stop_detail}" if result.stop_detail else ""
         stdout.print(f"[yellow]stopped by:[/] {result.stopped_by}{detail}")

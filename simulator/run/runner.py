@@ -187,7 +187,8 @@ class Runner:
             nonlocal finished
             while not schedule.complete:
                 if self.over_cost():
-                    schedule.halt("max cost", f"USD {self.spent:.4f} spent of a budget of {self.max_cost:g} (--max-cost)")
+                    spent = f"USD {self.spent:.4f} spent of a budget of {self.max_cost:g} (--max-cost)"
+                    schedule.halt("max cost", spent)
                     break
                 episode = schedule.take()
                 if episode is None:

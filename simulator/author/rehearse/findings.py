@@ -140,7 +140,8 @@ def _expected_errors(scenario: Scenario, plays: list[Play], places: Places) -> I
                 yield places.about(scenario, ("turns", t, "expect", c, "expect_error"), message)
 
 
-def _crashes(pack: Pack, scenario: Scenario, plays: list[Play], failing: list[str], places: Places) -> Iterator[Problem]:
+def _crashes(pack: Pack, scenario: Scenario, plays: list[Play], failing: list[str],
+             places: Places) -> Iterator[Problem]:
     """Episodes that could not be played at all: the first cause, at its line."""
     for play in plays:
         if play.error is not None:
@@ -167,7 +168,8 @@ def _unplayable(pack: Pack, scenario: Scenario, error: BaseException, failing: l
         loc = ("slots", slot) if slot in scenario.slots else ("id",)
         return places.about(scenario, loc, f"{text}, so every episode fails")
     return places.about(scenario, ("id",), (
-        f"every rehearsal episode in {languages_text(failing)} crashed before it began: {_shown(describe_exception(error))}"
+        f"every rehearsal episode in {languages_text(failing)} crashed before it began: "
+        f"{_shown(describe_exception(error))}"
     ))
 
 
@@ -277,11 +279,13 @@ def template_problems(rehearsal: Rehearsal, watch: TemplateWatch, places: Places
                        f"call it{_hint(missing, keys, 'it can name')}")
             message = f"{why}; this variant is never said (a generic sentence or another variant is used instead)"
         elif kind == "answer":
-            message = f"{{{missing}}} cannot be filled from the scenario's slots{_why_not(missing, keys, 'slots')}; this answer is never said"
+            message = (f"{{{missing}}} cannot be filled from the scenario's slots{_why_not(missing, keys, 'slots')}; "
+                       "this answer is never said")
         elif kind == "error_reply":
             message = (f"{{{missing}}} cannot be filled (an error reply has {{error}} and the scenario's slots)"
                        f"{_why_not(missing, keys, 'it can name')}")
         else:
-            message = f"{{{missing}}} cannot be filled (a question has {{slot}} and {{label}}); this question is never asked"
+            message = (f"{{{missing}}} cannot be filled (a question has {{slot}} and {{label}}); "
+                       "this question is never asked")
         problems.append(places.problem(loc, message))
     return problems

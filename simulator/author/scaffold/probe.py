@@ -76,7 +76,8 @@ def probe(sims: ToolSimModule, spec: ToolSpec, state: State, today: date, extra:
     result = Probe(collection, fields, extra={p: v for p, v in extra.items() if p not in fields})
     good = [r for r, err in outcomes if err is None]
     bad = [(r, err) for r, err in outcomes if err not in (None, "crash")]
-    result.works = {} if good and len(good) == len(outcomes) else _where(good, [r for r, _ in outcomes if r not in good])
+    refused = [r for r, _ in outcomes if r not in good]
+    result.works = {} if good and not refused else _where(good, refused)
     if bad:
         result.fails = _where([r for r, _ in bad], good)
         result.error = bad[0][1] or ""

@@ -26,8 +26,8 @@ PERSONAS = {
                  "language": "en", "cooperativeness": 0.7},
     "en_terse": {"id": "en_terse", "name": "Alex", "description": "Busy and brief; gives details when asked.",
                  "language": "en", "verbosity": "terse", "cooperativeness": 0.3},
-    "zh_plain": {"id": "zh_plain", "name": "王芳", "description": "普通用户，说清楚自己要什么。", "language": "zh",
-                 "cooperativeness": 0.7},
+    "zh_plain": {"id": "zh_plain", "name": "王芳", "description": "普通用户，说清楚自己要什么。",
+                 "language": "zh", "cooperativeness": 0.7},
 }
 
 

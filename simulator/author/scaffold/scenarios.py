@@ -105,7 +105,8 @@ class ScenarioBuilder:
                 self.notes.append(f"{spec.name}: no scenario — no value fits its parameter {name!r}")
                 return None
             part.slots[name], part.args[name] = slot, argument(name, slot)
-            extra[name] = (slot.get("choice") or [slot.get("value")])[0] if "date" not in slot else self.today.isoformat()
+            first = (slot.get("choice") or [slot.get("value")])[0]
+            extra[name] = self.today.isoformat() if "date" in slot else first
         if self.sims is not None and self.state is not None and spec.name in self.sims.tools:
             found = self.probes.setdefault(spec.name, probe(self.sims, spec, self.state, self.today, extra))
             where_ = getattr(found, where, None) if found else None
@@ -130,7 +131,8 @@ class ScenarioBuilder:
         return out
 
     def _turn(self, part: Part, kind: str = "ask", leave_out: str | None = None, **extra: Any) -> dict[str, Any]:
-        return {"say": {lang: part.say(lang, kind, leave_out) for lang in self.languages}, "expect": [part.expect(**extra)]}
+        say = {lang: part.say(lang, kind, leave_out) for lang in self.languages}
+        return {"say": say, "expect": [part.expect(**extra)]}
 
     def _single(self, part: Part, category: str, suffix: str, **extra: Any) -> dict[str, Any]:
         goal = {"positive": "goal_positive", "hard": "goal_hard", "error-recovery": "goal_error"}[category]
@@ -162,7 +164,8 @@ class ScenarioBuilder:
             if asked is None:
                 continue
             return {"id": scenario_id(part.spec.name, "ask", asked), "category": "clarification",
-                    "goal": phrases()["en"]["goal_clarification"].format(tool=part.spec.name, label=asked.replace("_", " ")),
+                    "goal": phrases()["en"]["goal_clarification"].format(
+                        tool=part.spec.name, label=asked.replace("_", " ")),
                     **({"record": part.record} if part.record else {}), "slots": part.slots,
                     "turns": [self._turn(part, leave_out=asked)]}
         self.notes.append("no clarification scenario: no tool has a required argument to ask for")
