@@ -122,6 +122,11 @@ def test_offline_run_meets_its_mix_and_the_judge_accepts_nearly_everything(run_d
     assert sum(t["episode"]["multi_turn"] for t in traces) >= 60
     languages = Counter(t["episode"]["language"] for t in traces)
     assert abs(languages["zh"] / len(traces) - 0.4) < 0.05, languages
+    per_scenario: dict[str, Counter] = {}
+    for t in traces:  # 60/40 within every scenario too, not 2 en / 8 zh in one and the reverse in another
+        per_scenario.setdefault(t["episode"]["scenario_id"], Counter())[t["episode"]["language"]] += 1
+    off = {sid: dict(c) for sid, c in per_scenario.items() if abs(c["zh"] - 0.4 * sum(c.values())) > 1}
+    assert off == {}, off
     records = read_records(run_dir)
     assert len(records) == len(traces) == 565
     called = Counter(c["function"]["name"] for r in records for m in r["messages"] for c in m.get("tool_calls") or [])
