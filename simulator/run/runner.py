@@ -291,6 +291,8 @@ class Runner:
                 await self.client.aclose()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
+        if result.short and self.stop_reason == "targets met":  # never "short … stopped by targets met"
+            self.stop_reason, self.stop_detail = "no progress", "nothing more could be planned for what is short"
         result.stopped_by = None if not result.short else self.stop_reason
         result.stop_detail = self.stop_detail if result.short else None
         crashed = self.schedule.crashed if self.schedule is not None else None
