@@ -1,7 +1,7 @@
 """LLM roles end to end through the CLI, over real HTTP to a fake OpenAI-compatible server on
 127.0.0.1: the assistant and judge are models, the run caches, failures are recorded, and a
 killed run resumes. Runs here cap --max-episodes at --n, so they are short by design and pass
---allow-short (a short run otherwise exits 3)."""
+--allow-short (a short run otherwise exits 4)."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""A run whose targets are unmet exits 3 (0 with --allow-short) and names why: every cause with a
+"""A run whose targets are unmet exits 4 (0 with --allow-short) and names why: every cause with a
 count and an example trace, and the budget or limit that stopped it. A scenario whose episodes
 all crash stops the run early with its file:line."""
 
@@ -34,7 +34,7 @@ def _edit(root: Path, file: str, old: str, new: str) -> None:
 @pytest.mark.slow
 def test_a_short_run_exits_3_and_names_every_cause_with_an_example(clinic, capsys):
     _edit(clinic, PY, "doctors.0.doctor_id}", "doctors.0.id}")  # every find-then-book is rejected
-    assert main(["run", PY, "--out", "runs/r"]) == 3
+    assert main(["run", PY, "--out", "runs/r"]) == 4
     captured = capsys.readouterr()
     out = " ".join(captured.out.split())
     assert "short of target: book_appointment needs 10 more" in out
@@ -44,7 +44,7 @@ def test_a_short_run_exits_3_and_names_every_cause_with_an_example(clinic, capsy
     assert found, out
     traces = {json.loads(line)["id"] for line in (clinic / "runs/r/traces.jsonl").read_text().splitlines()}
     assert found.group(2) in traces  # the example is a real trace: `toolsim audit RUN --show ID`
-    assert "short of target" in captured.err and "exit 3" in captured.err and "--allow-short" in captured.err
+    assert "short of target" in captured.err and "exit 4" in captured.err and "--allow-short" in captured.err
     counts = json.loads((clinic / "runs/r/manifest.json").read_text())["counts"]
     assert counts["stopped_by"] == "no progress" and counts["stopped_by"] != "targets met"
     cause = next(c for c in counts["causes"] if c["name"] == "expected_calls")
@@ -54,7 +54,7 @@ def test_a_short_run_exits_3_and_names_every_cause_with_an_example(clinic, capsy
 
 def test_a_scenario_whose_episodes_all_crash_stops_the_run_with_its_line(clinic, capsys):
     _edit(clinic, "tool_sims/clinic.py", 'for d in ctx.state["doctors"] if', 'for d in ctx.state["doctor"] if')
-    assert main(["run", PY, "--out", "runs/r", "--quiet"]) == 3
+    assert main(["run", PY, "--out", "runs/r", "--quiet"]) == 4
     err = capsys.readouterr().err
     stopped = re.search(r"^scenarios/clinic\.yaml:(\d+): scenarios\[(\d)\] '(\w+)': the run stopped early: every one "
                         r"of its first 5 episodes crashed: KeyError: 'doctor' \(at tool_sims/clinic\.py:21\)$", err, re.M)
