@@ -43,7 +43,9 @@ PACKS = {  # scenario file -> weight (generalist loads slowest: fewer cases)
     "customer_support.yaml": 3, "office.yaml": 3, "wuxia.yaml": 3, "travel.yaml": 2, "smart_home.yaml": 2,
     "generalist.yaml": 1,
 }
-RUN_FLAGS = ("--n", "2", "--max-episodes", "3", "--concurrency", "2", "--quiet")
+# A tiny budget: a case is about refusals, tracebacks and hangs, not targets, so a run left short
+# by it (or by a mutated sim that fails every call) is accepted as finished (exit 4 otherwise).
+RUN_FLAGS = ("--n", "2", "--max-episodes", "3", "--concurrency", "2", "--quiet", "--allow-short")
 
 
 @dataclass
