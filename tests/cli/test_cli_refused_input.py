@@ -180,7 +180,8 @@ def test_a_custom_base_exception_from_a_sim_call_is_an_episode_error_not_a_crash
     _module(pack, lambda s: s.replace("def query_database(\n", "def query_database(*_a, **_k):\n"
                                                                 "    raise Meltdown('in a call')\n\n\n"
                                                                 "def _unused(\n").replace(SIMS, CUSTOM + SIMS))
-    outcome = cli("run", pack / "scenarios" / "office.yaml", "--out", tmp_path / "out", *SMALL)
+    # every call of a sim fails: the run is short by design (it goes on; --allow-short accepts it)
+    outcome = cli("run", pack / "scenarios" / "office.yaml", "--out", tmp_path / "out", *SMALL, "--allow-short")
     assert outcome.code == 0, outcome.err
     errors = [line for line in (tmp_path / "out" / "traces.jsonl").read_text().splitlines() if "Meltdown" in line]
     assert errors, "the episodes whose sim raised are recorded as errors"
@@ -202,7 +203,8 @@ def test_a_yaml_error_in_a_sims_data_file_is_reported_in_that_file(pack):
 def test_a_packs_judge_check_raising_its_own_base_exception_rejects_the_trace_not_the_run(pack, tmp_path):
     _module(pack, lambda s: s.replace(SIMS, CUSTOM + SIMS) + "\n\n@sims.check()\ndef explodes(ctx):\n"
                                                              "    raise Meltdown('in a check')\n")
-    outcome = cli("run", pack / "scenarios" / "office.yaml", "--out", tmp_path / "out", *SMALL)
+    # every call of a sim fails: the run is short by design (it goes on; --allow-short accepts it)
+    outcome = cli("run", pack / "scenarios" / "office.yaml", "--out", tmp_path / "out", *SMALL, "--allow-short")
     assert outcome.code == 0, outcome.err
     verdicts = (tmp_path / "out" / "verdicts.jsonl").read_text()
     assert "the check itself failed: Meltdown: in a check" in verdicts

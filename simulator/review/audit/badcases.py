@@ -51,7 +51,9 @@ def _fact_paths(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, inner in enumerate(value):
             yield from _fact_paths(inner, f"{path}.{index}")
-    elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    elif isinstance(value, float):
+        yield f"{value:.2f}", path  # as a template says a number (`blueprint.render_text`): 20.0 -> "20.00"
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
         yield str(value), path
 
 
@@ -62,7 +64,9 @@ def templated(text: str, facts: dict[str, Any]) -> str:
         if len(value) >= _MIN_TEMPLATED_VALUE
     ]
     for value, path in sorted(values, key=lambda p: -len(p[0])):
-        text = text.replace(value, "{" + path + "}")
+        # not inside a longer number or word: "2" is not the 2 of "20", "20.0" not the start of "20.00"
+        pattern = r"(?<![0-9A-Za-z])" + re.escape(value) + r"(?![0-9A-Za-z]|\.[0-9])"
+        text = re.sub(pattern, lambda _: "{" + path + "}", text)
     return text
 
 
