@@ -45,6 +45,11 @@ def run_new(args: argparse.Namespace) -> int:
         scaffold = scaffold_pack(args.name, tools, f"{args.name}.tools.yaml", tools_text=text,
                                  languages=languages, with_personas=with_personas)
     else:
+        if not args.tools.resolve().is_relative_to(root.resolve()):
+            raise InputError.single(str(args.tools), (
+                f"is outside the folder the pack is written to ({root.resolve()}): a scenario file "
+                f"may only reference files inside its pack folder; copy it in (e.g. scenarios/{args.name}.tools.yaml)"
+            ))
         loaded, state = _load(args.tools)
         reference = os.path.relpath(args.tools.resolve(), (root / "scenarios").resolve())
         scaffold = scaffold_pack(args.name, list(loaded.specs.values()), reference, sims=loaded.sims, state=state,

@@ -104,7 +104,17 @@ def test_write_pack_removes_what_it_wrote_when_the_pack_cannot_be_made_valid(tmp
     shutil.copy(FIXTURE / "personas" / "formal_polite.yaml", tmp_path / "personas")
     with pytest.raises(InputError):
         write_pack(tmp_path, scaffold)  # a declared error on a parameter the tool lacks: the tools file's problem
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["formal_polite.yaml", "personas", "scenarios"]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["formal_polite.yaml", "personas"]  # not even scenarios/
+
+
+def test_tools_outside_the_pack_folder_are_refused_before_anything_is_written(tmp_path, monkeypatch, capsys):
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(FIXTURE / "scenarios" / "clinic.tools.yaml", tmp_path / "elsewhere")
+    (tmp_path / "proj").mkdir()
+    monkeypatch.chdir(tmp_path / "proj")
+    assert main(["new", "clinic", "--tools", "../elsewhere/clinic.tools.yaml"]) == 2
+    assert "is outside the folder the pack is written to" in capsys.readouterr().err
+    assert list((tmp_path / "proj").iterdir()) == []
 
 
 @pytest.mark.slow

@@ -92,6 +92,7 @@ def write_pack(root: Path, scaffold: Scaffold, *, attempts: int = 3) -> list[Pat
         raise InputError([Problem(str(root / path), None, "already exists; nothing was written (pick another name)")
                           for path in taken])
     written = [root / path for path in files]
+    made = [d for d in {(root / path).parent for path in files} if not d.exists()]  # folders this call makes
     try:
         for _ in range(attempts):
             for path, text in scaffold.files().items():
@@ -109,6 +110,9 @@ def write_pack(root: Path, scaffold: Scaffold, *, attempts: int = 3) -> list[Pat
     except BaseException:
         for path in written:  # only what this call wrote: the names were free before
             path.unlink(missing_ok=True)
+        for folder in sorted(made, key=lambda d: -len(d.parts)):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
 
 
