@@ -93,7 +93,7 @@ def run_once(args: argparse.Namespace, concurrency: int, tmp: Path) -> dict:
     stats = tmp / f"c{concurrency}.json"
     argv = ["run", str(ROOT / "scenarios" / f"{args.pack}.yaml"), "--out", str(out), "--force", "--quiet",
             "--model", "openai/toy", "--api-base", base_url, "--concurrency", str(concurrency),
-            "--n", str(max(1, episodes // 2)), "--max-episodes", str(episodes)]
+            "--n", str(max(1, episodes // 2)), "--max-episodes", str(episodes), "--allow-short"]
     argv += ["--no-cache"] if args.no_cache else []
     argv += args.extra
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", TOOLSIM_CACHE_DIR=str(tmp / f"cache{concurrency}"))
