@@ -53,9 +53,16 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     p.add_argument("--allow-short", action="store_true",
                    help=f"exit 0 even when targets are not met (otherwise a short run exits {EXIT_SHORT})")
+    _add_live_writes(p)
     from simulator.cli.model_flags import add_model_flags
 
     add_model_flags(p)
+
+
+def _add_live_writes(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-live-writes", action="store_true",
+                   help="let `sim: live` call tools the tools file does not mark read_only (they may change the "
+                        "real service)")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -71,6 +78,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         return parser
     v = sub.add_parser("validate", help="check a scenario file and everything it references")
     v.add_argument("scenario_file", type=Path)
+    _add_live_writes(v)
     s = sub.add_parser("stats", help="statistics of a finished run")
     s.add_argument("run", help="run directory or name under runs/")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -125,7 +133,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from simulator.load.variants import variant_summary
     from simulator.plan.targets import check_mix
 
-    pack = load_pack(args.scenario_file)
+    pack = load_pack(args.scenario_file, allow_live_writes=args.allow_live_writes)
     problems = check_mix(pack)
     if problems:
         raise InputError(problems)
@@ -146,7 +154,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.load.loader import load_pack
     from simulator.run.runner import Runner, RunOptions
 
-    pack = load_pack(args.scenario_file)
+    pack = load_pack(args.scenario_file, allow_live_writes=args.allow_live_writes)
     out = args.out or default_run_dir(pack.name)
     options = RunOptions(
         out=out,

@@ -68,6 +68,18 @@ class StateChange(Record):
     after: Any = None
 
 
+class LiveCall(Record):
+    """One `sim: live` call of an episode: which tool call it answered and where the answer came from
+    (the answer itself is the trace's tool message). `service` means a request was made."""
+
+    call_id: str
+    tool: str
+    origin: Literal["service", "cache"]
+    ok: bool
+    status: int | None = None  # the HTTP status, when there was one
+    ms: float | None = None  # how long the service took (requests only)
+
+
 class Trace(Record):
     """What the simulation produced for one episode."""
 
@@ -80,6 +92,7 @@ class Trace(Record):
     state_diff: list[StateChange] = Field(default_factory=list)
     usage: dict[str, RoleUsage] = Field(default_factory=dict)
     agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")
+    live_calls: list[LiveCall] = Field(default_factory=list, description="provenance of `sim: live` results")
     created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
     def user_texts(self) -> list[str]:

@@ -35,6 +35,7 @@ from simulator.core.yaml_lines import (
 )
 from simulator.load.chains import extend_pack
 from simulator.load.checks import PackContext, check_domain, check_scenarios
+from simulator.load.sim_modes import sim_modes
 from simulator.load.tool_errors import unknown_facts
 from simulator.load.tools import load_tools, seeded_state
 from simulator.load.variants import with_variants
@@ -45,8 +46,9 @@ DEFAULT_PERSONAS = "../personas"
 PERSONA_SUFFIXES = (".yaml", ".yml")
 
 
-def load_pack(path: str | Path) -> Pack:
-    """Load and cross-check a scenario file. Raises `InputError` carrying every problem found."""
+def load_pack(path: str | Path, *, allow_live_writes: bool = False) -> Pack:
+    """Load and cross-check a scenario file. Raises `InputError` carrying every problem found.
+    `allow_live_writes` lets `domain.sim` make live calls of tools not marked `read_only`."""
     given = str(path)
     path = Path(path)
     doc = read_yaml(path, given)
@@ -80,8 +82,14 @@ def load_pack(path: str | Path) -> Pack:
         persona_ids=personas.all_ids if personas and personas.ids_known else None,
         personas_complete=bool(personas and personas.complete),
     )
+    modes: dict[str, str] = {}
     if parts.domain is not None:
         problems += check_domain(ctx, parts.domain)
+        if tools is not None:
+            python_tools = set(tools.sims.tools) if tools.sims else set()
+            modes, found = sim_modes(parts.domain, tools.specs, python_tools, tools.service, doc,
+                                     allow_live_writes=allow_live_writes)
+            problems += found
     problems += check_scenarios(ctx, parts.scenarios)
     if tools is not None and tools.error_facts:
         problems += unknown_facts(tools.error_facts, (s for _, s in parts.scenarios))
@@ -96,6 +104,9 @@ def load_pack(path: str | Path) -> Pack:
         config=scenario_file.domain,
         sims=tools.sims,
         tools_source=tools.source,
+        service=tools.service,
+        tools_dir=tools.folder,
+        sim_modes=modes,
     )
     pack = Pack(
         path=path,

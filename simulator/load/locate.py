@@ -23,3 +23,14 @@ def scenario_problem(pack: Pack, scenario_id: str, message: str) -> Problem:
     except (InputError, OSError):
         return Problem(source, None, text)
     return doc.problem(loc + (("id",) if index is not None else ()), text)
+
+
+def file_problem(pack: Pack, loc: tuple, message: str) -> Problem:
+    """`file:line: loc: message` for a value of the scenario file at `loc` (a later stage's check)."""
+    source = display_path(pack.path)
+    text = f"{format_loc(loc)}: {message}"
+    try:
+        doc = read_yaml(pack.path, source)
+    except (InputError, OSError):
+        return Problem(source, None, text)
+    return doc.problem(loc, text)

@@ -36,6 +36,7 @@ from simulator.core.yaml_lines import (
     format_loc,
     read_yaml,
 )
+from simulator.load.sim_modes import binding_problems
 from simulator.load.tool_errors import FactReference, fact_references, rule_problems
 from simulator.spec import ToolsFile, ToolSpec
 from simulator.spec.toolkit import State, ToolSimModule
@@ -59,6 +60,8 @@ class LoadedTools:
     sims: ToolSimModule | None = None
     problems: list[Problem] = field(default_factory=list)
     error_facts: list[FactReference] = field(default_factory=list)  # facts declared errors test
+    service: Any = None  # a tools.yaml's `service:` (simulator.spec.service), for `sim: live`
+    folder: Path | None = None  # the tools.yaml's folder
 
 
 def load_tools(reference: str, base_dir: Path, doc: YamlDocument, loc: Loc, root: Path | None = None) -> LoadedTools:
@@ -99,7 +102,8 @@ def _load_tools_yaml(path: Path) -> LoadedTools:
     problems += errors
     raw_tools = doc.value.get("tools") if isinstance(doc.value, dict) else None
     raw_tools = raw_tools if isinstance(raw_tools, list) else []
-    loaded = LoadedTools(specs={}, names=set(), source=doc.source, problems=problems)
+    loaded = LoadedTools(specs={}, names=set(), source=doc.source, problems=problems,
+                         service=tools_file.service if tools_file else None, folder=path.parent)
     for index, raw in enumerate(raw_tools):
         name = raw.get("name") if isinstance(raw, dict) else None
         spec = tools_file.tools[index] if tools_file else _valid_or_none(raw)
@@ -117,6 +121,8 @@ def _load_tools_yaml(path: Path) -> LoadedTools:
         for key, message in found:
             problems.append(doc.problem(loc + (key,), f"tools[{index}].{key}: {message}"))
         problems += _error_rule_problems(doc, loc, index, spec, loaded)
+        for at, message in binding_problems(spec):
+            problems.append(doc.problem(loc + at, f"tools[{index}].{format_loc(at)}: {message}"))
         if not found:
             loaded.specs[spec.name] = spec
     return loaded

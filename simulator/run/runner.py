@@ -85,6 +85,8 @@ def fingerprint(pack: Pack, options: RunOptions) -> str:
         "seed": options.seed,
         "samples": options.samples_per_episode,
         "agents": options.agents.describe(),
+        "sim": pack.domain.sim_modes,
+        "service": pack.domain.service.model_dump(mode="json") if pack.domain.service else None,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -98,6 +100,7 @@ class Runner:
         self.seed = options.seed if options.seed is not None else pack.file.generation.seed
         self.targets: Targets = compute_targets(pack, options.n)
         self.client = None if options.agents.is_offline() else self._make_client()
+        self.live = self._make_live()
         self.factory = AgentFactory(options.agents, self.client)
         self.state = RunState()
         self.budget = options.max_episodes or pack.file.generation.max_episodes or (
@@ -117,6 +120,13 @@ class Runner:
 
         return LLMClient.create(cache_path=self.options.cache_path, concurrency=self.options.concurrency,
                                 rpm=self.options.rpm)
+
+    def _make_live(self) -> Any:
+        """The run's live side, when some tool's `domain.sim` is `live` (`simulator.simulate.live`)."""
+        from simulator.run.live_setup import check_answers, make_live
+
+        check_answers(self.pack, self.options.agents)
+        return make_live(self.pack, self.options)
 
     async def _judge(self, trace: Trace) -> Verdict:
         """Rules first; the judge model only sees traces the rules accepted (and costs nothing else)."""
@@ -166,6 +176,7 @@ class Runner:
             ctx = prepare_episode(self.pack, episode)
             user, assistant = self.factory.user(ctx), self.factory.assistant(ctx)
             ctx.tool_model = self.factory.tool_model(ctx)
+            ctx.live = self.live.for_episode(episode.id) if self.live is not None else None
         except (KeyboardInterrupt, asyncio.CancelledError):
             raise
         except BaseException as exc:  # noqa: BLE001 - a scenario that cannot be played (a sim's seeder
@@ -173,6 +184,8 @@ class Runner:
         trace = await simulate_episode(ctx, user, assistant, self.options.agents.describe())
         if ctx.tool_model is not None:
             trace.usage["tool"] = ctx.tool_model.usage
+        if ctx.live is not None:
+            trace.usage["live"] = ctx.live.usage
         return trace
 
     async def _simulate(self, schedule: Schedule, traces: JsonlAppender, verdicts: JsonlAppender) -> None:
@@ -256,6 +269,7 @@ class Runner:
                 "near_dup_threshold": self.curator.index.threshold if self.curator.index else None,
             },
             "agents": self.options.agents.describe(),
+            **({"live": self._live_summary()} if self.live is not None else {}),
             "targets": self.targets.as_dict(),
             "config": self.pack.file.model_dump(mode="json"),
             # Package versions go into the finished manifest: looking them up (importlib.metadata)
@@ -263,6 +277,10 @@ class Runner:
             **({"versions": _versions()} if status == "finished" else {}),
             **(extra or {}),
         }
+
+    def _live_summary(self) -> dict[str, Any]:
+        return {"service": self.live.source.identity, "tools": self.pack.domain.live_tools,
+                "requests": self.live.requests}
 
     def _card_settings(self) -> dict[str, Any]:
         return {"max_episodes": self.budget, "max_cost_usd": self.max_cost,
@@ -289,6 +307,8 @@ class Runner:
         finally:
             if self.client is not None:
                 await self.client.aclose()
+            if self.live is not None:
+                await self.live.aclose()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         if result.short and self.stop_reason == "targets met":  # never "short … stopped by targets met"

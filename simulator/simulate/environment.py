@@ -181,16 +181,24 @@ class ToolEnvironment:
             return checked
         return self._run_sim(call, *checked)
 
-    async def acall(self, call: ToolCall, tool_model: Any = None) -> ToolMessage:
-        """Like `call`, but a schema-only tool is answered by an LLM tool model when one is given
-        (arguments are validated first either way; Python sims always run locally)."""
+    async def acall(self, call: ToolCall, tool_model: Any = None, live: Any = None) -> ToolMessage:
+        """Like `call`, but each tool is answered as `domain.sim` says: `live` by the real service
+        (through the episode's `EpisodeLive`), `model` by the LLM tool model, `schema` by the sims.
+        Arguments are validated (and declared `errors:` applied) first, whatever answers."""
         self.calls += 1
         checked = self._checked(call)
         if isinstance(checked, ToolMessage):
             return checked
         spec, args = checked
-        is_python = self.domain.sims is not None and call.name in self.domain.sims.tools
-        if tool_model is None or is_python:
+        mode = self.domain.sim_mode(call.name, tool_model=tool_model is not None)
+        if mode == "live" and live is not None:
+            from simulator.simulate.live import LiveFailure
+
+            try:
+                return tool_result(call, await live.call(call.id, spec, args))
+            except LiveFailure as failure:  # the service failed or refused: an error result, as an API gives
+                return tool_error(call, str(failure))
+        if mode != "model" or tool_model is None:
             return self._run_sim(call, spec, args)
         from simulator.llm.tool_model import ToolModelError
 

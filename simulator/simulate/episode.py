@@ -36,6 +36,7 @@ class EpisodeContext:
     rng: random.Random
     max_turns: int
     tool_model: Any = None  # an LLM tool simulator for schema-only tools, when the tool role is a model
+    live: Any = None  # the episode's `EpisodeLive`, when some tool's `domain.sim` is `live`
 
     @property
     def today(self) -> date:

@@ -41,10 +41,10 @@ async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messag
         if not reply.tool_calls:
             return
         for call in reply.tool_calls:
-            if ctx.tool_model is None:
+            if ctx.tool_model is None and ctx.live is None:
                 messages.append(ctx.env.call(call))
             else:
-                messages.append(await ctx.env.acall(call, ctx.tool_model))
+                messages.append(await ctx.env.acall(call, ctx.tool_model, ctx.live))
     raise ToolLoopError(f"{MAX_TOOL_ROUNDS} rounds of tool calls without an answer")
 
 
@@ -80,4 +80,5 @@ async def simulate_episode(
         state_diff=ctx.env.diff(),
         usage={"user": user.usage, "assistant": assistant.usage},
         agents=agents or {"user": "offline", "assistant": "offline"},
+        live_calls=list(ctx.live.calls) if ctx.live is not None else [],
     )

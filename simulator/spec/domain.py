@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from simulator.spec.base import Language, LocalizedText, Strict
+from simulator.spec.service import SimMode
 
 
 class ToolLink(Strict):
@@ -65,6 +66,14 @@ class DomainConfig(Strict):
         default_factory=dict,
         description="per language: how result values read in replies, e.g. zh: {shipped: 已发货}",
         examples=[{"zh": {"active": "有效", "expired": "已过期"}}],
+    )
+    sim: SimMode | dict[str, SimMode] | None = Field(
+        None, description="how tool calls are answered: `schema` (offline: the schema sim, or the Python sim), `model` "
+                          "(the tool model, `--tool-model`), `live` (the real service of the tools file's `service:`; "
+                          "read-only tools only unless `--allow-live-writes`). One mode for every tool, or per tool "
+                          "name or glob pattern (an exact name wins, then the first pattern that matches). Unset: "
+                          "`model` when a tool model is given, else `schema`",
+        examples=[{"get_book": "live", "search_*": "live", "create_order": "model"}],
     )
     links: list[ToolLink] = Field(
         default_factory=list, description="declared tool-graph edges: output field -> parameter",

@@ -15,6 +15,7 @@ from simulator.spec.generation import today_for
 from simulator.spec.persona import Persona
 from simulator.spec.scenario import Scenario
 from simulator.spec.scenario_file import ScenarioFile
+from simulator.spec.service import HttpService, MCPService
 from simulator.spec.toolkit import ToolSimModule
 from simulator.spec.tools import ToolSpec
 
@@ -30,6 +31,21 @@ class Domain:
     config: DomainConfig
     sims: ToolSimModule | None = None  # None when every tool is schema-only
     tools_source: str = ""  # the module or tools.yaml the tools came from
+    service: HttpService | MCPService | None = None  # the tools file's `service:` (for `sim: live`)
+    tools_dir: Path | None = None  # the tools file's folder (an MCP command's `cwd` is relative to it)
+    sim_modes: dict[str, str] = field(default_factory=dict)  # tool -> mode, from `domain.sim` (explicit ones)
+
+    def sim_mode(self, tool: str, *, tool_model: bool) -> str:
+        """How a call of `tool` is answered: `domain.sim`'s choice, else the tool model when there
+        is one (schema-only tools), else the offline sim."""
+        mode = self.sim_modes.get(tool)
+        if mode is not None:
+            return mode
+        return "model" if tool_model and not (self.sims and tool in self.sims.tools) else "schema"
+
+    @property
+    def live_tools(self) -> list[str]:
+        return [name for name, mode in self.sim_modes.items() if mode == "live"]
 
     def tool_list(self) -> list[dict]:
         """The `tools` array of every exported record, in a stable order."""

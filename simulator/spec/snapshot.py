@@ -23,6 +23,7 @@ from simulator.spec.pack import Domain, Pack
 from simulator.spec.persona import Persona
 from simulator.spec.scenario import Scenario
 from simulator.spec.scenario_file import ScenarioFile
+from simulator.spec.service import Service
 from simulator.spec.tools import ToolSpec
 
 PACK_FILE = PACK  # one of the files a run directory owns (simulator.core.run_files)
@@ -41,6 +42,8 @@ class PackSnapshot(BaseModel):
     system_prompt: str
     tools: list[ToolSpec]
     tools_source: str = ""
+    service: Service | None = None  # where live tools live (the key's variable name at most, never a key)
+    sim_modes: dict[str, str] = {}
     personas: list[Persona]
     scenarios: list[Scenario]
 
@@ -52,6 +55,8 @@ class PackSnapshot(BaseModel):
             system_prompt=pack.domain.system_prompt,
             tools=list(pack.domain.tools.values()),
             tools_source=pack.domain.tools_source,
+            service=pack.domain.service,
+            sim_modes=pack.domain.sim_modes,
             personas=[pack.personas[k] for k in sorted(pack.personas)],
             scenarios=list(pack.scenarios.values()),
         )
@@ -64,6 +69,8 @@ class PackSnapshot(BaseModel):
             config=self.file.domain,
             sims=None,
             tools_source=self.tools_source,
+            service=self.service,
+            sim_modes=dict(self.sim_modes),
         )
         return Pack(
             path=Path(self.scenario_file),

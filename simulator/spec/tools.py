@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator.spec.base import Strict
+from simulator.spec.service import HttpOperation, MCPBinding, Service
 from simulator.spec.tool_errors import ToolErrorRule
 
 
@@ -36,6 +37,19 @@ class ToolSpec(Strict):
                     "(conditions on the arguments or the episode's facts); models never see it",
         examples=[[{"when": {"facts": {"rx_state": "expired"}}, "error": "Prescription {rx_id} has expired"}]],
     )
+    read_only: bool = Field(
+        False, description="tools.yaml only: the call changes nothing on the real service, so `sim: live` may make "
+                           "it (a tool that writes needs `--allow-live-writes`); models never see it",
+        examples=[True],
+    )
+    http: HttpOperation | None = Field(
+        None, description="tools.yaml only: the HTTP operation a `sim: live` call makes (an `openapi` service)",
+        examples=[{"method": "GET", "path": "/books/{isbn}", "params": {"isbn": {"in": "path"}}}],
+    )
+    mcp: MCPBinding | None = Field(
+        None, description="tools.yaml only: the MCP server's tool a `sim: live` call makes, when its name differs",
+        examples=[{"tool": "search-books"}],
+    )
 
     def openai_tool(self) -> dict[str, Any]:
         """The `tools` entry of the canonical record (no `returns`: models never see it)."""
@@ -54,7 +68,15 @@ class ToolSpec(Strict):
 
 
 class ToolsFile(Strict):
-    """`tools.yaml`: schema-only tools served by the generic schema-driven sim."""
+    """`tools.yaml`: schema-only tools served by the generic schema-driven sim (or, with `service:`,
+    by the real service: see `simulator.spec.service`)."""
+
+    service: Service | None = Field(
+        None, description="where the tools really live, for `sim: live`: an OpenAPI-described HTTP API or an MCP "
+                          "server (`toolsim new --from-openapi / --from-mcp` writes it)",
+        examples=[{"kind": "openapi", "base_url": "https://api.bookshop.example/v1",
+                   "auth": {"env": "BOOKSHOP_API_KEY", "in": "header", "name": "X-API-Key", "prefix": ""}}],
+    )
 
     tools: list[ToolSpec] = Field(description="the tools, each as the model sees it plus what the sim needs",
                                   examples=[[{"name": "check_prescription", "description": "Check a prescription.",

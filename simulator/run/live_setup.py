@@ -1,0 +1,39 @@
+"""What a run needs before its first `sim: model` or `sim: live` call, checked before anything is
+written: a tool model for the tools `domain.sim` gives to `model`, the API key's variable set for
+a service that takes one. Then the run's `LiveTools` (`simulator.simulate.live`)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from simulator.core.errors import InputError
+from simulator.load.locate import file_problem
+from simulator.spec.pack import Pack
+
+
+def check_answers(pack: Pack, agents: Any) -> None:
+    """`InputError` (at the `domain.sim` line) for answers the run cannot give."""
+    domain = pack.domain
+    problems = []
+    modelled = sorted(name for name, mode in domain.sim_modes.items() if mode == "model")
+    if modelled and "tool" not in agents.models:
+        problems.append(file_problem(pack, ("domain", "sim"), (
+            f"sim: model for {', '.join(modelled)} needs a tool model: --tool-model MODEL (or models.tool)")))
+    auth = getattr(domain.service, "auth", None) if domain.live_tools else None
+    if auth is not None and not os.environ.get(auth.env):
+        problems.append(file_problem(pack, ("domain", "sim"), (
+            f"sim: live needs the API key in the environment variable {auth.env} (the tools file's "
+            f"service.auth.env), which is not set")))
+    if problems:
+        raise InputError(problems)
+
+
+def make_live(pack: Pack, options: Any) -> Any:
+    """The run's `LiveTools`, or None when no tool is answered live."""
+    if not pack.domain.live_tools:
+        return None
+    from simulator.simulate.live.calls import LiveTools
+
+    return LiveTools.create(pack.domain, cache_path=options.cache_path, rpm=options.rpm,
+                            concurrency=options.concurrency)
