@@ -28,7 +28,7 @@ from simulator.spec.generation import today_for
 from simulator.spec.pack import Domain
 from simulator.spec.toolkit import SimContext, State, ToolError
 from simulator.spec.validation import argument_errors, parse_arguments, schema_errors
-from simulator.values.schema_echo import ResultEcho
+from simulator.values.schema_echo import ResultEcho, with_aliases
 from simulator.values.schema_sim import simulate
 from simulator.values.tool_errors import declared_error
 
@@ -157,7 +157,7 @@ class ToolEnvironment:
     def _run_sim(self, call: ToolCall, spec: ToolSpec, args: dict[str, Any]) -> ToolMessage:
         registered = self.domain.sims.tools.get(call.name) if self.domain.sims else None
         if registered is None:
-            return tool_result(call, self.echo.apply(spec, args, simulate(spec, args, self.seed)))
+            return tool_result(call, self.echo.apply(spec, with_aliases(args), simulate(spec, args, self.seed)))
         accepted = _accepted_names(registered.fn)
         if accepted is not None:
             # The schema may allow arguments the function does not name; they carry no meaning

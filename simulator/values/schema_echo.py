@@ -17,6 +17,8 @@ said what DOC-123 is called. `ResultEcho` (one per episode) rewrites a drawn res
 
 Arguments win over facts, facts over memory, memory over the draw; a change that would break
 the `returns` schema is not made. Results of Python sims and of a tool model are left alone.
+An argument spelt in camelCase also matches the field spelt in snake_case (`orderId` echoes into
+`order_id`, as APIs imported from OpenAPI often have it: `with_aliases`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ from simulator.spec.tools import ToolSpec
 from simulator.spec.validation import validator_for
 
 _ID_FIELD = re.compile(r"(^|_)(id|code|number|no|ref|sku)$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def with_aliases(args: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The arguments, plus each camelCase one under its snake_case name (`orderId` → `order_id`)
+    unless that name is an argument itself. The same mapping when there is nothing to add."""
+    aliases = {}
+    for key, value in args.items():
+        if any(c.isupper() for c in key):
+            snake = _CAMEL.sub("_", key).lower()
+            if snake != key and snake not in args:
+                aliases[snake] = value
+    return {**aliases, **args} if aliases else args
 Scalar = (str, int, float, bool)
 
 

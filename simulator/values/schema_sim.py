@@ -31,6 +31,7 @@ from typing import Any
 from simulator.spec import ToolSpec
 from simulator.spec.validation import schema_errors, validator_for
 from simulator.values.field_values import prefixed_id
+from simulator.values.schema_echo import with_aliases
 from simulator.values.schema_values import Unsatisfiable, ValueBuilder
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def simulate(spec: ToolSpec, args: dict[str, Any], seed: int) -> Any:
     rng = _rng_for(spec.name, args, seed)
     if spec.returns is None:
         return _default_result(spec, args, rng)
-    builder = ValueBuilder(spec.returns, args, rng, spec.name)
+    builder = ValueBuilder(spec.returns, dict(with_aliases(args)), rng, spec.name)
     validator = validator_for(spec.returns)
     value: Any = None
     for _ in range(ATTEMPTS):

@@ -39,6 +39,8 @@ class Scaffold:
     languages: tuple[str, ...] = ("en", "zh")
     personas_ref: str = "../personas"
     extra: dict[str, str] = field(default_factory=dict)  # other files: a tools.yaml, personas
+    prompt: str | None = None  # the system prompt, when the caller wrote it (an importer, from the API's words)
+    domain_lines: str = ""  # more of `domain:` (an importer's `sim:` with how to go live)
 
     @property
     def scenario_path(self) -> str:
@@ -48,8 +50,9 @@ class Scaffold:
         """Path relative to the pack's root -> text."""
         return {
             self.scenario_path: scenario_file(self.name, self.scenario_path, self.tools_ref, self.personas_ref,
-                                              self.tools, self.scenarios, self.languages, self.notes),
-            f"scenarios/{self.name}.system.md": system_prompt(self.name, self.tools),
+                                              self.tools, self.scenarios, self.languages, self.notes,
+                                              self.domain_lines),
+            f"scenarios/{self.name}.system.md": self.prompt or system_prompt(self.name, self.tools),
             **self.extra,
         }
 

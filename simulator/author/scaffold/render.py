@@ -36,13 +36,15 @@ def flow(value: Any) -> str:
 
 
 def scenario_file(name: str, path: str, tools_ref: str, personas_ref: str, tools: Sequence[ToolSpec],
-                  scenarios: list[dict[str, Any]], languages: Sequence[str], notes: Sequence[str]) -> str:
+                  scenarios: list[dict[str, Any]], languages: Sequence[str], notes: Sequence[str],
+                  domain_lines: str = "") -> str:
     out = [HEADER.format(name=name, path=path)]
     if notes:
         out.append("# Not made (write them by hand if you need them):\n")
         out += [f"#   - {note}\n" for note in notes]
     empty = flow({lang: [] for lang in languages})
     out.append(f"name: {name}\ndomain:\n  tools: {flow(tools_ref)}\n  system_prompt_file: {name}.system.md\n")
+    out.append(domain_lines)
     out.append("  replies:            # per tool, e.g. [\"I found {items_count} items: {items_list}.\"]\n")
     out += [f"    {spec.name}: {empty}\n" for spec in tools]
     out.append("  ask: {}             # per slot, e.g. item_id: {en: [\"Which item? It looks like ITM-1234.\"]}\n")

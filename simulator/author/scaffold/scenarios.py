@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
+from simulator.author.scaffold.nested import nested_template
 from simulator.author.scaffold.probe import Probe, probe
 from simulator.author.scaffold.values import argument, is_date, meeting, parameter, placeholder, simple, slot_for
 from simulator.load.tool_graph import build_graph, identifier_graph
+from simulator.spec.blueprint import walk_strings
 from simulator.spec.toolkit import State, ToolSimModule
 from simulator.spec.tools import ToolSpec
 
@@ -72,8 +74,9 @@ class Part:
     @property
     def said(self) -> list[str]:
         """Slots the user says (a result read from an earlier call is not said)."""
-        return [n for n, v in self.args.items() if isinstance(v, str) and v.startswith("{") and not v.startswith("{@")
-                and n in self.slots]
+        return [name for value in self.args.values() for text in walk_strings(value)
+                if text.startswith("{") and not text.startswith("{@")
+                and (name := text.strip("{}").split(".")[0]) in self.slots]
 
     def expect(self, **extra: Any) -> dict[str, Any]:
         return {"tool": self.spec.name, "args": dict(self.args), **extra}
@@ -97,9 +100,13 @@ class ScenarioBuilder:
         for name in _needed(spec):
             schema = parameter(spec, name)
             if not simple(schema):
-                self.notes.append(f"{spec.name}: no scenario — its required {name!r} is an object or a list; "
-                                  "write one by hand with a `value:` slot")
-                return None
+                nested = nested_template(schema, name, spec.name, self.seed, part.slots)
+                if nested is None:
+                    self.notes.append(f"{spec.name}: no scenario — its required {name!r} is an object or a list too "
+                                      "deep or wide to spell out; write one by hand with a `value:` slot")
+                    return None
+                part.args[name] = nested
+                continue
             slot = slot_for(spec, name, self.seed)
             if slot is None:
                 self.notes.append(f"{spec.name}: no scenario — no value fits its parameter {name!r}")

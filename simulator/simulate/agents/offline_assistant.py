@@ -208,7 +208,15 @@ class OfflineAssistant:
             self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels), value=v)
             for k, v in payload.items()
             if isinstance(v, (str, int, float)) and not isinstance(v, bool)
-        ][:MAX_DETAILS]
+        ]
+        # Lists of objects (the books a search found) are what a result is about: name them too,
+        # rather than answer a search with its count alone, or with "couldn't find" when it has
+        # nothing else.
+        pairs += [
+            self.phrases["detail"].format(label=slot_label(k[:-5], self.language, self.config.labels), value=v)
+            for k, v in self._list_summaries(payload).items() if k.endswith("_list") and v
+        ]
+        pairs = pairs[:MAX_DETAILS]
         if not pairs:
             return self._pick(self.phrases["no_result"])
         return self._pick(self.phrases["result"]).format(details=self.phrases["detail_joiner"].join(pairs))

@@ -17,6 +17,7 @@ own limits: the service is not the model provider.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -57,7 +58,7 @@ class LiveTools:
         return request_key(request)
 
     async def answer(self, spec: ToolSpec, args: dict[str, Any], episode_id: str) -> tuple[dict[str, Any], str, float | None]:
-        """(`{"ok": True, "value": ...}` or `{"ok": False, "error": ..., "status": ...}`, origin, ms)."""
+        """(`{"ok": True, "json": "..."}` or `{"ok": False, "error": ..., "status": ...}`, origin, ms)."""
         key = self.key(spec, args, episode_id)
         kept = self.cache.get(key) if self.cache is not None else self._memo.get(key)
         if kept is not None:
@@ -66,7 +67,10 @@ class LiveTools:
         async with self.limits.slot():
             self.requests += 1
             try:
-                entry: dict[str, Any] = {"ok": True, "value": await self.source.call(spec, args)}
+                # as JSON text: the cache writes its values with sorted keys, and the result must
+                # keep the service's order (a rerun's dataset is byte for byte the first one's)
+                value = json.dumps(await self.source.call(spec, args), ensure_ascii=False)
+                entry: dict[str, Any] = {"ok": True, "json": value}
                 keep = True
             except LiveFailure as failure:
                 entry = {"ok": False, "error": str(failure), "status": failure.status}
@@ -108,4 +112,4 @@ class EpisodeLive:
                                    status=entry.get("status"), ms=ms))
         if not entry["ok"]:
             raise LiveFailure(entry["error"])
-        return entry["value"]
+        return json.loads(entry["json"])

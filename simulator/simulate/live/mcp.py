@@ -33,6 +33,13 @@ START_SECONDS = 30.0
 LIST_PAGES = 100  # pages of tools/list at most (a server that never stops paginating cannot hang us)
 
 
+def innermost(exc: BaseException) -> BaseException:
+    """The error inside anyio's task-group wrappers (an `ExceptionGroup` of one says nothing)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
 def content_text(result: Any) -> str:
     parts = []
     for block in result.content or []:
@@ -67,6 +74,7 @@ class _Connection:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
         self.closed = False
+        self.about: tuple[str, str] = ("", "")  # the server's name and instructions, once connected
         self.task = asyncio.create_task(self._own())
 
     async def _own(self) -> None:
@@ -75,6 +83,9 @@ class _Connection:
 
         try:
             async with Client(self.target, read_timeout_seconds=self.timeout, cache=None) as client:
+                info = client.server_info
+                self.about = (str(getattr(info, "title", None) or getattr(info, "name", None) or ""),
+                              str(client.instructions or ""))
                 self.ready.set_result(client)
                 async with anyio.create_task_group() as group:
                     while True:
@@ -192,6 +203,7 @@ class MCPSource(LiveSource):
         except LiveFailure:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the server or the transport
+            exc = innermost(exc)
             said = self._server_said()
             reason = redact(f"{type(exc).__name__}: {exc}", self._secret_names())[:MAX_ERROR_TEXT]
             raise LiveFailure(f"the MCP server failed ({reason})" + (f"; it said: {said}" if said else "")) from None
@@ -199,6 +211,11 @@ class MCPSource(LiveSource):
     async def call(self, spec: ToolSpec, args: dict[str, Any]) -> Any:
         name = spec.mcp.tool if spec.mcp else spec.name
         return result_value(await self._request("call", {"name": name, "arguments": args}))
+
+    @property
+    def about(self) -> tuple[str, str]:
+        """The server's name and its instructions (known once connected)."""
+        return self._connection.about if self._connection is not None else ("", "")
 
     async def list_tools(self) -> list[dict[str, Any]]:
         """Every tool the server lists, as JSON (`name`, `description`, `inputSchema`, ...)."""
