@@ -39,6 +39,9 @@ def add_new_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base-url", help="--from-openapi: where live calls go (default: the document's first server)")
     p.add_argument("--api-key-env", metavar="VAR",
                    help="the environment variable live calls read the API key from (default NAME_API_KEY)")
+    p.add_argument("--server-env", action="append", default=[], metavar="VAR",
+                   help="--from-mcp with a command: an environment variable the server needs (its value is passed "
+                        "on when the server starts, never written down); repeatable")
     p.add_argument("--dir", type=Path, default=Path("."), help="the folder to write into (default: here)")
     p.add_argument("--languages", default="en,zh", help="languages of the seed lines (default en,zh)")
     p.set_defaults(handler=run_new)
@@ -58,6 +61,8 @@ def run_new(args: argparse.Namespace) -> int:
                                         ("--from-mcp", args.from_mcp)) if value is not None]
     if len(sources) > 1:
         raise InputError.single(sources[1], f"give one source of tools ({' or '.join(sources)}), not several")
+    if args.server_env and args.from_mcp is None:
+        raise InputError.single("--server-env", "goes with --from-mcp (the variables an MCP server needs)")
     if (args.include or args.exclude or args.base_url or args.api_key_env) and not (args.from_openapi or args.from_mcp):
         raise InputError.single("--include", "--include, --exclude, --base-url and --api-key-env go with "
                                              "--from-openapi or --from-mcp")
@@ -92,8 +97,11 @@ def _imported(args: argparse.Namespace, root: Path, languages: tuple[str, ...], 
     from simulator.author.importers import Filter, imported_pack
     from simulator.spec.service import ENV_NAME
 
-    if args.api_key_env is not None and not ENV_NAME.match(args.api_key_env):
-        raise InputError.single("--api-key-env", f"not an environment variable name: {args.api_key_env!r}")
+    for flag, names in (("--api-key-env", [args.api_key_env] if args.api_key_env else []),
+                        ("--server-env", args.server_env)):
+        for name in names:
+            if not ENV_NAME.match(name):
+                raise InputError.single(flag, f"not an environment variable name: {name!r}")
     patterns = Filter(include=list(args.include), exclude=list(args.exclude))
     if args.from_openapi is not None:
         from simulator.author.importers.openapi import import_openapi
@@ -110,7 +118,7 @@ def _imported(args: argparse.Namespace, root: Path, languages: tuple[str, ...], 
         if args.base_url is not None:
             raise InputError.single("--base-url", "goes with --from-openapi (an MCP server is its command or URL)")
         imported = import_mcp(args.from_mcp, name=args.name, patterns=patterns, tools_folder=root / "scenarios",
-                              api_key_env=args.api_key_env)
+                              api_key_env=args.api_key_env, server_env=list(args.server_env))
     for note in imported.notes:
         print(f"  import: {note}")
     return imported_pack(args.name, imported, languages=languages, with_personas=with_personas)

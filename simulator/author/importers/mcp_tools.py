@@ -57,16 +57,21 @@ def self_contained(schema: Any, source: Path) -> Any:
     return inlined
 
 
-def service_for(target: str, tools_folder: Path, api_key_env: str | None) -> MCPService:
+def service_for(target: str, tools_folder: Path, api_key_env: str | None, env: list[str] | None = None) -> MCPService:
     """The `service:` of a server given as a URL or a command (run from the current folder)."""
     if target.startswith(("http://", "https://")):
+        if env:
+            raise InputError.single("--server-env", "goes with a server started by a command, not a URL")
         auth = ApiKeyAuth(env=api_key_env) if api_key_env else None
         return MCPService(kind="mcp", url=target, auth=auth)
     command = shlex.split(target)
     if not command:
         raise InputError.single("--from-mcp", "give the command that starts the server, or its URL")
     cwd = os.path.relpath(Path.cwd(), tools_folder.resolve())
-    return MCPService(kind="mcp", command=command, cwd=cwd)
+    if api_key_env:
+        raise InputError.single("--api-key-env", "a server started by a command takes its key from its environment: "
+                                                 "--server-env VAR")
+    return MCPService(kind="mcp", command=command, cwd=cwd, env=list(env or []))
 
 
 async def list_tools(service: MCPService, folder: Path) -> tuple[list[dict[str, Any]], tuple[str, str]]:
@@ -84,9 +89,9 @@ async def list_tools(service: MCPService, folder: Path) -> tuple[list[dict[str, 
 
 
 def import_mcp(target: str, *, name: str, patterns: Filter, tools_folder: Path,
-               api_key_env: str | None = None) -> Imported:
+               api_key_env: str | None = None, server_env: list[str] | None = None) -> Imported:
     """The tools an MCP server lists. Raises `InputError` when it cannot be reached or nothing is left."""
-    service = service_for(target, tools_folder, api_key_env)
+    service = service_for(target, tools_folder, api_key_env, server_env)
     listed, (server, instructions) = asyncio.run(list_tools(service, tools_folder))
     names, tools, problems = Names(), [], []
     for tool in listed:

@@ -47,6 +47,7 @@ from simulator.spec import (
     ToolSpec,
     Turn,
 )
+from simulator.spec.service import ApiKeyAuth, HttpOperation, HttpService, MCPBinding, MCPService, WireParam
 from simulator.words.relative_dates import MAX_DAYS, WEEKDAYS
 
 INTRO = Path(__file__).with_name("intro.md")
@@ -77,7 +78,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("models", ModelsConfig, "scenario file"),
     Section("models.<role>, models.judges[]", ModelSettings, "scenario file"),
     Section("(top level)", ToolsFile, "tools file"),
+    Section("service (kind: openapi)", HttpService, "tools file"),
+    Section("service (kind: mcp)", MCPService, "tools file"),
+    Section("service.auth", ApiKeyAuth, "tools file"),
     Section("tools[]", ToolSpec, "tools file"),
+    Section("tools[].http", HttpOperation, "tools file"),
+    Section("tools[].http.params.<argument>", WireParam, "tools file"),
+    Section("tools[].mcp", MCPBinding, "tools file"),
     Section("tools[].errors[]", ToolErrorRule, "tools file"),
     Section("tools[].errors[].when", ErrorCondition, "tools file"),
     Section("(top level)", Persona, "persona file"),
@@ -116,6 +123,8 @@ def type_text(annotation: Any) -> str:
     """A readable type: `list of string`, `one of positive, negative`, `Scenario` (a section)."""
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation)]
+    if origin is typing.Annotated:  # a discriminated union (`service:`): its members
+        return type_text(args[0])
     if origin is typing.Literal:
         return "one of " + ", ".join(str(a) for a in args)
     if origin in (typing.Union, types.UnionType):

@@ -46,8 +46,11 @@ def scenario_id(*parts: str) -> str:
 
 
 def action(spec: ToolSpec) -> str:
-    """"Find doctors by specialty." -> "find doctors by specialty" (braces would be placeholders)."""
-    text = spec.description.strip().split(". ")[0].rstrip(". ").replace("{", "(").replace("}", ")")
+    """"Find doctors by specialty." -> "find doctors by specialty" (braces would be placeholders).
+    Only the first clause: "Look up a loan: the book, when it is due" says "look up a loan" (a long
+    one would make every request of the tool read alike, and be dropped as near-duplicates)."""
+    text = re.split(r"\. |: |; | \(| — ", spec.description.strip())[0].rstrip(". ")
+    text = text.replace("{", "(").replace("}", ")")
     text = text or spec.name.replace("_", " ")
     return text[0].lower() + text[1:] if len(text) > 1 and not text[:2].isupper() else text
 

@@ -19,7 +19,7 @@ from simulator.spec.validation import validator_for
 from simulator.values.tool_errors import holds
 from simulator.values.schema_values import Unsatisfiable, ValueBuilder
 
-CHOICES = 3
+CHOICES = 5  # values per slot: fewer repeat whole requests (exact duplicates) in a small first dataset
 SIMPLE = ("string", "integer", "number", "boolean")
 
 

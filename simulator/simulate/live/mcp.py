@@ -175,7 +175,8 @@ class MCPSource(LiveSource):
         from mcp.client.stdio import stdio_client
 
         command = service.command or []
-        cwd = (self.folder or Path(".")) / service.cwd if service.cwd else self.folder
+        # lexically: the tools file's folder may not exist yet (`toolsim new` lists before it writes)
+        cwd = os.path.normpath(os.path.join(self.folder or ".", service.cwd)) if service.cwd else self.folder
         env = {name: os.environ[name] for name in service.env if name in os.environ}
         params = StdioServerParameters(command=command[0], args=command[1:], env=env or None,
                                        cwd=str(cwd) if cwd else None)
