@@ -16,7 +16,7 @@ from simulator.cli import main
 from simulator.core.errors import InputError
 from simulator.spec.validation import schema_problems
 
-SPEC = Path(__file__).parents[1] / "fixtures" / "byo" / "bookshop.openapi.yaml"
+SPEC = Path(__file__).parents[2] / "examples" / "bring-your-own-tools" / "bookshop.openapi.yaml"
 
 
 @pytest.fixture(scope="module")

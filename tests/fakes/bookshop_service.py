@@ -1,5 +1,5 @@
-"""A local bookshop REST service on 127.0.0.1 that implements `tests/fixtures/byo/bookshop.openapi.yaml`,
-for `sim: live` tests of the OpenAPI source.
+"""A local bookshop REST service on 127.0.0.1 that implements
+`examples/bring-your-own-tools/bookshop.openapi.yaml`, for `sim: live` tests of the OpenAPI source.
 
 Answers are a pure function of the request (so a test can say what a live call must have
 returned: `expected(method, path, query, body)`), every request is recorded with its headers, and

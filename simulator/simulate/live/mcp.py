@@ -211,7 +211,11 @@ class MCPSource(LiveSource):
 
     async def call(self, spec: ToolSpec, args: dict[str, Any]) -> Any:
         name = spec.mcp.tool if spec.mcp else spec.name
-        return result_value(await self._request("call", {"name": name, "arguments": args}))
+        result = await self._request("call", {"name": name, "arguments": args})
+        try:
+            return result_value(result)
+        except LiveFailure as refused:  # the server's words may quote what it was given: a key too
+            raise LiveFailure(redact(str(refused), self._secret_names()), cacheable=refused.cacheable) from None
 
     @property
     def about(self) -> tuple[str, str]:
