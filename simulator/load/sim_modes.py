@@ -82,6 +82,8 @@ def sim_modes(domain: DomainConfig, tools: dict[str, ToolSpec], python_tools: se
                 if fnmatch.fnmatchcase(name, key):
                     modes[name], where[name] = mode, ("domain", "sim", key)
                     break
+            else:  # a tool the mapping does not name stays offline (not the tool model's: say it to have it)
+                modes[name], where[name] = "schema", ("domain", "sim")
     for name, mode in modes.items():
         message = _mode_problem(tools[name], mode, name in python_tools, service, allow_live_writes)
         if message:

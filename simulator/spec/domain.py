@@ -71,8 +71,9 @@ class DomainConfig(Strict):
         None, description="how tool calls are answered: `schema` (offline: the schema sim, or the Python sim), `model` "
                           "(the tool model, `--tool-model`), `live` (the real service of the tools file's `service:`; "
                           "read-only tools only unless `--allow-live-writes`). One mode for every tool, or per tool "
-                          "name or glob pattern (an exact name wins, then the first pattern that matches). Unset: "
-                          "`model` when a tool model is given, else `schema`",
+                          "name or glob pattern (an exact name wins, then the first pattern that matches; a tool the "
+                          "mapping does not name is `schema`). Unset: `model` for the tools of a tools.yaml when a "
+                          "tool model is given, else `schema`",
         examples=[{"get_book": "live", "search_*": "live", "create_order": "model"}],
     )
     links: list[ToolLink] = Field(

@@ -155,7 +155,9 @@ def string_for_name(name: str | None, rng: random.Random, tool: str = "") -> str
         return fake_postal_code(rng)
     if key.endswith("_at") or words & {"timestamp", "datetime"}:
         return fake_datetime(rng)
-    if words & {"date", "day", "deadline", "birthday", "dob"} or key.endswith("_on"):
+    if words & {"isbn"}:
+        return f"978{digits(rng, 10)}"
+    if words & {"date", "day", "deadline", "birthday", "dob", "due", "expiry"} or key.endswith("_on"):
         return fake_date(rng)
     if words & {"time"}:
         return _clock(rng)

@@ -211,3 +211,35 @@ def test_an_mcp_server_over_http_answers_live_and_its_refusals_are_error_results
         assert failure.value.cacheable  # the server's answer, kept like a result
     finally:
         stop()
+
+
+def test_each_tool_is_answered_its_own_way_schema_model_or_live(tmp_path, monkeypatch, fake_keys):
+    from simulator.values.schema_sim import simulate
+    from tests.fakes.openai_server import FakeOpenAIServer, text
+
+    asked: list[str] = []
+
+    def tool_model(request):  # a model that answers `returns` with the schema sim's value for another seed
+        call = json.loads(request.body["messages"][1]["content"])
+        asked.append(call["tool"])
+        return text(json.dumps(simulate(tools[call["tool"]], call["arguments"], 99)))
+
+    with BookshopService(key=KEY) as shop, FakeOpenAIServer() as server:
+        server.responder = tool_model
+        scenario, tools = _bookshop(tmp_path, monkeypatch, shop, '{"get_*": live, create_order: model}')
+        assert main(["run", str(scenario), "--quiet"]) == 2  # `model` without a tool model: said at the start
+        assert main(["run", str(scenario), "--quiet", "--tool-model", "openai/fake-tool", "--api-base",
+                     server.base_url, "--no-cache"]) == 0
+    traces = _jsonl(tmp_path / "runs/bookshop/traces.jsonl")
+    answered = {}
+    for trace in traces:
+        live = {c["call_id"] for c in trace["live_calls"]}
+        for message in trace["messages"]:
+            for call in message.get("tool_calls") or []:
+                way = "live" if call["id"] in live else "model" if call["name"] == "create_order" else "schema"
+                answered.setdefault(call["name"], set()).add(way)
+    assert answered["get_book"] == answered["get_order"] == {"live"}
+    assert answered["create_order"] == {"model"} and set(asked) == {"create_order"}
+    assert answered["search_books"] == answered["cancel_order"] == {"schema"}
+    assert {s.path.split("/")[2] for s in shop.seen} <= {"books", "authors", "orders", "legacy"}
+    assert all(s.method == "GET" for s in shop.seen)

@@ -63,6 +63,10 @@ def test_modes_by_name_and_pattern_an_exact_name_first(tmp_path):
     assert pack.domain.sim_modes == {"get_item": "live", "order_item": "schema"}
     assert pack.domain.live_tools == ["get_item"]
     assert load_pack(_pack(tmp_path, None)).domain.sim_modes == {}
+    named = load_pack(_pack(tmp_path, {"get_item": "live"})).domain
+    assert named.sim_modes == {"get_item": "live", "order_item": "schema"}  # the unnamed tool stays offline
+    assert named.sim_mode("order_item", tool_model=True) == "schema"
+    assert load_pack(_pack(tmp_path, None)).domain.sim_mode("order_item", tool_model=True) == "model"
 
 
 def test_a_live_write_is_refused_at_its_line_unless_allowed(tmp_path):

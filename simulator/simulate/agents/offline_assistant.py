@@ -216,6 +216,12 @@ class OfflineAssistant:
             self.phrases["detail"].format(label=slot_label(k[:-5], self.language, self.config.labels), value=v)
             for k, v in self._list_summaries(payload).items() if k.endswith("_list") and v
         ]
+        pairs += [  # a list of plain values (the branches of a city)
+            self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels),
+                                          value=self.phrases["detail_joiner"].join(str(self._label(x)) for x in v[:5]))
+            for k, v in payload.items()
+            if isinstance(v, list) and v and all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v)
+        ]
         pairs = pairs[:MAX_DETAILS]
         if not pairs:
             return self._pick(self.phrases["no_result"])
