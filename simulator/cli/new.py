@@ -4,7 +4,8 @@ start a pack that validates and runs.
 Without `--tools` the pack gets two example schema-only tools (`scenarios/NAME.tools.yaml`) to
 replace; with them, its scenarios are made from the given tools (a Python module is imported and
 its sims probed on their seeded state). `--from-openapi` and `--from-mcp` import the tools of an API
-description or an MCP server (`simulator.author.importers`), with where they live. Personas come from `personas/` next to `scenarios/` when
+description or an MCP server (`simulator.author.importers`), with where they live.
+Personas come from `personas/` next to `scenarios/` when
 that folder exists, else three starter personas are written there.
 """
 

@@ -72,8 +72,8 @@ def sim_modes(domain: DomainConfig, tools: dict[str, ToolSpec], python_tools: se
             if not matched:
                 close = difflib.get_close_matches(key, list(tools), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else f" (tools: {', '.join(sorted(tools))})"
-                problems.append(doc.problem(loc, f"{format_loc(loc)}: no tool {'matches' if is_pattern(key) else 'named'} "
-                                                 f"{key!r}{hint}"))
+                how = "matches" if is_pattern(key) else "named"
+                problems.append(doc.problem(loc, f"{format_loc(loc)}: no tool {how} {key!r}{hint}"))
         for name in tools:
             if name in domain.sim:
                 modes[name], where[name] = domain.sim[name], ("domain", "sim", name)

@@ -37,8 +37,8 @@ class ApiKeyAuth(Strict):
         examples=["header"])
     name: str = Field("Authorization", description="the header or query parameter that carries it",
                       examples=["X-API-Key"])
-    prefix: str = Field("Bearer ", description="written before the key (`Bearer ` for bearer tokens, empty for a bare key)",
-                        examples=[""])
+    prefix: str = Field("Bearer ", examples=[""],
+                        description="written before the key (`Bearer ` for bearer tokens, empty for a bare key)")
 
     @field_validator("env")
     @classmethod
@@ -58,8 +58,8 @@ class HttpService(Strict):
     auth: ApiKeyAuth | None = Field(None, description="how the API key is sent, if the API needs one",
                                     examples=[{"env": "BOOKSHOP_API_KEY", "in": "header", "name": "X-API-Key",
                                                "prefix": ""}])
-    timeout: float = Field(10.0, gt=0, le=600, description="seconds a live call may take before it becomes an error result",
-                           examples=[10])
+    timeout: float = Field(10.0, gt=0, le=600, examples=[10],
+                           description="seconds a live call may take before it becomes an error result")
     spec: str | None = Field(None, description="the OpenAPI document the tools were imported from (for the record)",
                              examples=["bookshop.openapi.yaml"])
 
@@ -88,8 +88,8 @@ class MCPService(Strict):
                             examples=["http://127.0.0.1:8000/mcp"])
     auth: ApiKeyAuth | None = Field(None, description="how the API key is sent to a `url` server (a header)",
                                     examples=[{"env": "LIBRARY_TOKEN"}])
-    timeout: float = Field(10.0, gt=0, le=600, description="seconds a live call may take before it becomes an error result",
-                           examples=[10])
+    timeout: float = Field(10.0, gt=0, le=600, examples=[10],
+                           description="seconds a live call may take before it becomes an error result")
 
     @model_validator(mode="after")
     def _one_transport(self) -> "MCPService":
@@ -128,7 +128,8 @@ class HttpOperation(Strict):
     params: dict[str, WireParam] = Field(default_factory=dict,
                                          description="argument name → where it goes; arguments not listed go in the "
                                                      "query (GET, DELETE) or the JSON body",
-                                         examples=[{"isbn": {"in": "path"}, "region": {"in": "header", "name": "X-Region"}}])
+                                         examples=[{"isbn": {"in": "path"},
+                                                    "region": {"in": "header", "name": "X-Region"}}])
     result_key: str | None = Field(None, description="a response that is not a JSON object is wrapped as "
                                                      "`{result_key: response}` (what `returns` describes)",
                                    examples=["stores"])
@@ -137,4 +138,5 @@ class HttpOperation(Strict):
 class MCPBinding(Strict):
     """The MCP server's tool behind a tool."""
 
-    tool: str = Field(description="the server's name for the tool, when it differs from `name`", examples=["search-books"])
+    tool: str = Field(description="the server's name for the tool, when it differs from `name`",
+                      examples=["search-books"])

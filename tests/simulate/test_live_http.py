@@ -22,7 +22,8 @@ def _spec(name: str, method: str, path: str, params: dict, properties: dict, res
     return ToolSpec.model_validate({
         "name": name, "description": name, "read_only": method == "GET",
         "parameters": {"type": "object", "properties": properties, "required": required or []},
-        "http": {"method": method, "path": path, "params": params, **({"result_key": result_key} if result_key else {})},
+        "http": {"method": method, "path": path, "params": params,
+                 **({"result_key": result_key} if result_key else {})},
     })
 
 
@@ -135,7 +136,8 @@ def test_a_key_the_service_echoes_in_an_error_is_redacted(shop, monkeypatch):
         _call(_service(shop), GET_BOOK, {"isbn": "9780441013593"})
     assert str(refused.value) == "HTTP 401: missing or wrong API key"
     shop.key = None
-    spec = _spec("echo", "GET", "/books/{isbn}", {"isbn": {"in": "path"}}, {"isbn": {"type": "string"}}, required=["isbn"])
+    spec = _spec("echo", "GET", "/books/{isbn}", {"isbn": {"in": "path"}}, {"isbn": {"type": "string"}},
+                 required=["isbn"])
     with pytest.raises(LiveFailure) as echoed:  # the 404 message quotes the path value: here, the key itself
         _call(_service(shop), spec, {"isbn": "9790" + "wrong-" + KEY})
     assert KEY not in str(echoed.value) and "[REDACTED]" in str(echoed.value)

@@ -86,7 +86,8 @@ class _Operation:
         if schema is None:
             schema = (_json_media(param.get("content")) or {}).get("schema", {})
         self.add(wire, str(place), to_json_schema(schema, sending=True),
-                 required=bool(param.get("required")) or place == "path", description=str(param.get("description") or ""))
+                 required=bool(param.get("required")) or place == "path",
+                 description=str(param.get("description") or ""))
 
     def body(self, body: dict[str, Any]) -> bool:
         media = _json_media(body.get("content"))
@@ -126,7 +127,8 @@ def _returns(op: dict[str, Any], name: str) -> tuple[dict[str, Any] | None, str 
         key = tool_noun(name) if schema.get("type") == "array" else "result"
         return {"type": "object", "properties": {key: schema}, "required": [key]}, key
     if codes:  # only empty successes (204, 202): what the live source answers them with
-        return {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]}, None
+        ok = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]}
+        return ok, None
     return None, None
 
 
@@ -141,7 +143,8 @@ def _auth(document: dict[str, Any], env: str) -> tuple[ApiKeyAuth | None, list[s
         if kind == "apiKey" and scheme.get("in") in ("header", "query"):
             return ApiKeyAuth.model_validate({"env": env, "in": scheme["in"], "name": scheme.get("name", "X-API-Key"),
                                               "prefix": ""}), []
-        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect"):
+        bearer = kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+        if bearer or kind in ("oauth2", "openIdConnect"):
             note = [] if kind == "http" else [f"security scheme {name!r} ({kind}): give a token in ${env}; it is sent "
                                                "as `Authorization: Bearer`"]
             return ApiKeyAuth(env=env), note

@@ -57,7 +57,8 @@ class Inliner:
     def __init__(self, document: Any, path: Path) -> None:
         self.base = path.resolve().as_uri()
         resource = Resource(contents=document, specification=DRAFT202012)
-        self.registry: Registry = Registry(retrieve=_retrieve).with_resource(self.base, resource)  # type: ignore[call-arg]
+        registry: Registry = Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+        self.registry = registry.with_resource(self.base, resource)
 
     def inline(self, node: Any) -> Any:
         return self._inline(node, self.registry.resolver(base_uri=self.base), self.base, ())

@@ -220,7 +220,8 @@ class OfflineAssistant:
             self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels),
                                           value=self.phrases["detail_joiner"].join(str(self._label(x)) for x in v[:5]))
             for k, v in payload.items()
-            if isinstance(v, list) and v and all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v)
+            if isinstance(v, list) and v
+            and all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v)
         ]
         pairs = pairs[:MAX_DETAILS]
         if not pairs:

@@ -57,7 +57,8 @@ class LiveTools:
             request["episode"] = episode_id
         return request_key(request)
 
-    async def answer(self, spec: ToolSpec, args: dict[str, Any], episode_id: str) -> tuple[dict[str, Any], str, float | None]:
+    async def answer(self, spec: ToolSpec, args: dict[str, Any],
+                     episode_id: str) -> tuple[dict[str, Any], str, float | None]:
         """(`{"ok": True, "json": "..."}` or `{"ok": False, "error": ..., "status": ...}`, origin, ms)."""
         key = self.key(spec, args, episode_id)
         kept = self.cache.get(key) if self.cache is not None else self._memo.get(key)

@@ -169,7 +169,8 @@ class HttpSource(LiveSource):
             raise LiveFailure(f"HTTP {status}: the service redirected; redirects are not followed", status=status)
         detail = redact(_detail(raw), self._secret_names())
         cacheable = 400 <= status < 500 and status not in (408, 429)
-        raise LiveFailure(f"HTTP {status}: {detail}" if detail else f"HTTP {status}", cacheable=cacheable, status=status)
+        message = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+        raise LiveFailure(message, cacheable=cacheable, status=status)
 
     async def aclose(self) -> None:
         if self._session is not None:

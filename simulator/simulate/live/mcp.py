@@ -46,7 +46,8 @@ def content_text(result: Any) -> str:
         if getattr(block, "type", None) == "text":
             parts.append(block.text)
         else:
-            parts.append(f"[{getattr(block, 'type', 'content')} {getattr(block, 'mime_type', '') or ''}]".replace(" ]", "]"))
+            kind, mime = getattr(block, "type", "content"), getattr(block, "mime_type", "") or ""
+            parts.append(f"[{kind} {mime}]".replace(" ]", "]"))
     return "\n".join(parts).strip()
 
 
