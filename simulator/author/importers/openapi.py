@@ -12,19 +12,25 @@ GET, HEAD and OPTIONS operations are `read_only`. Schemas are inlined and conver
 `service:` — the key's environment variable, never a key.
 
 Every operation that cannot be imported is left out with a note saying why (a form or file body,
-a basic-auth-only API); a `$ref` that does not resolve is an error at its operation's line.
+a basic-auth-only API); a `$ref` that does not resolve is an error at its operation's line, and so
+is a part of the document that is not the type the importer reads it as (`openapi_shape.yaml`,
+checked before importing and on each path item once its `$ref`s are inlined).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
 
 from simulator.author.importers.imported import Imported
 from simulator.author.importers.naming import Filter, Names, argument_name, name_from_path, snake_case
 from simulator.author.importers.openapi_schema import Inliner, RefError, to_json_schema
 from simulator.core.errors import InputError, Problem
-from simulator.core.yaml_lines import YamlDocument, display_path, read_yaml
+from simulator.core.yaml_lines import YamlDocument, display_path, format_loc, read_yaml
 from simulator.spec.service import ApiKeyAuth, HttpOperation, HttpService, WireParam
 from simulator.spec.tools import ToolSpec
 from simulator.values.schema_sim import tool_noun
@@ -33,6 +39,43 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 READ_ONLY = ("GET", "HEAD", "OPTIONS")
 SKIPPED_HEADERS = {"accept", "content-type", "authorization", "content-length"}
 MAX_DESCRIPTION = 1000
+SHAPE = Path(__file__).with_name("openapi_shape.yaml")
+MAX_SHAPE_PROBLEMS = 10
+
+
+@cache
+def _shape_validators() -> tuple[Draft202012Validator, Draft202012Validator]:
+    """(the document's, a path item's) validators of `openapi_shape.yaml`."""
+    shape = yaml.safe_load(SHAPE.read_text(encoding="utf-8"))
+    item = {"$defs": shape["$defs"], "$ref": "#/$defs/pathItem"}
+    return Draft202012Validator(shape), Draft202012Validator(item)
+
+
+def _shape_problems(doc: YamlDocument, value: Any, at: tuple[Any, ...] = ()) -> list[Problem]:
+    """Where the document (or, with `at`, the path item there) is not what the importer reads."""
+    validator = _shape_validators()[1 if at else 0]
+    errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
+    problems = []
+    for error in errors[:MAX_SHAPE_PROBLEMS]:
+        loc = (*at, *error.absolute_path)
+        where = format_loc(loc) or "the document"
+        problems.append(Problem(doc.source, doc.line(loc) or 1, f"{where}: {_shape_message(error)}"))
+    return problems
+
+
+def _shape_message(error: Any) -> str:
+    """jsonschema's message without the whole offending value (a path item can be pages long)."""
+    found = error.instance
+    kind = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(found), "a number")
+    if error.validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        names = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true/false",
+                 "number": "a number"}
+        return f"expected {' or '.join(names.get(w, w) for w in wanted)}, got {kind}"
+    if error.validator == "enum":
+        return f"expected one of {', '.join(map(str, error.validator_value))}, got {str(found)[:60]!r}"
+    return error.message[:200]
 
 
 def _json_media(content: Any) -> dict[str, Any] | None:
@@ -99,7 +142,8 @@ class _Operation:
         required = bool(body.get("required"))
         properties = schema.get("properties") if isinstance(schema, dict) else None
         if isinstance(properties, dict) and schema.get("type", "object") == "object":
-            needed = set(schema.get("required", [])) if required else set()
+            listed = schema.get("required", [])
+            needed = {r for r in listed if isinstance(r, str)} if required and isinstance(listed, list) else set()
             for wire, sub in properties.items():
                 self.add(wire, "body", sub, required=wire in needed)
         else:
@@ -176,13 +220,20 @@ def import_openapi(path: Path, *, name: str, patterns: Filter, base_url: str | N
         found = "Swagger 2.0" if isinstance(document, dict) and "swagger" in document else "not an OpenAPI 3 document"
         raise InputError([Problem(doc.source, 1, f"{found}: toolsim imports OpenAPI 3.0 and 3.1 (convert a "
                                                  "Swagger 2.0 file first, e.g. with swagger2openapi)")])
+    problems = list(doc.problems) + _shape_problems(doc, document)
+    if problems:
+        raise InputError(problems)
     inliner = Inliner(document, path)
-    names, notes, tools, problems = Names(), [], [], list(doc.problems)
+    names, notes, tools = Names(), [], []
     for route, item in (document.get("paths") or {}).items():
         try:
             item = inliner.inline(item)
         except RefError as exc:
             problems.append(doc.problem(("paths", route), f"paths.{route}: {exc}"))
+            continue
+        inlined_problems = _shape_problems(doc, item, ("paths", route))
+        if inlined_problems:  # a $ref that resolves to something of the wrong type
+            problems += inlined_problems
             continue
         for method in METHODS:
             op = item.get(method) if isinstance(item, dict) else None
@@ -191,7 +242,8 @@ def import_openapi(path: Path, *, name: str, patterns: Filter, base_url: str | N
                 tools += [tool] if tool else []
     problems += [Problem("--include", None, f"{p!r} matches no operation") for p in patterns.unused_includes()]
     if not tools and not problems:
-        problems.append(Problem(doc.source, None, "no operation left to import (check --include / --exclude)"))
+        problems.append(Problem(doc.source, doc.line(("paths",)) or 1,
+                                "no operation left to import (check --include / --exclude)"))
     if problems:
         raise InputError(problems)
     notes += [f"--exclude {p!r} matched no operation" for p in patterns.unused_excludes()]

@@ -76,7 +76,7 @@ class Inliner:
                 return {"type": "object", "description": f"a {name} (refers to itself: not expanded further)"}
             try:
                 resolved = resolver.lookup(ref)
-            except Unresolvable:
+            except (Unresolvable, ValueError, TypeError):  # a pointer into a list by name, or into a scalar
                 raise RefError(f"$ref {ref!r} does not resolve") from None
             target = self._inline(resolved.contents, resolved.resolver, absolute.split("#")[0], stack + (absolute,))
             siblings = {k: self._inline(v, resolver, base, stack) for k, v in node.items() if k != "$ref"}
@@ -139,6 +139,10 @@ def _drop_one_way(out: dict[str, Any], flag: str) -> None:
         out["required"] = [r for r in out["required"] if r not in gone]
 
 
+def _names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 def merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     """`allOf: [A, B]` of plain objects → one object with both's properties (models read it
     better, and the schema is the same); anything less simple is left as written."""
@@ -146,7 +150,12 @@ def merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(parts, list) or not parts:
         return schema
     mergeable = {"type", "properties", "required", "description", "title", "additionalProperties"}
-    if not all(isinstance(p, dict) and set(p) <= mergeable and p.get("type", "object") == "object" for p in parts):
+
+    def plain(part: Any) -> bool:  # an object schema: a mapping of properties, a list of names
+        return isinstance(part.get("properties", {}), dict) and _names(part.get("required", []))
+
+    simple = all(isinstance(p, dict) and set(p) <= mergeable and p.get("type", "object") == "object" for p in parts)
+    if not (simple and plain(schema) and all(plain(p) for p in parts)):
         return schema
     merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
     merged.setdefault("type", "object")
