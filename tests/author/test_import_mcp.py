@@ -62,7 +62,7 @@ def test_a_stdio_server_is_imported_and_its_pack_validates_and_runs(tmp_path, mo
 
 
 @pytest.mark.slow
-def test_an_http_server_is_imported_with_the_same_tools(tmp_path, monkeypatch):
+def test_an_http_server_is_imported_with_the_same_tools_and_its_pack_runs_offline(tmp_path, monkeypatch):
     from tests.fakes.mcp_library import serve_http
 
     url, stop = serve_http()
@@ -75,6 +75,12 @@ def test_an_http_server_is_imported_with_the_same_tools(tmp_path, monkeypatch):
     assert tools_file["service"] == {"kind": "mcp", "url": url}
     _check_library_tools({t["name"]: t for t in tools_file["tools"]})
     assert "--exclude 'nothing*' matched no tool" in (tmp_path / "scenarios/library.tools.yaml").read_text()
+    # the server is gone: the pack (sim: schema) validates and runs offline all the same
+    assert main(["validate", "scenarios/library.yaml"]) == 0
+    assert main(["run", "scenarios/library.yaml", "--quiet", "--no-cache", "--allow-short"]) == 0
+    manifest = json.loads((tmp_path / "runs/library/manifest.json").read_text())
+    assert manifest["counts"]["rejected"] == 0 and "live" not in manifest
+    assert all(manifest["counts"]["dataset_per_cell"].get(t["name"], 0) >= 6 for t in tools_file["tools"])
 
 
 def test_a_server_that_cannot_start_is_bad_input_with_what_it_said(tmp_path, monkeypatch, capsys):
@@ -84,3 +90,18 @@ def test_a_server_that_cannot_start_is_bad_input_with_what_it_said(tmp_path, mon
     err = capsys.readouterr().err
     assert "--from-mcp: could not list the server's tools" in err and "no config file found" in err
     assert "Traceback" not in err and not (tmp_path / "scenarios").exists()
+
+
+@pytest.mark.slow
+def test_a_command_that_does_not_speak_mcp_is_bad_input_without_the_sdks_traceback(tmp_path):
+    """The SDK logs a traceback for each stdout line that is not JSON-RPC; toolsim keeps its first
+    line for the message instead of letting it reach the terminal (run as a user would: a process)."""
+    import subprocess
+
+    command = f"{sys.executable} -c \"import sys; print('hello'); sys.stderr.write('no config\\n'); sys.exit(3)\""
+    done = subprocess.run([sys.executable, "-m", "simulator.cli", "new", "library", "--from-mcp", command],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "could not list the server's tools" in done.stderr and "no config" in done.stderr
+    assert "(mcp SDK) Failed to parse JSONRPC message" in done.stderr
+    assert "Traceback" not in done.stderr and list(tmp_path.iterdir()) == []

@@ -180,7 +180,7 @@ def test_an_mcp_server_over_stdio_answers_live_and_a_rerun_starts_nothing(tmp_pa
     assert len(_jsonl(log)) == len(calls) and _dataset(run) == first
 
 
-def test_an_mcp_server_over_http_answers_live_and_its_refusals_are_error_results(tmp_path, monkeypatch):
+def test_an_mcp_server_over_http_answers_live_a_rerun_asks_nothing_and_refusals_are_errors(tmp_path, monkeypatch):
     from tests.fakes import mcp_library
 
     url, stop = mcp_library.serve_http()
@@ -191,6 +191,10 @@ def test_an_mcp_server_over_http_answers_live_and_its_refusals_are_error_results
         answers = _live_answers(run)
         assert len(mcp_library.CALLS) - before == sum(origin == "service" for *_, origin in answers) > 0
         _check_library_answers(answers)
+        first, asked = _dataset(run), len(mcp_library.CALLS)
+        assert main(["run", str(scenario), "--quiet", "--allow-short", "--force"]) == 0
+        assert len(mcp_library.CALLS) == asked and _dataset(run) == first  # the rerun made no live call
+        assert {origin for *_, origin in _live_answers(run)} == {"cache"}
         from simulator.simulate.live.mcp import MCPSource
         from simulator.simulate.live.registry import LiveFailure
         from simulator.spec.service import MCPService

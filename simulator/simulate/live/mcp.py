@@ -7,7 +7,9 @@ task that entered them, while a run's episodes are many asyncio tasks; so one ba
 the connection (`_Connection`) and serves calls sent to it, concurrently. A server that dies or
 cannot start fails the calls waiting on it with `LiveFailure` (error results, never a crash), and
 the next call starts a new connection. What a stdio server prints on stderr goes to a temporary
-file, quoted (redacted) when the server fails to start — not onto the run's progress display.
+file, quoted (redacted) when the server fails to start — not onto the run's progress display;
+and what the SDK itself logs (with tracebacks, e.g. on a line of stdout that is not JSON-RPC) is
+kept the same way, one line each, and quoted when the server fails.
 
 A tool's result is its `structuredContent` when the server gives one, else its text (parsed when
 it is JSON); a value that is not an object is wrapped as `{"result": value}`. `isError` results
@@ -17,7 +19,9 @@ are the server's answer (cached like results); timeouts and lost connections are
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -31,6 +35,32 @@ from simulator.spec.tools import ToolSpec
 MAX_ERROR_TEXT = 300
 START_SECONDS = 30.0
 LIST_PAGES = 100  # pages of tools/list at most (a server that never stops paginating cannot hang us)
+
+
+class _SdkLog(logging.Handler):
+    """Keeps the last lines the `mcp` SDK logs (message only, no traceback), instead of stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: collections.deque[str] = collections.deque(maxlen=20)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage().splitlines()[0][:MAX_ERROR_TEXT] if record.msg else "")
+        self.count += 1
+
+    def since(self, count: int) -> list[str]:
+        return list(self.lines)[-min(self.count - count, len(self.lines)):] if self.count > count else []
+
+
+SDK_LOG = _SdkLog()
+
+
+def _keep_sdk_log() -> None:
+    logger = logging.getLogger("mcp")
+    if SDK_LOG not in logger.handlers:
+        logger.addHandler(SDK_LOG)
+        logger.propagate = False
 
 
 def innermost(exc: BaseException) -> BaseException:
@@ -148,6 +178,8 @@ class MCPSource(LiveSource):
         self._connection: _Connection | None = None
         self._errlog = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
         self._lock: asyncio.Lock | None = None
+        _keep_sdk_log()
+        self._sdk_seen = SDK_LOG.count
 
     @property
     def identity(self) -> str:
@@ -188,7 +220,8 @@ class MCPSource(LiveSource):
             self._errlog.seek(0)
             lines = [line for line in self._errlog.read().splitlines() if line.strip()]
         except (OSError, ValueError):
-            return ""
+            lines = []
+        lines += [f"(mcp SDK) {line}" for line in SDK_LOG.since(self._sdk_seen) if line]
         return redact(" | ".join(lines[-3:]), self._secret_names())[-MAX_ERROR_TEXT:]
 
     async def _request(self, method: str, params: dict[str, Any]) -> Any:
