@@ -1,6 +1,7 @@
 """What a run needs before its first `sim: model` or `sim: live` call, checked before anything is
-written: a tool model for the tools `domain.sim` gives to `model`, the API key's variable set for
-a service that takes one. Then the run's `LiveTools` (`simulator.simulate.live`)."""
+written: a tool model for the tools `domain.sim` gives to `model` (and, when `domain.sim` gives it
+none, no tool model: it would answer nothing), the API key's variable set for a service that takes
+one. Then the run's `LiveTools` (`simulator.simulate.live`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def check_answers(pack: Pack, agents: Any) -> None:
     if modelled and "tool" not in agents.models:
         problems.append(file_problem(pack, ("domain", "sim"), (
             f"sim: model for {', '.join(modelled)} needs a tool model: --tool-model MODEL (or models.tool)")))
+    elif domain.sim_modes and not modelled and "tool" in agents.models:  # the model would answer nothing
+        problems.append(file_problem(pack, ("domain", "sim"), (
+            "a tool model is given (--tool-model or models.tool) but sim: gives it no tool to answer: "
+            "say `sim: model`, or name its tools (e.g. sim: {create_order: model})")))
     auth = getattr(domain.service, "auth", None) if domain.live_tools else None
     if auth is not None and not os.environ.get(auth.env):
         problems.append(file_problem(pack, ("domain", "sim"), (

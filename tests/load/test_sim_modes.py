@@ -130,4 +130,7 @@ def test_validate_and_run_refuse_what_they_cannot_do_and_write_nothing(tmp_path,
     path = _pack(tmp_path, {"get_item": "model"})
     assert main(["run", str(path), "--quiet"]) == 2
     assert "sim: model for get_item needs a tool model: --tool-model MODEL" in capsys.readouterr().err
+    path = _pack(tmp_path, "schema")  # and a tool model that sim: gives nothing to answer
+    assert main(["run", str(path), "--quiet", "--tool-model", "openai/any"]) == 2
+    assert "a tool model is given (--tool-model or models.tool) but sim: gives it no tool" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
