@@ -89,6 +89,10 @@ class Trace(Record):
     termination: Termination
     error: str | None = None
     facts: dict[str, Any] = Field(default_factory=dict, description="slot values the user knew")
+    template: str | None = Field(
+        None, description="the hand-written seed the conversation opens with: `scenario#language.index` "
+        "(held-out splits keep every record of one seed in one split)",
+    )
     state_diff: list[StateChange] = Field(default_factory=list)
     usage: dict[str, RoleUsage] = Field(default_factory=dict)
     agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")

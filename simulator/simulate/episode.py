@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from simulator.core.records import Episode
+from simulator.simulate.agents.script import names_an_id
 from simulator.simulate.environment import ToolEnvironment
 from simulator.spec import Persona, Scenario, StateQuery
 from simulator.spec.blueprint import MissingValue, lookup, matches
@@ -37,6 +38,19 @@ class EpisodeContext:
     max_turns: int
     tool_model: Any = None  # an LLM tool simulator for schema-only tools, when the tool role is a model
     live: Any = None  # the episode's `EpisodeLive`, when some tool's `domain.sim` is `live`
+    template: int = 0  # which `say` variant of the first turn opens the conversation (see choose_template)
+
+    @property
+    def template_language(self) -> str:
+        """The language the first turn's variants are read in (English when the scenario has none
+        in the persona's language)."""
+        first = self.scenario.turns[0].say if self.scenario.turns else None
+        return self.persona.language if first is None or first.for_language(self.persona.language) else "en"
+
+    @property
+    def template_key(self) -> str:
+        """`scenario#language.index`: the hand-written seed this conversation opens with."""
+        return f"{self.scenario.id}#{self.template_language}.{self.template}"
 
     @property
     def today(self) -> date:
@@ -106,6 +120,22 @@ def resolve_facts(
     return facts
 
 
+def choose_template(scenario: Scenario, persona: Persona, facts: dict[str, Any], seed: int) -> int:
+    """The first turn's `say` variant, drawn once per episode from its own stream so the split
+    can hold whole seeds out. A vague persona prefers, by its vagueness, a line naming no id."""
+    if not scenario.turns:
+        return 0
+    say = scenario.turns[0].say
+    variants = say.for_language(persona.language) or say.for_language("en")
+    if not variants:
+        return 0
+    rng = random.Random(f"template:{seed}:{scenario.id}:{persona.id}")
+    indices = list(range(len(variants)))
+    if persona.vagueness and rng.random() < persona.vagueness:
+        indices = [i for i in indices if not names_an_id(variants[i], facts)] or indices
+    return rng.choice(indices)
+
+
 def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     scenario = pack.scenarios[episode.scenario_id]
     persona = pack.personas[episode.persona_id]
@@ -126,4 +156,5 @@ def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
         env=env,
         rng=rng,
         max_turns=pack.file.generation.max_turns,
+        template=choose_template(scenario, persona, facts, episode.seed),
     )

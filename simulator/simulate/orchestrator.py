@@ -77,6 +77,7 @@ async def simulate_episode(
         termination=termination,
         error=error,
         facts=ctx.facts,
+        template=ctx.template_key,
         state_diff=ctx.env.diff(),
         usage={"user": user.usage, "assistant": assistant.usage},
         agents=agents or {"user": "offline", "assistant": "offline"},

@@ -124,10 +124,12 @@ def _script(ctx: EpisodeContext) -> str:
         variants = turn.say.for_language(ctx.persona.language) or turn.say.for_language("en")
         if not variants:
             continue
+        # The opening line is the episode's seed (held-out splits group by it); later ones the first.
+        seed = variants[ctx.template % len(variants)] if number == 1 else variants[0]
         try:
-            lines.append(f"{number}. {render_text(variants[0], ctx.facts)}")
+            lines.append(f"{number}. {render_text(seed, ctx.facts)}")
         except MissingValue:  # refers to a tool result the assistant has not given yet
-            lines.append(f"{number}. (react to what the assistant told you) {variants[0]}")
+            lines.append(f"{number}. (react to what the assistant told you) {seed}")
     return "\n".join(lines) or "(no script: follow your goal)"
 
 

@@ -11,7 +11,6 @@ with the stop token.
 from __future__ import annotations
 
 import random
-import re
 from typing import TYPE_CHECKING, Sequence
 
 from simulator.core.messages import (
@@ -22,16 +21,12 @@ from simulator.core.messages import (
     UserMessage,
 )
 from simulator.core.records import RoleUsage
-from simulator.simulate.agents.script import script_of, template_slots
+from simulator.simulate.agents.script import names_an_id, script_of, template_slots
 from simulator.simulate.agents.style import Styler, mentions_slot
 from simulator.spec.blueprint import render_text
 
 if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
     from simulator.simulate.episode import EpisodeContext
-
-
-# A fact a vague user does not say unprompted: an id like ORD-48291, or an e-mail address.
-_ID_VALUE = re.compile(r"^[A-Za-z]{2,6}-\d{3,}$|@")
 
 
 def is_question(message: AssistantMessage) -> bool:
@@ -52,6 +47,7 @@ class OfflineUser:
         self.labels = ctx.domain.config.labels
         self.style = Styler(ctx.persona, self.rng, ctx.facts, self.labels)
         self.may_volunteer = ctx.scenario.category != "clarification"
+        self.template = ctx.template  # the first turn's seed, drawn per episode (episode.choose_template)
         self.turn = -1  # index of the scripted turn said last
         self.said: set[str] = set()  # slots that have appeared in a user message
         self._needs = [[s for s in plan.needed if s in ctx.facts] for plan in script_of(ctx.scenario)]
@@ -83,9 +79,12 @@ class OfflineUser:
         self.turn = index
         turn = self.scenario.turns[index]
         variants = turn.say.for_language(self.persona.language) or turn.say.en
-        if self.persona.vagueness and self.rng.random() < self.persona.vagueness:
-            variants = [v for v in variants if not self._names_an_id(v)] or variants
-        template = self.rng.choice(variants)
+        if index == 0:
+            template = variants[self.template % len(variants)]
+        else:
+            if self.persona.vagueness and self.rng.random() < self.persona.vagueness:
+                variants = [v for v in variants if not names_an_id(v, self.facts)] or variants
+            template = self.rng.choice(variants)
         core = render_text(template, self.facts)
         self.said |= template_slots(template)
         volunteered: list[str] = []
@@ -98,12 +97,6 @@ class OfflineUser:
             volunteered = self.style.fact_sentences(missing, "volunteer")
             self.said.update(missing)
         return self.style.request(core, volunteered, first=index == 0)
-
-    def _names_an_id(self, template: str) -> bool:
-        return any(
-            isinstance(self.facts.get(slot), str) and _ID_VALUE.search(self.facts[slot])
-            for slot in template_slots(template)
-        )
 
     def _answer(self, missing: list[str], question: str) -> str:
         """Give what was asked for; a cooperative persona adds the rest of what is missing."""

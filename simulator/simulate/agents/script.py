@@ -8,6 +8,7 @@ offline agents within the benchmark's budget of about a millisecond per whole ep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,3 +59,12 @@ def _turn_plan(turn: Turn) -> TurnPlan:
 def template_slots(template: str) -> frozenset[str]:
     """Slots a template says out loud (`{reason.en}` says `reason`)."""
     return frozenset(name.split(".")[0] for name in placeholders(template) if not name.startswith("@"))
+
+
+# A fact a vague user does not say unprompted: an id like ORD-48291, or an e-mail address.
+_ID_VALUE = re.compile(r"^[A-Za-z]{2,6}-\d{3,}$|@")
+
+
+def names_an_id(template: str, facts: dict) -> bool:
+    """Does a `say` template state an id or an e-mail address?"""
+    return any(isinstance(facts.get(slot), str) and _ID_VALUE.search(facts[slot]) for slot in template_slots(template))

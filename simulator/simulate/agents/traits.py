@@ -136,7 +136,9 @@ class Traits:
         if not persona.native_speaker:
             text = self._editor().substitute(text, p.second_language_re, p.second_language_words)
         if persona.code_switching and self.rng.random() < persona.code_switching:
-            text = self._editor().substitute(text, p.code_switch_re, p.code_switch_words)
+            switched = self._editor().substitute(text, p.code_switch_re, p.code_switch_words)
+            # Mixing in words of the other language, not switching: some of the own language stays.
+            text = switched if _keeps_own_language(switched, persona.language) else text
             tag = self._maybe(CODE_SWITCH_TAG_CHANCE, "code_switch", "tags")
             if tag:
                 text = f"{text}{_tag_joiner(text, tag, persona.language)}{tag}"
@@ -157,6 +159,13 @@ class Traits:
         if not options or chance <= 0 or (chance < 1 and self.rng.random() >= chance):
             return None
         return self.rng.choice(options)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _keeps_own_language(text: str, language: str) -> bool:
+    return bool(_CJK.search(text)) if language.startswith("zh") else bool(re.search(r"[A-Za-z]{2}", text))
 
 
 def _tag_joiner(text: str, tag: str, language: str) -> str:

@@ -23,6 +23,7 @@ from simulator.core.messages import (
     has_stop_token,
 )
 from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
+from simulator.simulate.episode import choose_template
 from simulator.spec import DomainConfig, Persona, Scenario
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,6 +50,7 @@ def make_context(scenario: Scenario, persona: Persona, facts: dict[str, Any], do
     return SimpleNamespace(
         scenario=scenario, persona=persona, facts=facts,
         domain=domain if domain is not None else make_domain(), rng=random.Random(seed),
+        template=choose_template(scenario, persona, facts, seed),
     )
 
 
