@@ -83,6 +83,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     s.add_argument("run", help="run directory or name under runs/")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
     s.add_argument("--coverage", action="store_true", help="persona × scenario × tool × behaviour grid and its empty cells")
+    s.add_argument("--quality", action="store_true",
+                   help="diversity, skeletons, canned phrases, template glitches, train/test template overlap")
     e = sub.add_parser("export", help="write a run's dataset in a trainer's format")
     e.add_argument("run", help="run directory or name under runs/")
     e.add_argument("--format", default="openai", metavar="NAME",
@@ -206,7 +208,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     if run.dataset_half_published():
         raise InputError.single(str(run.dataset_dir), "half-published: a command was killed while writing it; "
                                                        f"run `toolsim export {args.run}` to write it again")
-    print_stats(run, as_json=args.json, coverage=args.coverage)
+    print_stats(run, as_json=args.json, coverage=args.coverage, quality=args.quality)
     return 0
 
 

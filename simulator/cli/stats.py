@@ -60,13 +60,15 @@ def _rows(head: Table, rows: Iterable[tuple[str, str]]) -> None:
         head.add_row(key, value)
 
 
-def print_stats(run: RunDir, *, as_json: bool = False, coverage: bool = False) -> None:
+def print_stats(run: RunDir, *, as_json: bool = False, coverage: bool = False, quality: bool = False) -> None:
     from simulator.cli.console import stdout
 
     if coverage:  # the coverage report instead (simulator/coverage.py)
         from simulator.cli.coverage_tables import print_coverage
 
         return print_coverage(run, as_json=as_json)
+    if quality:
+        return print_quality(run, as_json=as_json)
     stats = compute_stats(run)
     if as_json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -108,3 +110,41 @@ def print_stats(run: RunDir, *, as_json: bool = False, coverage: bool = False) -
             usage.add_row(role, str(u.get("calls", 0)), str(u.get("cached_calls", 0)), str(u.get("input_tokens", 0)),
                           str(u.get("output_tokens", 0)), "unknown" if c is None else f"{c:.4f}")
         stdout.print(usage)
+
+
+QUALITY_ROWS = (
+    ("records", "records", "{}"),
+    ("distinct-1 / distinct-2 of user turns", ("distinct_1", "distinct_2"), "{:.3f} / {:.3f}"),
+    ("unique first messages", "unique_first_messages", "{:.1%}"),
+    ("slot-masked skeletons", "skeletons", "{}"),
+    ("top skeleton share", "top_skeleton_share", "{:.1%}"),
+    ("canned-phrase share of user turns", "canned_phrase_share", "{:.1%}"),
+    ("seed templates / records per template", ("seed_templates", "records_per_template"), "{} / {}"),
+    ("distinct answers and clarifying questions", "distinct_answers", "{}"),
+    ("records with template glitches", "template_glitch_records", "{}"),
+    ("Chinese records with English enum/error tokens", "zh_records_with_english_enum_or_error", "{}"),
+)
+
+
+def print_quality(run: RunDir, *, as_json: bool = False) -> None:
+    """`toolsim stats RUN --quality`: the quality report of the published records."""
+    from simulator.cli.console import stdout
+    from simulator.review.stats import compute_quality
+
+    report = compute_quality(run)
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    head = Table(title=f"toolsim stats --quality — {run.path}", show_header=False, title_justify="left")
+    for label, key, fmt in QUALITY_ROWS:
+        values = [report[k] for k in key] if isinstance(key, tuple) else [report[key]]
+        head.add_row(label, fmt.format(*values))
+    overlap = report["eval_records_sharing_train_template"]
+    head.add_row("eval records sharing a seed template with train",
+                 ", ".join(f"{split} {n}" for split, n in sorted(overlap.items())) or "0")
+    head.add_row("most common skeleton", report["top_skeleton"])
+    stdout.print(head)
+    if report["template_glitches"]:
+        stdout.print(_chart("template glitches (records)", report["template_glitches"], key="glitch", share=False))
+        for kind, examples in report["glitch_examples"].items():
+            stdout.print(f"[yellow]{kind}[/]: " + " ‖ ".join(examples[:2]), markup=True, highlight=False)

@@ -126,5 +126,6 @@ class Curator:
         return similar_groups(((s.id, s.row) for s in chosen), self.leak_threshold,
                               signatures=self.summaries.signatures, must_catch=must_catch)
 
-    def split(self, chosen: Sequence[TraceSummary], ratios: Mapping[str, float], seed: int) -> dict[str, str]:
-        return split(chosen, ratios, seed, links=self.leak_groups(chosen))
+    def split(self, chosen: Sequence[TraceSummary], ratios: Mapping[str, float], seed: int,
+              hold_out: str = "none") -> dict[str, str]:
+        return split(chosen, ratios, seed, links=self.leak_groups(chosen), hold_out=hold_out)

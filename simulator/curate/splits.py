@@ -6,7 +6,11 @@ are "the same" must share a split. Two relations make examples the same here:
 - `links`: groups the caller found similar — curation passes the near-duplicate clusters at the
   lower leak threshold (`near_dup.similar_groups`), which catches the pairs the stricter dedupe
   kept on purpose and the few its LSH missed.
-Both feed one union-find, so a group is the connected component of either relation (near O(n)).
+- `hold_out`: `template` (the default) also keeps every conversation opening with one hand-written
+  seed together, so no test record shares its seed with a training record — a test of memory,
+  not of generalisation, otherwise; `persona` keeps every conversation of one persona together
+  (validation and test then speak with personas training never saw); `none` adds nothing.
+All feed one union-find, so a group is the connected component of any relation (near O(n)).
 Messages are compared by their 64-bit hashes (`TraceSummary.user_key`): the split never needs
 the text.
 """
@@ -21,8 +25,20 @@ if TYPE_CHECKING:
     from simulator.curate.summaries import TraceSummary
 
 
-def _groups(summaries: Sequence["TraceSummary"], links: Iterable[Sequence[str]] = ()) -> list[list[int]]:
-    """Connected components of 'shares a normalised user message or a link group'."""
+HOLD_OUTS = ("template", "persona", "none")
+
+
+def _held_key(summary: "TraceSummary", hold_out: str) -> str:
+    if hold_out == "template":
+        return summary.template
+    if hold_out == "persona":
+        return summary.persona
+    return ""
+
+
+def _groups(summaries: Sequence["TraceSummary"], links: Iterable[Sequence[str]] = (),
+            hold_out: str = "none") -> list[list[int]]:
+    """Connected components of 'shares a normalised user message, a link group or the held-out key'."""
     parent = list(range(len(summaries)))
 
     def find(i: int) -> int:
@@ -40,6 +56,13 @@ def _groups(summaries: Sequence["TraceSummary"], links: Iterable[Sequence[str]] 
     for i, s in enumerate(summaries):
         for message in s.user_key:
             j = owner.setdefault(message, i)
+            if j != i:
+                union(i, j)
+    held: dict[str, int] = {}  # template or persona -> first summary with it
+    for i, s in enumerate(summaries):
+        key = _held_key(s, hold_out)
+        if key:
+            j = held.setdefault(key, i)
             if j != i:
                 union(i, j)
     position = {s.id: i for i, s in enumerate(summaries)}
@@ -69,10 +92,11 @@ def _tiebreak(group: list[int], summaries: Sequence["TraceSummary"], seed: str) 
 
 def split(
     summaries: Sequence["TraceSummary"], ratios: Mapping[str, float], seed: int,
-    *, links: Iterable[Sequence[str]] = (),
+    *, links: Iterable[Sequence[str]] = (), hold_out: str = "none",
 ) -> dict[str, str]:
     """Assign every summary to a split, stratified by (tool, category), such that no normalised
-    user message appears in two splits and every `links` group (ids) stays in one split.
+    user message appears in two splits, every `links` group (ids) stays in one split, and (by
+    `hold_out`) every seed template or persona stays in one split.
 
     Summaries sharing a user message or a link group form a group and move together. Per stratum
     (the group's majority tool × category), groups go largest first to the split furthest below
@@ -80,11 +104,13 @@ def split(
     cannot honour 80/10/10 on their own — the split furthest below its *global* target (among
     those still short in the stratum) wins, so many small strata still add up to the ratios.
     """
+    if hold_out not in HOLD_OUTS:
+        raise ValueError(f"hold_out must be one of {', '.join(HOLD_OUTS)}, not {hold_out!r}")
     names = [name for name, ratio in ratios.items() if ratio > 0]
     if not names:
         raise ValueError("split ratios must give at least one split a positive share")
     strata: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
-    for group in _groups(summaries, links):
+    for group in _groups(summaries, links, hold_out):
         strata[_stratum(group, summaries)].append(group)
 
     assignment: dict[str, str] = {}

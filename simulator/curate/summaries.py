@@ -40,6 +40,7 @@ class TraceSummary:
     multi_turn: bool
     row: int = -1  # its row in the `Summaries` it came from (its signature), -1 for none
     scenario: str = ""  # the scenario id (the dataset card counts hard cases by it)
+    template: str = ""  # the opening seed (`scenario#lang.index`); held-out splits group by it
 
     @property
     def n_turns(self) -> int:
@@ -98,7 +99,7 @@ def summarize(trace: Trace) -> TraceSummary:
     ep = trace.episode
     return TraceSummary(id=trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id,
                         language=ep.language, user_key=users, key=_exact_key(users, call_list(trace)),
-                        multi_turn=ep.multi_turn, scenario=ep.scenario_id)
+                        multi_turn=ep.multi_turn, scenario=ep.scenario_id, template=trace.template or "")
 
 
 class _Names:
@@ -129,7 +130,7 @@ class Summaries(Sequence[TraceSummary]):
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.signatures = Signatures()
-        self._names = {field: _Names() for field in ("tool", "category", "persona", "language", "scenario")}
+        self._names = {field: _Names() for field in ("tool", "category", "persona", "language", "scenario", "template")}
         self._codes = {field: array("H") for field in self._names}
         self._multi = bytearray()
         self._users = array("Q")  # every row's message hashes, one after the other
@@ -138,10 +139,11 @@ class Summaries(Sequence[TraceSummary]):
 
     def add(self, id: str, *, tool: str | None, category: str, persona: str, language: str,
             users: Sequence[str], calls: Sequence[tuple[str, str]] = (), multi_turn: bool = False,
-            scenario: str = "") -> int:
+            scenario: str = "", template: str = "") -> int:
         """Store one summary from its normalised user texts and (name, canonical arguments) calls;
         return its row."""
-        values = {"tool": tool, "category": category, "persona": persona, "language": language, "scenario": scenario}
+        values = {"tool": tool, "category": category, "persona": persona, "language": language, "scenario": scenario,
+                  "template": template}
         for field, value in values.items():
             self._codes[field].append(self._names[field].code(value))
         hashes = [_hash64(t) for t in users]
@@ -157,7 +159,7 @@ class Summaries(Sequence[TraceSummary]):
         ep = trace.episode
         return self.add(trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id, language=ep.language,
                         users=user_texts(trace), calls=call_list(trace), multi_turn=ep.multi_turn,
-                        scenario=ep.scenario_id)
+                        scenario=ep.scenario_id, template=trace.template or "")
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -188,6 +190,7 @@ class Summaries(Sequence[TraceSummary]):
             multi_turn=bool(self._multi[row]),
             row=row,
             scenario=names["scenario"].values[codes["scenario"][row]],  # type: ignore[arg-type]
+            template=names["template"].values[codes["template"][row]],  # type: ignore[arg-type]
         )
 
     def __iter__(self) -> Iterator[TraceSummary]:

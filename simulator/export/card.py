@@ -11,7 +11,9 @@ Inputs are plain dicts so the runner can build them from counters:
 - `judge_stats`: `episodes`, `accepted`, `rejected_by_reason` (reason -> n), optionally
   `exact_duplicates_removed`, `near_duplicates_removed` and any other scalar counters;
 - `quality` (optional): `balance` (`quotas.BalanceReport.as_dict()`) and `short` (target name ->
-  examples missing), so the card says plainly where the data falls short of what was asked.
+  examples missing), so the card says plainly where the data falls short of what was asked, and
+  `report` (`simulator.export.quality`): diversity, skeletons, canned phrases, template glitches
+  and train/test template overlap.
 """
 
 from __future__ import annotations
@@ -135,7 +137,37 @@ def _quality_section(quality: Mapping[str, Any]) -> list[str]:
                 "The run stopped before these targets were reached (names are tools, `category:…`, "
                 "`language:…` or `multi-turn`):", "",
                 _table(["target", "examples missing"], [[k, n] for k, n in short.items()]), ""]
+    report = quality.get("report")
+    if report:
+        out += _report_section(report)
     return out
+
+
+_HOLD_OUT_TEXT = {
+    "template": "whole seed templates: every conversation that opens with one hand-written seed is in one split",
+    "persona": "whole personas: validation and test speak with personas that training never saw",
+    "none": "nothing beyond shared and similar user messages",
+}
+
+
+def _report_section(report: Mapping[str, Any]) -> list[str]:
+    overlap = report.get("eval_records_sharing_train_template") or {}
+    rows = [
+        ["distinct-1 / distinct-2 of user turns", f"{report['distinct_1']:.3f} / {report['distinct_2']:.3f}"],
+        ["unique first user messages", f"{report['unique_first_messages']:.1%}"],
+        ["slot-masked skeletons (top share)", f"{report['skeletons']} ({report['top_skeleton_share']:.1%})"],
+        ["user turns with a canned persona phrase", f"{report['canned_phrase_share']:.1%}"],
+        ["seed templates (records per template)", f"{report['seed_templates']} ({report['records_per_template']})"],
+        ["distinct answers and clarifying questions", report["distinct_answers"]],
+        ["records with template glitches", report["template_glitch_records"]],
+        ["Chinese records with English enum/error tokens", report["zh_records_with_english_enum_or_error"]],
+        ["validation / test records sharing a seed template with train",
+         f"{overlap.get('validation', 0)} / {overlap.get('test', 0)}"],
+    ]
+    return ["### Data quality", "",
+            "Figures a reader checks record by record (`toolsim stats RUN --quality`). Skeletons are the user turns "
+            "with the episode's facts and numbers masked; canned phrases are the persona phrase book's stock asides.",
+            "", _table(["measure", "value"], rows), ""]
 
 
 def _dedupe_note(settings: Mapping[str, Any]) -> list[str]:
@@ -201,8 +233,10 @@ def render_card(
     if per_split:
         leak = settings.get("leak_threshold")
         similar = f", nor do two examples whose user turns are at least {leak:g} similar" if _is_number(leak) else ""
+        held = _HOLD_OUT_TEXT.get(str(settings.get("split_hold_out")))
+        held_text = f" Validation and test hold out {held}." if held else ""
         body += ["### Splits", "", _count_table("split", {s: per_split[s] for s in splits}), "",
-                 f"No user message appears in more than one split{similar}.", ""]
+                 f"No user message appears in more than one split{similar}.{held_text}", ""]
     for key, title in (("tool", "tool"), ("category", "category"), ("hard_case", "hard case"),
                        ("language", "language"), ("persona", "persona")):
         if counts.get(key):

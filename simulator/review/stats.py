@@ -203,3 +203,11 @@ def compute_stats(run: RunDir) -> dict[str, Any]:
         "cost_usd": total_cost,
         "cost_per_accepted_example": (total_cost / accepted) if (total_cost is not None and accepted) else None,
     }
+
+
+def compute_quality(run: RunDir) -> dict[str, Any]:
+    """The quality report of a run's published records (`toolsim stats RUN --quality`)."""
+    from simulator.export.quality import quality_report
+    from simulator.spec.snapshot import read_snapshot
+
+    return quality_report(run, read_snapshot(run))

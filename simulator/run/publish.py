@@ -20,6 +20,7 @@ from simulator.curate.curator import Curator
 from simulator.curate.quotas import balance_report
 from simulator.curate.summaries import TraceSummary
 from simulator.export.card import render_card
+from simulator.export.quality import quality_report
 from simulator.export.openai import to_openai_record
 from simulator.plan.targets import Targets, compute_targets
 from simulator.run.state import RunResult, RunState, judged_traces
@@ -70,8 +71,9 @@ def publish_dataset(
     curator = curator or Curator(targets, dedupe.near_threshold, dedupe.leak_threshold)
     curated = curator.curate(state.accepted)
     chosen = curated.chosen
-    ratios = pack.file.generation.split.model_dump()
-    assignment = curator.split(chosen, ratios, seed)
+    split_config = pack.file.generation.split
+    ratios = split_config.ratios()
+    assignment = curator.split(chosen, ratios, seed, hold_out=split_config.hold_out)
 
     # The split files, selection.json and the card are published together (see FileSet): a kill
     # never leaves a new train.jsonl beside an old validation.jsonl.
@@ -110,6 +112,7 @@ def _finish(
         **({"language_targets": targets.languages} if targets.languages else {}),
         "mix": mix.model_dump(mode="json", exclude_none=True),
         "split": ratios,
+        "split_hold_out": split_config.hold_out,
         "near_duplicate_threshold": curator.index.threshold if curator.index else "off",
         "leak_threshold": curator.leak_threshold,
         **(settings or {}),
@@ -122,7 +125,8 @@ def _finish(
         "exact_duplicates_removed": curated.exact_removed,
         "near_duplicates_removed": curated.near_removed,
     }
-    quality = {"short": curated.short, "balance": balance.as_dict()}
+    report = quality_report(run_dir, pack, assignment)
+    quality = {"short": curated.short, "balance": balance.as_dict(), "report": report}
     files.open(run_dir.dataset_dir / "README.md").write(
         render_card(pack.name, counts, card_settings, judge_stats, quality=quality))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -98,10 +98,23 @@ class Mix(Strict):
         return None
 
 
+HoldOut = Literal["template", "persona", "none"]
+
+
 class SplitConfig(Strict):
     train: float = Field(0.8, ge=0.0, le=1.0, description="share of the dataset in train.jsonl", examples=[0.9])
     validation: float = Field(0.1, ge=0.0, le=1.0, description="share in validation.jsonl", examples=[0.05])
     test: float = Field(0.1, ge=0.0, le=1.0, description="share in test.jsonl", examples=[0.05])
+    hold_out: HoldOut = Field(
+        "template",
+        description="what validation and test hold out whole: `template` (every record opening with one "
+        "hand-written seed stays in one split), `persona` (every record of one persona), or `none` (only "
+        "shared and similar user messages are kept together)",
+        examples=["persona"],
+    )
+
+    def ratios(self) -> dict[str, float]:
+        return {"train": self.train, "validation": self.validation, "test": self.test}
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> "SplitConfig":

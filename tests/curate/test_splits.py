@@ -135,3 +135,43 @@ def test_no_near_duplicate_pair_crosses_splits():
     assert similar and sum(assignment[a.id] != assignment[b.id] for a, b in similar) <= len(similar) // 20
     share = Counter(assignment.values())
     assert abs(share["train"] / len(chosen) - 0.8) < 0.05
+
+
+def _held(n: int, hold_out_key: str, seed: int):
+    """`n` summaries over few templates and personas, each with a message of its own."""
+    rng = random.Random(seed)
+    store = Summaries()
+    for i in range(n):
+        store.add(f"t{i:05d}", tool=rng.choice(["a", "b"]), category=rng.choice(["positive", "hard"]),
+                  persona=f"p{rng.randrange(9)}", language="en", users=[f"own message {i}"],
+                  template=f"s{rng.randrange(5)}#en.{rng.randrange(4)}")
+    return list(store)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(min_value=1, max_value=200), seed=st.integers(min_value=0, max_value=10_000),
+       hold_out=st.sampled_from(["template", "persona"]))
+def test_held_out_templates_and_personas_never_cross_splits(n, seed, hold_out):
+    summaries = _held(n, hold_out, seed)
+    assignment = split(summaries, RATIOS, seed, hold_out=hold_out)
+    where: dict[str, set[str]] = {}
+    for s in summaries:
+        where.setdefault(s.template if hold_out == "template" else s.persona, set()).add(assignment[s.id])
+    assert all(len(splits) == 1 for splits in where.values())
+
+
+def test_template_hold_out_still_fills_every_split():
+    summaries = _held(600, "template", seed=3)
+    counts = Counter(split(summaries, RATIOS, seed=3, hold_out="template").values())
+    assert set(counts) == set(RATIOS) and counts["train"] > counts["validation"] > 0 and counts["test"] > 0
+    # without holding templates out, one template's records land in several splits
+    loose = split(summaries, RATIOS, seed=3, hold_out="none")
+    spread = {s.template for s in summaries if loose[s.id] != "train"} & {s.template for s in summaries if loose[s.id] == "train"}
+    assert spread
+
+
+def test_an_unknown_hold_out_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="hold_out"):
+        split(_held(3, "template", 0), RATIOS, 0, hold_out="scenario")
