@@ -41,6 +41,7 @@ from simulator.load.tool_errors import FactReference, fact_references, rule_prob
 from simulator.spec import ToolsFile, ToolSpec
 from simulator.spec.toolkit import State, ToolSimModule
 from simulator.spec.validation import schema_problems, size_problems
+from simulator.values.computed import computation_names
 from simulator.values.schema_sim import returns_problems
 
 DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -118,6 +119,8 @@ def _load_tools_yaml(path: Path) -> LoadedTools:
         found = spec_schema_problems(spec)
         # Schema-only tools are answered by the generic sim: it must be able to fill `returns`.
         found = found or [("returns", message) for message in returns_problems(spec)]
+        if spec.compute is not None and spec.compute not in computation_names():
+            found.append(("compute", f"unknown computation {spec.compute!r}; known: {', '.join(computation_names())}"))
         for key, message in found:
             problems.append(doc.problem(loc + (key,), f"tools[{index}].{key}: {message}"))
         problems += _error_rule_problems(doc, loc, index, spec, loaded)

@@ -28,6 +28,7 @@ from simulator.spec.generation import today_for
 from simulator.spec.pack import Domain
 from simulator.spec.toolkit import SimContext, State, ToolError
 from simulator.spec.validation import argument_errors, parse_arguments, schema_errors
+from simulator.values.computed import ComputeError
 from simulator.values.schema_echo import ResultEcho, with_aliases
 from simulator.values.schema_sim import simulate
 from simulator.values.tool_errors import declared_error
@@ -102,6 +103,15 @@ def _accepted_names(fn: Callable[..., Any]) -> set[str] | None:
     return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
+def _needs_model(spec: ToolSpec, args: dict[str, Any], env: "ToolEnvironment") -> bool:
+    """Can only a model answer this computed call (a text the offline table does not hold)?"""
+    try:
+        simulate(spec, args, env.seed, env.today)
+    except ComputeError:
+        return True
+    return False
+
+
 class ReturnsMismatch(AssertionError):
     """A Python sim returned a value its own `returns` schema rejects (a sim bug)."""
 
@@ -157,7 +167,12 @@ class ToolEnvironment:
     def _run_sim(self, call: ToolCall, spec: ToolSpec, args: dict[str, Any]) -> ToolMessage:
         registered = self.domain.sims.tools.get(call.name) if self.domain.sims else None
         if registered is None:
-            return tool_result(call, self.echo.apply(spec, with_aliases(args), simulate(spec, args, self.seed)))
+            try:
+                value = simulate(spec, args, self.seed, self.today)
+            except ComputeError as exc:
+                return tool_error(call, str(exc))
+            # A computed tool's result is true as it is; drawn results are made consistent with the conversation.
+            return tool_result(call, value if spec.compute is not None else self.echo.apply(spec, with_aliases(args), value))
         accepted = _accepted_names(registered.fn)
         if accepted is not None:
             # The schema may allow arguments the function does not name; they carry no meaning
@@ -198,7 +213,8 @@ class ToolEnvironment:
                 return tool_result(call, await live.call(call.id, spec, args))
             except LiveFailure as failure:  # the service failed or refused: an error result, as an API gives
                 return tool_error(call, str(failure))
-        if mode != "model" or tool_model is None:
+        # A computed tool's true result beats a model's guess; a model answers what is left.
+        if mode != "model" or tool_model is None or (spec.compute is not None and not _needs_model(spec, args, self)):
             return self._run_sim(call, spec, args)
         from simulator.llm.tool_model import ToolModelError
 

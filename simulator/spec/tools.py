@@ -50,6 +50,11 @@ class ToolSpec(Strict):
         None, description="tools.yaml only: the MCP server's tool a `sim: live` call makes, when its name differs",
         examples=[{"tool": "search-books"}],
     )
+    compute: str | None = Field(
+        None, description="a named computation (simulator.values.computed) that answers a schema-only tool "
+        "with the true result: arithmetic, currency_conversion, date_add, translate, ...",
+        examples=["currency_conversion"],
+    )
 
     def openai_tool(self) -> dict[str, Any]:
         """The `tools` entry of the canonical record (no `returns`: models never see it)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import string
+from datetime import date, timedelta
 from collections.abc import Callable
 
 from simulator.values.fakes import (
@@ -224,3 +225,37 @@ def number_range_for(name: str | None) -> tuple[float, float, str] | None:
         if words & set(names):
             return hint
     return None
+
+
+_NOW_WORDS = {"as", "of", "observed", "updated", "checked", "current", "now", "retrieved", "fetched", "timestamp"}
+_PAST_WORDS = {"published", "created", "posted", "modified", "last", "seen", "released", "joined", "ordered"}
+_FUTURE_WORDS = {"next", "due", "expires", "expiry", "available", "departure", "arrival", "scheduled", "start",
+                 "end", "deadline", "delivery", "estimated", "checkin", "checkout", "until", "valid"}
+
+
+def is_date_name(name: str | None) -> bool:
+    key = snake_case(name or "")
+    return key.endswith("_at") or key == "date" or key.endswith(("_date", "_on")) or key in ("as_of", "timestamp")
+
+
+def is_timestamp_name(name: str | None) -> bool:
+    key = snake_case(name or "")
+    return key.endswith("_at") or key in ("as_of", "timestamp") or "datetime" in key
+
+
+def date_near(name: str | None, today: date, rng: random.Random, *, with_time: bool) -> str:
+    """A date (or RFC 3339 time) consistent with the episode's today: "as of" and "observed" are
+    today, "published" and "last seen" a little before, "next available" and "departure" after,
+    anything else within two months around it."""
+    words = set(snake_case(name or "").split("_"))
+    if words & _NOW_WORDS:
+        day = today
+    elif words & _PAST_WORDS:
+        day = today - timedelta(days=rng.randint(0, 10))
+    elif words & _FUTURE_WORDS:
+        day = today + timedelta(days=rng.randint(1, 21))
+    else:
+        day = today + timedelta(days=rng.randint(-45, 20))
+    if not with_time:
+        return day.isoformat()
+    return f"{day.isoformat()}T{rng.randint(6, 21):02d}:{rng.randrange(0, 60, 5):02d}:00Z"

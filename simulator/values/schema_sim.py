@@ -26,10 +26,12 @@ import hashlib
 import json
 import logging
 import random
+from datetime import date
 from typing import Any
 
 from simulator.spec import ToolSpec
 from simulator.spec.validation import schema_errors, validator_for
+from simulator.values.computed import ComputeContext, compute
 from simulator.values.field_values import prefixed_id
 from simulator.values.schema_echo import with_aliases
 from simulator.values.schema_values import Unsatisfiable, ValueBuilder
@@ -65,12 +67,29 @@ def _default_result(spec: ToolSpec, args: dict[str, Any], rng: random.Random) ->
     return result
 
 
-def simulate(spec: ToolSpec, args: dict[str, Any], seed: int) -> Any:
-    """A realistic result of calling `spec` with `args`, valid against `spec.returns` when given."""
+def simulate(spec: ToolSpec, args: dict[str, Any], seed: int, today: date | None = None) -> Any:
+    """A realistic result of calling `spec` with `args`, valid against `spec.returns` when given.
+    A tool with `compute:` gets the computation's true values over the schema's (ComputeError
+    propagates: the caller answers with an error, as the API would). Dates and times are drawn
+    around `today`, the episode's simulated day."""
     rng = _rng_for(spec.name, args, seed)
     if spec.returns is None:
-        return _default_result(spec, args, rng)
-    builder = ValueBuilder(spec.returns, dict(with_aliases(args)), rng, spec.name)
+        value = _default_result(spec, args, rng)
+    else:
+        value = _from_schema(spec, args, rng, today)
+    if spec.compute is not None:
+        ctx = ComputeContext(today=today or date.today(), seed=seed, draft=value)
+        computed = compute(spec.compute, args, ctx)
+        if isinstance(value, dict):  # computed fields win; a None removes a field the schema drew
+            value = {k: v for k, v in {**value, **computed}.items() if not (k in computed and computed[k] is None)}
+        else:
+            value = computed
+    return value
+
+
+def _from_schema(spec: ToolSpec, args: dict[str, Any], rng: random.Random, today: date | None) -> Any:
+    assert spec.returns is not None
+    builder = ValueBuilder(spec.returns, dict(with_aliases(args)), rng, spec.name, today=today)
     validator = validator_for(spec.returns)
     value: Any = None
     for _ in range(ATTEMPTS):
@@ -79,7 +98,7 @@ def simulate(spec: ToolSpec, args: dict[str, Any], seed: int) -> Any:
         except Unsatisfiable as exc:
             _warn_once(spec.name, f"cannot generate a result: {exc}")
             return {"status": "ok"}
-        if validator.is_valid(value):
+        if validator.is_valid(value) or spec.compute is not None:
             return value
     _warn_once(spec.name, "; ".join(schema_errors(spec.returns, value)[:3]))
     return value

@@ -16,12 +16,16 @@ import copy
 import json
 import random
 import string
+from datetime import date
 from typing import Any
 
 from simulator.spec.validation import validator_for
 from simulator.values.fake_patterns import PatternTooComplex, fake_from_pattern
 from simulator.values.fakes import WORDS, fake_word
 from simulator.values.field_values import (
+    date_near,
+    is_date_name,
+    is_timestamp_name,
     number_range_for,
     string_for_format,
     string_for_name,
@@ -107,11 +111,13 @@ class ValueBuilder:
     `value` raises `Unsatisfiable` when no value can be built (`false`, an empty range, a `$ref`
     cycle); `simulator.values.schema_sim` turns that into a warning or a `returns_problems` line."""
 
-    def __init__(self, root: Any, args: dict[str, Any], rng: random.Random, tool: str) -> None:
+    def __init__(self, root: Any, args: dict[str, Any], rng: random.Random, tool: str,
+                 today: date | None = None) -> None:
         self.root = root
         self.args = args
         self.rng = rng
         self.tool = tool
+        self.today = today  # dates and times are drawn around it (the episode's simulated day)
         self.root_validator = validator_for(root)
 
     def fits(self, schema: Any, value: Any) -> bool:
@@ -276,7 +282,10 @@ class ValueBuilder:
                 if len(text) >= low and (high is None or len(text) <= high):
                     return text
         text = None
-        if "format" in schema:
+        if self.today is not None and (schema.get("format") in ("date", "date-time") or is_date_name(name)):
+            text = date_near(name, self.today, self.rng, with_time=schema.get("format") == "date-time"
+                             or (schema.get("format") is None and is_timestamp_name(name)))
+        if text is None and "format" in schema:
             text = string_for_format(schema["format"], self.rng)
         if text is None:
             text = string_for_name(name, self.rng, self.tool) or fake_word(self.rng)

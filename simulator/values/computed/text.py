@@ -1,0 +1,91 @@
+"""Translation, summary, spell-check and language detection from a table of real pairs.
+
+Offline there is no model to write a translation, so the text tools answer from
+`text_table.yaml` — real translations, corrections and summaries of the texts the shipped packs
+use — and a text the table does not hold gets an error saying so (`--tool-model` answers those).
+A made-up answer ("Your request has been received") would teach a model to trust boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator.values.computed import ComputeContext, ComputeError, computation
+
+TABLE = Path(__file__).with_name("text_table.yaml")
+NOT_OFFLINE = "no offline {what} for this text (run with --tool-model to let a model answer it)"
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Any]:
+    with TABLE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.strip().strip("“”\"'").split())
+
+
+def _find(section: str, text: str) -> Any:
+    entries = table()[section]
+    return entries.get(_key(text))
+
+
+@computation("translate")
+def translate(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    entry = _find("translations", args["text"])
+    target = args["target_language"]
+    if entry is None:
+        raise ComputeError(NOT_OFFLINE.format(what="translation"))
+    if target == entry["source"]:
+        translated = _key(args["text"])
+    elif target in entry:
+        translated = entry[target]
+    else:
+        raise ComputeError(NOT_OFFLINE.format(what=f"translation into {target}"))
+    return {"text": args["text"], "translated_text": translated, "source_language": entry["source"],
+            "target_language": target}
+
+
+@computation("detect_language")
+def detect(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    code = _find("detections", args["text"])
+    if code is None:
+        entry = _find("translations", args["text"])
+        code = entry["source"] if entry else None
+    if code is None:
+        raise ComputeError(NOT_OFFLINE.format(what="language detection"))
+    return {"language": code, "confidence": 0.98 if len(args["text"]) > 15 else 0.93}
+
+
+@computation("spell_check")
+def spell_check(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    entry = _find("spelling", args["text"])
+    if entry is None:
+        raise ComputeError(NOT_OFFLINE.format(what="spell-check"))
+    return {"text": args["text"], "issues_found": entry["issues"], "corrected_text": entry["corrected"]}
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[\w'-]+", text))
+
+
+@computation("summarize")
+def summarize(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    entry = _find("summaries", args["text"])
+    if entry is None:
+        raise ComputeError(NOT_OFFLINE.format(what="summary"))
+    style = args.get("style", "paragraph")
+    if style == "bullet_points":
+        points = entry["bullet_points"][: args.get("max_sentences", len(entry["bullet_points"]))]
+        summary = "\n".join(f"- {p}" for p in points)
+    else:
+        summary = entry["paragraph"]
+    return {"summary": summary, "style": style, "original_words": _words(args["text"]),
+            "summary_words": _words(summary)}
