@@ -3,6 +3,8 @@ labels, and declared tool-graph links."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from simulator.spec.base import Language, LocalizedText, Strict
@@ -75,6 +77,12 @@ class DomainConfig(Strict):
                           "mapping does not name is `schema`). Unset: `model` for the tools of a tools.yaml when a "
                           "tool model is given, else `schema`",
         examples=[{"get_book": "live", "search_*": "live", "create_order": "model"}],
+    )
+    asides: dict[Literal["context", "rambling", "vague", "human"], LocalizedText] = Field(
+        default_factory=dict,
+        description="the domain's own persona asides (added to the generic ones of style_phrases.yaml): "
+        "`context` (why a verbose user asks), `rambling`, `vague` wording, and `human` — asking for a "
+        "person, only for packs that can hand over to one",
     )
     links: list[ToolLink] = Field(
         default_factory=list, description="declared tool-graph edges: output field -> parameter",

@@ -45,7 +45,7 @@ class OfflineUser:
         # An own stream: the assistant drawing more or fewer numbers must not change the user.
         self.rng = random.Random(ctx.rng.getrandbits(64))
         self.labels = ctx.domain.config.labels
-        self.style = Styler(ctx.persona, self.rng, ctx.facts, self.labels)
+        self.style = Styler(ctx.persona, self.rng, ctx.facts, self.labels, ctx.domain.config.asides)
         self.may_volunteer = ctx.scenario.category != "clarification"
         self.template = ctx.template  # the first turn's seed, drawn per episode (episode.choose_template)
         self.turn = -1  # index of the scripted turn said last

@@ -27,9 +27,14 @@ PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
 
 GREETING_CHANCE = {"casual": 0.6, "neutral": 0.5, "formal": 0.9}
 SIGNOFF_CHANCE = {"casual": 0.3, "neutral": 0.3, "formal": 0.6}
-LEAD_IN_CHANCE = 0.4  # formal personas sometimes announce the request first
-ANSWER_EXTRA_CHANCE = 0.5  # verbose personas pad their answers
-FRUSTRATED_CLOSER_CHANCE = 0.5  # a frustrated message also ends on a complaint
+LEAD_IN_CHANCE = 0.06  # formal personas sometimes announce the request first
+CONTEXT_CHANCE = 0.12  # a verbose persona says why it asks
+ANSWER_EXTRA_CHANCE = 0.2  # verbose personas pad their answers
+FRUSTRATED_CLOSER_CHANCE = 0.12  # a frustrated message also ends on a complaint
+# Stock asides are what a model parrots: a message carries at most one of them (real people
+# rarely stack "I'm not good with computers" on "Such a lovely day" on "my neighbour had...").
+MAX_ASIDES = 1
+ASIDES_PER_CONVERSATION = 1  # and a conversation carries one in all: the rest of it is the request
 FRUSTRATION_STEP = 0.2  # added to the frustration chance per clarifying question beyond patience
 # A scenario line that already greets ("Hi, the lamp...") gets no second greeting.
 GREETS_ALREADY = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear)\b|^(?:你好|您好|嗨)", re.I)
@@ -66,6 +71,7 @@ class LanguagePhrases:
     answer: Mapping[str, Sequence[str]]
     groups: tuple[SlotGroup, ...]
     abbreviations: Mapping[str, str]
+    slips: Mapping[str, str]
     traits: TraitPhrases
 
 
@@ -95,6 +101,7 @@ def phrases_for(language: str) -> LanguagePhrases:
         answer=raw["answer"],
         groups=groups,
         abbreviations=raw.get("typos", {}).get("abbreviations", {}),
+        slips=raw.get("typos", {}).get("slips", {}),
         traits=TraitPhrases.of(raw.get("traits"), language),
     )
 
@@ -103,6 +110,16 @@ def phrases_for(language: str) -> LanguagePhrases:
 def _raw_phrases() -> dict[str, Any]:
     with PHRASES_FILE.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def _domain_asides(asides: Mapping[str, Any] | None, language: str) -> dict[str, list[str]]:
+    """A domain's own asides in one language (`domain.asides`: section -> LocalizedText)."""
+    out: dict[str, list[str]] = {}
+    for section, text in (asides or {}).items():
+        variants = text.for_language(language) if hasattr(text, "for_language") else []
+        if variants:
+            out[section] = list(variants)
+    return out
 
 
 def humanise(name: str) -> str:
@@ -167,18 +184,22 @@ class Styler:
     """Dresses the offline user's messages in a persona's voice."""
 
     def __init__(
-        self, persona: Persona, rng: random.Random, facts: Mapping[str, Any], labels: Labels | None = None
+        self, persona: Persona, rng: random.Random, facts: Mapping[str, Any], labels: Labels | None = None,
+        asides: Mapping[str, Any] | None = None,
     ) -> None:
         self.persona = persona
+        self.asides = _domain_asides(asides, persona.language)
         self.labels = labels
         self.rng = rng
         self.facts = facts
         self.phrases = phrases_for(persona.language)
         self.clarifications = 0
+        self.asides_left = ASIDES_PER_CONVERSATION
         self.typo_messages = 0
         self._typos: TypoMaker | None = None
         self._protected: set[str] | None = None
-        self.traits = Traits(persona, rng, self.phrases.traits, self._typo_maker) if has_traits(persona) else None
+        self.traits = (Traits(persona, rng, self.phrases.traits, self._typo_maker, self.asides)
+                       if has_traits(persona) else None)
 
     # ------------------------------------------------------------ messages
 
@@ -196,22 +217,34 @@ class Styler:
             parts.append(rng.choice(greetings))
             lead_ins = p.lead_ins.get(persona.formality)
             if lead_ins and rng.random() < LEAD_IN_CHANCE:
-                parts.append(rng.choice(lead_ins))
+                parts.extend(self._budget([rng.choice(lead_ins)]))
         if traits is not None:
-            parts.append(traits.lead_in() or "")
+            parts.extend(self._budget([traits.lead_in() or ""]))
         parts.append(core)
-        if persona.verbosity == "verbose":
-            parts.append(rng.choice(p.context))
+        asides: list[str] = []
+        if persona.verbosity == "verbose" and rng.random() < CONTEXT_CHANCE:
+            asides.append(rng.choice([*p.context, *self.asides.get("context", ())]))
         if traits is not None:
-            parts.extend(traits.asides(first))
+            asides.extend(traits.asides(first))
+        parts.extend(self._budget(asides))
         parts.extend(volunteered)
         if traits is not None:
             parts.append(traits.human(first) or "")
         if not brisk and not frustrated and rng.random() < SIGNOFF_CHANCE[persona.formality]:
             parts.append(rng.choice(p.signoffs[persona.formality]))
         if frustrated and rng.random() < FRUSTRATED_CLOSER_CHANCE:
-            parts.append(rng.choice(p.frustrated_closers))
+            parts.extend(self._budget([rng.choice(p.frustrated_closers)]))
         return self._finish(parts)
+
+    def _budget(self, asides: list[str]) -> list[str]:
+        """At most MAX_ASIDES of `asides`, and none once the conversation has had its share."""
+        asides = [a for a in asides if a]
+        if not asides or self.asides_left <= 0:
+            return []
+        if len(asides) > MAX_ASIDES:
+            asides = self.rng.sample(asides, MAX_ASIDES)
+        self.asides_left -= len(asides)
+        return asides
 
     def answer(self, slots: Sequence[str]) -> str:
         """A reply to a clarifying question, giving the facts in `slots`."""
@@ -220,13 +253,13 @@ class Styler:
         if self._frustrated():
             parts.append(self.rng.choice(self.phrases.frustrated_openers))
         if self.traits is not None:
-            parts.append(self.traits.lookup() or "")
+            parts.extend(self._budget([self.traits.lookup() or ""]))
         if self.persona.verbosity == "terse":
             parts.append(self._terse_values(slots))
         else:
             parts.extend(self.fact_sentences(slots, "answer"))
             if self.persona.verbosity == "verbose" and self.rng.random() < ANSWER_EXTRA_CHANCE:
-                parts.append(self.rng.choice(self.phrases.answer_extras))
+                parts.extend(self._budget([self.rng.choice(self.phrases.answer_extras)]))
         if self.traits is not None:
             parts.append(self.traits.human(first=False) or "")
         return self._finish(parts)
@@ -311,7 +344,7 @@ class Styler:
     def _typo_maker(self) -> TypoMaker:
         if self._typos is None:
             self._typos = TypoMaker(
-                self.persona.language, self.phrases.abbreviations, self._fact_texts()
+                self.persona.language, self.phrases.abbreviations, self._fact_texts(), self.phrases.slips
             )
         return self._typos
 

@@ -25,14 +25,15 @@ from typing import Any
 from simulator.simulate.agents.typos import TypoMaker, compile_table
 from simulator.spec import Persona
 
-EXPERT_LEAD_IN_CHANCE = 0.5  # an expert opens with "Quick one." this often
-NOVICE_HEDGE_CHANCE = 0.5  # a novice apologises for not knowing how things work
-EMOTION_ASIDE_CHANCE = 0.5  # a cheerful or anxious persona lets it show in a request
-SECOND_LANGUAGE_ASIDE_CHANCE = 0.4  # "Sorry for my English." in the first message
-LOOKUP_CHANCE = 0.5  # a novice or vague persona says "Let me see..." before answering
-CODE_SWITCH_TAG_CHANCE = 0.4  # a code-switching message also ends on a word of the other language
-LATER_HUMAN_FACTOR = 0.5  # asking for a human is likelier early: later messages ask at half the rate
-VAGUE_ASIDE_FACTOR = 0.7  # of the vagueness chance, this share adds a vague sentence to a request
+EXPERT_LEAD_IN_CHANCE = 0.08  # an expert opens with "Quick one." this often
+NOVICE_HEDGE_CHANCE = 0.1  # a novice apologises for not knowing how things work
+EMOTION_ASIDE_CHANCE = 0.08  # a cheerful or anxious persona lets it show in a request
+SECOND_LANGUAGE_ASIDE_CHANCE = 0.12  # "Sorry for my English." in the first message
+LOOKUP_CHANCE = 0.1  # a novice or vague persona says "Let me see..." before answering
+CODE_SWITCH_TAG_CHANCE = 0.3  # a code-switching message also ends on a word of the other language
+LATER_HUMAN_FACTOR = 0.3  # asking for a human is likelier early: later messages ask at this share of the rate
+VAGUE_ASIDE_FACTOR = 0.15  # of the vagueness chance, this share adds a vague sentence to a request
+RAMBLING_FACTOR = 0.2  # of the rambling chance, this share wanders into an aside (one per message at most)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ class Traits:
     """What one persona's optional traits add to, and change in, its messages."""
 
     def __init__(self, persona: Persona, rng: random.Random, phrases: TraitPhrases,
-                 editor: Callable[[], TypoMaker]) -> None:
+                 editor: Callable[[], TypoMaker], domain: Mapping[str, Sequence[str]] | None = None) -> None:
         self.persona = persona
+        self.domain = domain or {}  # the pack's own asides: context, rambling, vague, human
         self.rng = rng
         self.phrases = phrases
         self._editor = editor  # shared with the typos: built on first use, facts protected
@@ -106,13 +108,14 @@ class Traits:
         if persona.vagueness:
             out.append(self._maybe(persona.vagueness * VAGUE_ASIDE_FACTOR, "vague"))
         if persona.rambling:
-            out.append(self._maybe(persona.rambling, "rambling"))
+            out.append(self._maybe(persona.rambling * RAMBLING_FACTOR, "rambling"))
         if first and not persona.native_speaker:
             out.append(self._maybe(SECOND_LANGUAGE_ASIDE_CHANCE, "second_language", "asides"))
         return [text for text in out if text]
 
     def human(self, first: bool) -> str | None:
-        """"If this gets complicated, just get me a human." — likelier in the first message."""
+        """"If this gets complicated, just get me a human." — likelier in the first message, and
+        only in a pack that can hand over to a person (its `domain.asides.human`)."""
         chance = self.persona.asks_for_human * (1.0 if first else LATER_HUMAN_FACTOR)
         return self._maybe(chance, "human") if chance else None
 
@@ -155,7 +158,7 @@ class Traits:
     # ------------------------------------------------------------ helpers
 
     def _maybe(self, chance: float, *path: str) -> str | None:
-        options = self.phrases.options(*path)
+        options = [*self.phrases.options(*path), *(self.domain.get(path[0], ()) if len(path) == 1 else ())]
         if not options or chance <= 0 or (chance < 1 and self.rng.random() >= chance):
             return None
         return self.rng.choice(options)

@@ -47,15 +47,19 @@ def _compile_abbreviations(mapping: Mapping[str, str], language: str) -> re.Patt
 class TypoMaker:
     """Makes one message sloppy: 1–2 of abbreviations, swapped or dropped letters, lowercase."""
 
-    def __init__(self, language: str, abbreviations: Mapping[str, str], protected: Iterable[str]) -> None:
+    def __init__(self, language: str, abbreviations: Mapping[str, str], protected: Iterable[str],
+                 slips: Mapping[str, str] | None = None) -> None:
         self.language = language
+        # Chinese slips: a homophone typed by the IME (在 -> 再, 的 -> 得) or a word left in pinyin.
+        self._slips = dict(slips or {})
+        self._slip_re = re.compile("|".join(re.escape(k) for k in sorted(self._slips, key=len, reverse=True))) if self._slips else None
         self._abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._abbreviation_re = _compile_abbreviations(abbreviations, language)
         # Found with str.find, not compiled into a regex: the facts differ in every episode and
         # compiling a fresh alternation each time would cost more than the whole conversation.
         self._literals = tuple(sorted({s.lower() for s in protected if s and s.strip()}, key=len, reverse=True))
         ops: list[Op] = [self._abbreviate]
-        ops += [_drop_punctuation] if language == "zh" else [_swap_letters, _drop_letter, _lowercase]
+        ops += [_drop_punctuation, self._slip, self._slip] if language.startswith("zh") else [_swap_letters, _drop_letter, _lowercase]
         self._ops = ops
 
     def apply(self, text: str, rng: random.Random) -> str:
@@ -132,6 +136,17 @@ class TypoMaker:
         if position < len(text):
             segments.append([False, text[position:]])
         return segments
+
+    def _slip(self, segments: Segments, rng: random.Random) -> bool:
+        """One homophone or pinyin slip in the free text."""
+        if self._slip_re is None:
+            return False
+        found = [(seg, m) for seg in segments if not seg[0] for m in self._slip_re.finditer(seg[1])]
+        if not found:
+            return False
+        seg, match = rng.choice(found)
+        _replace_word(seg, match, self._slips[match.group(0)])
+        return True
 
     def _abbreviate(self, segments: Segments, rng: random.Random) -> bool:
         if self._abbreviation_re is None:
