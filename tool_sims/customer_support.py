@@ -370,7 +370,8 @@ def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float |
         "order_id": order_id,
         "amount": amount,
         "status": "pending",
-        "estimated_days": ctx.rng.choice((3, 5, 7, 10)),
+        # Policy (system prompt): refunds reach the payment method within 5-10 business days.
+        "estimated_days": ctx.rng.choice((5, 7, 10)),
     }
 
 

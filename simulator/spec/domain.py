@@ -3,9 +3,10 @@ labels, and declared tool-graph links."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulator.spec.base import Language, LocalizedText, Strict
 from simulator.spec.service import SimMode
@@ -19,6 +20,24 @@ class ToolLink(Strict):
     source: str = Field(alias="from", description="tool.path of an output field (array items as 0)",
                         examples=["find_doctor.doctors.0.id"])
     to: str = Field(description="tool.parameter it feeds", examples=["book_appointment.doctor_id"])
+
+
+class ErrorText(Strict):
+    """How a tool's error reads in a reply, per language: `match` is a regular expression over the
+    error message (the tool speaks English, like a real API); its named groups fill `text`, e.g.
+    `{match: "^Order (?P<order_id>\\S+) has already shipped", text: {zh: "订单{order_id}已经发货"}}`."""
+
+    match: str
+    text: LocalizedText
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class DomainConfig(Strict):
@@ -50,6 +69,11 @@ class DomainConfig(Strict):
         description="how the offline assistant answers an error result: `{error}` is the tool's message (without "
                     "its final full stop); the scenario's slots may be named too",
         examples=[{"en": ["That didn't go through: {error}."], "zh": ["没有成功：{error}。"]}],
+    )
+    error_texts: list[ErrorText] = Field(
+        default_factory=list,
+        description="tool errors as replies say them per language (a Chinese reply never quotes the English "
+        "error); an error no entry matches is said with a generic phrase in languages other than English",
     )
     ask: dict[str, LocalizedText] = Field(
         default_factory=dict,

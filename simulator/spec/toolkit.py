@@ -48,9 +48,14 @@ class SimContext:
     today: date
     counters: dict[str, int] = field(default_factory=dict)
 
-    def next_id(self, prefix: str, start: int = 1000) -> str:
-        """Sequential, deterministic ids per episode: RF-1001, RF-1002, ..."""
-        n = self.counters.get(prefix, start) + 1
+    def next_id(self, prefix: str, start: int | None = None) -> str:
+        """Deterministic ids, sequential within an episode from a start drawn per episode
+        (RF-48213, RF-48214, ...): a constant RF-1001 in every record would let a model say the id
+        without reading the result. `start` fixes the first number instead (then start + 1)."""
+        n = self.counters.get(prefix)
+        if n is None:
+            n = start if start is not None else self.rng.randrange(10_000, 99_000)
+        n += 1
         self.counters[prefix] = n
         return f"{prefix}-{n}"
 

@@ -43,7 +43,8 @@ def test_chinese_replies_with_english_enum_or_error_words():
 
 
 def test_forbidden_tokens_are_the_english_enum_words_not_codes():
-    tools = [{"parameters": {"properties": {"seat": {"enum": ["aisle", "window"]}, "cur": {"enum": ["USD", "EUR"]}}},
+    tools = [{"parameters": {"properties": {"seat": {"enum": ["aisle", "window"]}, "cur": {"enum": ["USD", "EUR"]},
+                                            "app": {"enum": ["Spotify", "Apple Music"]}}},
               "returns": {"properties": {"status": {"enum": ["delivered", "in transit"]}}}}]
     assert forbidden_tokens(tools) == {"aisle", "window", "delivered", "in transit"}
 

@@ -42,8 +42,19 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
 
 
+MAX_VALUE_WORDS = 4  # a fact of more words is a whole sentence (a question), not a value to mask
+MAX_VALUE_CJK = 12
+
+
+def _is_value(text: str) -> bool:
+    cjk = len(_CJK.findall(text))
+    return len(text.split()) <= MAX_VALUE_WORDS and cjk <= MAX_VALUE_CJK
+
+
 def _fact_strings(facts: Mapping[str, Any]) -> list[str]:
-    """Every way the episode's facts can be written, longest first (masked before shorter ones)."""
+    """Every way the episode's facts can be written, longest first (masked before shorter ones).
+    A fact that is a whole sentence (a negative scenario's question drawn from a list) is the
+    message's content, not a value, and stays."""
     found: set[str] = set()
 
     def add(value: Any) -> None:
@@ -59,7 +70,7 @@ def _fact_strings(facts: Mapping[str, Any]) -> list[str]:
             found.add(str(value))
 
     add(dict(facts))
-    return sorted((normalize(s) for s in found if len(str(s).strip()) >= 2), key=len, reverse=True)
+    return sorted((normalize(s) for s in found if len(str(s).strip()) >= 2 and _is_value(str(s))), key=len, reverse=True)
 
 
 def mask(text: str, facts: list[str]) -> str:
@@ -85,13 +96,14 @@ def _canned_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 def forbidden_tokens(tools: Iterable[Mapping[str, Any]]) -> set[str]:
     """Enum values of the tools' parameters and results that are English words ("delivered",
-    "aisle", "general practice"); codes in capitals (USD, LHR) are fine in any language."""
+    "aisle", "general practice"); codes in capitals (USD, LHR) and capitalised names (Spotify,
+    FedEx, Thursday) are proper names, which Chinese text also writes in Latin letters."""
     found: set[str] = set()
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for value in node.get("enum") or ():
-                if isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z _'-]*[a-z][A-Za-z _'-]*", value):
+                if isinstance(value, str) and re.fullmatch(r"[a-z][a-z _'-]*", value):
                     if len(value) >= 3:
                         found.add(value.lower())
             if isinstance(node.get("const"), str) and re.fullmatch(r"[a-z][a-z _-]{2,}", node["const"]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -31,9 +32,11 @@ from simulator.spec import LANGUAGES, DomainConfig, LocalizedText, Turn
 from simulator.spec.blueprint import (
     MissingValue,
     latest_results,
+    placeholders,
     render_args,
     render_text,
 )
+from simulator.words.grammar import agree
 from simulator.words.heard import HeardFacts
 
 if TYPE_CHECKING:
@@ -81,7 +84,14 @@ class OfflineAssistant:
         return self.next_message(messages)
 
     def next_message(self, messages: Sequence[Message]) -> AssistantMessage:
-        """The next assistant message (synchronous core of `respond`)."""
+        """The next assistant message (synchronous core of `respond`); English text is settled
+        for number, articles and casing (`words.grammar.agree`) whatever the values filled in."""
+        message = self._next_message(messages)
+        if message.content and self.language == "en":
+            return AssistantMessage(content=agree(message.content))
+        return message
+
+    def _next_message(self, messages: Sequence[Message]) -> AssistantMessage:
         self.heard.update(messages)
         last = messages[-1] if messages else None
         if isinstance(last, UserMessage):
@@ -158,9 +168,10 @@ class OfflineAssistant:
         if not batch:
             return self._pick(self.phrases["no_result"])
         results = latest_results(messages) if self._replies_read_results else None
-        return self.joiner.join(self._reply(m, results) for m in reversed(batch))
+        question = (messages[self.turn_start].content or "").lower() if isinstance(messages[self.turn_start], UserMessage) else ""
+        return self.joiner.join(self._reply(m, results, question) for m in reversed(batch))
 
-    def _reply(self, message: ToolMessage, results: Mapping[str, Any] | None) -> str:
+    def _reply(self, message: ToolMessage, results: Mapping[str, Any] | None, question: str = "") -> str:
         try:
             payload = json.loads(message.content)
         except ValueError:
@@ -168,19 +179,59 @@ class OfflineAssistant:
         if message.is_error:
             error = payload.get("error", payload) if isinstance(payload, dict) else payload
             if isinstance(error, str):  # templates end the sentence themselves
-                error = error.rstrip(".。 ")
+                error = self._error_text(error).rstrip(".。 ")
             context = {**self.facts, "error": error}
             return self._render_any(self.config.error_reply, context, results) or str(error)
         # Null fields are left out so a template that mentions them (a carrier before shipping)
         # fails to render and another variant is used instead of saying "None".
         payload = _without_nulls(payload)
         if isinstance(payload, dict):
-            shown = {k: self._label(v) for k, v in payload.items()} if self.labels else payload
+            shown = {k: self._label_deep(v) for k, v in payload.items()} if self.labels else payload
             context = {**self.facts, **shown, **self._list_summaries(payload)}
         else:
             context = {**self.facts, "result": payload}
-        rendered = self._render_any(self.config.replies.get(message.name), context, results)
+        templates = self.config.replies.get(message.name)
+        rank = self._ranker(payload, question) if isinstance(payload, dict) else None
+        rendered = self._render_any(templates, context, results, rank)
         return rendered or self._generic_result(payload)
+
+    def _ranker(self, payload: dict[str, Any], question: str):
+        """Score a reply template by what the user asked: each field it states that the question is
+        about (a field's name or one of the domain's labels for it appears in the question), and
+        whether it names every item of a result list that has several."""
+        asked = {key for key in _fields(payload) if self._asked_about(key, question)}
+        lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
+
+        def score(template: str) -> int:
+            names = [name.split(".")[-1] for name in placeholders(template)]
+            return 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names))
+        return score
+
+    def _asked_about(self, key: str, question: str) -> bool:
+        if not question:
+            return False
+        words = [key.replace("_", " ")]
+        own = self.config.labels.get(key)
+        if own is not None:
+            words += own.for_language(self.language)
+        return any(w and w.lower() in question for w in words)
+
+    def _error_text(self, error: str) -> str:
+        """The error as our language says it: the domain's `error_texts` entry that matches, the
+        English message itself in English, else a generic phrase (never English in a Chinese reply)."""
+        for entry in self.config.error_texts:
+            found = re.search(entry.match, error)
+            if found is None:
+                continue
+            variants = entry.text.for_language(self.language)
+            if variants:
+                values = {k: self._label(v) for k, v in found.groupdict().items() if v is not None}
+                try:
+                    return self.rng.choice(variants).format(**values)
+                except (KeyError, IndexError):
+                    break
+            break
+        return error if self.language == "en" else self._pick(self.phrases["error_unknown"])
 
     def _list_summaries(self, payload: dict[str, Any]) -> dict[str, Any]:
         """`{orders_count}` and `{orders_list}` ("ORD-1 (shipped, 2026-03-01); ORD-2 (...)") for
@@ -233,17 +284,30 @@ class OfflineAssistant:
     def _label(self, value: Any) -> Any:
         return self.labels.get(value, value) if isinstance(value, str) else value
 
+    def _label_deep(self, value: Any) -> Any:
+        """Value labels inside nested objects and lists too (a profile's `preferences.seat`)."""
+        if isinstance(value, dict):
+            return {k: self._label_deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._label_deep(v) for v in value]
+        return self._label(value)
+
     def _render_any(
-        self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None
+        self, templates: LocalizedText | None, context: Mapping[str, Any], results: Mapping[str, Any] | None = None,
+        rank: Any = None,
     ) -> str | None:
-        """Render one of the variants for our language, starting at a random one; None if none fits."""
+        """Render one of the variants for our language, starting at a random one (the best ranked
+        first when `rank` scores them); None if none fits."""
         if self.watch is not None and templates is not None:
             self.watch(templates, context, results)
         variants = templates.for_language(self.language) if templates else []
         if not variants:
             return None
         start = self.rng.randrange(len(variants))
-        for template in variants[start:] + variants[:start]:
+        ordered = variants[start:] + variants[:start]
+        if rank is not None:
+            ordered.sort(key=rank, reverse=True)  # stable: ties keep the random order
+        for template in ordered:
             try:
                 return render_text(template, context, results)
             except MissingValue:
@@ -273,6 +337,17 @@ def _mentions_results(config: DomainConfig) -> bool:
         _READS_RESULTS.clear()
     _READS_RESULTS[id(config)] = (config, answer)
     return answer
+
+
+def _fields(payload: dict[str, Any]) -> set[str]:
+    """The field names of a result, and of the objects in its lists (`rows.0.owner` -> `owner`)."""
+    names = set(payload)
+    for value in payload.values():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            names.update(value[0])
+        elif isinstance(value, dict):
+            names.update(value)
+    return names
 
 
 def _without_nulls(value: Any) -> Any:

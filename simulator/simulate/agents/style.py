@@ -21,6 +21,7 @@ import yaml
 
 from simulator.simulate.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.simulate.agents.typos import TypoMaker
+from simulator.words.grammar import agree
 from simulator.spec import LANGUAGES, Persona
 
 PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
@@ -315,6 +316,8 @@ class Styler:
 
     def _finish(self, parts: Sequence[str]) -> str:
         text = self._join([part for part in parts if part])
+        if self.persona.language == "en":
+            text = agree(text)
         if self.traits is not None:
             text = self.traits.rewrite(text)
         if self.persona.typo_rate and self.rng.random() < self.persona.typo_rate:
