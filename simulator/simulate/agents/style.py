@@ -220,7 +220,7 @@ class Styler:
             if lead_ins and rng.random() < LEAD_IN_CHANCE:
                 parts.extend(self._budget([rng.choice(lead_ins)]))
         if traits is not None:
-            parts.extend(self._budget([traits.lead_in() or ""]))
+            parts.append(traits.lead_in() or "")  # an opener like a greeting ("Straight to it."), not an aside
         parts.append(core)
         asides: list[str] = []
         if persona.verbosity == "verbose" and rng.random() < CONTEXT_CHANCE:
@@ -356,7 +356,7 @@ class Styler:
 # sign-offs, which real users write in a few words too): the quality report counts user turns
 # carrying one of them ("I've been a customer for years").
 CANNED_SECTIONS: tuple[tuple[str, ...], ...] = (
-    ("context",), ("answer_extras",), ("lead_ins",), ("frustrated_closers",), ("traits", "expertise"),
+    ("context",), ("answer_extras",), ("lead_ins",), ("frustrated_closers",), ("traits", "expertise", "novice"),
     ("traits", "lookup"), ("traits", "emotion"), ("traits", "human"), ("traits", "rambling"),
     ("traits", "vague"), ("traits", "second_language", "asides"), ("asides",),
 )

@@ -25,7 +25,7 @@ from typing import Any
 from simulator.simulate.agents.typos import TypoMaker, compile_table
 from simulator.spec import Persona
 
-EXPERT_LEAD_IN_CHANCE = 0.08  # an expert opens with "Quick one." this often
+EXPERT_LEAD_IN_CHANCE = 0.3  # an expert opens with "Quick one." this often
 NOVICE_HEDGE_CHANCE = 0.1  # a novice apologises for not knowing how things work
 EMOTION_ASIDE_CHANCE = 0.08  # a cheerful or anxious persona lets it show in a request
 SECOND_LANGUAGE_ASIDE_CHANCE = 0.12  # "Sorry for my English." in the first message
