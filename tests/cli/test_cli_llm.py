@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -231,18 +232,24 @@ def test_a_lone_garbage_judge_never_accepts(server, cache_dir, tmp_path):
 
 
 def test_dpo_pairs_from_samples_of_one_plan(server, cache_dir, tmp_path):
-    """Two samples per plan; the fake assistant answers every other first request with a wrong
-    tool, so some plans get one accepted and one rejected sample: a preference pair."""
-    count = {"n": 0}
+    """Two samples per plan; the fake assistant answers a user line naming an order with a wrong
+    tool the first time it sees that line and rightly the second time, so a plan whose samples
+    share their user lines gets one rejected and one accepted sample: a preference pair. (Keyed on
+    the line, not on a request counter, so episodes running side by side cannot pair up two wrong
+    or two right samples.)"""
+    seen: set[str] = set()
+    lock = threading.Lock()
 
     def sometimes_wrong(request):
         body = request.body
         if role_of(body) == "assistant" and body["messages"][-1]["role"] == "user":
-            found = ORDER.findall(str(body["messages"][-1].get("content")))
-            if found:
-                count["n"] += 1
-                if count["n"] % 2:
-                    return tool_calls(("escalate_to_human", {"reason": "unsure", "order_id": found[0]}))
+            line = str(body["messages"][-1].get("content"))
+            found = ORDER.findall(line)
+            with lock:
+                first_time = line not in seen
+                seen.add(line)
+            if found and first_time:
+                return tool_calls(("escalate_to_human", {"reason": "unsure", "order_id": found[0]}))
         return fake_model(request)
 
     server.responder = sometimes_wrong
