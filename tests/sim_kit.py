@@ -62,3 +62,9 @@ def error_of(env: ToolEnvironment, tool: str, **args: Any) -> str:
 def day(env: ToolEnvironment, ahead: int) -> str:
     """The ISO date `ahead` days after the episode's simulated today."""
     return (env.today + timedelta(days=ahead)).isoformat()
+
+
+def next_id(generated: str) -> str:
+    """The id after `generated` in the same episode: RF-48213 -> RF-48214."""
+    prefix, _, number = generated.rpartition("-")
+    return f"{prefix}-{int(number) + 1}"

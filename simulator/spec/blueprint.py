@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from simulator.core.messages import Message, ToolMessage
 from simulator.spec.scenario import ExpectedCall
+from simulator.words.grammar import join_list, settle
 
 PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
 
@@ -67,6 +68,34 @@ def render_text(template: str, facts: Mapping[str, Any], results: Mapping[str, A
     """Fill every placeholder; raises `MissingValue` when one cannot be resolved."""
     results = results or {}
     return PLACEHOLDER.sub(lambda m: _as_text(_resolve(m.group(1), facts, results)), template)
+
+
+def _as_prose(value: Any, language: str) -> str:
+    """A value as a sentence says it: a list of plain values is "A, B and C", not `["A", "B", "C"]`."""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return join_list([_as_text(v) for v in value], language)
+    return _as_text(value)
+
+
+def render_prose(
+    template: str, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None, language: str = "en",
+) -> str:
+    """A sentence for people (a reply, a user's line): placeholders filled as `render_text` does,
+    lists said as lists, and in English the template's words made to agree with the values at
+    each join (`words.grammar.settle`: "1 order", "an aisle seat", "premium economy"). Raises
+    `MissingValue` when a placeholder cannot be resolved."""
+    results = results or {}
+    pieces: list[tuple[str, Any]] = []
+    at = 0
+    for match in PLACEHOLDER.finditer(template):
+        if match.start() > at:
+            pieces.append((template[at:match.start()], None))
+        value = _resolve(match.group(1), facts, results)
+        pieces.append((_as_prose(value, language), value if value is not None else "None"))
+        at = match.end()
+    if at < len(template):
+        pieces.append((template[at:], None))
+    return settle(pieces, english=language == "en")
 
 
 def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> Any:

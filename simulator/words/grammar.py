@@ -1,32 +1,45 @@
-"""English agreement for filled templates: number, articles, casing, raw enum values.
+"""English agreement by construction: a template's words agree with the values filled into it.
 
-A reply template is written once and filled with values it cannot foresee: "{n} room(s)" with 1,
-"a {seat} seat" with "aisle", "{tier} member" with "Member", "in {cabin}" with
-`premium_economy`. `agree(text)` settles each of these by the value that was filled in — the
-form follows the number, the article follows the next word's sound, a repeated word is said
-once, an enum reads as words, a sentence starts with a capital — so every rendered sentence is
-grammatical whatever the values. Ids, e-mails and other tokens with digits or symbols are never
-touched. The quality report's checker (`simulator.export.quality.glitches`) looks for the same
-patterns in the finished records.
+A reply or seed template is written once and filled with values it cannot foresee: "{n} order(s)"
+with 1, "a {seat} seat" with "aisle", "{tier} member" with "Gold member", "in {cabin}" with
+`premium_economy`, a sentence that opens on a value ("{day} works.") with "this Friday". The
+template's author writes the words; `settle(pieces)` joins the template's own text with the
+values and decides, at each join and only there, what the value demands:
+
+- the word after a number agrees with it: "1 order(s)" -> "1 order", "3 person(s)" -> "3 people";
+  "are"/"is" before a number too ("There are {n} event(s)" -> "There is 1 event");
+- the article before a value follows the value's sound: "a {seat}" -> "an aisle seat";
+- a value that opens a sentence starts with a capital when it is a plain word ("This Friday");
+- an enum value reads as words (`premium_economy` -> "premium economy");
+- a value that ends on the template's next word is not followed by it twice ("Gold member").
+
+The values themselves are never edited beyond that (an e-mail, an id, a name, a number stays as
+it is), and the template's own text is never rewritten: it is grammatical as written. A leftover
+"word(s)" that no number decides takes the plural. The quality report's checker
+(`simulator.export.quality.glitches`) looks for the same mistakes in the finished records.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 _IRREGULAR = {"person": "people", "child": "children", "man": "men", "woman": "women"}
-_COUNTED = re.compile(r"\b(\d+(?:\.\d+)?) ([A-Za-z]+)\((e?s)\)")
-_LEFT_PLURAL = re.compile(r"\b([A-Za-z]+)\((e?s)\)")
-_ARE_ONE = re.compile(r"\b([Tt]here) are 1 ")
-_ONE_PLURAL = re.compile(r"(?<![\w.,/:-])1 ([a-z]+)\b")
-_A_AN = re.compile(r"(?<![\w'-])([Aa])(n?) ([A-Za-z][\w-]*)")
-_DOUBLED = re.compile(r"\b([A-Za-z]{3,}) (\1)\b", re.I)
-_SNAKE = re.compile(r"(?<![\w@./:-])([a-z]+(?:_[a-z]+)+)(?![\w@/-])(?!\.\w)")
-_SENTENCE = re.compile(r"(^|[.!?] )([a-z])([a-z]*)(?=[ ,.;:!?]|$)")
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "news", "series", "species")
 _CONSONANT_SOUND = ("uni", "use", "usu", "user", "uti", "ure", "euro", "one", "once", "eu", "ufo")
 _VOWEL_SOUND_H = ("hour", "honest", "honour", "honor", "heir")
 _VOWEL_LETTERS = "AEFHILMNORSX"  # letters whose name starts with a vowel sound ("an F", "an S")
-_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "news", "series", "species")
+
+_COUNTED_NEXT = re.compile(r"^( +)([A-Za-z]+)\((e?s)\)")  # " order(s)" right after a number
+_VERB_BEFORE = re.compile(r"\b(are|is|were|was)( +)$", re.I)  # "There are " before a number
+_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘]))([Aa])(n?)( +)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[\"“]\s*)$")
+_PLAIN_WORD = re.compile(r"^[a-z][a-z'’-]*(?=\s|$|[,;:!?]|\.(?:\s|$))")
+_ENUM_VALUE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+_NEXT_WORD = re.compile(r"^( +)([A-Za-z]{3,})\b")
+_LEFTOVER_PLURAL = re.compile(r"\b([A-Za-z]+)\((e?s)\)")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def plural(word: str) -> str:
@@ -56,43 +69,97 @@ def singular(word: str) -> str | None:
     return word[:-1]
 
 
-def _counted(match: re.Match[str]) -> str:
-    number, word, _ = match.groups()
-    one = float(number) == 1
-    return f"{number} {word if one else plural(word)}"
-
-
-def _one_plural(match: re.Match[str]) -> str:
-    word = match.group(1)
-    single = singular(word)
-    return f"1 {single}" if single else match.group(0)
-
-
-def _article(match: re.Match[str]) -> str:
-    a, n, word = match.groups()
-    lower = word.lower()
-    if any(c.isdigit() for c in word):
-        return match.group(0)  # "a 4-star hotel": leave numbers alone
-    if word.isupper() and len(word) > 1:  # an acronym is read letter by letter: "an ATM", "a UPS parcel"
-        return f"{a}{'n' if word[0] in _VOWEL_LETTERS else ''} {word}"
+def article_for(word: str) -> str:
+    """"a" or "an" before `word`, by its sound: "an aisle", "a user", "an hour", "an FAQ", "an 8"."""
+    if not word:
+        return "a"
+    if word[0].isdigit():
+        digits = re.match(r"\d+", word.replace(",", "")).group(0)  # type: ignore[union-attr]
+        spoken_eight = digits.startswith("8")
+        spoken_eleven = digits[:2] in ("11", "18") and len(digits) in (2, 5, 6)
+        return "an" if spoken_eight or spoken_eleven else "a"
+    head = re.match(r"[A-Za-z]+", word)
+    if head is None:
+        return "a"
+    token = head.group(0)
+    if token.isupper() and len(token) > 1:  # an acronym is read letter by letter: "an ATM", "a UPS parcel"
+        return "an" if token[0] in _VOWEL_LETTERS else "a"
+    lower = token.lower()
     vowel = lower[0] in "aeiou" and not lower.startswith(_CONSONANT_SOUND)
-    vowel = vowel or lower.startswith(_VOWEL_SOUND_H)
-    return f"{a}{'n' if vowel else ''} {word}"
+    return "an" if vowel or lower.startswith(_VOWEL_SOUND_H) else "a"
 
 
-def _capital(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2).upper() + match.group(3)
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        return float(value)
+    return None
 
 
-def agree(text: str) -> str:
-    """`text` with number, articles, repeated words, enum values and sentence starts settled."""
-    if not text:
-        return text
-    text = _COUNTED.sub(_counted, text)
-    text = _LEFT_PLURAL.sub(lambda m: plural(m.group(1)), text)
-    text = _ARE_ONE.sub(r"\1 is 1 ", text)
-    text = _ONE_PLURAL.sub(_one_plural, text)
-    text = _SNAKE.sub(lambda m: m.group(1).replace("_", " "), text)
-    text = _DOUBLED.sub(lambda m: m.group(1) if m.group(1)[0].isupper() else m.group(2), text)
-    text = _A_AN.sub(_article, text)
-    return _SENTENCE.sub(_capital, text)
+def value_words(text: str) -> str:
+    """An enum value as words (`premium_economy` -> "premium economy"); anything else unchanged."""
+    return text.replace("_", " ") if _ENUM_VALUE.match(text) else text
+
+
+def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> str:
+    """Join `(text, value)` pieces: `value` is None for the template's own text, else the value
+    whose rendering `text` is. In English, each value's joins are settled (see the module doc)."""
+    if not english:
+        return "".join(text for text, _ in pieces)
+    out = ""
+    pending_count: float | None = None  # the last number said, for a "word(s)" further on
+    skip_word: str | None = None  # the template's next word, already said by the value
+    for text, value in pieces:
+        if value is None:  # the template's own words
+            if skip_word is not None:
+                found = _NEXT_WORD.match(text)
+                if found and found.group(2).lower() == skip_word:
+                    text = text[found.end():]
+                skip_word = None
+            if pending_count is not None:
+                counted = _COUNTED_NEXT.match(text)
+                if counted:
+                    space, word, _ = counted.groups()
+                    form = word if pending_count == 1 else plural(word)
+                    text = f"{space}{form}{text[counted.end():]}"
+                pending_count = None
+            out += _LEFTOVER_PLURAL.sub(lambda m: plural(m.group(1)), text)
+            continue
+        number = _number(value)
+        if number is not None:
+            verb = _VERB_BEFORE.search(out)
+            if verb:
+                said = verb.group(1)
+                singular_verb = {"are": "is", "were": "was"}.get(said.lower(), said.lower())
+                plural_verb = {"is": "are", "was": "were"}.get(said.lower(), said.lower())
+                chosen = singular_verb if number == 1 else plural_verb
+                chosen = chosen.capitalize() if said[0].isupper() else chosen
+                out = out[: verb.start(1)] + chosen + verb.group(2)
+            pending_count = number
+        elif isinstance(value, str):
+            text = value_words(text)
+        article = _ARTICLE_BEFORE.search(out)
+        if article and text:
+            a, _, space = article.groups()
+            chosen = article_for(text)
+            chosen = chosen.capitalize() if a.isupper() else chosen
+            out = out[: article.start(1)] + chosen + space
+        if text and _SENTENCE_START.search(out) and _PLAIN_WORD.match(text):
+            text = text[0].upper() + text[1:]
+        last_word = re.search(r"([A-Za-z]{3,})\W*$", text)
+        skip_word = last_word.group(1).lower() if last_word and not text[-1:].isspace() else None
+        out += text
+    return out
+
+
+def join_list(items: Iterable[str], language: str = "en") -> str:
+    """Items as a sentence says them: "A, B and C" / "A、B和C"."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if language.startswith("zh"):
+        return "、".join(items[:-1]) + "和" + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]

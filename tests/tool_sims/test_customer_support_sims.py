@@ -8,7 +8,7 @@ import pytest
 from simulator.simulate.environment import ToolEnvironment
 from simulator.simulate.episode import ScenarioError, pick_record, resolve_facts
 from simulator.spec import Scenario
-from tests.sim_kit import assert_complete_specs, checked_env, error_of, run, sim_domain
+from tests.sim_kit import assert_complete_specs, checked_env, error_of, next_id, run, sim_domain
 from tool_sims.customer_support import sims
 
 TOOLS = {"lookup_order", "check_status", "initiate_refund", "update_address", "escalate_to_human"}
@@ -118,13 +118,23 @@ def test_full_refund_of_a_delivered_order():
     env = new_env(3)
     order = an_order(env, "delivered")
     ok, result = run(env, "initiate_refund", order_id=order["order_id"], reason="defective")
-    assert ok and result["refund_id"] == "RF-1001" and result["status"] == "pending"
+    assert ok and re.fullmatch(r"RF-\d{5}", result["refund_id"]) and result["status"] == "pending"
     assert result["amount"] == order["total"] and result["order_id"] == order["order_id"]
     assert order["refunded_amount"] == order["total"]
     assert env.state["refunds"][0]["reason"] == "defective"
     assert error_of(env, "initiate_refund", order_id=order["order_id"], reason="other") == (
         f"Order {order['order_id']} has already been fully refunded"
     )
+
+
+def test_refund_ids_start_somewhere_else_in_each_episode():
+    """A constant RF-1001 in every record would teach a model to say the id without reading it."""
+    ids = set()
+    for seed in range(8):
+        env = new_env(seed)
+        ok, result = run(env, "initiate_refund", order_id=an_order(env, "delivered")["order_id"], reason="defective")
+        ids.add(result["refund_id"])
+    assert len(ids) >= 7
 
 
 def test_partial_refunds_up_to_the_remaining_balance():
@@ -139,8 +149,9 @@ def test_partial_refunds_up_to_the_remaining_balance():
         f"The requested amount {remaining + 0.01:.2f} exceeds the refundable balance of {remaining:.2f} USD for {order['order_id']}"
     )
     ok, second = run(env, "initiate_refund", order_id=order["order_id"], reason="other")
-    assert ok and second["amount"] == remaining and second["refund_id"] == "RF-1002"
-    assert [r["refund_id"] for r in env.state["refunds"]] == ["RF-1001", "RF-1002"]
+    assert ok and second["amount"] == remaining
+    assert second["refund_id"] == next_id(first["refund_id"]), "ids run on within an episode"
+    assert [r["refund_id"] for r in env.state["refunds"]] == [first["refund_id"], second["refund_id"]]
 
 
 @pytest.mark.parametrize("status", ["processing", "shipped"])
@@ -285,12 +296,12 @@ def test_escalation_opens_sequential_tickets():
     env = new_env(10)
     order = an_order(env, "shipped")
     ok, first = run(env, "escalate_to_human", reason="Customer wants to speak to a manager")
-    assert ok and first["ticket_id"] == "TCK-1001" and first["priority"] == "normal"
+    assert ok and re.fullmatch(r"TCK-\d{5}", first["ticket_id"]) and first["priority"] == "normal"
     assert 3 <= first["queue_position"] <= 9 and first["estimated_wait_minutes"] >= first["queue_position"] * 3
     ok, second = run(env, "escalate_to_human", reason="Parcel damaged twice", order_id=order["order_id"], priority="high")
-    assert ok and second["ticket_id"] == "TCK-1002" and second["queue_position"] <= 3
+    assert ok and second["ticket_id"] == next_id(first["ticket_id"]) and second["queue_position"] <= 3
     assert [(t["ticket_id"], t["order_id"], t["priority"]) for t in env.state["tickets"]] == [
-        ("TCK-1001", None, "normal"), ("TCK-1002", order["order_id"], "high"),
+        (first["ticket_id"], None, "normal"), (second["ticket_id"], order["order_id"], "high"),
     ]
     assert [c.path for c in env.diff()] == ["/tickets/0", "/tickets/1"]
 

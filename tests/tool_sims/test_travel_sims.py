@@ -15,6 +15,7 @@ from tests.sim_kit import (
     checked_env,
     day,
     error_of,
+    next_id,
     ok,
     run,
     sim_domain,
@@ -178,7 +179,7 @@ def test_booking_a_flight_takes_seats_and_earns_points():
     flight = a_bookable_flight(env)
     points = env.state["profile"][0]["loyalty"]["points"]
     booking = ok(env, "book_flight", flight_id=flight["flight_id"], passengers=2)
-    assert booking["booking_id"] == "FB-1001" and booking["status"] == "confirmed"
+    assert re.fullmatch(r"FB-\d{5}", booking["booking_id"]) and booking["status"] == "confirmed"
     assert re.fullmatch(r"[A-Z0-9]{6}", booking["confirmation_code"])
     assert booking["total_price"] == round(flight["price"] * 2, 2) and booking["currency"] == flight["currency"]
     assert {k: booking[k] for k in ("flight_number", "date", "depart_time", "arrive_date", "arrive_time")} == {
@@ -188,7 +189,7 @@ def test_booking_a_flight_takes_seats_and_earns_points():
     assert env.state["flight_bookings"] == [booking]
     again = ok(env, "search_flights", origin="Shanghai", destination="Tokyo", date=flight["date"])
     assert next(f for f in again["flights"] if f["flight_id"] == flight["flight_id"])["seats_left"] == flight["seats_left"] - 2
-    assert ok(env, "book_flight", flight_id=flight["flight_id"])["booking_id"] == "FB-1002"
+    assert ok(env, "book_flight", flight_id=flight["flight_id"])["booking_id"] == next_id(booking["booking_id"])
 
 
 def test_book_flight_errors():
@@ -260,14 +261,14 @@ def test_booking_a_hotel_takes_a_room():
     env = new_env(10)
     offer = ok(env, "search_hotels", city="London", check_in=day(env, 2), nights=4, guests=3)["hotels"][0]
     booking = ok(env, "book_hotel", hotel_id=offer["hotel_id"], check_in=day(env, 2), nights=4, guests=3)
-    assert booking["booking_id"] == "HB-1001" and booking["status"] == "confirmed"
+    assert re.fullmatch(r"HB-\d{5}", booking["booking_id"]) and booking["status"] == "confirmed"
     assert (booking["check_out"], booking["nights"], booking["rooms"]) == (day(env, 6), 4, 1)
     assert booking["total_price"] == offer["total_price"] and booking["hotel_name"] == offer["name"]
     assert env.state["hotel_bookings"] == [booking]
     after = next(h for h in env.state["hotels"] if h["hotel_id"] == offer["hotel_id"])
     assert after["rooms_left"] == offer["rooms_left"] - 1
     two_rooms = ok(env, "book_hotel", hotel_id=offer["hotel_id"], check_in=day(env, 2), check_out=day(env, 3), guests=6, rooms=2)
-    assert two_rooms["total_price"] == round(offer["price_per_night"] * 2, 2) and two_rooms["booking_id"] == "HB-1002"
+    assert two_rooms["total_price"] == round(offer["price_per_night"] * 2, 2) and two_rooms["booking_id"] == next_id(booking["booking_id"])
 
 
 def test_book_hotel_errors():

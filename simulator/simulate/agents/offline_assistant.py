@@ -34,9 +34,8 @@ from simulator.spec.blueprint import (
     latest_results,
     placeholders,
     render_args,
-    render_text,
+    render_prose,
 )
-from simulator.words.grammar import agree
 from simulator.words.heard import HeardFacts
 
 if TYPE_CHECKING:
@@ -84,14 +83,8 @@ class OfflineAssistant:
         return self.next_message(messages)
 
     def next_message(self, messages: Sequence[Message]) -> AssistantMessage:
-        """The next assistant message (synchronous core of `respond`); English text is settled
-        for number, articles and casing (`words.grammar.agree`) whatever the values filled in."""
-        message = self._next_message(messages)
-        if message.content and self.language == "en":
-            return AssistantMessage(content=agree(message.content))
-        return message
-
-    def _next_message(self, messages: Sequence[Message]) -> AssistantMessage:
+        """The next assistant message (synchronous core of `respond`). Every sentence is a
+        template filled by `render_prose`, so English words agree with the values filled in."""
         self.heard.update(messages)
         last = messages[-1] if messages else None
         if isinstance(last, UserMessage):
@@ -150,7 +143,7 @@ class OfflineAssistant:
         label = slot_label(slot, self.language, self.config.labels)
         templates = self.config.ask.get(slot) or self.config.ask.get("default")
         rendered = self._render_any(templates, {"slot": label, "label": label})
-        return rendered or self._pick(self.phrases["ask"]).format(slot=label)
+        return rendered or self._fill(self._pick(self.phrases["ask"]), slot=label)
 
     # ------------------------------------------------------------ answers
 
@@ -227,8 +220,8 @@ class OfflineAssistant:
             if variants:
                 values = {k: self._label(v) for k, v in found.groupdict().items() if v is not None}
                 try:
-                    return self.rng.choice(variants).format(**values)
-                except (KeyError, IndexError):
+                    return self._fill(self.rng.choice(variants), **values)
+                except MissingValue:
                     break
             break
         return error if self.language == "en" else self._pick(self.phrases["error_unknown"])
@@ -246,7 +239,7 @@ class OfflineAssistant:
                                if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
                     if scalars:
                         rest = p["list_rest_joiner"].join(scalars[1:3])
-                        entries.append(p["list_item"].format(head=scalars[0], rest=rest) if rest else scalars[0])
+                        entries.append(self._fill(p["list_item"], head=scalars[0], rest=rest) if rest else scalars[0])
                 extra[f"{key}_count"] = len(value)
                 extra[f"{key}_list"] = p["list_joiner"].join(entries)
         return extra
@@ -254,9 +247,9 @@ class OfflineAssistant:
     def _generic_result(self, payload: Any) -> str:
         """A plain but natural sentence from a result's scalar fields."""
         if not isinstance(payload, dict):
-            return self._pick(self.phrases["result"]).format(details=str(payload))
+            return self._fill(self._pick(self.phrases["result"]), details=str(payload))
         pairs = [
-            self.phrases["detail"].format(label=slot_label(k, self.language, self.config.labels), value=v)
+            self._fill(self.phrases["detail"], label=slot_label(k, self.language, self.config.labels), value=self._label(v))
             for k, v in payload.items()
             if isinstance(v, (str, int, float)) and not isinstance(v, bool)
         ]
@@ -277,7 +270,7 @@ class OfflineAssistant:
         pairs = pairs[:MAX_DETAILS]
         if not pairs:
             return self._pick(self.phrases["no_result"])
-        return self._pick(self.phrases["result"]).format(details=self.phrases["detail_joiner"].join(pairs))
+        return self._fill(self._pick(self.phrases["result"]), details=self.phrases["detail_joiner"].join(pairs))
 
     # ------------------------------------------------------------ helpers
 
@@ -309,10 +302,14 @@ class OfflineAssistant:
             ordered.sort(key=rank, reverse=True)  # stable: ties keep the random order
         for template in ordered:
             try:
-                return render_text(template, context, results)
+                return render_prose(template, context, results, self.language)
             except MissingValue:
                 continue
         return None
+
+    def _fill(self, phrase: str, **values: Any) -> str:
+        """A phrase-book sentence with its values, agreeing with them (`render_prose`)."""
+        return render_prose(phrase, values, None, self.language)
 
     def _pick(self, options: Sequence[str]) -> str:
         return self.rng.choice(options)

@@ -23,7 +23,7 @@ from simulator.core.messages import (
 from simulator.core.records import RoleUsage
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
 from simulator.simulate.agents.style import Styler, mentions_slot
-from simulator.spec.blueprint import render_text
+from simulator.spec.blueprint import render_prose
 
 if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
     from simulator.simulate.episode import EpisodeContext
@@ -85,7 +85,7 @@ class OfflineUser:
             if self.persona.vagueness and self.rng.random() < self.persona.vagueness:
                 variants = [v for v in variants if not names_an_id(v, self.facts)] or variants
             template = self.rng.choice(variants)
-        core = render_text(template, self.facts)
+        core = render_prose(template, self.facts, language=self.persona.language)
         self.said |= template_slots(template)
         volunteered: list[str] = []
         missing = self.missing_slots()

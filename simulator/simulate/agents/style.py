@@ -21,7 +21,7 @@ import yaml
 
 from simulator.simulate.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.simulate.agents.typos import TypoMaker
-from simulator.words.grammar import agree
+from simulator.spec.blueprint import render_prose
 from simulator.spec import LANGUAGES, Persona
 
 PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
@@ -29,7 +29,9 @@ PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
 GREETING_CHANCE = {"casual": 0.6, "neutral": 0.5, "formal": 0.9}
 SIGNOFF_CHANCE = {"casual": 0.3, "neutral": 0.3, "formal": 0.6}
 LEAD_IN_CHANCE = 0.06  # formal personas sometimes announce the request first
-CONTEXT_CHANCE = 0.12  # a verbose persona says why it asks
+CONTEXT_CHANCE = 0.12  # a verbose persona says why it asks (in a later message)
+FIRST_CONTEXT_CHANCE = 0.35  # ... and likelier when it first explains itself (still one aside a conversation)
+VERBOSE_SIGNOFF_BONUS = 0.3  # a verbose persona rarely leaves without a thank-you
 ANSWER_EXTRA_CHANCE = 0.2  # verbose personas pad their answers
 FRUSTRATED_CLOSER_CHANCE = 0.12  # a frustrated message also ends on a complaint
 # Stock asides are what a model parrots: a message carries at most one of them (real people
@@ -223,7 +225,8 @@ class Styler:
             parts.append(traits.lead_in() or "")  # an opener like a greeting ("Straight to it."), not an aside
         parts.append(core)
         asides: list[str] = []
-        if persona.verbosity == "verbose" and rng.random() < CONTEXT_CHANCE:
+        verbose = persona.verbosity == "verbose"
+        if verbose and rng.random() < (FIRST_CONTEXT_CHANCE if first else CONTEXT_CHANCE):
             asides.append(rng.choice([*p.context, *self.asides.get("context", ())]))
         if traits is not None:
             asides.extend(traits.asides(first))
@@ -231,7 +234,8 @@ class Styler:
         parts.extend(volunteered)
         if traits is not None:
             parts.append(traits.human(first) or "")
-        if not brisk and not frustrated and rng.random() < SIGNOFF_CHANCE[persona.formality]:
+        signoff = SIGNOFF_CHANCE[persona.formality] + (VERBOSE_SIGNOFF_BONUS if verbose else 0.0)
+        if not brisk and not frustrated and rng.random() < signoff:
             parts.append(rng.choice(p.signoffs[persona.formality]))
         if frustrated and rng.random() < FRUSTRATED_CLOSER_CHANCE:
             parts.extend(self._budget([rng.choice(p.frustrated_closers)]))
@@ -288,7 +292,8 @@ class Styler:
         for slot in pending:
             template = self.rng.choice(book.get(slot) or book["default"])
             value = value_text(self.facts[slot], self.persona.language)
-            sentences.append(template.format(value=value, label=slot_label(slot, self.persona.language, self.labels)))
+            label = slot_label(slot, self.persona.language, self.labels)
+            sentences.append(render_prose(template, {"value": value, "label": label}, language=self.persona.language))
         return sentences
 
     def _terse_values(self, slots: Sequence[str]) -> str:
@@ -302,7 +307,8 @@ class Styler:
         return ("，" if self.persona.language == "zh" else ", ").join(texts)
 
     def _fill_group(self, template: str, slots: Iterable[str]) -> str:
-        return template.format(**{s: value_text(self.facts[s], self.persona.language) for s in slots})
+        values = {s: value_text(self.facts[s], self.persona.language) for s in slots}
+        return render_prose(template, values, language=self.persona.language)
 
     # ------------------------------------------------------------ mood and typos
 
@@ -316,8 +322,6 @@ class Styler:
 
     def _finish(self, parts: Sequence[str]) -> str:
         text = self._join([part for part in parts if part])
-        if self.persona.language == "en":
-            text = agree(text)
         if self.traits is not None:
             text = self.traits.rewrite(text)
         if self.persona.typo_rate and self.rng.random() < self.persona.typo_rate:
@@ -330,6 +334,9 @@ class Styler:
     def _join(self, parts: list[str]) -> str:
         """Sentences joined; after a part ending in a comma the next starts in lower case, unless
         its first word is "I" or begins a fact (a product or city name keeps its capitals)."""
+        for i in range(1, len(parts)):  # "This Friday" + "Sorry, ..." -> "This Friday. Sorry, ..."
+            if parts[i - 1] and parts[i - 1][-1].isalnum() or parts[i - 1][-1:] in (")", "）", "\"", "”"):
+                parts[i - 1] += "." if self.persona.language == "en" else "。"
         if self.persona.language != "en":
             return self.phrases.joiner.join(parts)
         for i in range(1, len(parts)):

@@ -46,6 +46,30 @@ def _messages(persona: Persona, core: str, n: int = 200, seed: int = 3) -> list[
     return out
 
 
+HUMAN_ASIDES = {"human": {"en": ["If this gets complicated, just get me a human.", "If you can't sort it quickly, I want a real person."],
+                          "zh": ["实在不行就直接给我转人工。"]}}
+
+
+def _asides(raw: dict) -> dict:
+    from simulator.spec import LocalizedText
+    return {k: LocalizedText.model_validate(v) for k, v in raw.items()}
+
+
+def _conversations(persona: Persona, core: str, n: int = 300, asides: dict | None = None) -> list[list[str]]:
+    """`n` conversations of a fresh styler each (asides are budgeted per conversation): a first
+    request, an answer, a later request, the closing."""
+    out = []
+    for seed in range(n):
+        styler = Styler(persona, random.Random(seed), FACTS, asides=_asides(asides) if asides else None)
+        out.append([styler.request(core, [], first=True), styler.answer(["order_id"]),
+                    styler.request(core, [], first=False), styler.closing()])
+    return out
+
+
+def _share(texts: list[str], phrases) -> float:
+    return sum(any(p in t for p in phrases) for t in texts) / len(texts)
+
+
 def _without_facts(text: str) -> str:
     for fact in (*FACT_TEXTS, "it arrived broken", "收到的时候就是坏的"):
         text = text.replace(fact, " ")
@@ -98,38 +122,41 @@ def test_the_second_language_speaker_drops_contractions_and_articles():
     assert not any(re.search(r"\b(?:I'm|it's|what's|don't|I'd)\b", _without_facts(t)) for t in texts)
     assert not any(re.search(r"\bthe\b", _without_facts(t), re.IGNORECASE) for t in texts)
     asides = phrases_for("en").traits.options("second_language", "asides")
-    assert any(a in t for t in texts for a in asides)
+    firsts = [c[0] for c in _conversations(_load("second_language_en"), EN_CORE)]
+    assert 0.05 < _share(firsts, asides) < 0.2  # SECOND_LANGUAGE_ASIDE_CHANCE 0.12, first messages only
     native = _messages(_load("formal_polite"), EN_CORE)
     assert any("I'm" in t for t in native)
 
 
 def test_the_human_seeker_asks_for_a_human_early_and_only_as_an_aside():
     persona = _load("human_seeker", frustration=0.0, typo_rate=0.0)
-    human = phrases_for("en").traits.options("human")
-    styler = Styler(persona, random.Random(5), FACTS)
-    firsts = [styler.request(EN_CORE, [], first=True) for _ in range(200)]
-    laters = [styler.request(EN_CORE, [], first=False) for _ in range(200)]
-    share_first = sum(any(h in t for h in human) for t in firsts) / 200
-    share_later = sum(any(h in t for h in human) for t in laters) / 200
-    assert 0.7 < share_first < 0.9 and 0.3 < share_later < 0.5  # asks_for_human 0.8, half later
-    assert all(t.startswith(EN_CORE) for t in firsts)  # the request itself is unchanged
+    human = HUMAN_ASIDES["human"]["en"]
+    talks = _conversations(persona, EN_CORE, asides=HUMAN_ASIDES)
+    share_first, share_later = _share([c[0] for c in talks], human), _share([c[2] for c in talks], human)
+    assert 0.7 < share_first < 0.9 and 0.15 < share_later < 0.35  # asks_for_human 0.8, 0.3 of it later
+    assert all(c[0].startswith(EN_CORE) for c in talks)  # the request itself is unchanged
     assert all("?" not in h and not re.search(r"\d", h) for h in human)
+    # A pack that cannot hand over to a person gives the persona nothing to ask for.
+    assert not any("human" in t or "person" in t for c in _conversations(persona, EN_CORE, n=50) for t in c)
 
 
 def test_the_rambler_adds_asides_that_ask_for_nothing():
     persona = _load("multi_intent_rambler")
     asides = phrases_for("en").traits.options("rambling")
-    texts = _messages(persona, EN_CORE)[:-1:2]
-    share = sum(any(a in t for a in asides) for t in texts) / len(texts)
-    assert 0.55 < share < 0.85  # rambling 0.7
+    talks = _conversations(persona, EN_CORE)
+    share = _share([c[0] for c in talks], asides)
+    assert 0.07 < share < 0.22  # rambling 0.7 x RAMBLING_FACTOR 0.2
+    # One stock aside a conversation at most, whatever the persona's rates.
+    canned = [*asides, *phrases_for("en").context, *phrases_for("en").answer_extras]
+    assert all(sum(a in t for t in c for a in canned) <= 1 for c in talks)
     for language in ("en", "zh"):
         for aside in phrases_for(language).traits.options("rambling"):
             assert "?" not in aside and "？" not in aside and not re.search(r"\d", aside)
 
 
 def test_novice_hedges_expert_skips_pleasantries_and_mood_shows_in_the_goodbye():
-    novice = _messages(_load("elderly_verbose"), EN_CORE)
     hedges = phrases_for("en").traits.options("expertise", "novice")
+    novice = [t for c in _conversations(_load("elderly_verbose"), EN_CORE) for t in c]
     assert any(h in t for t in novice for h in hedges)
     anxious_goodbyes = phrases_for("en").traits.options("emotion_closings", "anxious")
     closings = {Styler(_load("elderly_verbose", typo_rate=0.0), random.Random(s), FACTS).closing() for s in range(20)}
