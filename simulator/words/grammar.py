@@ -6,12 +6,14 @@ with 1, "a {seat} seat" with "aisle", "{tier} member" with "Gold member", "in {c
 template's author writes the words; `settle(pieces)` joins the template's own text with the
 values and decides, at each join and only there, what the value demands:
 
-- the word after a number agrees with it: "1 order(s)" -> "1 order", "3 person(s)" -> "3 people";
+- the word after a number agrees with it: "1 order(s)" -> "1 order", "3 person(s)" -> "3 people",
+  and a plural written after a number is said in the singular of 1 ("{n} minutes" -> "1 minute");
   "are"/"is" before a number too ("There are {n} event(s)" -> "There is 1 event");
 - the article before a value follows the value's sound: "a {seat}" -> "an aisle seat";
 - a value that opens a sentence starts with a capital when it is a plain word ("This Friday");
 - an enum value reads as words (`premium_economy` -> "premium economy");
-- a value that ends on the template's next word is not followed by it twice ("Gold member").
+- a value that ends on the template's next word is not followed by it twice ("Gold member"),
+  nor does "the" come twice ("the {team} game" with "the Gunners").
 
 The values themselves are never edited beyond that (an e-mail, an id, a name, a number stays as
 it is), and the template's own text is never rewritten: it is grammatical as written. A leftover
@@ -33,11 +35,13 @@ _VOWEL_LETTERS = "AEFHILMNORSX"  # letters whose name starts with a vowel sound 
 
 _COUNTED_NEXT = re.compile(r"^( +)([A-Za-z]+)\((e?s)\)")  # " order(s)" right after a number
 _VERB_BEFORE = re.compile(r"\b(are|is|were|was)( +)$", re.I)  # "There are " before a number
+_THE_BEFORE = re.compile(r"(?:^|(?<=\s))(the )$", re.I)
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘]))([Aa])(n?)( +)$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[\"“]\s*)$")
 _PLAIN_WORD = re.compile(r"^[a-z][a-z'’-]*(?=\s|$|[,;:!?]|\.(?:\s|$))")
 _ENUM_VALUE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 _NEXT_WORD = re.compile(r"^( +)([A-Za-z]{3,})\b")
+_NEXT_WORD_ANY = re.compile(r"^( +)([a-z]+)\b(?![-'])")
 _LEFTOVER_PLURAL = re.compile(r"\b([A-Za-z]+)\((e?s)\)")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
@@ -110,7 +114,8 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
     if not english:
         return "".join(text for text, _ in pieces)
     out = ""
-    pending_count: float | None = None  # the last number said, for a "word(s)" further on
+    pending_count: float | None = None  # the number just said, for the "word(s)" after it
+    verb_at: re.Match[str] | None = None  # "are"/"is" right before that number
     skip_word: str | None = None  # the template's next word, already said by the value
     for text, value in pieces:
         if value is None:  # the template's own words
@@ -125,22 +130,27 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
                     space, word, _ = counted.groups()
                     form = word if pending_count == 1 else plural(word)
                     text = f"{space}{form}{text[counted.end():]}"
-                pending_count = None
+                    if verb_at is not None:  # "There are {n} event(s)": the verb counts too
+                        out = _agree_verb(out, verb_at, pending_count)
+                elif pending_count == 1:  # "{n} minutes" written for many, said of one
+                    noun = _NEXT_WORD_ANY.match(text)
+                    one = singular(noun.group(2)) if noun else None
+                    if noun and one:
+                        text = f"{noun.group(1)}{one}{text[noun.end():]}"
+                        if verb_at is not None:
+                            out = _agree_verb(out, verb_at, pending_count)
+                pending_count = verb_at = None
             out += _LEFTOVER_PLURAL.sub(lambda m: plural(m.group(1)), text)
             continue
         number = _number(value)
         if number is not None:
-            verb = _VERB_BEFORE.search(out)
-            if verb:
-                said = verb.group(1)
-                singular_verb = {"are": "is", "were": "was"}.get(said.lower(), said.lower())
-                plural_verb = {"is": "are", "was": "were"}.get(said.lower(), said.lower())
-                chosen = singular_verb if number == 1 else plural_verb
-                chosen = chosen.capitalize() if said[0].isupper() else chosen
-                out = out[: verb.start(1)] + chosen + verb.group(2)
             pending_count = number
+            verb_at = _VERB_BEFORE.search(out)  # settled if a counted "word(s)" follows the number
         elif isinstance(value, str):
             text = value_words(text)
+        the = _THE_BEFORE.search(out)
+        if the and text[:4].lower() == "the ":  # "the {team} game" with "the Gunners"
+            out = out[: the.start(1)]
         article = _ARTICLE_BEFORE.search(out)
         if article and text:
             a, _, space = article.groups()
@@ -153,6 +163,15 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
         skip_word = last_word.group(1).lower() if last_word and not text[-1:].isspace() else None
         out += text
     return out
+
+
+def _agree_verb(out: str, verb: re.Match[str], number: float) -> str:
+    said = verb.group(1)
+    singular_verb = {"are": "is", "were": "was"}.get(said.lower(), said.lower())
+    plural_verb = {"is": "are", "was": "were"}.get(said.lower(), said.lower())
+    chosen = singular_verb if number == 1 else plural_verb
+    chosen = chosen.capitalize() if said[0].isupper() else chosen
+    return out[: verb.start(1)] + chosen + out[verb.end(1):]
 
 
 def join_list(items: Iterable[str], language: str = "en") -> str:

@@ -24,6 +24,10 @@ CASES = [
     ("Done. {id} is booked.", {"id": "ORD-48291"}, "Done. ORD-48291 is booked."),
     ("The roots: {roots}.", {"roots": [2, -2]}, "The roots: 2 and -2."),
     ("My username is {u}.", {"u": "jane_doe1"}, "My username is jane_doe1."),
+    ("It takes {n} minutes, with {k} seats left.", {"n": 1, "k": 1}, "It takes 1 minute, with 1 seat left."),
+    ("It takes {n} minutes.", {"n": 1.5}, "It takes 1.50 minutes."),
+    ("The {pair} rate is {rate}.", {"pair": "GBP/USD", "rate": 1.26}, "The GBP/USD rate is 1.26."),
+    ("How did the {team} game go?", {"team": "the Gunners"}, "How did the Gunners game go?"),
 ]
 
 

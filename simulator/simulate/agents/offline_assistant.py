@@ -97,7 +97,7 @@ class OfflineAssistant:
             return _text(self._pick(self.phrases["beyond_script"]))
         plan = self.script[self.turn]
         if not plan.calls:
-            return _text(self._conversational_answer(plan.turn))
+            return _text(self._conversational_answer(plan.turn, messages))
         if self.emitted < len(plan.calls) and not _last_batch_failed(messages):
             step = self._next_calls_or_question(plan, messages)
             if step is not None:
@@ -147,8 +147,11 @@ class OfflineAssistant:
 
     # ------------------------------------------------------------ answers
 
-    def _conversational_answer(self, turn: Turn) -> str:
-        return self._render_any(turn.answer, self.facts) or self._pick(self.phrases["no_answer"])
+    def _conversational_answer(self, turn: Turn, messages: Sequence[Message]) -> str:
+        """The turn's `answer`; it may cite an earlier result (`{@search_flights.flights.0...}`:
+        "that flight is sold out; the earliest with seats is ..."), so results are passed along."""
+        results = latest_results(messages) if _cites_results(turn.answer) else None
+        return self._render_any(turn.answer, self.facts, results) or self._pick(self.phrases["no_answer"])
 
     def _report(self, messages: Sequence[Message]) -> str:
         """Answer from the results of this turn's last batch of calls."""
@@ -334,6 +337,10 @@ def _mentions_results(config: DomainConfig) -> bool:
         _READS_RESULTS.clear()
     _READS_RESULTS[id(config)] = (config, answer)
     return answer
+
+
+def _cites_results(text: LocalizedText | None) -> bool:
+    return text is not None and any("{@" in t for lang in LANGUAGES for t in text.for_language(lang))
 
 
 def _fields(payload: dict[str, Any]) -> set[str]:
