@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from simulator.core.messages import Message, ToolMessage
@@ -86,16 +87,28 @@ def render_prose(
     `MissingValue` when a placeholder cannot be resolved."""
     results = results or {}
     pieces: list[tuple[str, Any]] = []
+    for literal, name in _parsed(template):
+        if name is None:
+            pieces.append((literal, None))
+        else:
+            value = _resolve(name, facts, results)
+            pieces.append((_as_prose(value, language), value if value is not None else "None"))
+    return settle(pieces, english=language == "en")
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (literal, None) and (placeholder text, name) parts, parsed once."""
+    parts: list[tuple[str, str | None]] = []
     at = 0
     for match in PLACEHOLDER.finditer(template):
         if match.start() > at:
-            pieces.append((template[at:match.start()], None))
-        value = _resolve(match.group(1), facts, results)
-        pieces.append((_as_prose(value, language), value if value is not None else "None"))
+            parts.append((template[at:match.start()], None))
+        parts.append((match.group(0), match.group(1)))
         at = match.end()
     if at < len(template):
-        pieces.append((template[at:], None))
-    return settle(pieces, english=language == "en")
+        parts.append((template[at:], None))
+    return tuple(parts)
 
 
 def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> Any:

@@ -37,13 +37,14 @@ _COUNTED_NEXT = re.compile(r"^( +)([A-Za-z]+)\((e?s)\)")  # " order(s)" right af
 _VERB_BEFORE = re.compile(r"\b(are|is|were|was)( +)$", re.I)  # "There are " before a number
 _THE_BEFORE = re.compile(r"(?:^|(?<=\s))(the )$", re.I)
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“'‘]))([Aa])(n?)( +)$")
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[\"“]\s*)$")
 _PLAIN_WORD = re.compile(r"^[a-z][a-z'’-]*(?=\s|$|[,;:!?]|\.(?:\s|$))")
 _ENUM_VALUE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 _NEXT_WORD = re.compile(r"^( +)([A-Za-z]{3,})\b")
 _NEXT_WORD_ANY = re.compile(r"^( +)([a-z]+)\b(?![-'])")
 _LEFTOVER_PLURAL = re.compile(r"\b([A-Za-z]+)\((e?s)\)")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_NUMBER_START = frozenset("-0123456789")
+_TAIL = 16  # characters before a value that its article, "the" or verb can sit in
 
 
 def plural(word: str) -> str:
@@ -93,13 +94,13 @@ def article_for(word: str) -> str:
     return "an" if vowel or lower.startswith(_VOWEL_SOUND_H) else "a"
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+def _number(value: Any, text: str) -> float | None:
+    if value is True or value is False:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value)
+    if isinstance(value, str) and text[:1] in _NUMBER_START and _NUMBER.match(text):
+        return float(text)
     return None
 
 
@@ -110,12 +111,13 @@ def value_words(text: str) -> str:
 
 def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> str:
     """Join `(text, value)` pieces: `value` is None for the template's own text, else the value
-    whose rendering `text` is. In English, each value's joins are settled (see the module doc)."""
+    whose rendering `text` is. In English, each value's joins are settled (see the module doc).
+    Only the last few characters before a value are looked at: this runs for every message."""
     if not english:
         return "".join(text for text, _ in pieces)
     out = ""
     pending_count: float | None = None  # the number just said, for the "word(s)" after it
-    verb_at: re.Match[str] | None = None  # "are"/"is" right before that number
+    verb_at: int | None = None  # where "are"/"is" right before that number starts in `out`
     skip_word: str | None = None  # the template's next word, already said by the value
     for text, value in pieces:
         if value is None:  # the template's own words
@@ -140,38 +142,66 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
                         if verb_at is not None:
                             out = _agree_verb(out, verb_at, pending_count)
                 pending_count = verb_at = None
-            out += _LEFTOVER_PLURAL.sub(lambda m: plural(m.group(1)), text)
+            out += _LEFTOVER_PLURAL.sub(_plural_of_match, text) if "(" in text else text
             continue
-        number = _number(value)
+        number = _number(value, text)
+        if number is None and isinstance(value, str) and "_" in text:
+            text = value_words(text)
+        if out.endswith(" ") and text:
+            cut = len(out) - _TAIL
+            tail = out[cut:] if cut > 0 else out
+            cut = max(cut, 0)
+            if text[:4].lower() == "the ":  # "the {team} game" with "the Gunners"
+                the = _THE_BEFORE.search(tail)
+                if the:
+                    out, tail = out[: cut + the.start(1)], tail[: the.start(1)]
+            article = _ARTICLE_BEFORE.search(tail)
+            if article:
+                a, _, space = article.groups()
+                chosen = article_for(text)
+                chosen = chosen.capitalize() if a.isupper() else chosen
+                out = out[: cut + article.start(1)] + chosen + space
+            if number is not None:
+                cut = max(len(out) - _TAIL, 0)
+                verb = _VERB_BEFORE.search(out[cut:])
+                verb_at = cut + verb.start(1) if verb else None
         if number is not None:
             pending_count = number
-            verb_at = _VERB_BEFORE.search(out)  # settled if a counted "word(s)" follows the number
-        elif isinstance(value, str):
-            text = value_words(text)
-        the = _THE_BEFORE.search(out)
-        if the and text[:4].lower() == "the ":  # "the {team} game" with "the Gunners"
-            out = out[: the.start(1)]
-        article = _ARTICLE_BEFORE.search(out)
-        if article and text:
-            a, _, space = article.groups()
-            chosen = article_for(text)
-            chosen = chosen.capitalize() if a.isupper() else chosen
-            out = out[: article.start(1)] + chosen + space
-        if text and _SENTENCE_START.search(out) and _PLAIN_WORD.match(text):
+        if text[:1].islower() and _at_sentence_start(out) and _PLAIN_WORD.match(text):
             text = text[0].upper() + text[1:]
-        last_word = re.search(r"([A-Za-z]{3,})\W*$", text)
-        skip_word = last_word.group(1).lower() if last_word and not text[-1:].isspace() else None
+        skip_word = _last_word(text)
         out += text
     return out
 
 
-def _agree_verb(out: str, verb: re.Match[str], number: float) -> str:
-    said = verb.group(1)
+def _plural_of_match(match: re.Match[str]) -> str:
+    return plural(match.group(1))
+
+
+def _at_sentence_start(out: str) -> bool:
+    if not out:
+        return True
+    if out[-1] == "\n" or out[-1] in "\"“":
+        return True
+    stripped = out.rstrip()
+    return len(stripped) < len(out) and (not stripped or stripped[-1] in ".!?\n\"“")
+
+
+def _last_word(text: str) -> str | None:
+    """The value's last word (3+ letters, before any closing punctuation), lower-cased."""
+    if not text or text[-1].isspace():
+        return None
+    word = text.rsplit(None, 1)[-1].rstrip(".,;:!?)\"”'’")
+    return word.lower() if len(word) >= 3 and word.isascii() and word.isalpha() else None
+
+
+def _agree_verb(out: str, at: int, number: float) -> str:
+    said = re.match(r"[A-Za-z]+", out[at:]).group(0)  # type: ignore[union-attr]
     singular_verb = {"are": "is", "were": "was"}.get(said.lower(), said.lower())
     plural_verb = {"is": "are", "was": "were"}.get(said.lower(), said.lower())
     chosen = singular_verb if number == 1 else plural_verb
     chosen = chosen.capitalize() if said[0].isupper() else chosen
-    return out[: verb.start(1)] + chosen + out[verb.end(1):]
+    return out[:at] + chosen + out[at + len(said):]
 
 
 def join_list(items: Iterable[str], language: str = "en") -> str:

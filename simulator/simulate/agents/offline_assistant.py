@@ -77,6 +77,7 @@ class OfflineAssistant:
         # Called with every set of templates about to be rendered and its context, before the
         # rendering: `toolsim validate` watches which variants can never render (author/rehearse).
         self.watch: Callable[[LocalizedText, Mapping[str, Any], Mapping[str, Any] | None], None] | None = None
+        self._words_for: dict[str, list[str]] = {}  # a result field -> the words that ask about it
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
         self.usage.calls += 1
@@ -195,22 +196,23 @@ class OfflineAssistant:
         """Score a reply template by what the user asked: each field it states that the question is
         about (a field's name or one of the domain's labels for it appears in the question), and
         whether it names every item of a result list that has several."""
-        asked = {key for key in _fields(payload) if self._asked_about(key, question)}
+        asked = {key for key in _fields(payload) if self._asked_about(key, question)} if question else set()
         lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
 
         def score(template: str) -> int:
-            names = [name.split(".")[-1] for name in placeholders(template)]
+            names = _field_names(template)
             return 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names))
         return score
 
     def _asked_about(self, key: str, question: str) -> bool:
-        if not question:
-            return False
-        words = [key.replace("_", " ")]
-        own = self.config.labels.get(key)
-        if own is not None:
-            words += own.for_language(self.language)
-        return any(w and w.lower() in question for w in words)
+        words = self._words_for.get(key)
+        if words is None:
+            words = [key.replace("_", " ")]
+            own = self.config.labels.get(key)
+            if own is not None:
+                words += [w.lower() for w in own.for_language(self.language) if w]
+            self._words_for[key] = words
+        return any(w in question for w in words)
 
     def _error_text(self, error: str) -> str:
         """The error as our language says it: the domain's `error_texts` entry that matches, the
@@ -337,6 +339,12 @@ def _mentions_results(config: DomainConfig) -> bool:
         _READS_RESULTS.clear()
     _READS_RESULTS[id(config)] = (config, answer)
     return answer
+
+
+@lru_cache(maxsize=4096)
+def _field_names(template: str) -> frozenset[str]:
+    """The fields a reply template states (`{orders.0.status}` -> `status`)."""
+    return frozenset(name.split(".")[-1] for name in placeholders(template))
 
 
 def _cites_results(text: LocalizedText | None) -> bool:

@@ -115,8 +115,23 @@ def _raw_phrases() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
+_ASIDES_SEEN: dict[tuple[int, str], tuple[Any, dict[str, list[str]]]] = {}
+
+
 def _domain_asides(asides: Mapping[str, Any] | None, language: str) -> dict[str, list[str]]:
-    """A domain's own asides in one language (`domain.asides`: section -> LocalizedText)."""
+    """A domain's own asides in one language (`domain.asides`: section -> LocalizedText), read
+    once per domain and language rather than once per conversation."""
+    key = (id(asides), language)
+    hit = _ASIDES_SEEN.get(key)
+    if hit is not None and hit[0] is asides:
+        return hit[1]
+    if len(_ASIDES_SEEN) > 256:
+        _ASIDES_SEEN.clear()
+    _ASIDES_SEEN[key] = (asides, _read_asides(asides, language))
+    return _ASIDES_SEEN[key][1]
+
+
+def _read_asides(asides: Mapping[str, Any] | None, language: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for section, text in (asides or {}).items():
         variants = text.for_language(language) if hasattr(text, "for_language") else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 # A token containing a digit or '@' (ids, e-mails, amounts, postal codes) is always protected.
@@ -44,6 +45,12 @@ def _compile_abbreviations(mapping: Mapping[str, str], language: str) -> re.Patt
     return re.compile(pattern, re.IGNORECASE)
 
 
+@lru_cache(maxsize=16)
+def _slip_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The phrase book's slips as one alternation (built once, not per conversation)."""
+    return re.compile("|".join(re.escape(k) for k in sorted(words, key=len, reverse=True)))
+
+
 class TypoMaker:
     """Makes one message sloppy: 1–2 of abbreviations, swapped or dropped letters, lowercase."""
 
@@ -52,7 +59,7 @@ class TypoMaker:
         self.language = language
         # Chinese slips: a homophone typed by the IME (在 -> 再, 的 -> 得) or a word left in pinyin.
         self._slips = dict(slips or {})
-        self._slip_re = re.compile("|".join(re.escape(k) for k in sorted(self._slips, key=len, reverse=True))) if self._slips else None
+        self._slip_re = _slip_pattern(tuple(self._slips)) if self._slips else None
         self._abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self._abbreviation_re = _compile_abbreviations(abbreviations, language)
         # Found with str.find, not compiled into a regex: the facts differ in every episode and
