@@ -98,6 +98,11 @@ def _check_scenario(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator
     called: set[str] = set()
     for t, turn in enumerate(scenario.turns):
         turn_loc = base + ("turns", t)
+        if turn.variant_of:
+            yield ctx.problem(turn_loc + ("variant_of",), (
+                "`variant_of` is set by the loader for generated variants (the variants file); "
+                "remove it from the scenario file"
+            ))
         for loc, template in _localized(ctx.doc, turn_loc + ("say",), turn.say):
             yield from _check_template(ctx, loc, template, scenario, called)
         for c, call in enumerate(turn.expect):

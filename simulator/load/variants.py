@@ -23,6 +23,7 @@ Which files: the scenario file's `variants:` list (paths relative to it); withou
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,13 +175,16 @@ def merge(scenarios: dict[str, Scenario], variants: VariantFile) -> dict[str, Sc
         for index, say in extra.turns.items():
             turn = turns[index]
             update = {}
+            origins = {k: list(v) for k, v in turn.variant_of.items()}
             for language in LANGUAGES:
                 have = turn.say.for_language(language)
                 added = [t for t in dict.fromkeys(say.for_language(language)) if t not in have]
                 if added:
                     update[language] = have + added
+                    seeds = have[: len(have) - len(origins.get(language, []))]
+                    origins[language] = origins.get(language, []) + [nearest_seed(t, seeds) for t in added]
             if update:
-                turns[index] = turn.model_copy(update={"say": turn.say.model_copy(update=update)})
+                turns[index] = turn.model_copy(update={"say": turn.say.model_copy(update=update), "variant_of": origins})
         slots = dict(scenario.slots)
         for name, entries in extra.choices.items():
             slot = slots[name]
@@ -194,6 +198,23 @@ def merge(scenarios: dict[str, Scenario], variants: VariantFile) -> dict[str, Sc
                 slots[name] = slot.model_copy(update={"scale": list(slot.scale) + added})
         merged[sid] = scenario.model_copy(update={"turns": turns, "slots": slots})
     return merged
+
+
+def nearest_seed(variant: str, seeds: list[str]) -> int:
+    """The index of the hand-written seed a generated variant rephrases: the most similar one
+    (word sequence, placeholders as words; the first on a tie). Offline variants keep their
+    seed's content words and a model is asked to rephrase, so the nearest seed is the source."""
+    words = _words(variant)
+    best, best_ratio = 0, -1.0
+    for index, seed in enumerate(seeds):
+        ratio = difflib.SequenceMatcher(None, words, _words(seed), autojunk=False).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = index, ratio
+    return best
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\{[^}]*\}|\w+", text.lower())
 
 
 # ---------------------------------------------------------------- checks

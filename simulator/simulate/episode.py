@@ -49,8 +49,11 @@ class EpisodeContext:
 
     @property
     def template_key(self) -> str:
-        """`scenario#language.index`: the hand-written seed this conversation opens with."""
-        return f"{self.scenario.id}#{self.template_language}.{self.template}"
+        """`scenario#language.index`: the hand-written seed this conversation opens with (a
+        generated variant of a seed counts as that seed)."""
+        language = self.template_language
+        index = self.scenario.turns[0].seed_index(language, self.template) if self.scenario.turns else self.template
+        return f"{self.scenario.id}#{language}.{index}"
 
     @property
     def today(self) -> date:

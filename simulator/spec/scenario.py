@@ -140,6 +140,19 @@ class Turn(Strict):
         None, description="conversational answer when no tool fits (the offline assistant's reply; may name slots)",
         examples=[{"en": ["In moderation coffee is fine; ask your doctor if unsure."]}],
     )
+    variant_of: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="set by the loader, not written by hand: per language, the hand-written `say` "
+                    "seed each generated variant (appended after the seeds) rephrases",
+        json_schema_extra={"set_by": "loader"},
+    )
+
+    def seed_index(self, language: str, index: int) -> int:
+        """The hand-written seed that `say` variant `index` is, or rephrases: a generated
+        variant counts as its seed's template, so a held-out split keeps it with its seed."""
+        generated = self.variant_of.get(language) or []
+        hand_written = len(self.say.for_language(language)) - len(generated)
+        return generated[index - hand_written] if hand_written <= index < hand_written + len(generated) else index
 
 
 class Scenario(Strict):

@@ -137,6 +137,8 @@ CASES = [
     # ------------------------------------------------ structure
     Case("yaml syntax", ((SHOP, "goal: Say thanks.", "goal: Say: thanks."),),
          ((At(SHOP, "goal: Say: thanks."), "invalid YAML: mapping values are not allowed here (column 14)"),)),
+    Case("variant_of by hand", ((SHOP, '      - say: "It arrived broken."\n', '      - say: "It arrived broken."\n        variant_of: {en: [0]}\n'),),
+         ((At(SHOP, "variant_of: {en: [0]}"), "scenarios[1].turns[1].variant_of: `variant_of` is set by the loader for generated variants (the variants file); remove it from the scenario file"),)),
     Case("unknown field", ((SHOP, "personas: [alice]", "persona: [alice]"),),
          ((At(SHOP, "persona: [alice]"), "scenarios[2]: unknown field 'persona' (did you mean 'personas'?)"),)),
     Case("missing field", ((SHOP, "    goal: Get a refund for a broken item.\n", ""),),

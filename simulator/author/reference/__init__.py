@@ -100,7 +100,10 @@ FILES = {
 
 
 def fields_of(model: type[BaseModel]) -> dict[str, FieldInfo]:
-    return dict(model.model_fields)
+    """The fields a person writes: not those the loader fills in (`json_schema_extra={"set_by": "loader"}`,
+    such as a turn's `variant_of`, which a scenario file may not set)."""
+    return {name: info for name, info in model.model_fields.items()
+            if not (isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("set_by") == "loader")}
 
 
 def yaml_name(name: str, info: FieldInfo) -> str:
