@@ -26,6 +26,7 @@ from simulator.core.messages import (
 from simulator.core.records import Trace
 from simulator.spec.validation import parse_arguments
 from simulator.words.number_words import numbers_in_words
+from simulator.words.chinese_script import to_simplified
 from simulator.words.relative_dates import dates_mentioned, times_mentioned
 
 # Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
@@ -66,6 +67,7 @@ class Evidence:
 
 @lru_cache(maxsize=256)
 def _read_words(said: str, today: date) -> tuple[str, frozenset[float]]:
+    said = to_simplified(said)  # 下週一, 兩晚: Traditional characters read like Simplified ones
     found = sorted(dates_mentioned(said, today) | times_mentioned(said))
     return "\n".join(found), frozenset(numbers_in_words(said))
 

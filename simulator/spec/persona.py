@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from simulator.spec.base import Language, Strict
 
@@ -56,3 +56,13 @@ class Persona(Strict):
         0.0, ge=0.0, le=1.0, description="chance of vague wording and of a script line that names no id",
         examples=[0.5],
     )
+    script: Literal["simplified", "traditional"] = Field(
+        "simplified", description="Chinese personas: the characters they write (traditional: Taiwan usage), "
+                                  "and the assistant answers in the same"
+    )
+
+    @model_validator(mode="after")
+    def _script_is_for_chinese(self) -> "Persona":
+        if self.script == "traditional" and self.language != "zh":
+            raise ValueError("script: traditional is for Chinese personas (language: zh)")
+        return self

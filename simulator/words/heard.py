@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from simulator.core.messages import Message, ToolMessage, UserMessage
 from simulator.core.names import LANGUAGES
+from simulator.words.chinese_script import to_traditional
 
 _SPACES = re.compile(r"\s+")
 
@@ -59,7 +60,11 @@ class HeardFacts:
         if isinstance(value, (int, float)):
             return self._number_pattern(value).search(self.text) is not None
         if isinstance(value, str):
-            return normalise(value).strip() in self.text
+            said = normalise(value).strip()
+            if said in self.text:
+                return True
+            # A Chinese value said in Traditional characters (广州 as 廣州) is the same value.
+            return not said.isascii() and to_traditional(said) in self.text
         if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]

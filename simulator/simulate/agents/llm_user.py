@@ -140,7 +140,8 @@ def system_prompt(ctx: EpisodeContext) -> str:
     return fill(
         load_prompt("simulator.simulate.agents", "user.md"),
         persona=f"{persona.name}. {persona.description}".strip(),
-        language=LANGUAGE_NAMES.get(persona.language, persona.language),
+        language=("Chinese in Traditional characters, as written in Taiwan" if persona.script == "traditional"
+                  else LANGUAGE_NAMES.get(persona.language, persona.language)),
         style=_style(persona),
         traits=_traits(persona),
         goal=ctx.scenario.goal,

@@ -36,6 +36,7 @@ from simulator.spec.blueprint import (
     render_args,
     render_prose,
 )
+from simulator.words.chinese_script import to_traditional
 from simulator.words.heard import HeardFacts
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class OfflineAssistant:
         # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
         self._replies_read_results = _mentions_results(self.config)
         self.language = ctx.persona.language
+        self.writes = ctx.persona.script  # the user's characters: Traditional Chinese gets Traditional back
         # Enum-like result values ("shipped") as the reply's language says them ("已发货").
         self.labels = self.config.value_labels.get(self.language, {})
         self.phrases = fallback_phrases(self.language)
@@ -85,7 +87,14 @@ class OfflineAssistant:
 
     def next_message(self, messages: Sequence[Message]) -> AssistantMessage:
         """The next assistant message (synchronous core of `respond`). Every sentence is a
-        template filled by `render_prose`, so English words agree with the values filled in."""
+        template filled by `render_prose`, so English words agree with the values filled in;
+        a user who writes Traditional Chinese is answered in it."""
+        message = self._next_message(messages)
+        if self.writes == "traditional" and message.content:
+            return AssistantMessage(content=to_traditional(message.content))
+        return message
+
+    def _next_message(self, messages: Sequence[Message]) -> AssistantMessage:
         self.heard.update(messages)
         last = messages[-1] if messages else None
         if isinstance(last, UserMessage):

@@ -24,6 +24,7 @@ from simulator.core.records import RoleUsage
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
 from simulator.simulate.agents.style import Styler, mentions_slot
 from simulator.spec.blueprint import render_prose
+from simulator.words.chinese_script import to_simplified
 
 if TYPE_CHECKING:  # the episode module pulls in the tool environment; agents only read the context
     from simulator.simulate.episode import EpisodeContext
@@ -64,6 +65,8 @@ class OfflineUser:
         missing = self.missing_slots()
         if last is not None and missing and not last.tool_calls:
             text = (last.content or "").lower()
+            if self.persona.script == "traditional":  # its keywords are written in Simplified
+                text = to_simplified(text)
             # "请提供订单号。" asks without a question mark: naming a missing fact counts too.
             if is_question(last) or any(mentions_slot(text, s, self.labels) for s in missing):
                 return self._answer(missing, text)

@@ -22,6 +22,7 @@ import yaml
 from simulator.simulate.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.simulate.agents.typos import TypoMaker
 from simulator.spec.blueprint import render_prose
+from simulator.words.chinese_script import to_traditional
 from simulator.spec import LANGUAGES, Persona
 
 PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
@@ -344,6 +345,8 @@ class Styler:
             text = self._typo_maker().apply(text, self.rng)
         if self.traits is not None:
             text = self.traits.finish(text)
+        if self.persona.script == "traditional":
+            text = to_traditional(text)
         return text
 
     def _join(self, parts: list[str]) -> str:
