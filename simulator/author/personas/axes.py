@@ -23,7 +23,7 @@ from typing import Any
 from simulator.spec import Persona
 
 AXES: dict[str, tuple[str, ...]] = {
-    "language": ("en", "en_second_language", "zh", "zh_second_language", "zh_en_mixed"),
+    "language": ("en", "en_second_language", "zh", "zh_second_language", "zh_en_mixed", "zh_traditional"),
     "formality": ("casual", "neutral", "formal"),
     "expertise": ("novice", "average", "expert"),
     "emotion": ("calm", "cheerful", "anxious", "frustrated", "angry"),
@@ -34,7 +34,8 @@ AXES: dict[str, tuple[str, ...]] = {
 # How each axis is expressed in Persona fields (shown to the model that proposes personas).
 AXIS_FIELDS = {
     "language": "`language`; en_second_language / zh_second_language = that language with "
-                "`native_speaker: false`, zh_en_mixed = zh with `code_switching` >= 0.3",
+                "`native_speaker: false`, zh_en_mixed = zh with `code_switching` >= 0.3, "
+                "zh_traditional = zh with `script: traditional`",
     "formality": "`formality`",
     "expertise": "`expertise`",
     "emotion": "`emotion` (calm, cheerful, anxious); frustrated = `frustration` 0.2-0.5, angry = `frustration` >= 0.5",
@@ -47,6 +48,7 @@ ORDINAL = frozenset({"formality", "expertise", "verbosity", "cooperativeness"})
 # Categories that are neighbours rather than opposites.
 HALF_APART = {
     frozenset({"en", "en_second_language"}), frozenset({"zh", "zh_en_mixed"}), frozenset({"zh", "zh_second_language"}),
+    frozenset({"zh", "zh_traditional"}),
     frozenset({"frustrated", "angry"}), frozenset({"calm", "cheerful"}),
 }
 WEIGHT = {"language": 2.0}  # other axes weigh 1
@@ -73,6 +75,8 @@ def axes_of(persona: Persona) -> dict[str, str]:
     """The persona's value on every axis (thresholds mirror `fields_for`)."""
     if persona.language == "zh" and persona.code_switching >= 0.3:
         language = "zh_en_mixed"
+    elif persona.language == "zh" and persona.script == "traditional":
+        language = "zh_traditional"
     elif persona.language == "zh":
         language = "zh" if persona.native_speaker else "zh_second_language"
     else:
@@ -136,6 +140,8 @@ def fields_for(axes: AxisVector) -> dict[str, Any]:
         fields["native_speaker"] = False
     if language == "zh_en_mixed":
         fields["code_switching"] = 0.6
+    if language == "zh_traditional":
+        fields["script"] = "traditional"
     fields.update(HABIT_FIELDS[axes["habit"]])
     return fields
 

@@ -39,7 +39,7 @@ PHRASES_FILE = Path(__file__).with_name("sampler_phrases.yaml")
 WINDOW = 256  # candidates scored per pick (the pool head); enough to find a rare value quickly
 MAX_MISSES = 500  # consecutive near-copies before giving up
 LIBRARY_WEIGHT = 0.5  # how much a value's rarity in the library counts next to its rarity in the proposals
-ID_PREFIX = {"en": "en", "en_second_language": "en_l2", "zh": "zh", "zh_second_language": "zh_l2", "zh_en_mixed": "zh_mix"}
+ID_PREFIX = {"en": "en", "en_second_language": "en_l2", "zh": "zh", "zh_second_language": "zh_l2", "zh_en_mixed": "zh_mix", "zh_traditional": "zh_tw"}
 
 
 @lru_cache(maxsize=1)
@@ -82,15 +82,14 @@ def sample_personas(
         best = max(range(len(window)), key=lambda i: (_rarity(window[i], counts, in_library), -i))
         axes = pool.pop(best)
         rejection = near.check_axes(axes)
-        if rejection is not None:
-            result.near_copies.append((base_id(axes), rejection))
+        if rejection is not None:  # its id stays claimed, so the report names one proposal only
+            result.near_copies.append((unique_id(base_id(axes), ids), rejection))
             misses += 1
             continue
         persona = build_persona(axes, rng, ids, names)
         rejection = near.offer(persona)
         if rejection is not None:
             result.near_copies.append((persona.id, rejection))
-            ids.discard(persona.id)
             names.discard(persona.name)
             misses += 1
             continue
