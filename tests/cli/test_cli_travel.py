@@ -22,6 +22,7 @@ from simulator.load.loader import load_pack
 from simulator.spec.blueprint import PLACEHOLDER, lookup
 from simulator.spec.generation import today_for
 from tests.day_reader import WEEKDAYS, day_meant
+from simulator.words.chinese_script import to_simplified
 from tests.pack_runs import read_records, read_traces
 
 pytestmark = pytest.mark.slow  # runs a pack end to end
@@ -52,9 +53,7 @@ AMOUNTS = {  # numbers said in words -> the count the call carries
 }
 ERRORS = {  # error-recovery scenario -> what its expected error says
     "past_date_then_corrected": "is in the past",
-    "sold_out_then_other_flight": "is sold out",
     "swapped_hotel_dates": "must be after the check-in date",
-    "full_hotel_then_other": "is fully booked",
 }
 
 
@@ -86,7 +85,8 @@ def _calls(trace: dict) -> list[tuple[str, dict, dict, int]]:
 
 
 def _user_text(trace: dict) -> str:
-    return " ".join(m["content"] for m in trace["messages"] if m["role"] == "user")
+    """What the traveller said (in Simplified characters: a Traditional-Chinese persona's 東京 is 东京)."""
+    return to_simplified(" ".join(m["content"] for m in trace["messages"] if m["role"] == "user"))
 
 
 def _today(trace: dict) -> date:
@@ -220,6 +220,50 @@ def test_error_recovery_meets_the_real_error_then_succeeds(pack, traces):
             errors = [result["error"] for _, _, result, _ in calls if "error" in result]
             assert len(errors) == 1 and message in errors[0], (trace["id"], errors)
             assert "error" not in calls[-1][2], "the last call succeeds"
+
+
+def test_a_sold_out_flight_or_full_hotel_is_never_booked_but_another_is_offered(traces):
+    """Policy: what the search shows sold out (seats_left 0) or fully booked (rooms_left 0) is not
+    booked, even when the traveller asks for it; the assistant says so and offers the next one."""
+    offered = Counter()
+    for trace in traces:
+        shown: dict[str, int] = {}
+        for name, args, result, _ in _calls(trace):
+            for flight in result.get("flights") or []:
+                shown[flight["flight_id"]] = flight["seats_left"]
+            for hotel in result.get("hotels") or []:
+                shown[hotel["hotel_id"]] = hotel["rooms_left"]
+            if name in ("book_flight", "book_hotel"):
+                booked = args.get("flight_id") or args.get("hotel_id")
+                assert shown.get(booked, 1) > 0, (trace["id"], booked)
+        scenario = trace["episode"]["scenario_id"]
+        if scenario in ("sold_out_then_other_flight", "full_hotel_then_other"):
+            wanted = trace["facts"].get("flight_number") or trace["facts"].get("hotel_name")
+            replies = [m["content"] for m in trace["messages"] if m["role"] == "assistant" and m.get("content")]
+            refusal = next(r for r in replies if wanted in r and ("?" in r or "？" in r))
+            assert "error" not in json.dumps([r for _, _, r, _ in _calls(trace)]), trace["id"]
+            offered[scenario] += 1
+            assert refusal, trace["id"]
+    assert offered["sold_out_then_other_flight"] and offered["full_hotel_then_other"]
+
+
+def test_traditional_chinese_travellers_are_answered_in_traditional_characters(run_dir, traces):
+    verdicts = {json.loads(line)["trace_id"]: json.loads(line)["decision"]
+                for line in (run_dir / "verdicts.jsonl").read_text().splitlines()}
+    found = [t for t in traces if t["episode"]["persona_id"].startswith("zh_tw")]
+    assert len(found) >= 20
+    for trace in found:
+        assert verdicts[trace["id"]] == "accept", trace["id"]
+        for message in trace["messages"][1:]:
+            text = message.get("content") or ""
+            if message["role"] in ("user", "assistant") and text:
+                assert not set(text) & SIMPLIFIED_ONLY, (trace["id"], text)
+    said = " ".join(m.get("content") or "" for t in found for m in t["messages"][1:] if m["role"] != "tool")
+    assert set(said) & TRADITIONAL_ONLY
+
+
+SIMPLIFIED_ONLY = set("们这说订单间优费为会发么边机场预约个时钟")
+TRADITIONAL_ONLY = set("們這說訂單間優費為會發麼邊機場預約個時鐘")
 
 
 def test_negatives_call_nothing_and_search_only_requests_never_book(pack, traces):
