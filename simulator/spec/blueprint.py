@@ -72,7 +72,10 @@ def render_text(template: str, facts: Mapping[str, Any], results: Mapping[str, A
 
 
 def _as_prose(value: Any, language: str) -> str:
-    """A value as a sentence says it: a list of plain values is "A, B and C", not `["A", "B", "C"]`."""
+    """A value as a sentence says it: a list of plain values is "A, B and C", not `["A", "B", "C"]`;
+    a phrase-per-language value (`{code: ..., en: ..., zh: ...}`) is its phrase in the language."""
+    if isinstance(value, dict) and isinstance(value.get(language), str):
+        return value[language]
     if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         return join_list([_as_text(v) for v in value], language)
     return _as_text(value)
