@@ -21,6 +21,7 @@ from simulator.core.records import Trace
 from simulator.core.rundir import iter_jsonl
 from simulator.judge.rules import judge_rules
 from simulator.load.loader import load_pack
+from simulator.words.chinese_script import to_simplified
 from simulator.spec.generation import today_for
 
 pytestmark = pytest.mark.slow  # runs a pack end to end
@@ -129,7 +130,8 @@ def _calls(trace: Trace) -> list[tuple[str, dict]]:
 
 
 def _user_text(trace: Trace) -> str:
-    return " ".join(m.content for m in trace.messages if isinstance(m, UserMessage))
+    """What the user said, in Simplified characters (a Traditional-Chinese persona's 本週六 is 本周六)."""
+    return to_simplified(" ".join(m.content for m in trace.messages if isinstance(m, UserMessage)))
 
 
 def _tagged(traces: list[Trace], pack, tag: str) -> list[Trace]:
@@ -275,7 +277,7 @@ def test_mixed_intents_are_clarified_before_any_call(traces: list[Trace], pack):
     assert clarified
     for trace in clarified:
         first_reply = next(m for m in trace.messages if isinstance(m, AssistantMessage))
-        assert not first_reply.tool_calls and "?" in (first_reply.content or ""), trace.id
+        assert not first_reply.tool_calls and ("?" in (first_reply.content or "") or "？" in (first_reply.content or "")), trace.id
 
 
 def test_missing_arguments_are_asked_for_then_used(traces: list[Trace], pack):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.words.chinese_script import to_simplified
 from tests.pack_runs import read_records, read_traces
 from tool_sims.wuxia import knowledge_base
 
@@ -48,7 +49,8 @@ def _calls(trace: dict) -> list[tuple[str, str, dict | None]]:
 
 
 def _user_text(trace: dict) -> str:
-    return "".join(m["content"] for m in trace["messages"] if m["role"] == "user")
+    """What the reader said, in Simplified characters (a Traditional-Chinese persona's 喬峰 is 乔峰)."""
+    return to_simplified("".join(m["content"] for m in trace["messages"] if m["role"] == "user"))
 
 
 
