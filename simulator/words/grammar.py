@@ -181,10 +181,10 @@ def _plural_of_match(match: re.Match[str]) -> str:
 def _at_sentence_start(out: str) -> bool:
     if not out:
         return True
-    if out[-1] == "\n" or out[-1] in "\"“":
+    if out[-1] == "\n":
         return True
     stripped = out.rstrip()
-    return len(stripped) < len(out) and (not stripped or stripped[-1] in ".!?\n\"“")
+    return len(stripped) < len(out) and (not stripped or stripped[-1] in ".!?\n")
 
 
 def _last_word(text: str) -> str | None:

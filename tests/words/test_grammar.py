@@ -22,6 +22,7 @@ CASES = [
     ("{value}", {"value": "jane.doe@example.com"}, "jane.doe@example.com"),
     ("{value}", {"value": "iPhone 15"}, "iPhone 15"),
     ("Done. {id} is booked.", {"id": "ORD-48291"}, "Done. ORD-48291 is booked."),
+    ("Recipes for “{q}”.", {"q": "pad thai"}, "Recipes for “pad thai”."),
     ("The roots: {roots}.", {"roots": [2, -2]}, "The roots: 2 and -2."),
     ("My username is {u}.", {"u": "jane_doe1"}, "My username is jane_doe1."),
     ("It takes {n} minutes, with {k} seats left.", {"n": 1, "k": 1}, "It takes 1 minute, with 1 seat left."),

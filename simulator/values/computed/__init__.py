@@ -55,7 +55,7 @@ def computation(name: str) -> Callable[[Computation], Computation]:
 
 
 def _load_builtin() -> None:
-    from simulator.values.computed import clock, math_tools, money, text, units  # noqa: F401
+    from simulator.values.computed import clock, math_tools, money, text, units, weather  # noqa: F401
 
 
 def computation_names() -> list[str]:

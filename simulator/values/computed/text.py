@@ -89,3 +89,41 @@ def summarize(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
         summary = entry["paragraph"]
     return {"summary": summary, "style": style, "original_words": _words(args["text"]),
             "summary_words": _words(summary)}
+
+
+# ---------------------------------------------------------------- recipes
+
+_RECIPE_STYLES = {
+    "en": ("Easy {dish}", "Classic {dish}", "Weeknight {dish}", "{dish} in One Pot", "Best-Ever {dish}", "Quick {dish}"),
+    "zh": ("家常{dish}", "快手{dish}", "经典{dish}", "简易版{dish}", "一锅出{dish}"),
+}
+_DIET_WORDS = {"vegetarian": "Vegetarian", "vegan": "Vegan", "gluten-free": "Gluten-Free",
+               "dairy-free": "Dairy-Free", "low-carb": "Low-Carb"}
+
+
+@computation("recipes")
+def recipes(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    """Recipes named after the dish asked for ("Easy Lentil Soup", "Vegan Lentil Soup"), for the
+    servings asked and within the time limit; sources, ratings and reviews come from the schema."""
+    query = str(args["query"]).strip()
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in query)
+    dish = query if chinese else query.title()
+    rng = ctx.rng("recipes", query.lower())
+    styles = list(_RECIPE_STYLES["zh" if chinese else "en"])
+    rng.shuffle(styles)
+    diet = args.get("diet") if args.get("diet") not in (None, "none") else None
+    draft = ctx.draft if isinstance(ctx.draft, dict) else {}
+    found = []
+    limit = int(args["max_minutes"]) if args.get("max_minutes") else None
+    for i, entry in enumerate(draft.get("recipes") or [{}]):
+        title = styles[i % len(styles)].format(dish=dish)
+        if diet and not chinese:
+            title = f"{_DIET_WORDS.get(diet, diet)} {dish}" if i == 0 else title
+        minutes = int(entry.get("total_minutes", 30))
+        if limit is not None and minutes > limit:
+            minutes = max(5, limit - limit % 5)
+        found.append({"title": title, **{k: v for k, v in entry.items() if k != "title"}, "total_minutes": minutes})
+    result: dict[str, Any] = {"query": query, "recipes": found}
+    if args.get("servings"):
+        result["servings"] = int(args["servings"])
+    return result
