@@ -14,6 +14,7 @@ from tests.sim_kit import (
     checked_env,
     day,
     error_of,
+    next_id,
     run,
     sim_domain,
 )
@@ -132,17 +133,17 @@ def test_booking_a_meeting_with_a_document_and_a_room():
     ok, result = book(env, f"{day(env, 1)}T15:00:00", 90, attendees=[owner["email"].upper()],
                       related_document_id=doc["id"], location="Atlas room")
     start = datetime.fromisoformat(f"{day(env, 1)}T15:00:00")
-    assert ok and result == {
-        "event_id": "EVT-901", "title": "Project sync", "start": f"{day(env, 1)}T15:00:00",
+    assert ok and re.fullmatch(r"EVT-\d{5}", result["event_id"]) and result == {
+        "event_id": result["event_id"], "title": "Project sync", "start": f"{day(env, 1)}T15:00:00",
         "end": f"{day(env, 1)}T16:30:00", "duration_minutes": 90,
         "scheduled": f"{start:%A} {start.day} {start:%B %Y}, 15:00–16:30",
         "attendees": [owner["email"]], "attendee_names": owner["name"], "status": "confirmed",
         "related_document_id": doc["id"], "related_document_name": doc["name"], "location": "Atlas room",
     }
     stored = env.state["events"][-1]
-    assert stored["id"] == "EVT-901" and stored["related_document_id"] == doc["id"]
+    assert stored["id"] == result["event_id"] and stored["related_document_id"] == doc["id"]
     ok, second = book(env, f"{day(env, 2)}T09:00")  # seconds are optional; nobody invited
-    assert ok and second["event_id"] == "EVT-902" and second["start"].endswith("T09:00:00") and second["attendees"] == []
+    assert ok and second["event_id"] == next_id(result["event_id"]) and second["start"].endswith("T09:00:00") and second["attendees"] == []
     assert [c.path for c in env.diff()] == ["/events/7", "/events/8"]
 
 

@@ -204,13 +204,16 @@ class OfflineAssistant:
     def _ranker(self, payload: dict[str, Any], question: str):
         """Score a reply template by what the user asked: each field it states that the question is
         about (a field's name or one of the domain's labels for it appears in the question), and
-        whether it names every item of a result list that has several."""
+        whether it names every item of a result list that has several (and, for a list of one,
+        whether it speaks of that item without listing it)."""
         asked = {key for key in _fields(payload) if self._asked_about(key, question)} if question else set()
         lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
+        singles = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) == 1}
 
         def score(template: str) -> int:
             names = _field_names(template)
-            return 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names))
+            # A list of one is better said as that one item than as "ORD-1 (...). Order ORD-1 ...".
+            return 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names)) - bool(singles.intersection(names))
         return score
 
     def _asked_about(self, key: str, question: str) -> bool:

@@ -237,7 +237,7 @@ class Styler:
             lead_ins = p.lead_ins.get(persona.formality)
             if lead_ins and rng.random() < LEAD_IN_CHANCE:
                 parts.extend(self._budget([rng.choice(lead_ins)]))
-        if traits is not None:
+        if traits is not None and first:
             parts.append(traits.lead_in() or "")  # an opener like a greeting ("Straight to it."), not an aside
         parts.append(core)
         asides: list[str] = []

@@ -79,6 +79,7 @@ class Traits:
         self.rng = rng
         self.phrases = phrases
         self._editor = editor  # shared with the typos: built on first use, facts protected
+        self._said: set[str] = set()  # phrases already used in this conversation
 
     # ------------------------------------------------------------ additions
 
@@ -158,12 +159,23 @@ class Traits:
     # ------------------------------------------------------------ helpers
 
     def _maybe(self, chance: float, *path: str) -> str | None:
+        """One of the phrases at `path` with probability `chance`; a sentence is said once a
+        conversation at most (nobody writes "just get me a human" twice word for word), while
+        short tags of the other language ("OK", "thx") and goodbyes may come again."""
         options = [*self.phrases.options(*path), *(self.domain.get(path[0], ()) if len(path) == 1 else ())]
         if not options or chance <= 0 or (chance < 1 and self.rng.random() >= chance):
             return None
-        return self.rng.choice(options)
+        if path[0] in _REPEATABLE:
+            return self.rng.choice(options)
+        fresh = [o for o in options if o not in self._said]
+        if not fresh:
+            return None
+        choice = self.rng.choice(fresh)
+        self._said.add(choice)
+        return choice
 
 
+_REPEATABLE = ("code_switch", "emotion_closings")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
