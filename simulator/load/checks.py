@@ -95,6 +95,7 @@ def _check_scenario(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator
     yield from _check_personas(ctx, base, scenario)
     yield from _check_record(ctx, base, scenario)
     yield from check_hard_cases(ctx.problem, base, scenario)
+    yield from _check_choice_entries(ctx, base, scenario)
     called: set[str] = set()
     for t, turn in enumerate(scenario.turns):
         turn_loc = base + ("turns", t)
@@ -119,6 +120,20 @@ def _check_scenario(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator
                     f"a turn without expected calls needs an `answer` (the offline assistant's reply) "
                     f"in every language of the scenario; missing: {', '.join(missing)}"
                 ))
+
+
+def _check_choice_entries(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator[Problem]:
+    """A choice entry with an empty key: `{code: x, en: a, b and c}` is YAML for `en: a` plus a
+    key `b and c` with no value (a phrase with a comma needs quotes), and the rest is lost."""
+    for name, slot in scenario.slots.items():
+        for i, entry in enumerate(slot.choice or []):
+            if isinstance(entry, dict):
+                for key, value in entry.items():
+                    if value is None:
+                        yield ctx.problem(base + ("slots", name, "choice", i), (
+                            f"choice entry has a key {key!r} with no value: a phrase with a comma "
+                            f"needs quotes (en: \"a, b and c\")"
+                        ))
 
 
 def _check_personas(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator[Problem]:

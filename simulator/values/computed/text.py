@@ -127,3 +127,40 @@ def recipes(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
     if args.get("servings"):
         result["servings"] = int(args["servings"])
     return result
+
+
+# ---------------------------------------------------------------- news
+
+_HEADLINES = {
+    "en": ("{topic}: what we know so far", "New details emerge on {topic}", "What {topic} means for residents",
+           "Mixed reactions to {topic}", "Five questions about {topic}", "Officials give an update on {topic}"),
+    "zh": ("{topic}最新进展", "关于{topic}，你需要知道的几件事", "{topic}引发热议", "官方回应{topic}相关问题", "{topic}：各方怎么看"),
+}
+
+
+@computation("news")
+def news(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    """Articles about the topic asked (a headline naming it), published in the days before the
+    episode's today (never after it, never before `from_date`), newest first when asked."""
+    from datetime import date as _date, datetime, time, timedelta, timezone
+
+    query = str(args["query"]).strip()
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in query)
+    topic = query if chinese else query[:1].upper() + query[1:]
+    rng = ctx.rng("news", query.lower())
+    styles = list(_HEADLINES["zh" if chinese else "en"])
+    rng.shuffle(styles)
+    earliest = _date.fromisoformat(args["from_date"]) if args.get("from_date") else ctx.today - timedelta(days=6)
+    span = max(0, (ctx.today - earliest).days)
+    draft = ctx.draft if isinstance(ctx.draft, dict) else {}
+    articles = []
+    for i, entry in enumerate(draft.get("articles") or [{}]):
+        day = ctx.today - timedelta(days=rng.randint(0, span))
+        moment = datetime.combine(day, time(rng.randint(6, 21), rng.randrange(0, 60, 5)), tzinfo=timezone.utc)
+        style = styles[i % len(styles)]
+        headline = style.format(topic=topic if style.startswith("{topic}") else query)  # capital only at the start
+        articles.append({"title": headline, **{k: v for k, v in entry.items() if k not in ("title", "published_at")},
+                         "published_at": moment.isoformat().replace("+00:00", "Z")})
+    if args.get("sort_by") == "newest":
+        articles.sort(key=lambda a: a["published_at"], reverse=True)
+    return {"query": query, "articles": articles}
