@@ -29,3 +29,14 @@ def test_news_headlines_name_the_topic_and_are_never_dated_after_today():
         assert all("2026-06-11" <= s[:10] <= "2026-06-14" for s in stamps)
         assert stamps == sorted(stamps, reverse=True)
         assert all("subway line" in a["title"].lower() for a in out["articles"])
+
+
+def test_crypto_prices_stay_near_the_coins_level_and_the_cap_follows_the_price():
+    for seed in range(20):
+        ctx = ComputeContext(today=date(2026, 3, 1), seed=seed)
+        bitcoin = compute("crypto_price", {"coin": "bitcoin"}, ctx)
+        dogecoin = compute("crypto_price", {"coin": "dogecoin"}, ctx)
+        assert 45000 < bitcoin["price"] < 75000 and 0.05 < dogecoin["price"] < 0.2
+        assert abs(bitcoin["market_cap_billions"] - bitcoin["price"] * 0.0197) < 1
+        euros = compute("crypto_price", {"coin": "bitcoin", "currency": "EUR"}, ctx)
+        assert euros["currency"] == "EUR" and euros["price"] != bitcoin["price"]

@@ -79,3 +79,30 @@ def calculate_loan_payment(args: Mapping[str, Any], ctx: ComputeContext) -> dict
 
 def days_ago(ctx: ComputeContext, days: int) -> str:
     return (ctx.today - timedelta(days=days)).isoformat()
+
+
+# Price levels a crypto quote is drawn around (USD; supply in billions of coins, for the cap):
+# an offline bitcoin at 34.49 USD teaches a model a number no one has seen.
+COINS = {
+    "bitcoin": (60000.0, 0.0197), "ethereum": (3000.0, 0.12), "solana": (150.0, 0.46), "cardano": (0.45, 35.0),
+    "dogecoin": (0.12, 145.0), "xrp": (0.55, 55.0), "litecoin": (80.0, 0.075), "polkadot": (6.5, 1.4),
+}
+
+
+@computation("crypto_price")
+def crypto_price(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
+    """A coin's price around its level (±15 %, the same within an episode), in the currency asked
+    (through the shared rate table), with a market cap that is price times supply."""
+    coin = args["coin"]
+    if coin not in COINS:
+        raise ComputeError(f"unknown coin {coin!r}")
+    level, supply = COINS[coin]
+    rng = ctx.rng("crypto", coin)
+    usd = level * (1 + rng.uniform(-0.15, 0.15))
+    currency = args.get("currency") or "USD"
+    price = usd * exchange_rate("USD", currency, ctx) if currency != "USD" else usd
+    return {
+        "coin": coin, "currency": currency, "price": round(price, 2 if price >= 1 else 4),
+        "change_24h_percent": round(rng.uniform(-6, 6), 2),
+        "market_cap_billions": round(usd * supply, 1),
+    }
