@@ -228,7 +228,8 @@ class OfflineAssistant:
 
     def _error_text(self, error: str) -> str:
         """The error as our language says it: the domain's `error_texts` entry that matches, the
-        English message itself in English, else a generic phrase (never English in a Chinese reply)."""
+        message itself when it is already in our language, else a generic phrase (never English in
+        a Chinese reply)."""
         for entry in self.config.error_texts:
             found = re.search(entry.match, error)
             if found is None:
@@ -241,7 +242,9 @@ class OfflineAssistant:
                 except MissingValue:
                     break
             break
-        return error if self.language == "en" else self._pick(self.phrases["error_unknown"])
+        if self.language == "en" or (self.language == "zh" and _reads_as_chinese(error)):
+            return error  # a sim that speaks the reply's language already ("没有人物“张无极”，您是不是要找：张无忌")
+        return self._pick(self.phrases["error_unknown"])
 
     def _list_summaries(self, payload: dict[str, Any]) -> dict[str, Any]:
         """`{orders_count}` and `{orders_list}` ("ORD-1 (shipped, 2026-03-01); ORD-2 (...)") for
@@ -357,6 +360,14 @@ def _mentions_results(config: DomainConfig) -> bool:
 def _field_names(template: str) -> frozenset[str]:
     """The fields a reply template states (`{orders.0.status}` -> `status`)."""
     return frozenset(name.split(".")[-1] for name in placeholders(template))
+
+
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{3,}(?![A-Za-z0-9-])")
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Chinese text with no English words in it (ids such as ORD-12345 may stand in it)."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text) and not _LATIN_WORD.search(text)
 
 
 def _cites_results(text: LocalizedText | None) -> bool:
