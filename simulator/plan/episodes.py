@@ -43,7 +43,9 @@ class _Rotation:
         total = sum(s.weight for s in self.scenarios)
         for s in self.scenarios:
             self.credit[s.id] = self.credit.get(s.id, 0.0) + s.weight
-        best = max(self.scenarios, key=lambda s: (self.credit[s.id], -self.scenarios.index(s)))
+        # the earliest scenario wins a tie (by position: list.index would compare models field by field)
+        at = max(range(len(self.scenarios)), key=lambda i: (self.credit[self.scenarios[i].id], -i))
+        best = self.scenarios[at]
         self.credit[best.id] -= total
         return best
 

@@ -114,7 +114,7 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
     whose rendering `text` is. In English, each value's joins are settled (see the module doc).
     Only the last few characters before a value are looked at: this runs for every message."""
     if not english:
-        return "".join(text for text, _ in pieces)
+        return "".join([text for text, _ in pieces])
     out = ""
     pending_count: float | None = None  # the number just said, for the "word(s)" after it
     verb_at: int | None = None  # where "are"/"is" right before that number starts in `out`

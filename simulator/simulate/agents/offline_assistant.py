@@ -224,7 +224,10 @@ class OfflineAssistant:
             if own is not None:
                 words += [w.lower() for w in own.for_language(self.language) if w]
             self._words_for[key] = words
-        return any(w in question for w in words)
+        for word in words:
+            if word in question:
+                return True
+        return False
 
     def _error_text(self, error: str) -> str:
         """The error as our language says it: the domain's `error_texts` entry that matches, the
