@@ -9,7 +9,7 @@ from typing import Any
 
 from simulator.core.rundir import RunDir, iter_jsonl
 from simulator.export.quality.metrics import QualityReport
-from simulator.simulate.agents.style import canned_phrases
+from simulator.simulate.agents.canned import canned_phrases
 from simulator.spec.pack import Pack
 
 

@@ -115,13 +115,13 @@ _PLAIN = {"clear": "sunny", "overcast": "cloudy", "windy": "partly cloudy"}  # f
 
 @computation("weather_day")
 def weather_day(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
-    """One day's forecast as a single object (`date`: the day asked, null for today): high, low,
+    """One day's forecast as a single object (`date`: the day asked, or today's): high, low,
     chance of precipitation and wind, from the same draw as `forecast`. Conditions are the plain
     eight (sunny, partly cloudy, cloudy, light rain, rain, thunderstorms, snow, fog)."""
     day = date.fromisoformat(args["date"]) if args.get("date") else ctx.today
     w = day_weather(args["city"], day, ctx)
     return {
-        "city": args["city"], "date": args.get("date"), "condition": _PLAIN.get(w["condition"], w["condition"]),
+        "city": args["city"], "date": day.isoformat(), "condition": _PLAIN.get(w["condition"], w["condition"]),
         "temperature_high_c": w["high_c"], "temperature_low_c": w["low_c"],
         "precipitation_chance_percent": w["precipitation_chance_percent"], "wind_kph": w["wind_kph"],
     }
