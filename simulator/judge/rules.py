@@ -25,7 +25,6 @@ from simulator.judge.grounding import ungrounded_values
 from simulator.spec.blueprint import arg_slot
 from simulator.spec.pack import Pack
 from simulator.spec.validation import argument_errors
-from simulator.words.chinese_script import to_simplified
 from simulator.words.heard import HeardFacts
 from simulator.words.relative_dates import dates_mentioned
 
@@ -168,7 +167,7 @@ def _said(heard: HeardFacts, value: object, today: date | None) -> bool:
     if heard.knows(value):
         return True
     if isinstance(value, dict) and "expression" in value and today is not None:
-        return value.get("code") in dates_mentioned(to_simplified(heard.text), today)
+        return value.get("code") in dates_mentioned(heard.text, today)  # Traditional text is read in Simplified too
     return False
 
 

@@ -5,7 +5,9 @@ Scenario seeds, phrase books and replies are written once, in Simplified Chinese
 (帮我查一下订单 -> 幫我查一下訂單, 软件 -> 軟體). The conversion is OpenCC's (`s2twp`, and `tw2sp`
 back): character-by-character tables get one-to-many characters wrong (发 is 發 or 髮, 后 is 後
 or 后) and miss regional words, which OpenCC's phrase dictionaries handle. Converters are built on
-first use (only runs with such a persona pay for them) and never touch Latin text, digits or ids.
+first use and never touch Latin text, digits or ids. Reading Traditional text back (`tw2sp`, about
+6 MiB) is cheap; writing it (`s2twp`, OpenCC's phrase tables, about 46 MiB of memory) is paid only
+by a run in which a Traditional-Chinese persona speaks.
 """
 
 from __future__ import annotations
@@ -27,13 +29,11 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-@lru_cache(maxsize=65536)  # values and phrases repeat across conversations
 def to_traditional(text: str) -> str:
     """Simplified Chinese as written in Taiwan (characters and common words); other text unchanged."""
     return _converter("s2twp").convert(text) if text and _has_cjk(text) else text
 
 
-@lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     """Traditional (Taiwan) Chinese back to Simplified, for matching against simplified phrases."""
     return _converter("tw2sp").convert(text) if text and _has_cjk(text) else text

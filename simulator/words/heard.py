@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from simulator.core.messages import Message, ToolMessage, UserMessage
 from simulator.core.names import LANGUAGES
-from simulator.words.chinese_script import to_traditional
+from simulator.words.chinese_script import to_simplified
 
 _SPACES = re.compile(r"\s+")
 
@@ -46,7 +46,12 @@ class HeardFacts:
         """Take in the messages added since the last call (the conversation only grows)."""
         for message in messages[self._seen:]:
             if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
-                self.text += " " + normalise(message.content)
+                said = normalise(message.content)
+                self.text += " " + said
+                if not said.isascii():  # 廣州, 下週一 in Traditional characters are 广州, 下周一
+                    simplified = to_simplified(said)
+                    if simplified != said:
+                        self.text += " " + simplified
         self._seen = len(messages)
 
     def knows(self, value: Any) -> bool:
@@ -60,11 +65,7 @@ class HeardFacts:
         if isinstance(value, (int, float)):
             return self._number_pattern(value).search(self.text) is not None
         if isinstance(value, str):
-            said = normalise(value).strip()
-            if said in self.text:
-                return True
-            # A Chinese value said in Traditional characters (广州 as 廣州) is the same value.
-            return not said.isascii() and to_traditional(said) in self.text
+            return normalise(value).strip() in self.text
         if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]
