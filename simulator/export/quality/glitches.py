@@ -49,18 +49,18 @@ def _article_glitches(text: str) -> bool:
 
 def english_glitches(text: str, *, assistant: bool) -> list[str]:
     """Glitches of an English message (the assistant's replies are also checked for casing)."""
-    found = []
-    if _PLURAL_PLACEHOLDER.search(text):
+    found = []  # each pattern runs only when the text has the character it needs (this runs per message)
+    if "(" in text and _PLURAL_PLACEHOLDER.search(text):
         found.append("plural placeholder")
-    if _ONE_PLURAL.search(text) or _ARE_ONE.search(text):
+    if "1" in text and (_ONE_PLURAL.search(text) or _ARE_ONE.search(text)):
         found.append("plural after one")
     if _article_glitches(text):
         found.append("article")
     if _DOUBLED.search(text):
         found.append("doubled word")
-    if _SNAKE_CASE.search(text):
+    if "_" in text and _SNAKE_CASE.search(text):
         found.append("raw enum value")
-    if _PLACEHOLDER.search(text):
+    if "{" in text and _PLACEHOLDER.search(text):
         found.append("unfilled placeholder")
     if _NONE_WORD.search(text):
         found.append("null value")
