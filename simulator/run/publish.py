@@ -95,7 +95,8 @@ def _finish(
 ) -> RunResult:
     """The card (into `files`) and the run's result."""
     chosen = curated.chosen
-    ratios = pack.file.generation.split.model_dump()
+    split_config = pack.file.generation.split
+    ratios = split_config.ratios()
 
     counts = composition(chosen, assignment)
     hard = Counter(tag for s in chosen if s.scenario in pack.scenarios for tag in pack.scenarios[s.scenario].hard_cases)
