@@ -22,7 +22,7 @@ from simulator.spec.base import (
     LocalizedText,
     Strict,
 )
-from simulator.spec.domain import DomainConfig, ToolLink
+from simulator.spec.domain import DomainConfig, ErrorText, ToolLink
 from simulator.spec.generation import (
     ChainsConfig,
     DedupeConfig,
@@ -45,7 +45,7 @@ from simulator.spec.tool_errors import ErrorCondition, ToolErrorRule
 from simulator.spec.tools import ToolsFile, ToolSpec
 
 __all__ = [
-    "CATEGORIES", "HARD_CASES", "LANGUAGES", "Category", "ChainsConfig", "DedupeConfig", "DomainConfig",
+    "CATEGORIES", "HARD_CASES", "LANGUAGES", "Category", "ChainsConfig", "DedupeConfig", "DomainConfig", "ErrorText",
     "ErrorCondition", "ExpectedCall", "FakeKind", "GenerationConfig", "HardCase", "Language", "LocalizedText", "Mix",
     "ModelSettings", "ModelsConfig", "Persona", "Scenario", "ScenarioFile", "SlotSpec", "SplitConfig",
     "StateQuery", "Strict", "ToolErrorRule", "ToolFormat", "ToolLink", "ToolSpec", "ToolsFile", "Turn", "factor_problem",

@@ -27,8 +27,10 @@ class ErrorText(Strict):
     error message (the tool speaks English, like a real API); its named groups fill `text`, e.g.
     `{match: "^Order (?P<order_id>\\S+) has already shipped", text: {zh: "订单{order_id}已经发货"}}`."""
 
-    match: str
-    text: LocalizedText
+    match: str = Field(description="a regular expression over the tool's error message; its named groups "
+                                   "fill `text`", examples=["^Order (?P<order_id>\\S+) has already shipped"])
+    text: LocalizedText = Field(description="the error as a reply says it, per language",
+                                examples=[{"zh": ["订单{order_id}已经发货，地址改不了了"]}])
 
     @field_validator("match")
     @classmethod
@@ -73,7 +75,9 @@ class DomainConfig(Strict):
     error_texts: list[ErrorText] = Field(
         default_factory=list,
         description="tool errors as replies say them per language (a Chinese reply never quotes the English "
-        "error); an error no entry matches is said with a generic phrase in languages other than English",
+        "error); an error already in the reply's language is said as it is, one no entry matches with a "
+        "generic phrase",
+        examples=[[{"match": "^Prescription (?P<rx_id>\\S+) has expired", "text": {"zh": ["处方{rx_id}已过期"]}}]],
     )
     ask: dict[str, LocalizedText] = Field(
         default_factory=dict,
@@ -107,6 +111,8 @@ class DomainConfig(Strict):
         description="the domain's own persona asides (added to the generic ones of style_phrases.yaml): "
         "`context` (why a verbose user asks), `rambling`, `vague` wording, and `human` — asking for a "
         "person, only for packs that can hand over to one",
+        examples=[{"context": {"en": ["I'm flying out on Friday, so I need it before then."],
+                               "zh": ["我周五出发，得在那之前拿到。"]}}],
     )
     links: list[ToolLink] = Field(
         default_factory=list, description="declared tool-graph edges: output field -> parameter",

@@ -58,7 +58,8 @@ class Persona(Strict):
     )
     script: Literal["simplified", "traditional"] = Field(
         "simplified", description="Chinese personas: the characters they write (traditional: Taiwan usage), "
-                                  "and the assistant answers in the same"
+                                  "and the assistant answers in the same",
+        examples=["traditional"],
     )
 
     @model_validator(mode="after")

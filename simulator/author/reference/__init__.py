@@ -29,6 +29,7 @@ from simulator.spec import (
     DedupeConfig,
     DomainConfig,
     ErrorCondition,
+    ErrorText,
     ExpectedCall,
     GenerationConfig,
     LocalizedText,
@@ -63,6 +64,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("(top level)", ScenarioFile, "scenario file"),
     Section("domain", DomainConfig, "scenario file"),
+    Section("domain.error_texts[]", ErrorText, "scenario file"),
     Section("domain.links[]", ToolLink, "scenario file"),
     Section("scenarios[]", Scenario, "scenario file"),
     Section("scenarios[].record", StateQuery, "scenario file"),
