@@ -178,9 +178,15 @@ def refer(template: str, slot: str, phrase: str, language: str, noun: str) -> st
     return template
 
 
+# "{device_id}, the {thing.en}": another slot describes the thing referred to, and that slot is
+# drawn on its own ("the device you just found, the door sensor" about a thermostat).
+_APPOSITION = re.compile(r"^\s*[,，]\s*(?:(?:the|a|an)\s+)?\{(?!@)")
+
+
 def _reads_badly(head: str, tail: str, avoid: list[str]) -> bool:
-    """The placeholder follows an "is"/"number"/":" or sits in parentheses."""
-    if tail.lstrip().startswith((")", "）")):
+    """The placeholder follows an "is"/"number"/":", sits in parentheses or has another slot
+    next to it that describes it."""
+    if tail.lstrip().startswith((")", "）")) or _APPOSITION.match(tail) or head.rstrip().endswith("}"):
         return True
     stripped = head.rstrip()
     words = {a.lower() for a in avoid if a.isascii() and a.isalpha()}

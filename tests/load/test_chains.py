@@ -55,6 +55,9 @@ def generated(pack):
     ("Is device {device_id} online?", "en", "that device", "Is that device online?"),
     ("The order number is {order_id}.", "en", "that order", None),
     ("My lamp ({order_id}) is broken.", "en", "that order", None),
+    # another slot describing the referent is drawn on its own: it may name another kind of device
+    ("How's the battery on {device_id}, the {thing.en}?", "en", "that device", None),
+    ("Is my {thing.en} {device_id} online?", "en", "that device", None),
     ("我的订单{order_id}到哪了？", "zh", "刚才查到的那个订单", "刚才查到的那个订单到哪了？"),
     ("{order_id}的物流怎么样？", "zh", "这个订单", "这个订单的物流怎么样？"),
     ("订单号是{order_id}。", "zh", "这个订单", None),

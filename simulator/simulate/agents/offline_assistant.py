@@ -26,6 +26,7 @@ from simulator.core.messages import (
     UserMessage,
 )
 from simulator.core.records import RoleUsage
+from simulator.simulate.agents.named_item import named_items, template_roots, uses_named_items
 from simulator.simulate.agents.script import TurnPlan, script_of
 from simulator.simulate.agents.style import slot_label
 from simulator.spec import LANGUAGES, DomainConfig, LocalizedText, Turn
@@ -197,15 +198,19 @@ class OfflineAssistant:
         else:
             context = {**self.facts, "result": payload}
         templates = self.config.replies.get(message.name)
-        rank = self._ranker(payload, question) if isinstance(payload, dict) else None
+        if isinstance(payload, dict) and uses_named_items(templates, self.language):
+            context.update(named_items(payload, shown, question))  # the order holding the item the user named
+        rank = self._ranker(payload, question, context) if isinstance(payload, dict) else None
         rendered = self._render_any(templates, context, results, rank)
         return rendered or self._generic_result(payload)
 
-    def _ranker(self, payload: dict[str, Any], question: str):
+    def _ranker(self, payload: dict[str, Any], question: str, context: Mapping[str, Any]):
         """Score a reply template by what the user asked: each field it states that the question is
-        about (a field's name or one of the domain's labels for it appears in the question), and
-        whether it names every item of a result list that has several (and, for a list of one,
-        whether it speaks of that item without listing it)."""
+        about (a field's name or one of the domain's labels for it appears in the question), the
+        item of a list the user named (`orders_asked`, named_item.py), and whether it names every
+        item of a result list that has several (and, for a list of one, whether it speaks of that
+        item without listing it)."""
+        named = {k for k, v in context.items() if k.endswith("_asked") and v is not context[k[:-6]][0]}  # not the first
         asked = {key for key in _fields(payload) if self._asked_about(key, question)} if question else set()
         lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
         singles = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) == 1}
@@ -213,7 +218,8 @@ class OfflineAssistant:
         def score(template: str) -> int:
             names = _field_names(template)
             # A list of one is better said as that one item than as "ORD-1 (...). Order ORD-1 ...".
-            return 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names)) - bool(singles.intersection(names))
+            score = 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names)) - bool(singles.intersection(names))
+            return score + 4 * bool(named and named.intersection(template_roots(template)))
         return score
 
     def _asked_about(self, key: str, question: str) -> bool:

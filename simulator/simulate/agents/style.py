@@ -44,6 +44,17 @@ FRUSTRATION_STEP = 0.2  # added to the frustration chance per clarifying questio
 GREETS_ALREADY = re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear)\b|^(?:你好|您好|嗨)", re.I)
 # "Seriously," + "Oops, sorry" -> "Seriously, oops, sorry" (but "I'd", "ORD-1", "Desk Lamp" stay).
 _CAPITALISED_WORD = re.compile(r"^[A-Z][a-z']*\b")
+_FIRST_WORD = re.compile(r"[A-Za-z']+")
+
+
+def _not_echoing(greetings: Sequence[str], core: str) -> Sequence[str]:
+    """The greetings whose last word is not the line's first ("hey there," + "There are two of us")."""
+    first = _FIRST_WORD.match(core)
+    if first is None:
+        return greetings
+    word = first.group(0).lower()
+    kept = [g for g in greetings if g.rstrip(" ,.!").lower().rsplit(" ", 1)[-1] != word]
+    return kept or greetings
 
 
 @dataclass(frozen=True)
@@ -233,7 +244,7 @@ class Styler:
             parts.append(rng.choice(p.frustrated_openers))
         elif first and not brisk and not GREETS_ALREADY.match(core) and rng.random() < GREETING_CHANCE[persona.formality]:
             greetings = (traits and traits.greetings(persona.formality)) or p.greetings[persona.formality]
-            parts.append(rng.choice(greetings))
+            parts.append(rng.choice(_not_echoing(greetings, core)))
             lead_ins = p.lead_ins.get(persona.formality)
             if lead_ins and rng.random() < LEAD_IN_CHANCE:
                 parts.extend(self._budget([rng.choice(lead_ins)]))

@@ -156,6 +156,17 @@ def test_no_second_greeting_and_no_capital_after_a_comma():
     assert all("Desk Lamp" in angry.request("Desk Lamp broke.", [], first=False) for _ in range(30))
 
 
+def test_a_greeting_does_not_end_on_the_word_the_line_starts_with():
+    """"hey there," + "There are two of us flying" read "hey there, there are two of us"."""
+    greeted = 0
+    for seed in range(60):
+        styler = Styler(_load("casual_typo", typo_rate=0.0), random.Random(seed), {})
+        text = styler.request("There are two of us flying to Chengdu.", [], first=True).lower()
+        assert not re.search(r"\bthere,? there\b", text), text
+        greeted += not text.startswith("there")
+    assert greeted > 10  # casual personas do greet: the other greetings are still used
+
+
 def test_a_domains_own_labels_name_and_recognise_its_slots():
     """Without them, a zh answer reads "departure city是上海" and a question about 出发城市
     is not recognised as asking for it."""
