@@ -62,7 +62,8 @@ class DomainConfig(Strict):
         description="per tool: how the offline assistant answers from a successful result. A template may name "
                     "the result's fields (`{status}`, `{doctors.0.name}`), the scenario's slots, `{@tool.path}`, and "
                     "for each list of objects in the result `{X_count}` (how many) and `{X_list}` (\"DOC-1 (Dr Park, "
-                    "cardiology); DOC-2 (...)\"). A variant naming a field the result lacks is skipped for another",
+                    "cardiology); DOC-2 (...)\"), and `{X_asked.field}`, the item the user named by something it "
+                    "holds. A variant naming a field the result lacks is skipped for another",
         examples=[{"find_doctor": {"en": ["I found {doctors_count} doctors: {doctors_list}."],
                                    "zh": ["找到 {doctors_count} 位医生：{doctors_list}。"]}}],
     )

@@ -237,6 +237,7 @@ class ValueBuilder:
                 if len(out) <= limit:
                     break
                 del out[key]
+        _url_on_its_domain(out)
         return out
 
     def make_array(self, schema: dict, name: str | None, depth: int, echo: bool) -> list[Any]:
@@ -300,3 +301,14 @@ class ValueBuilder:
 
     def make_number(self, schema: dict, name: str | None, depth: int, echo: bool) -> float | int:
         return number_for(schema, name, self.rng)
+
+
+_FAKE_URL_HOST = "https://www.example.com/"
+
+
+def _url_on_its_domain(obj: dict[str, Any]) -> None:
+    """A search hit's drawn `url` on the `domain` drawn beside it (reddit.com, not example.com)."""
+    url, domain = obj.get("url"), obj.get("domain")
+    if (isinstance(url, str) and url.startswith(_FAKE_URL_HOST) and isinstance(domain, str)
+            and "." in domain and " " not in domain):
+        obj["url"] = f"https://{domain}/{url[len(_FAKE_URL_HOST):]}"

@@ -40,6 +40,9 @@ def test_chinese_replies_with_english_enum_or_error_words():
     assert "English enum/error token" in chinese_glitches("当前状态为delivered。", forbidden)
     assert "English enum/error token" in chinese_glitches("系统提示：Atour Tokyo is fully booked。", forbidden)
     assert chinese_glitches("订单ORD-12345已送达，承运商UPS。", forbidden) == []
+    # a URL or an e-mail address is a value, not prose: its words are not English in the reply
+    assert chinese_glitches("排在前面的有：delivered.com（https://delivered.com/delivered/7225）。", forbidden) == []
+    assert "English enum/error token" in chinese_glitches("见https://medium.com/x，状态delivered。", forbidden)
 
 
 def test_forbidden_tokens_are_the_english_enum_words_not_codes():

@@ -241,7 +241,7 @@ def _first_call(scenario: Scenario, tool: str) -> tuple[Any, ...] | None:
 
 def _declared(pack: Pack, tool: str | None) -> set[str]:
     """Every path the tool's `returns` schema defines (with the objects and lists on the way),
-    and the `{X_count}` / `{X_list}` the offline assistant adds for a list."""
+    and the `{X_count}` / `{X_list}` / `{X_asked...}` the offline assistant adds for a list."""
     spec = pack.domain.tools.get(tool or "")
     if spec is None or spec.returns is None:
         return set()
@@ -250,7 +250,8 @@ def _declared(pack: Pack, tool: str | None) -> set[str]:
         parts = out.path.split(".")
         paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     lists = {p.split(".0")[0] for p in paths if ".0" in p and "." not in p.split(".0")[0]}
-    return paths | {f"{name}_count" for name in lists} | {f"{name}_list" for name in lists}
+    asked = {f"{p.split('.0', 1)[0]}_asked{p.split('.0', 1)[1]}" for p in paths if p.split(".0", 1)[0] in lists}
+    return paths | asked | {f"{name}_count" for name in lists} | {f"{name}_list" for name in lists}
 
 
 def template_problems(rehearsal: Rehearsal, watch: TemplateWatch, places: Places) -> list[Problem]:

@@ -33,6 +33,8 @@ _LOWER_SENTENCE = re.compile(r"(?:^|(?<=[.!?] ))(?<!e\.g\. )(?<!i\.e\. )(?<!vs\.
 _QUESTION_WORD_LABEL = re.compile(r"\b(?:my|your) (?:when|what|where|who|which|how)\b", re.I)
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z ']*[A-Za-z]|[A-Za-z]")
 _LOWER_OK = ("iphone", "ipad", "ebay", "e-mail")
+_URL_OR_EMAIL = re.compile(r"https?://[^\s\u3000-\u303f\uff08-\uff1f（）]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                           r"|(?<![\w.-])(?:[A-Za-z0-9-]+\.)+[a-z]{2,}(?![\w-])")  # and a bare domain: medium.com
 
 
 def _article_glitches(text: str) -> bool:
@@ -75,7 +77,11 @@ def english_glitches(text: str, *, assistant: bool) -> list[str]:
 
 
 def foreign_tokens(text: str, forbidden: Iterable[str]) -> list[str]:
-    """English tokens of `forbidden` (enum values, error words) standing as words in `text`."""
+    """English tokens of `forbidden` (enum values, error words) standing as words in `text`
+    (not inside a URL, a domain or an e-mail address, which are values, not prose: "medium.com",
+    ".../delivery/7225")."""
+    if "." in text or "@" in text:
+        text = _URL_OR_EMAIL.sub(" ", text)
     runs = {run.strip().lower() for run in _LATIN_RUN.findall(text)}
     words = {w for run in runs for w in run.split()}
     return sorted(t for t in forbidden if t in runs or t in words)

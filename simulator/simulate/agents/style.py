@@ -77,6 +77,7 @@ class LanguagePhrases:
     context: Sequence[str]
     answer_extras: Sequence[str]
     frustrated_openers: Sequence[str]
+    later_frustrated_openers: Sequence[str]  # frustrated_openers and those that need an earlier message
     frustrated_closers: Sequence[str]
     closings: Mapping[str, Sequence[str]]
     frustrated_closings: Sequence[str]
@@ -107,6 +108,7 @@ def phrases_for(language: str) -> LanguagePhrases:
         context=raw["context"],
         answer_extras=raw["answer_extras"],
         frustrated_openers=raw["frustrated_openers"],
+        later_frustrated_openers=[*raw["frustrated_openers"], *raw.get("frustrated_openers_later", ())],
         frustrated_closers=raw["frustrated_closers"],
         closings=raw["closings"],
         frustrated_closings=raw["frustrated_closings"],
@@ -241,7 +243,7 @@ class Styler:
         parts: list[str] = []
         frustrated = self._frustrated()
         if frustrated:  # an annoyed customer skips the pleasantries
-            parts.append(rng.choice(p.frustrated_openers))
+            parts.append(rng.choice(p.frustrated_openers if first else p.later_frustrated_openers))
         elif first and not brisk and not GREETS_ALREADY.match(core) and rng.random() < GREETING_CHANCE[persona.formality]:
             greetings = (traits and traits.greetings(persona.formality)) or p.greetings[persona.formality]
             parts.append(rng.choice(_not_echoing(greetings, core)))
@@ -283,7 +285,7 @@ class Styler:
         self.clarifications += 1
         parts: list[str] = []
         if self._frustrated():
-            parts.append(self.rng.choice(self.phrases.frustrated_openers))
+            parts.append(self.rng.choice(self.phrases.later_frustrated_openers))
         if self.traits is not None:
             parts.extend(self._budget([self.traits.lookup() or ""]))
         if self.persona.verbosity == "terse":

@@ -124,8 +124,8 @@ def recipes(args: Mapping[str, Any], ctx: ComputeContext) -> dict[str, Any]:
             minutes = max(5, limit - limit % 5)
         found.append({"title": title, **{k: v for k, v in entry.items() if k != "title"}, "total_minutes": minutes})
     result: dict[str, Any] = {"query": query, "recipes": found}
-    if args.get("servings"):
-        result["servings"] = int(args["servings"])
+    # the servings asked, else what a recipe is usually written for (the schema drew up to 19)
+    result["servings"] = int(args["servings"]) if args.get("servings") else rng.choice((2, 4, 4, 6))
     return result
 
 

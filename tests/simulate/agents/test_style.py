@@ -167,6 +167,18 @@ def test_a_greeting_does_not_end_on_the_word_the_line_starts_with():
     assert greeted > 10  # casual personas do greet: the other greetings are still used
 
 
+def test_a_first_message_never_opens_on_again():
+    """"Again?" / "又来了" need an earlier message; a frustrated first message opens otherwise."""
+    for name, later in (("frustrated_impatient", ("Again?", "This is getting ridiculous.")), ("zh_casual", ("又来了",))):
+        firsts, laters = [], []
+        for seed in range(40):
+            styler = Styler(_load(name, frustration=1.0, typo_rate=0.0), random.Random(seed), {})
+            firsts.append(styler.request("Where is my parcel?", [], first=True))
+            laters.append(styler.request("And the other one?", [], first=False))
+        assert not any(t.startswith(later) for t in firsts), firsts
+        assert any(t.startswith(later) for t in laters)
+
+
 def test_a_domains_own_labels_name_and_recognise_its_slots():
     """Without them, a zh answer reads "departure city是上海" and a question about 出发城市
     is not recognised as asking for it."""
