@@ -280,10 +280,13 @@ def lookup_order(ctx: SimContext, order_id: str | None = None, email: str | None
 )
 def check_status(ctx: SimContext, order_id: str) -> dict[str, Any]:
     order = _order(ctx, order_id)
-    return {
+    result = {
         k: order[k]
         for k in ("order_id", "status", "carrier", "tracking_number", "estimated_delivery", "delivered_date")
     }
+    if order["status"] == "delivered":  # a delivered parcel has its delivery date, no longer an estimate
+        result["estimated_delivery"] = None
+    return result
 
 
 def _refundable(order: dict[str, Any], reason: str, today: date) -> None:

@@ -105,7 +105,10 @@ def test_check_status_reflects_the_order(status):
     env = new_env(4)
     order = an_order(env, status)
     ok, result = run(env, "check_status", order_id=order["order_id"])
-    assert ok and result == {k: order[k] for k in result} and result["status"] == status
+    # a delivered order has its delivery date and no estimate ("estimated delivery" of a past day)
+    shown = {**order, "estimated_delivery": None} if status == "delivered" else order
+    assert ok and result == {k: shown[k] for k in result} and result["status"] == status
+    assert (result["delivered_date"] is not None) == (status == "delivered")
 
 
 def test_check_status_unknown_order():

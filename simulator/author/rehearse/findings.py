@@ -250,7 +250,7 @@ def _declared(pack: Pack, tool: str | None) -> set[str]:
         parts = out.path.split(".")
         paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     lists = {p.split(".0")[0] for p in paths if ".0" in p and "." not in p.split(".0")[0]}
-    asked = {f"{p.split('.0', 1)[0]}_asked{p.split('.0', 1)[1]}" for p in paths if p.split(".0", 1)[0] in lists}
+    asked = {f"{head}_asked{rest}" for head, sep, rest in (p.partition(".0") for p in paths) if sep and head in lists}
     return paths | asked | {f"{name}_count" for name in lists} | {f"{name}_list" for name in lists}
 
 
