@@ -26,14 +26,25 @@ from simulator.core.messages import (
     UserMessage,
 )
 from simulator.core.records import RoleUsage
-from simulator.simulate.agents.named_item import named_items, template_roots, uses_named_items
+from simulator.simulate.agents.named_item import (
+    named_items,
+    template_roots,
+    uses_named_items,
+)
+from simulator.simulate.agents.result_reading import (
+    cites_results,
+    field_names,
+    mentions_results,
+    reads_as_chinese,
+    result_fields,
+    without_nulls,
+)
 from simulator.simulate.agents.script import TurnPlan, script_of
 from simulator.simulate.agents.style import slot_label
-from simulator.spec import LANGUAGES, DomainConfig, LocalizedText, Turn
+from simulator.spec import LocalizedText, Turn
 from simulator.spec.blueprint import (
     MissingValue,
     latest_results,
-    placeholders,
     render_args,
     render_prose,
 )
@@ -63,7 +74,7 @@ class OfflineAssistant:
         self.facts = ctx.facts
         self.config = ctx.domain.config
         # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
-        self._replies_read_results = _mentions_results(self.config)
+        self._replies_read_results = mentions_results(self.config)
         self.language = ctx.persona.language
         self.writes = ctx.persona.script  # the user's characters: Traditional Chinese gets Traditional back
         # Enum-like result values ("shipped") as the reply's language says them ("已发货").
@@ -161,7 +172,7 @@ class OfflineAssistant:
     def _conversational_answer(self, turn: Turn, messages: Sequence[Message]) -> str:
         """The turn's `answer`; it may cite an earlier result (`{@search_flights.flights.0...}`:
         "that flight is sold out; the earliest with seats is ..."), so results are passed along."""
-        results = latest_results(messages) if _cites_results(turn.answer) else None
+        results = latest_results(messages) if cites_results(turn.answer) else None
         return self._render_any(turn.answer, self.facts, results) or self._pick(self.phrases["no_answer"])
 
     def _report(self, messages: Sequence[Message]) -> str:
@@ -191,7 +202,7 @@ class OfflineAssistant:
             return self._render_any(self.config.error_reply, context, results) or str(error)
         # Null fields are left out so a template that mentions them (a carrier before shipping)
         # fails to render and another variant is used instead of saying "None".
-        payload = _without_nulls(payload)
+        payload = without_nulls(payload)
         if isinstance(payload, dict):
             shown = {k: self._label_deep(v) for k, v in payload.items()} if self.labels else payload
             context = {**self.facts, **shown, **self._list_summaries(payload)}
@@ -211,14 +222,15 @@ class OfflineAssistant:
         item of a result list that has several (and, for a list of one, whether it speaks of that
         item without listing it)."""
         named = {k for k, v in context.items() if k.endswith("_asked") and v is not context[k[:-6]][0]}  # not the first
-        asked = {key for key in _fields(payload) if self._asked_about(key, question)} if question else set()
+        asked = {key for key in result_fields(payload) if self._asked_about(key, question)} if question else set()
         lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
         singles = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) == 1}
 
         def score(template: str) -> int:
-            names = _field_names(template)
+            names = field_names(template)
             # A list of one is better said as that one item than as "ORD-1 (...). Order ORD-1 ...".
-            score = 2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names)) - bool(singles.intersection(names))
+            score = (2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names))
+                     - bool(singles.intersection(names)))
             return score + 4 * bool(named and named.intersection(template_roots(template)))
         return score
 
@@ -251,7 +263,7 @@ class OfflineAssistant:
                 except MissingValue:
                     break
             break
-        if self.language == "en" or (self.language == "zh" and _reads_as_chinese(error)):
+        if self.language == "en" or (self.language == "zh" and reads_as_chinese(error)):
             return error  # a sim that speaks the reply's language already ("没有人物“张无极”，您是不是要找：张无忌")
         return self._pick(self.phrases["error_unknown"])
 
@@ -346,63 +358,6 @@ class OfflineAssistant:
 
 def _text(content: str) -> AssistantMessage:
     return AssistantMessage(content=content)
-
-
-_READS_RESULTS: dict[int, tuple[DomainConfig, bool]] = {}  # id(config) -> (config, answer)
-
-
-def _mentions_results(config: DomainConfig) -> bool:
-    """Does any reply template use `{@tool...}`? (once per domain, not per episode)"""
-    hit = _READS_RESULTS.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
-    texts = [t for reply in config.replies.values() for lang in LANGUAGES for t in reply.for_language(lang)]
-    texts += [t for lang in LANGUAGES for t in config.error_reply.for_language(lang)]
-    answer = any("{@" in text for text in texts)
-    if len(_READS_RESULTS) > 256:
-        _READS_RESULTS.clear()
-    _READS_RESULTS[id(config)] = (config, answer)
-    return answer
-
-
-@lru_cache(maxsize=4096)
-def _field_names(template: str) -> frozenset[str]:
-    """The fields a reply template states (`{orders.0.status}` -> `status`)."""
-    return frozenset(name.split(".")[-1] for name in placeholders(template))
-
-
-_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{3,}(?![A-Za-z0-9-])")
-
-
-def _reads_as_chinese(text: str) -> bool:
-    """Chinese text with no English words in it (ids such as ORD-12345 may stand in it)."""
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text) and not _LATIN_WORD.search(text)
-
-
-def _cites_results(text: LocalizedText | None) -> bool:
-    return text is not None and any("{@" in t for lang in LANGUAGES for t in text.for_language(lang))
-
-
-def _fields(payload: dict[str, Any]) -> set[str]:
-    """The field names of a result, and of the objects in its lists (`rows.0.owner` -> `owner`)."""
-    names = set(payload)
-    for value in payload.values():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            names.update(value[0])
-        elif isinstance(value, dict):
-            names.update(value)
-    return names
-
-
-def _without_nulls(value: Any) -> Any:
-    """Drop null-valued keys of a result and of the objects directly inside it (deeper nulls
-    are rare in results and not worth walking every item list for)."""
-    if not isinstance(value, dict):
-        return value
-    return {
-        k: ({ik: iv for ik, iv in v.items() if iv is not None} if isinstance(v, dict) else v)
-        for k, v in value.items() if v is not None
-    }
 
 
 def _last_batch_failed(messages: Sequence[Message]) -> bool:
