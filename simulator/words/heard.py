@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from simulator.core.messages import Message, ToolMessage, UserMessage
 from simulator.core.names import LANGUAGES
 from simulator.words.chinese_script import to_simplified
+from simulator.words.grammar import value_words
 
 _SPACES = re.compile(r"\s+")
 
@@ -65,7 +66,11 @@ class HeardFacts:
         if isinstance(value, (int, float)):
             return self._number_pattern(value).search(self.text) is not None
         if isinstance(value, str):
-            return normalise(value).strip() in self.text
+            said = normalise(value).strip()
+            if said in self.text:
+                return True
+            words = value_words(said)  # an enum value a message said as words: "wrong_item" -> "wrong item"
+            return words != said and words in self.text
         if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]
