@@ -93,6 +93,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, help="output directory (default runs/<name>/export/<format>/)")
     e.add_argument("--template", type=Path, help="chat-template: a .jinja file or a tokenizer_config.json")
     e.add_argument("--template-name", help="chat-template: which named template of a tokenizer_config.json")
+    e.add_argument("--bos-token", help="chat-template: the bos_token a .jinja template writes (else read from a tokenizer_config.json beside it)")
+    e.add_argument("--eos-token", help="chat-template: the eos_token a .jinja template writes")
+    e.add_argument("--parallel-calls", choices=["keep", "split", "skip"],
+                   help="trl, dpo, sharegpt, llama3: keep a turn with several calls, split it into single-call turns "
+                        "each followed by its result (Llama 3.1), or skip the record")
+    e.add_argument("--style", choices=["qwen2.5", "hermes3"], help="hermes: Qwen2.5's text (default) or Hermes 3's tool-use format")
     for register in _extra_parsers():
         register(sub)
     return parser
@@ -227,8 +233,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if problem:
             raise InputError.single(str(args.template), f"template {problem}")
         options["template"] = str(args.template)
-    if args.template_name:
-        options["template_name"] = args.template_name
+    for option in ("template_name", "bos_token", "eos_token", "parallel_calls", "style"):
+        if getattr(args, option):
+            options[option] = getattr(args, option)
     run = resolve_run(args.run)
     with run.locked("export"):
         if args.format == "openai" and args.out is None:
@@ -241,7 +248,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             split_files = [Path(result.out_dir) / f"{split}.jsonl" for split in result.written]
             note_written_files(run.path, [*split_files, *map(Path, result.extra_files)])
     written = ", ".join(f"{k} {v}" for k, v in result.written.items())
-    stdout.print(f"{result.format} → {result.out_dir}: {written}")
+    if not any(result.written.values()):
+        stdout.print(f"{result.format}: no rows to export, nothing written ({written})")
+    else:
+        stdout.print(f"{result.format} → {result.out_dir}: {written}")
     for reason, n in sorted(result.skipped.items()):
         stdout.print(f"  skipped {n}: {reason}")
     for note, n in sorted(result.notes.items()):

@@ -83,6 +83,15 @@ def note_written_files(run: Path, files: Iterable[Path]) -> None:
             json.dump(sorted(known), f, indent=0)
 
 
+def written_by_toolsim(run: Path, path: Path) -> bool:
+    """Is `path` a file an earlier command wrote into the run directory (in the ledger)?"""
+    try:
+        name = str(Path(path).resolve().relative_to(run.resolve()))
+    except ValueError:
+        return False
+    return Path(path).is_file() and name in _read_ledger(run / EXPORT / EXPORT_LEDGER)
+
+
 def _read_ledger(ledger: Path) -> list[str]:
     try:
         names = json.loads(ledger.read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.core.atomic import FileSet
-from simulator.core.run_files import PUBLISHING
+from simulator.core.run_files import PUBLISHING, written_by_toolsim
 from simulator.core.errors import InputError
 from simulator.core.names import SPLITS
 from simulator.core.records import Trace, Verdict
@@ -26,7 +26,8 @@ from simulator.export.formats import Converter, format_names, get_converter, pai
 from simulator.export.openai import to_openai_record
 from simulator.spec.snapshot import read_snapshot
 
-SAMPLE_SUFFIX = re.compile(r"-s\d+$")
+# A plan's samples (`-s0`, `-s1`, ...) and mistake twins (`-mistake`) share the plan's id.
+SAMPLE_SUFFIX = re.compile(r"(-s\d+)?(-mistake)?$")
 
 
 @dataclass
@@ -104,19 +105,28 @@ def export_run(run: RunDir, fmt: str, out: Path | None = None, **options: Any) -
         for split in SPLITS:
             records = iter_jsonl(run.dataset_dir / f"{split}.jsonl")
             rows[split] = [r for r in map(converter.convert, records) if r is not None]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
     result = ExportResult(format=fmt, out_dir=out_dir)
-    with FileSet(out_dir / PUBLISHING) as split_files:  # the three splits appear together
-        for split in SPLITS:
-            path = out_dir / f"{split}.jsonl"
-            f = split_files.open(path)
-            for row in rows.get(split, []):
-                f.write(json.dumps(row, ensure_ascii=False))
-                f.write("\n")
-            files[split] = path
-            result.written[split] = len(rows.get(split, []))
-    result.extra_files = [str(p) for p in converter.extra_files(out_dir, files)]
+    result.written = {split: len(rows.get(split, [])) for split in SPLITS}
     result.skipped = dict(converter.skipped)
     result.notes = dict(converter.notes)
+    # An empty split file makes `datasets.load_dataset` raise, so a split without rows gets no
+    # file and a format without any row writes nothing at all. A split file an earlier export of
+    # this run left there is removed (it is in the run's ledger of toolsim's files).
+    files: dict[str, Path] = {}
+    if any(rows.get(split) for split in SPLITS):
+        with FileSet(out_dir / PUBLISHING) as split_files:  # the splits appear together
+            for split in SPLITS:
+                if not rows.get(split):
+                    continue
+                path = out_dir / f"{split}.jsonl"
+                f = split_files.open(path)
+                for row in rows[split]:
+                    f.write(json.dumps(row, ensure_ascii=False))
+                    f.write("\n")
+                files[split] = path
+        result.extra_files = [str(p) for p in converter.extra_files(out_dir, files)]
+    for split in SPLITS:
+        stale = out_dir / f"{split}.jsonl"
+        if split not in files and written_by_toolsim(run.path, stale):
+            stale.unlink(missing_ok=True)
     return result

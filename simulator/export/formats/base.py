@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 KNOWN_ROLES = ("system", "user", "assistant", "tool")
+#: What a format does with an assistant turn that makes several calls at once: keep it, split it
+#: into consecutive single-call turns each followed by its result, or skip the record.
+PARALLEL_POLICIES = ("keep", "split", "skip")
 
 
 class SkipRecord(Exception):
@@ -60,6 +63,16 @@ class Converter:
     def _convert(self, record: Any) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def apply_parallel_policy(self, messages: list[dict[str, Any]], policy: str) -> list[dict[str, Any]]:
+        """`messages` with parallel calls kept, split (counted as the note `parallel_calls_split`)
+        or the record skipped (`parallel_tool_calls`), as `policy` says."""
+        if policy == "keep" or not any(len(calls_of(m)) > 1 for m in messages):
+            return messages
+        if policy == "skip":
+            raise SkipRecord("parallel_tool_calls")
+        self.note("parallel_calls_split")
+        return split_parallel_calls(messages)
+
     def note(self, what: str) -> None:
         """Count a lossy but accepted conversion (kept only if the record is not skipped after all)."""
         self._pending_notes[what] += 1
@@ -99,6 +112,43 @@ def split_system(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[
     if any(m["role"] == "system" for m in rest):
         raise SkipRecord("system_message_not_first")
     return system, rest
+
+
+def check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"{option} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def split_parallel_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every assistant turn with several calls becomes consecutive single-call turns, each
+    followed by its own result: `A(c1, c2) T(r1) T(r2)` → `A(c1) T(r1) A(c2) T(r2)`. That is how
+    Llama 3.1 was trained (one call per turn; its template refuses more). Assistant text beside the
+    calls stays on the first turn. A call whose result is missing skips the record
+    (`parallel_results_missing`)."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(messages):
+        message = messages[index]
+        calls = calls_of(message)
+        if len(calls) <= 1:
+            out.append(message)
+            index += 1
+            continue
+        end = index + 1
+        while end < len(messages) and messages[end]["role"] == "tool":
+            end += 1
+        results = {m.get("tool_call_id"): m for m in messages[index + 1 : end]}
+        if len(results) != end - index - 1 or any(c.get("id") not in results for c in calls) or len(results) != len(calls):
+            raise SkipRecord("parallel_results_missing")
+        for position, call in enumerate(calls):
+            turn = {k: v for k, v in message.items() if k not in ("content", "tool_calls")}
+            if position == 0 and text_of(message):
+                turn["content"] = message["content"]
+            turn["tool_calls"] = [call]
+            out.extend([turn, results[call.get("id")]])
+        index = end
+    return out
 
 
 def tool_specs(record: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -5,6 +5,12 @@ The template comes from the user: a `.jinja` file, or a `tokenizer_config.json` 
 `chat_template.json` whose `chat_template` is a string or a list of named templates
 (`[{"name": "default", "template": ...}, {"name": "tool_use", ...}]`).
 
+Special tokens (`bos_token`, `eos_token`, ...) come from the tokenizer_config.json, or for a
+`.jinja` file from the `tokenizer_config.json` beside it (how Hugging Face model repos ship
+`chat_template.jinja` today), or from the `bos_token` / `eos_token` options. A template that
+writes `bos_token` (Llama 3.1 begins with `<|begin_of_text|>`) while none is known is refused up
+front rather than rendered without it.
+
 Rendering reproduces Hugging Face `apply_chat_template` (transformers' chat_template_utils):
 an `ImmutableSandboxedEnvironment` with `trim_blocks` and `lstrip_blocks`, the `loopcontrols`
 extension, a `{% generation %}` block tag (rendered as its body), a `tojson` filter that does not
@@ -81,13 +87,19 @@ def template_environment() -> ImmutableSandboxedEnvironment:
 
 
 def load_chat_template(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(named template sources, special tokens) from a `.jinja` file or a JSON config."""
+    """(named template sources, special tokens) from a `.jinja` file (special tokens from a
+    tokenizer_config.json beside it, if any) or a JSON config."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix != ".json":
-        return {"default": text}, {}
+        sibling = path.with_name("tokenizer_config.json")
+        tokens = special_tokens_of(json.loads(sibling.read_text(encoding="utf-8"))) if sibling.exists() else {}
+        return {"default": text}, tokens
     config = json.loads(text)
-    templates = named_templates(config.get("chat_template"), source=str(path))
+    return named_templates(config.get("chat_template"), source=str(path)), special_tokens_of(config)
+
+
+def special_tokens_of(config: Mapping[str, Any]) -> dict[str, str]:
     tokens = {}
     for key in SPECIAL_TOKEN_KEYS:
         value = config.get(key)
@@ -95,7 +107,7 @@ def load_chat_template(path: str | Path) -> tuple[dict[str, str], dict[str, str]
             value = value.get("content")
         if isinstance(value, str):
             tokens[key] = value
-    return templates, tokens
+    return tokens
 
 
 def named_templates(chat_template: Any, source: str = "config") -> dict[str, str]:
@@ -118,13 +130,26 @@ class ChatTemplateConverter(Converter):
         template_name: str | None = None,
         special_tokens: Mapping[str, str] | None = None,
         context: Mapping[str, Any] | None = None,
+        bos_token: str | None = None,
+        eos_token: str | None = None,
     ) -> None:
         """`template`: path of a `.jinja` file or tokenizer_config.json / chat_template.json.
-        `special_tokens` and `context` add to / override what the template sees."""
+        `special_tokens`, `bos_token`, `eos_token` and `context` add to / override what the
+        template sees."""
         if template is None:
             raise ValueError("the chat-template format needs --template FILE (a .jinja file or tokenizer_config.json)")
         sources, tokens = load_chat_template(template)
-        self._setup(sources, template_name, {**tokens, **(special_tokens or {})}, context)
+        given = {k: v for k, v in {"bos_token": bos_token, "eos_token": eos_token}.items() if v is not None}
+        self._setup(sources, template_name, {**tokens, **(special_tokens or {}), **given}, context)
+        missing = sorted(
+            key for key in ("bos_token", "eos_token") if key not in self.render_context
+            and any(key in source for source in sources.values())
+        )
+        if missing:
+            raise ValueError(
+                f"{template}: the template writes {' and '.join(missing)} but no value is known; put the model's "
+                f"tokenizer_config.json beside it or pass {' '.join('--' + k.replace('_', '-') + ' TOKEN' for k in missing)}"
+            )
 
     @classmethod
     def from_string(

@@ -1,4 +1,4 @@
-"""DPO preference pairs: `{"prompt": [...], "chosen": [...], "rejected": [...], "tools": "..."}`.
+"""DPO preference pairs: `{"prompt": [...], "chosen": [...], "rejected": [...], "tools": [...]}`.
 
 The pair comes from two records of the same episode plan (same scenario, persona, slots and
 seed; different samples) that the judge accepted and rejected. TRL's conversational preference
@@ -12,8 +12,15 @@ prompt and two continuations:
   holds the system message (if any) and at least the first user message; pairs that differ
   before that skip (`no_shared_prompt`).
 - `chosen` / `rejected` are the rest of each record, in the TRL representation (`arguments`
-  as JSON strings, tool messages with `name`; see trl.py and `to_chat_template_messages`).
-- `tools` is the shared tool list as a JSON string; pairs whose tools differ skip.
+  as objects, tool messages with `name`; see trl.py): `DPOTrainer` renders prompt + chosen and
+  prompt + rejected with `apply_chat_template(..., tools=tools)`, so both sides render exactly
+  as the model's template renders the conversation.
+- `tools` is the shared tool list (a list, as `apply_chat_template` takes it); pairs whose
+  tools differ skip. `parallel_calls` works as in `trl`.
+
+Offline runs make pairs too: `toolsim run --mistake-share 0.2` has the offline assistant play a
+share of episodes with a labelled mistake the judge rejects (`simulator.simulate.agents.mistakes`),
+next to the same plan played correctly.
 
 Messages are compared ignoring tool-call ids, which differ between two runs of one plan.
 `pairs_from(groups)` turns judged records grouped by episode plan into (chosen, rejected) pairs.
@@ -25,11 +32,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from simulator.export.formats.base import (
+    PARALLEL_POLICIES,
     Converter,
     SkipRecord,
     calls_of,
+    check_choice,
     messages_of,
-    tojson,
     tool_specs,
 )
 from simulator.export.formats.registry import export_format
@@ -67,9 +75,14 @@ class DPOConverter(Converter):
     name = "dpo"
     input_kind = "pair"
 
+    def __init__(self, parallel_calls: str = "keep") -> None:
+        super().__init__()
+        self.parallel_calls = check_choice("parallel_calls", parallel_calls, PARALLEL_POLICIES)
+
     def _convert(self, pair: Pair) -> dict[str, Any]:
         chosen_record, rejected_record = pair
-        chosen, rejected = messages_of(chosen_record), messages_of(rejected_record)
+        chosen = self.apply_parallel_policy(messages_of(chosen_record), self.parallel_calls)
+        rejected = self.apply_parallel_policy(messages_of(rejected_record), self.parallel_calls)
         if tool_specs(chosen_record) != tool_specs(rejected_record):
             raise SkipRecord("tools_differ")
         cut = shared_prompt_length(chosen, rejected)
@@ -82,7 +95,7 @@ class DPOConverter(Converter):
             "prompt": chosen_trl[:cut],
             "chosen": chosen_trl[cut:],
             "rejected": rejected_trl[cut:],
-            "tools": tojson(tool_specs(chosen_record)),
+            "tools": tool_specs(chosen_record),
         }
 
 

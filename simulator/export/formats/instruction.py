@@ -6,10 +6,11 @@ other record is skipped and counted (`multi_turn`, `no_user_message`, ...).
 
 Single turns that use tools — user asks, assistant calls, tool answers, assistant replies — are
 kept by default (`tool_calls="call"`) as *function-calling* instructions: the output is the call
-the assistant made, as `{"name": ..., "arguments": {...}}` JSON (a JSON list for parallel
-calls), the same call JSON Hermes/Qwen and LLaMA-Factory use. That is the part of the turn a
-model has to learn to produce from the request; the tool result and the final answer are not in
-the sample. Only one round of calls fits (`multi_step_tool_calls` otherwise). Pass
+the assistant made, written as chat formats write it — one `<tool_call>\n{"name": ...,
+"arguments": {...}}\n</tool_call>` block per call, joined by `\n` (Hermes / Qwen2.5; the text
+LLaMA-Factory's `qwen` template and Qwen2.5's own template render for that assistant turn). That
+is the part of the turn a model has to learn to produce from the request; the tool result and the
+final answer are not in the sample. Only one round of calls fits (`multi_step_tool_calls` otherwise). Pass
 `tool_calls="skip"` to keep plain question/answer pairs only (`has_tool_calls`).
 
 Besides the two named fields, every row carries `system` (the system prompt, "" if none) and
@@ -25,7 +26,6 @@ from typing import Any
 from simulator.export.formats.base import (
     Converter,
     SkipRecord,
-    call_object,
     calls_of,
     messages_of,
     split_system,
@@ -33,6 +33,7 @@ from simulator.export.formats.base import (
     tojson,
     tool_specs,
 )
+from simulator.export.formats.hermes import tool_call_block
 from simulator.export.formats.registry import export_format
 
 TOOL_CALL_MODES = ("call", "skip")
@@ -79,5 +80,4 @@ class InstructionConverter(Converter):
             raise SkipRecord("not_request_then_reply")
         if text_of(rounds[0]).strip():
             self.note("assistant_text_dropped")
-        objects = [call_object(call) for call in calls_of(rounds[0])]
-        return tojson(objects[0] if len(objects) == 1 else objects)
+        return "\n".join(tool_call_block(call) for call in calls_of(rounds[0]))

@@ -20,6 +20,14 @@ describes. The rules that make LLaMA-Factory keep or drop a sample come from its
   in glaive_toolcall_en_demo.json; `"[]"` when the record has none.
 - Assistant text beside tool calls has no place in a `function_call` turn (LLaMA-Factory's
   OpenAI converter drops it too); it is dropped and counted as the note `assistant_text_dropped`.
+- `parallel_calls`: `keep` (default) writes a round of parallel calls as above, which
+  LLaMA-Factory's `qwen` template renders exactly as Qwen2.5 does; `split` writes them as
+  consecutive `function_call` / `observation` pairs, one call each — for the `llama3` template,
+  whose tool format would otherwise write a JSON list Llama 3.1 never saw and join the results
+  with Qwen's `</tool_response>` separators; `skip` drops such records.
+
+Every value is a string, so the rows load unchanged with any `datasets` version, including the
+4.0 LLaMA-Factory pins.
 """
 
 from __future__ import annotations
@@ -30,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from simulator.export.formats.base import (
+    PARALLEL_POLICIES,
     Converter,
     SkipRecord,
     bare_functions,
     call_object,
     calls_of,
+    check_choice,
     group_tool_results,
     messages_of,
     split_system,
@@ -81,12 +91,14 @@ def check_positions(conversations: list[dict[str, str]]) -> None:
 class ShareGPTConverter(Converter):
     name = "sharegpt"
 
-    def __init__(self, dataset_prefix: str = "toolsim") -> None:
+    def __init__(self, dataset_prefix: str = "toolsim", parallel_calls: str = "keep") -> None:
         super().__init__()
         self.dataset_prefix = dataset_prefix
+        self.parallel_calls = check_choice("parallel_calls", parallel_calls, PARALLEL_POLICIES)
 
     def _convert(self, record: Mapping[str, Any]) -> dict[str, Any]:
         system, rest = split_system(messages_of(record))
+        rest = self.apply_parallel_policy(rest, self.parallel_calls)
         conversations = [self._turn(item) for item in group_tool_results(rest)]
         check_positions(conversations)
         return {"conversations": conversations, "system": system or "", "tools": tojson(bare_functions(record))}

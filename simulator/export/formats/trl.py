@@ -1,27 +1,33 @@
-"""TRL / Axolotl conversational format: `messages` + `tools` columns.
+"""TRL / Axolotl conversational format: `messages` + `tools`, exactly as chat templates take them.
 
 TRL's dataset guide ("Tool Calling", docs/source/dataset_formats.md) shows a row as
-`{"messages": [...], "tools": [json_schema, ...]}` with `arguments` as dicts, ready for
-`tokenizer.apply_chat_template(messages, tools=tools)`. Stored like that, a `datasets`/Arrow
-column is typed from its values: dict arguments whose keys differ across rows are merged into
-one struct padded with nulls (datasets < 5), values of mixed types fail, and tool schemas with
-different properties do the same. So a row here is
+`{"messages": [...], "tools": [json_schema, ...]}` with `arguments` as *objects*, and
+`SFTTrainer` / `DPOTrainer` hand both columns straight to
+`tokenizer.apply_chat_template(messages, tools=tools)`. So a row here is
 
-    {"messages": [...canonical OpenAI messages, `arguments` kept as JSON strings...],
-     "tools": "<JSON string of the OpenAI tool specs>"}
+    {"messages": [...canonical messages, each call's `arguments` an object...],
+     "tools": [...the OpenAI tool specs, as a list...]}
 
-which loads back through `datasets.load_dataset("json", ...)` unchanged: every argument is a
-string, whatever its keys. Tool messages also get the `name` of the call they answer (as in
-TRL's example), which some chat templates print.
+- Arguments are objects because every tool-calling template writes them with `| tojson`
+  (Qwen2.5, Llama 3.1, Hermes 3): a JSON *string* there is encoded a second time and the model
+  would learn `"arguments": "{\\"order_id\\": ...}"`. A call whose arguments are not a JSON
+  object cannot be rendered once, so its record is skipped (`arguments_not_json_object`).
+- `tools` is a list, not a JSON string: TRL 0.24 passes the column as it is and transformers
+  refuses a string ("Tools should either be a JSON schema, or a callable").
+- A message carries only the keys it has (no `content` on a call-only turn, no null
+  `tool_calls`): Llama 3.1's template tests `'tool_calls' in message`. Tool messages get the
+  `name` of the call they answer, as in TRL's example.
+- `parallel_calls`: `keep` (default; Qwen2.5 and Hermes take several calls in one turn),
+  `split` (consecutive single-call turns, each followed by its result — what Llama 3.1's
+  template needs: it raises on more than one call per turn) or `skip`.
 
-Before rendering or training, turn a row back into what Hugging Face chat templates expect with
-`to_chat_template_messages(row)` (arguments as dicts; null-padded keys from older `datasets`
-dropped) and `to_chat_template_tools(row)` (the tool list), e.g.
+Loading: `datasets` ≥ 4.7 types columns of mixed objects as `Json` and gives every row back
+unchanged. Older `datasets` (4.0–4.6, e.g. LLaMA-Factory's pin) merge objects into one Arrow
+struct: keys missing in a row come back as null and date-like strings as timestamps, so the
+structure does not survive there — use `sharegpt` (all strings) with those versions.
 
-    ds = ds.map(lambda row: {"messages": to_chat_template_messages(row)})  # then tools=...
-
-Malformed argument strings (an error-recovery sample) are kept verbatim here; rendering them
-raises, because a template cannot print a non-object as `arguments` faithfully.
+`to_chat_template_messages(row)` still turns a canonical record (string arguments) or an
+Arrow-padded row into template-ready messages, for code that renders records itself.
 """
 
 from __future__ import annotations
@@ -32,30 +38,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from simulator.export.formats.base import (
+    PARALLEL_POLICIES,
     Converter,
+    SkipRecord,
     call_name,
     calls_of,
+    check_choice,
     messages_of,
-    tojson,
+    parse_arguments,
     tool_specs,
 )
 from simulator.export.formats.registry import export_format
 
-#: Keys that `datasets` < 5 fills with null in messages that never had them; never meaningful as null.
-_OPTIONAL_KEYS = ("tool_calls", "tool_call_id", "name")
+#: Keys that `datasets` < 4.7 fills with null in messages that never had them; never meaningful as null.
+_OPTIONAL_KEYS = ("tool_calls", "tool_call_id", "name", "content")
 
 
 def trl_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Canonical messages with `name` added to tool messages (looked up from the call id) and
-    any non-string `arguments` written as a JSON string, so the Arrow column stays a string."""
+    """Canonical messages as chat templates take them: every call's `arguments` parsed into an
+    object (SkipRecord `arguments_not_json_object` otherwise) and `name` added to tool messages
+    (looked up from the call id)."""
     names = {call.get("id"): call_name(call) for message in messages for call in calls_of(message)}
     converted = []
     for message in messages:
         message = copy.deepcopy(dict(message))
         for call in calls_of(message):
             function = call.get("function", call)
-            if not isinstance(function.get("arguments", ""), str):
-                function["arguments"] = tojson(function["arguments"])
+            function["arguments"] = parse_arguments(call)
         if message["role"] == "tool" and "name" not in message and message.get("tool_call_id") in names:
             message["name"] = names[message["tool_call_id"]]
         converted.append(message)
@@ -102,5 +111,13 @@ def _arguments_dict(raw: Any, call_id: Any) -> dict[str, Any]:
 class TRLConverter(Converter):
     name = "trl"
 
+    def __init__(self, parallel_calls: str = "keep") -> None:
+        super().__init__()
+        self.parallel_calls = check_choice("parallel_calls", parallel_calls, PARALLEL_POLICIES)
+
     def _convert(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        return {"messages": trl_messages(messages_of(record)), "tools": tojson(tool_specs(record))}
+        messages = self.apply_parallel_policy(messages_of(record), self.parallel_calls)
+        return {"messages": trl_messages(messages), "tools": tool_specs(record)}
+
+
+__all__ = ["SkipRecord", "TRLConverter", "to_chat_template_messages", "to_chat_template_tools", "trl_messages"]

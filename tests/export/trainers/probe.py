@@ -1,0 +1,182 @@
+"""Load an export the way a trainer does and print the training text it builds from each row.
+
+Run as a script with the interpreter of the environment under test (the main test venv, or one
+of the venvs `.ci/run` prepares with other `datasets` / TRL / LLaMA-Factory versions):
+
+    python probe.py JOB.json OUT.json
+
+JOB names a task and its inputs; OUT gets the versions that ran and one result per row:
+
+- `load`: `datasets.load_dataset("json", data_files=FILE)`, every row as the dataset returns it;
+- `trl-sft`: the rows go through TRL's real `SFTTrainer` dataset preparation (its loading,
+  chat-template and tokenisation code, with a byte-level tokenizer of the model family carrying
+  the family's published chat template and a one-layer random model); each row's `input_ids`
+  are decoded back to the text TRL trains on;
+- `trl-dpo`: the same with `DPOTrainer`: the prompt + chosen and prompt + rejected texts;
+- `llamafactory`: LLaMA-Factory's own `get_dataset` (dataset_info.json, its converter, its
+  template, its supervised processor) with a `template` such as `qwen` or `llama3`; each row's
+  `input_ids` decoded.
+
+Standalone on purpose: the other environments do not have toolsim installed.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import json
+import os
+import sys
+import tempfile
+import types
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("WANDB_DISABLED", "true")
+warnings.filterwarnings("ignore")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from byte_tokenizer import byte_tokenizer  # noqa: E402
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("datasets", "transformers", "trl", "llamafactory", "torch"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def load_rows(path: str, cache: str) -> list:
+    import datasets
+
+    datasets.disable_progress_bars()
+    loaded = datasets.load_dataset("json", data_files=path, split="train", cache_dir=cache)
+    return [_plain(loaded[i]) for i in range(len(loaded))]
+
+
+def _plain(value):
+    """JSON-safe: datasets < 4.7 may hand back timestamps for date-like strings; show them as such."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return {"__not_json__": f"{type(value).__name__}: {value}"}
+
+
+def tiny_model(tokenizer):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=8, intermediate_size=16, num_hidden_layers=1,
+                         num_attention_heads=1, num_key_value_heads=1, max_position_embeddings=65536)
+    return LlamaForCausalLM(config)
+
+
+def trl_dataset(paths: list[str], cache: str):
+    """All inputs as one dataset, in order (one trainer set-up for all of them)."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    return datasets.load_dataset("json", data_files=paths, split="train", cache_dir=cache)
+
+
+def trl_sft(job: dict, path: list[str], cache: str, out_dir: str) -> list:
+    from trl import SFTConfig, SFTTrainer
+
+    tokenizer = byte_tokenizer(job["family"], Path(job["template"]).read_text(encoding="utf-8"))
+    args = SFTConfig(output_dir=out_dir, report_to=[], max_length=None, dataset_num_proc=None, use_cpu=True)
+    trainer = SFTTrainer(model=tiny_model(tokenizer), args=args, train_dataset=trl_dataset(path, cache),
+                         processing_class=tokenizer)
+    prepared = trainer.train_dataset
+    return [tokenizer.decode(prepared[i]["input_ids"]) for i in range(len(prepared))]
+
+
+def trl_dpo(job: dict, path: list[str], cache: str, out_dir: str) -> list:
+    from trl import DPOConfig, DPOTrainer
+
+    tokenizer = byte_tokenizer(job["family"], Path(job["template"]).read_text(encoding="utf-8"))
+    args = DPOConfig(output_dir=out_dir, report_to=[], max_length=None, dataset_num_proc=None, use_cpu=True)
+    for name in ("max_prompt_length", "max_completion_length"):
+        if hasattr(args, name):
+            setattr(args, name, None)
+    trainer = DPOTrainer(model=tiny_model(tokenizer), args=args, train_dataset=trl_dataset(path, cache),
+                         processing_class=tokenizer)
+    prepared = trainer.train_dataset
+    columns = prepared.column_names
+    prompt_key = "prompt_ids" if "prompt_ids" in columns else "prompt_input_ids"
+    chosen_key = "chosen_ids" if "chosen_ids" in columns else "chosen_input_ids"
+    rejected_key = "rejected_ids" if "rejected_ids" in columns else "rejected_input_ids"
+    rows = []
+    for i in range(len(prepared)):
+        prompt = prepared[i][prompt_key]
+        rows.append({
+            "chosen": tokenizer.decode(prompt + prepared[i][chosen_key]),
+            "rejected": tokenizer.decode(prompt + prepared[i][rejected_key]),
+        })
+    return rows
+
+
+def _stub_torchaudio() -> None:
+    """LLaMA-Factory's multimodal plugin imports torchaudio unconditionally; text rows never reach
+    it, and no torchaudio build matches the CPU torch these environments use. An empty module
+    lets the real text pipeline import."""
+    try:
+        import torchaudio  # noqa: F401
+    except Exception:  # noqa: BLE001 - missing, or a build for another torch
+        stub = types.ModuleType("torchaudio")
+        stub.__spec__ = importlib.machinery.ModuleSpec("torchaudio", None)
+        sys.modules["torchaudio"] = stub
+
+
+def llamafactory(job: dict, dataset: str, cache: str, out_dir: str) -> list:
+    _stub_torchaudio()
+    from llamafactory.data import get_dataset, get_template_and_fix_tokenizer
+    from llamafactory.hparams import DataArguments, ModelArguments
+    from transformers import Seq2SeqTrainingArguments
+
+    tokenizer = byte_tokenizer(job["family"])
+    data_args = DataArguments(dataset=dataset, dataset_dir=job["dataset_dir"], template=job["lf_template"],
+                              cutoff_len=1_000_000, overwrite_cache=True, preprocessing_num_workers=None)
+    model_args = ModelArguments(model_name_or_path="toolsim-byte-tokenizer", cache_dir=cache)
+    training_args = Seq2SeqTrainingArguments(output_dir=out_dir, do_train=True, report_to=[])
+    template = get_template_and_fix_tokenizer(tokenizer, data_args)
+    module = get_dataset(template, model_args, data_args, training_args, stage="sft", tokenizer=tokenizer)
+    prepared = module["train_dataset"]
+    return [tokenizer.decode(prepared[i]["input_ids"]) for i in range(len(prepared))]
+
+
+TASKS = {"trl-sft": trl_sft, "trl-dpo": trl_dpo}
+
+
+def main(job_path: str, out_path: str) -> None:
+    """`inputs`: files (load: each on its own; trl-*: all in one dataset, results split back per
+    file by line count) or LLaMA-Factory dataset names."""
+    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    task = job["task"]
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        cache, out_dir = tempfile.mkdtemp(dir=scratch), tempfile.mkdtemp(dir=scratch)
+        if task == "load":
+            results = {item: load_rows(item, tempfile.mkdtemp(dir=scratch)) for item in job["inputs"]}
+        elif task == "llamafactory":
+            results = {item: llamafactory(job, item, tempfile.mkdtemp(dir=scratch), out_dir) for item in job["inputs"]}
+        else:
+            rows = TASKS[task](job, job["inputs"], cache, out_dir)
+            for item in job["inputs"]:
+                count = sum(1 for line in Path(item).read_text(encoding="utf-8").splitlines() if line.strip())
+                results[item], rows = rows[:count], rows[count:]
+            assert not rows, f"{len(rows)} rows more than the inputs hold"
+    Path(out_path).write_text(json.dumps({"versions": versions(), "rows": results}, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

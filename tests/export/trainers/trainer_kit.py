@@ -1,0 +1,77 @@
+"""Shared by the trainer compatibility tests: the two runs, their exports, the environments and
+the probe that loads an export in an environment the way a trainer does.
+
+Environments: `main` is the interpreter running pytest (with `.[trainers]`: TRL 1.x, datasets
+5.x). Others are virtual environments with other versions, named in `TOOLSIM_TRAINER_ENVS`
+(`ds40=/path/bin/python,ds48=/path/bin/python`) or found under `.ci-trainers/<name>/`;
+`.ci/trainer-envs` builds them (`ds40`: LLaMA-Factory 0.9.5 with the datasets 4.0.0 it pins;
+`ds48`: TRL 0.24 with datasets 4.8.5). A test whose environment or packages are missing is
+skipped — unless `TOOLSIM_REQUIRE_TRAINERS=1` (set by `.ci/run`), where it fails: CI never passes
+by skipping these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PROBE = Path(__file__).resolve().parent / "probe.py"
+SPLITS = ("train", "validation", "test")
+RUNS = {"customer_support": ROOT / "scenarios" / "customer_support.yaml", "travel": ROOT / "scenarios" / "travel.yaml"}
+REQUIRED = os.environ.get("TOOLSIM_REQUIRE_TRAINERS") == "1"
+
+
+def unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"TOOLSIM_REQUIRE_TRAINERS=1 but {reason}")
+    pytest.skip(reason)
+
+
+def environments() -> dict[str, str]:
+    found = {"main": sys.executable}
+    for name in ("ds40", "ds48"):
+        python = ROOT / ".ci-trainers" / name / "bin" / "python"
+        if python.exists():
+            found[name] = str(python)
+    for item in filter(None, os.environ.get("TOOLSIM_TRAINER_ENVS", "").split(",")):
+        name, _, python = item.partition("=")
+        found[name.strip()] = python.strip()
+    return found
+
+
+def python_of(env: str) -> str:
+    python = environments().get(env)
+    if python is None or not Path(python).exists():
+        unavailable(f"trainer environment {env!r} is not prepared (run .ci/trainer-envs)")
+    return python
+
+
+def canonical(run: Path, split: str) -> list[dict]:
+    path = run / "dataset" / f"{split}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def read_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def probe(env: str, job: dict, tmp_path: Path) -> dict:
+    """Run probe.py with `job` in environment `env`; its JSON answer."""
+    python = python_of(env)
+    job_path, out_path = tmp_path / f"job-{env}.json", tmp_path / f"out-{env}.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    done = subprocess.run([python, str(PROBE), str(job_path), str(out_path)], capture_output=True, text=True,
+                          timeout=1200, env={**os.environ, "PYTHONHASHSEED": "0"})
+    assert done.returncode == 0, f"probe failed in {env}:\n{done.stderr[-4000:]}"
+    return json.loads(out_path.read_text(encoding="utf-8"))
+
+
+def first_difference(a: str, b: str, context: int = 160) -> str:
+    index = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"at {index}:\n  got:    {a[max(0, index - context):index + context]!r}\n  native: {b[max(0, index - context):index + context]!r}"
