@@ -96,7 +96,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     e.add_argument("--bos-token", help="chat-template: the bos_token a .jinja template writes (else read from a tokenizer_config.json beside it)")
     e.add_argument("--eos-token", help="chat-template: the eos_token a .jinja template writes")
     e.add_argument("--parallel-calls", choices=["keep", "split", "skip"],
-                   help="trl, dpo, sharegpt, llama3: keep a turn with several calls, split it into single-call turns "
+                   help="trl, dpo, sharegpt, llama3, chat-template: keep a turn with several calls, split it into single-call turns "
                         "each followed by its result (Llama 3.1), or skip the record")
     e.add_argument("--style", choices=["qwen2.5", "hermes3"], help="hermes: Qwen2.5's text (default) or Hermes 3's tool-use format")
     for register in _extra_parsers():

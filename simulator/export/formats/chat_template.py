@@ -21,7 +21,8 @@ read from tokenizer_config.json. Among named templates, a record with tools uses
 there is one, otherwise `default`, as HF does; `template_name` forces one.
 
 A record the template refuses (its `raise_exception`, e.g. Llama 3.1 on parallel calls) or cannot
-render is skipped and counted as `template_error: <message>`.
+render is skipped and counted as `template_error: <message>`; `parallel_calls="split"` renders
+a turn of several calls as consecutive single-call turns instead (what Llama 3.1 takes).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension, loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from simulator.export.formats.base import Converter, SkipRecord, messages_of
+from simulator.export.formats.base import PARALLEL_POLICIES, Converter, SkipRecord, check_choice, messages_of
 from simulator.export.formats.registry import export_format
 from simulator.export.formats.trl import (
     to_chat_template_messages,
@@ -132,12 +133,14 @@ class ChatTemplateConverter(Converter):
         context: Mapping[str, Any] | None = None,
         bos_token: str | None = None,
         eos_token: str | None = None,
+        parallel_calls: str = "keep",
     ) -> None:
         """`template`: path of a `.jinja` file or tokenizer_config.json / chat_template.json.
         `special_tokens`, `bos_token`, `eos_token` and `context` add to / override what the
         template sees."""
         if template is None:
             raise ValueError("the chat-template format needs --template FILE (a .jinja file or tokenizer_config.json)")
+        self.parallel_calls = check_choice("parallel_calls", parallel_calls, PARALLEL_POLICIES)
         sources, tokens = load_chat_template(template)
         given = {k: v for k, v in {"bos_token": bos_token, "eos_token": eos_token}.items() if v is not None}
         self._setup(sources, template_name, {**tokens, **(special_tokens or {}), **given}, context)
@@ -161,6 +164,7 @@ class ChatTemplateConverter(Converter):
     ) -> "ChatTemplateConverter":
         """A converter for template text held in memory (tests, templates built in code)."""
         converter = cls.__new__(cls)
+        converter.parallel_calls = "keep"
         converter._setup({"default": source}, template_name, dict(special_tokens or {}), context)
         return converter
 
@@ -187,9 +191,9 @@ class ChatTemplateConverter(Converter):
         raise SkipRecord("no_default_chat_template")
 
     def _convert(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        messages_of(record)
+        chosen = self.apply_parallel_policy(messages_of(record), self.parallel_calls)
         try:
-            messages = to_chat_template_messages(record)
+            messages = to_chat_template_messages(chosen)
         except ValueError:
             raise SkipRecord("arguments_not_json_object") from None
         tools = to_chat_template_tools(record)

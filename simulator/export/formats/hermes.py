@@ -45,8 +45,11 @@ from simulator.export.formats.base import (
     tojson,
     tool_specs,
 )
-from simulator.export.formats.tool_prompts import hermes3_system_prompt, qwen25_tools_block
 from simulator.export.formats.registry import export_format
+from simulator.export.formats.tool_prompts import (
+    hermes3_system_prompt,
+    qwen25_tools_block,
+)
 
 STYLES = ("qwen2.5", "hermes3")
 #: Qwen2.5's template uses this system prompt when a conversation has none.

@@ -16,11 +16,15 @@ final answer are not in the sample. Only one round of calls fits (`multi_step_to
 Besides the two named fields, every row carries `system` (the system prompt, "" if none) and
 `tools` (a JSON string of the tool specs, "[]" if none): a call output is meaningless without
 the tools it calls, and both are the `system`/`tools` columns of LLaMA-Factory's Alpaca format.
+The export writes LLaMA-Factory's `dataset_info.json` for them (`formatting: alpaca`, one entry
+per split, `toolsim_train` ...); with its `qwen` template a row trains on exactly the text
+Qwen2.5's own template renders for that system prompt, tools, request and call (tested).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from simulator.export.formats.base import (
@@ -35,6 +39,7 @@ from simulator.export.formats.base import (
 )
 from simulator.export.formats.hermes import tool_call_block
 from simulator.export.formats.registry import export_format
+from simulator.export.formats.sharegpt import write_dataset_info
 
 TOOL_CALL_MODES = ("call", "skip")
 
@@ -43,8 +48,9 @@ TOOL_CALL_MODES = ("call", "skip")
 class InstructionConverter(Converter):
     name = "instruction"
 
-    def __init__(self, tool_calls: str = "call") -> None:
+    def __init__(self, tool_calls: str = "call", dataset_prefix: str = "toolsim") -> None:
         super().__init__()
+        self.dataset_prefix = dataset_prefix
         if tool_calls not in TOOL_CALL_MODES:
             raise ValueError(f"tool_calls must be one of {TOOL_CALL_MODES}, not {tool_calls!r}")
         self.tool_calls = tool_calls
@@ -81,3 +87,17 @@ class InstructionConverter(Converter):
         if text_of(rounds[0]).strip():
             self.note("assistant_text_dropped")
         return "\n".join(tool_call_block(call) for call in calls_of(rounds[0]))
+
+    def extra_files(
+        self, out_dir: str | Path, split_files: Mapping[str, str | Path] | Iterable[str | Path]
+    ) -> list[Path]:
+        """LLaMA-Factory's `dataset_info.json` (Alpaca columns), one entry per split file."""
+        return [write_dataset_info(out_dir, split_files, self.dataset_prefix, alpaca_entry)]
+
+
+def alpaca_entry(file_name: str) -> dict[str, Any]:
+    return {
+        "file_name": file_name,
+        "formatting": "alpaca",
+        "columns": {"prompt": "instruction", "response": "output", "system": "system", "tools": "tools"},
+    }

@@ -120,22 +120,30 @@ class ShareGPTConverter(Converter):
         self, out_dir: str | Path, split_files: Mapping[str, str | Path] | Iterable[str | Path]
     ) -> list[Path]:
         """Write `dataset_info.json` into `out_dir` with one entry per split file, named
-        `<prefix>_<split>` (e.g. `toolsim_train`). `split_files` maps split name to file path, or
-        is a list of paths whose stems are the split names. Point LLaMA-Factory's `dataset_dir`
-        at `out_dir` and use `dataset: toolsim_train`."""
-        from simulator.core.atomic import atomic_write
+        `<prefix>_<split>` (e.g. `toolsim_train`). Point LLaMA-Factory's `dataset_dir` at
+        `out_dir` and use `dataset: toolsim_train`."""
+        return [write_dataset_info(out_dir, split_files, self.dataset_prefix, dataset_info_entry)]
 
-        out_dir = Path(out_dir)
-        if not isinstance(split_files, Mapping):
-            split_files = {Path(path).stem: path for path in split_files}
-        info = {
-            f"{self.dataset_prefix}_{split}": dataset_info_entry(_relative_name(Path(path), out_dir))
-            for split, path in split_files.items()
-        }
-        target = out_dir / DATASET_INFO_FILE
-        with atomic_write(target) as handle:
-            handle.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
-        return [target]
+
+def write_dataset_info(
+    out_dir: str | Path,
+    split_files: Mapping[str, str | Path] | Iterable[str | Path],
+    prefix: str,
+    entry: Any,
+) -> Path:
+    """LLaMA-Factory's `dataset_info.json`: `entry(file_name)` for each split file, named
+    `<prefix>_<split>`. `split_files` maps split name to file path, or is a list of paths whose
+    stems are the split names."""
+    from simulator.core.atomic import atomic_write
+
+    out_dir = Path(out_dir)
+    if not isinstance(split_files, Mapping):
+        split_files = {Path(path).stem: path for path in split_files}
+    info = {f"{prefix}_{split}": entry(_relative_name(Path(path), out_dir)) for split, path in split_files.items()}
+    target = out_dir / DATASET_INFO_FILE
+    with atomic_write(target) as handle:
+        handle.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    return target
 
 
 def _relative_name(path: Path, out_dir: Path) -> str:

@@ -154,6 +154,18 @@ def llamafactory(job: dict, dataset: str, cache: str, out_dir: str) -> list:
     return [tokenizer.decode(prepared[i]["input_ids"]) for i in range(len(prepared))]
 
 
+def split_back(rows: list, files: dict[str, str]) -> dict[str, list]:
+    """The results of one pass over several files, back per file (in order, by line count). If
+    the trainer dropped rows the totals differ and the last file shows it."""
+    results = {}
+    for name, path in files.items():
+        count = sum(1 for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip())
+        results[name], rows = rows[:count], rows[count:]
+    if rows:
+        raise SystemExit(f"{len(rows)} rows more than the inputs hold")
+    return results
+
+
 TASKS = {"trl-sft": trl_sft, "trl-dpo": trl_dpo}
 
 
@@ -168,13 +180,13 @@ def main(job_path: str, out_path: str) -> None:
         if task == "load":
             results = {item: load_rows(item, tempfile.mkdtemp(dir=scratch)) for item in job["inputs"]}
         elif task == "llamafactory":
-            results = {item: llamafactory(job, item, tempfile.mkdtemp(dir=scratch), out_dir) for item in job["inputs"]}
+            info = json.loads((Path(job["dataset_dir"]) / "dataset_info.json").read_text(encoding="utf-8"))
+            files = {name: str(Path(job["dataset_dir"]) / info[name]["file_name"]) for name in job["inputs"]}
+            rows = llamafactory(job, ",".join(job["inputs"]), cache, out_dir)
+            results = split_back(rows, files)
         else:
             rows = TASKS[task](job, job["inputs"], cache, out_dir)
-            for item in job["inputs"]:
-                count = sum(1 for line in Path(item).read_text(encoding="utf-8").splitlines() if line.strip())
-                results[item], rows = rows[:count], rows[count:]
-            assert not rows, f"{len(rows)} rows more than the inputs hold"
+            results = split_back(rows, {item: item for item in job["inputs"]})
     Path(out_path).write_text(json.dumps({"versions": versions(), "rows": results}, ensure_ascii=False), encoding="utf-8")
 
 
