@@ -258,9 +258,10 @@ def test_dpo_pairs_from_samples_of_one_plan(server, cache_dir, tmp_path):
                  "--samples-per-episode", "2", "--assistant-model", "openai/fake-model",
                  "--api-base", server.base_url, "--no-cache"]) == 0
     assert main(["export", str(out), "--format", "dpo"]) == 0
-    rows = [json.loads(line) for split in ("train", "validation", "test")
-            for line in (out / "export" / "dpo" / f"{split}.jsonl").read_text().splitlines()]
+    files = [out / "export" / "dpo" / f"{split}.jsonl" for split in ("train", "validation", "test")]
+    rows = [json.loads(line) for path in files if path.exists() for line in path.read_text().splitlines()]
     assert rows, "some plans have an accepted and a rejected sample"
+    assert all(path.read_text().strip() for path in files if path.exists()), "no empty split file"
     planted = 0
     for row in rows:
         assert row["prompt"][0]["role"] == "system" and row["prompt"][-1]["role"] == "user"

@@ -146,7 +146,7 @@ class ChatTemplateConverter(Converter):
         self._setup(sources, template_name, {**tokens, **(special_tokens or {}), **given}, context)
         missing = sorted(
             key for key in ("bos_token", "eos_token") if key not in self.render_context
-            and any(key in source for source in sources.values())
+            and Path(template).suffix != ".json" and any(key in source for source in sources.values())
         )
         if missing:
             raise ValueError(

@@ -29,11 +29,11 @@ def test_pair_splits_into_shared_prompt_and_two_continuations():
     assert row["prompt"] == cases.single_call()["messages"][:2]
     assert [m["role"] for m in row["chosen"]] == ["assistant", "tool", "assistant"]
     assert [m["role"] for m in row["rejected"]] == ["assistant", "tool", "assistant"]
-    assert json.loads(row["chosen"][0]["tool_calls"][0]["function"]["arguments"])["reason"] == "defective"
-    assert json.loads(row["rejected"][0]["tool_calls"][0]["function"]["arguments"])["reason"] == "late"
+    assert row["chosen"][0]["tool_calls"][0]["function"]["arguments"]["reason"] == "defective"  # objects, as templates take them
+    assert row["rejected"][0]["tool_calls"][0]["function"]["arguments"]["reason"] == "late"
     assert row["rejected"][2]["content"] == "Done."
     assert row["chosen"][1]["name"] == "initiate_refund"  # TRL representation
-    assert json.loads(row["tools"]) == [cases.REFUND]
+    assert row["tools"] == [cases.REFUND]
 
 
 def test_prompt_ends_at_a_user_message_even_when_tool_rounds_are_shared():

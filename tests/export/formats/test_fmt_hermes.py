@@ -6,10 +6,12 @@ import fmt_cases as cases
 import pytest
 
 from simulator.export.formats import get_converter
-from simulator.export.formats.hermes import TOOLS_FOOTER, TOOLS_HEADER
+from simulator.export.formats.tool_prompts import prompts
 
 QWEN_LIKE = Path(__file__).parents[2] / "fixtures" / "chat_templates" / "qwen25_like.jinja"
 TOOL_CALL = re.compile(r"<tool_call>\n(.*?)\n</tool_call>", re.DOTALL)
+QWEN = prompts()["qwen2.5"]
+HERMES = prompts()["hermes3"]
 
 
 def convert(record, **options):
@@ -21,21 +23,22 @@ def chatml(messages):
     return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
 
 
-def test_rows_are_plain_role_content_strings():
-    row, _ = convert(cases.tool_error())
+@pytest.mark.parametrize("style", ["qwen2.5", "hermes3"])
+def test_rows_are_plain_role_content_strings(style):
+    row, _ = convert(cases.tool_error(), style=style)
     assert set(row) == {"messages"}
     for message in row["messages"]:
         assert set(message) == {"role", "content"}
         assert isinstance(message["content"], str)
 
 
-def test_tools_are_appended_to_the_system_prompt():
+def test_qwen_tools_are_appended_to_the_system_prompt():
     row, _ = convert(cases.parallel_calls())
     system = row["messages"][0]
     assert system["role"] == "system"
-    assert system["content"].startswith(cases.SYSTEM + "\n\n" + TOOLS_HEADER)
-    assert system["content"].endswith(TOOLS_FOOTER)
-    listed = system["content"].split(TOOLS_HEADER)[1].split(TOOLS_FOOTER)[0].strip().split("\n")
+    assert system["content"].startswith(cases.SYSTEM + QWEN["tools_header"])
+    assert system["content"].endswith(QWEN["tools_footer"])
+    listed = system["content"].split(QWEN["tools_header"])[1].split(QWEN["tools_footer"])[0].strip().split("\n")
     assert [json.loads(line) for line in listed] == [cases.ORDER, cases.WEATHER]
 
 
@@ -55,23 +58,35 @@ def test_assistant_calls_are_tool_call_blocks_after_the_text():
     assert '{"name": "get_weather", "arguments": {"city": "Zürich", "days": 3}}' in content  # name first, HF tojson spacing
 
 
-def test_results_of_one_round_are_one_message_of_tool_response_blocks():
+def test_qwen_results_of_one_round_are_one_user_turn_wrapped_once():
     row, _ = convert(cases.parallel_calls())
-    assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant", "tool", "assistant"]
+    assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant", "user", "assistant"]
     assert row["messages"][3]["content"] == (
         '<tool_response>\n{"status": "shipped", "eta": "2025-03-02"}\n</tool_response>\n'
         '<tool_response>\n{"forecast": ["rain", "sun", "rain"]}\n</tool_response>'
     )
 
 
-def test_tool_role_user_follows_qwen_convention():
-    row, _ = convert(cases.single_call(), tool_role="user")
-    assert [m["role"] for m in row["messages"]] == ["system", "user", "assistant", "user", "assistant"]
+def test_hermes3_system_turns_tool_role_and_no_text_beside_calls():
+    row, converter = convert(cases.parallel_calls(), style="hermes3")
+    roles = [m["role"] for m in row["messages"]]
+    assert roles == ["system", "system", "user", "assistant", "tool", "assistant"]
+    prompt = row["messages"][0]["content"]
+    assert prompt.startswith(HERMES["preamble"]) and prompt.endswith(HERMES["closing"])
+    listed = prompt[len(HERMES["preamble"]):-len(HERMES["closing"])].split("\n{")
+    functions = [json.loads(("{" if i else "") + line)["function"] for i, line in enumerate(listed)]
+    assert [f["name"] for f in functions] == ["get_order", "get_weather"]
+    assert functions[1]["description"].startswith("get_weather(city: str, days: int) - get weather.\n\n    Args:\n")
+    assert functions[1]["parameters"] == cases.WEATHER["function"]["parameters"]
+    assert row["messages"][1] == {"role": "system", "content": cases.SYSTEM}
+    assert row["messages"][3]["content"].startswith("<tool_call>\n") and "Let me check both." not in row["messages"][3]["content"]
+    assert row["messages"][4]["content"].count("<tool_response>") == 2
+    assert converter.notes == {"assistant_text_dropped": 1}
 
 
-def test_unknown_tool_role_is_refused():
-    with pytest.raises(ValueError, match="tool_role"):
-        get_converter("hermes", tool_role="ipython")
+def test_unknown_style_is_refused():
+    with pytest.raises(ValueError, match="style"):
+        get_converter("hermes", style="ipython")
 
 
 def test_malformed_arguments_skip_and_count():
@@ -80,10 +95,10 @@ def test_malformed_arguments_skip_and_count():
 
 
 @pytest.mark.parametrize("make", [cases.single_call, cases.parallel_calls, cases.odd_arguments, cases.tool_error, cases.no_tool])
-def test_user_role_text_equals_what_a_qwen25_template_renders(make):
-    """With tool_role="user", plain ChatML over our messages is byte-identical to a Qwen2.5-style
-    template rendering the structured record."""
-    row, _ = convert(make(), tool_role="user")
+def test_qwen_text_equals_what_a_qwen25_template_renders(make):
+    """Plain ChatML over the rows is byte-identical to a Qwen2.5-style template rendering the
+    structured record (tests/export/trainers checks the real template through TRL)."""
+    row, _ = convert(make())
     rendered = get_converter("chat-template", template=QWEN_LIKE).convert(make())
     assert chatml(row["messages"]) == rendered["text"]
 

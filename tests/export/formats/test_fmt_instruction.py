@@ -29,20 +29,33 @@ def test_record_without_system_or_tools_gets_empty_strings():
     assert row["instruction"] == "Hi!" and row["output"] == "Hello — how can I help?"
 
 
-def test_single_turn_tool_use_outputs_the_call_json():
+def test_single_turn_tool_use_outputs_the_call_in_tool_call_tags():
     row, _ = convert(cases.single_call())
     assert row["instruction"] == "I need a refund for ORD-48291, it arrived broken"
-    assert json.loads(row["output"]) == {"name": "initiate_refund", "arguments": {"order_id": "ORD-48291", "reason": "defective"}}
+    assert row["output"] == (
+        '<tool_call>\n{"name": "initiate_refund", "arguments": {"order_id": "ORD-48291", "reason": "defective"}}\n</tool_call>'
+    )
     assert json.loads(row["tools"]) == [cases.REFUND]
 
 
-def test_parallel_calls_output_a_json_list_and_note_the_dropped_text():
+def test_parallel_calls_output_one_block_each_and_note_the_dropped_text():
     row, converter = convert(cases.parallel_calls())
-    assert json.loads(row["output"]) == [
-        {"name": "get_order", "arguments": {"order_id": "ORD-11111"}},
-        {"name": "get_weather", "arguments": {"city": "Zürich", "days": 3}},
-    ]
+    assert row["output"] == (
+        '<tool_call>\n{"name": "get_order", "arguments": {"order_id": "ORD-11111"}}\n</tool_call>\n'
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Zürich", "days": 3}}\n</tool_call>'
+    )
     assert converter.notes == {"assistant_text_dropped": 1}
+
+
+def test_writes_llamafactorys_alpaca_dataset_info(tmp_path):
+    converter = get_converter("instruction")
+    (tmp_path / "train.jsonl").write_text("{}\n")
+    [info_path] = converter.extra_files(tmp_path, {"train": tmp_path / "train.jsonl"})
+    info = json.loads(info_path.read_text())
+    assert info == {"toolsim_train": {
+        "file_name": "train.jsonl", "formatting": "alpaca",
+        "columns": {"prompt": "instruction", "response": "output", "system": "system", "tools": "tools"},
+    }}
 
 
 def test_skip_mode_keeps_only_plain_replies():

@@ -44,7 +44,7 @@ def test_unknown_format_is_refused_with_the_known_names():
 
 
 def test_each_call_gives_a_fresh_converter_with_its_own_counts():
-    first, second = get_converter("llama3"), get_converter("llama3")
+    first, second = get_converter("llama3", parallel_calls="skip"), get_converter("llama3", parallel_calls="skip")
     first.convert(cases.parallel_calls())
     assert first.skipped == {"parallel_tool_calls": 1}
     assert second.skipped == {}
