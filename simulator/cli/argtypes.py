@@ -76,6 +76,7 @@ price = float_in(0)  # USD per million tokens
 judge_threshold = float_in(1, 5)
 rpm = float_in(0, MAX_RPM, low_open=True)
 seconds = float_in(0, 24 * 3600, low_open=True)  # --timeout
+share = float_in(0, 1)  # --mistake-share
 
 
 def similarity(text: str) -> float:

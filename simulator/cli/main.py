@@ -21,6 +21,7 @@ from simulator.cli.argtypes import (
     examples,
     positive_float,
     samples,
+    share,
     similarity,
     whole_number,
 )
@@ -50,6 +51,9 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--samples-per-episode", type=samples, default=1, help="simulate each planned episode k times"
     )
+    p.add_argument("--mistake-share", type=share, default=0.0, metavar="S",
+                   help="also play a share S of the episodes with a labelled mistake of the offline assistant, "
+                        "for DPO pairs (`toolsim export RUN --format dpo`); offline assistant only")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     p.add_argument("--allow-short", action="store_true",
                    help=f"exit 0 even when targets are not met (otherwise a short run exits {EXIT_SHORT})")
@@ -164,6 +168,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     pack = load_pack(args.scenario_file, allow_live_writes=args.allow_live_writes)
     out = args.out or default_run_dir(pack.name)
+    agents = agent_settings_from_args(args, pack)
+    if args.mistake_share and "assistant" in agents.models:
+        raise InputError.single("--mistake-share", "mistakes are played by the offline assistant; with a model "
+                                "assistant use --samples-per-episode to pair its own good and bad samples")
     options = RunOptions(
         out=out,
         n=args.n,
@@ -172,9 +180,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         max_episodes=args.max_episodes,
         samples_per_episode=args.samples_per_episode,
+        mistake_share=args.mistake_share,
         max_cost=args.max_cost,
         near_dup_threshold=args.near_dup_threshold,
-        agents=agent_settings_from_args(args, pack),
+        agents=agents,
         **run_limits(args, pack),
     )
     RunDir(out).check_claimable()  # before anything is built or written

@@ -40,6 +40,9 @@ class Episode(Record):
     today: date | None = Field(
         None, description="the simulated day the episode plays on (the plan fills it; see spec.generation.today_for)"
     )
+    mistake: bool = Field(
+        False, description="a twin played with a labelled mistake, for preference pairs (simulate.agents.mistakes)"
+    )
 
 
 class RoleUsage(Record):
@@ -97,6 +100,7 @@ class Trace(Record):
     usage: dict[str, RoleUsage] = Field(default_factory=dict)
     agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")
     live_calls: list[LiveCall] = Field(default_factory=list, description="provenance of `sim: live` results")
+    mistake: str | None = Field(None, description="the mistake class a mistake twin played (simulate.agents.mistakes)")
     created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
     def user_texts(self) -> list[str]:

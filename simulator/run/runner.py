@@ -65,6 +65,7 @@ class RunOptions:
     concurrency: int = 16
     max_episodes: int | None = None
     samples_per_episode: int = 1
+    mistake_share: float = 0.0  # share of episodes also played with a labelled mistake (DPO pairs offline)
     max_cost: float | None = None  # USD; overrides generation.max_cost
     near_dup_threshold: float | None = None  # overrides generation.dedupe.near_threshold
     agents: AgentSettings = field(default_factory=AgentSettings)
@@ -84,6 +85,7 @@ def fingerprint(pack: Pack, options: RunOptions) -> str:
         "n": options.n,
         "seed": options.seed,
         "samples": options.samples_per_episode,
+        **({"mistake_share": options.mistake_share} if options.mistake_share else {}),
         "agents": options.agents.describe(),
         "sim": pack.domain.sim_modes,
         "service": pack.domain.service.model_dump(mode="json") if pack.domain.service else None,
@@ -104,7 +106,7 @@ class Runner:
         self.factory = AgentFactory(options.agents, self.client)
         self.state = RunState()
         self.budget = options.max_episodes or pack.file.generation.max_episodes or (
-            3 * self.targets.total * options.samples_per_episode
+            round(3 * self.targets.total * options.samples_per_episode * (1 + options.mistake_share))
         )
         self.spent = 0.0  # USD, counted as episodes finish (the state counts them as they settle)
         self.schedule: Schedule | None = None
@@ -234,6 +236,7 @@ class Runner:
     async def simulate_all(self, finished: FinishedEpisodes | None = None) -> None:
         schedule = Schedule(self.pack, self.targets, self.curator, self.state, seed=self.seed,
                             samples=self.options.samples_per_episode, budget=self.budget,
+                            mistake_share=self.options.mistake_share,
                             refills=self.client is not None, over_cost=self.over_cost, finished=finished)
         self.schedule = schedule
         traces = JsonlAppender(self.run_dir.traces_path)
@@ -265,6 +268,7 @@ class Runner:
                 "concurrency": self.options.concurrency,
                 "max_episodes": self.budget,
                 "samples_per_episode": self.options.samples_per_episode,
+                "mistake_share": self.options.mistake_share,
                 "max_cost": self.max_cost,
                 "near_dup_threshold": self.curator.index.threshold if self.curator.index else None,
             },

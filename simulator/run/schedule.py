@@ -35,6 +35,7 @@ from simulator.plan.targets import Targets, mix_deficits
 from simulator.run.finished import FinishedEpisodes
 from simulator.run.shortfall import CRASH_STOP, CrashWatch
 from simulator.run.state import RunState
+from simulator.simulate.agents.mistakes import with_mistake_twins
 from simulator.spec.pack import Pack
 
 MAX_ROUNDS = 8
@@ -44,9 +45,10 @@ REFILL_EVERY = 32  # settled episodes between two refill decisions
 class Schedule:
     def __init__(self, pack: Pack, targets: Targets, curator: Curator, state: RunState, *, seed: int,
                  samples: int, budget: int, refills: bool, over_cost: Callable[[], bool],
-                 finished: FinishedEpisodes | None = None) -> None:
+                 finished: FinishedEpisodes | None = None, mistake_share: float = 0.0) -> None:
         self.pack, self.targets, self.curator, self.state = pack, targets, curator, state
         self.seed, self.samples, self.budget = seed, samples, budget
+        self.mistake_share = mistake_share  # a twin with a labelled mistake after that share (DPO pairs)
         self.over_cost = over_cost
         self.finished = finished  # results already on disk (a resumed run)
         self.plan: list[Episode | None] = []  # None once settled
@@ -235,6 +237,7 @@ class Schedule:
             return None
         episodes = plan_round(self.pack, cells, multi, run_seed=self.seed, round_index=self.round,
                               samples=self.samples, categories=categories, languages=languages)
+        episodes = with_mistake_twins(episodes, self.mistake_share)
         room = self.budget - self.planned
         if room <= 0:
             self._close("max episodes", self._budget_spent())

@@ -30,8 +30,8 @@ class RunState:
         self.failures.add(trace, verdict)
         if trace.termination in ("error", "user_defect"):
             self.failed += 1
-        if verdict.final_decision == "accept":
-            self.accepted.add_trace(trace)
+        if verdict.final_decision == "accept" and not trace.episode.mistake:
+            self.accepted.add_trace(trace)  # a mistake twin is pair material, never data
         else:
             self.rejected.update(verdict.reasons or ["override"])
         for role, usage in trace.usage.items():

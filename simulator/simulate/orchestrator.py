@@ -82,4 +82,5 @@ async def simulate_episode(
         usage={"user": user.usage, "assistant": assistant.usage},
         agents=agents or {"user": "offline", "assistant": "offline"},
         live_calls=list(ctx.live.calls) if ctx.live is not None else [],
+        mistake=getattr(assistant, "mistake", None),
     )

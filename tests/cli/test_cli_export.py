@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,50 @@ def test_default_export_goes_under_the_run(run_dir):
 def test_chat_template_needs_a_template(run_dir, capsys):
     assert main(["export", str(run_dir), "--format", "chat-template"]) == 2
     assert "--template" in capsys.readouterr().err
+
+
+def test_export_works_from_any_directory_after_the_scenario_file_is_gone(tmp_path, monkeypatch):
+    """A run made from a copy of the pack, with relative paths, then the pack deleted: exports
+    (openai re-publish, a converted format, dpo) read only the run directory."""
+    pack = tmp_path / "pack"
+    for folder in ("scenarios", "tool_sims", "personas"):
+        shutil.copytree(ROOT / folder, pack / folder)
+    monkeypatch.chdir(pack)
+    assert main(["run", "scenarios/customer_support.yaml", "--out", "runs/cs", "--quiet", "--n", "40",
+                 "--mistake-share", "0.3"]) == 0
+    run = tmp_path / "kept-run"
+    shutil.move(str(pack / "runs" / "cs"), run)
+    shutil.rmtree(pack)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["export", str(run)]) == 0
+    assert (run / "dataset" / "train.jsonl").read_text().strip()
+    for fmt in ("sharegpt", "dpo"):
+        assert main(["export", str(run), "--format", fmt]) == 0
+        assert (run / "export" / fmt / "train.jsonl").read_text().strip()
+    assert not list(elsewhere.iterdir()), "nothing written in the working directory"
+
+
+def test_an_empty_export_writes_no_file_and_says_so(run_dir, tmp_path, capsys):
+    """A run without rejected samples has no preference pairs: no empty JSONL (load_dataset raises on one)."""
+    out = tmp_path / "dpo"
+    assert main(["export", str(run_dir), "--format", "dpo", "--out", str(out)]) == 0
+    assert "no rows to export, nothing written" in capsys.readouterr().out
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_dpo_on_an_offline_run_gives_a_pair_per_ten_episodes_when_asked(tmp_path):
+    run = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--out", str(run), "--quiet", "--n", "120", "--mistake-share", "0.2"]) == 0
+    episodes = len((run / "traces.jsonl").read_text().splitlines())
+    assert main(["export", str(run), "--format", "dpo"]) == 0
+    pairs = [json.loads(line) for split in ("train", "validation", "test")
+             if (run / "export" / "dpo" / f"{split}.jsonl").exists()
+             for line in (run / "export" / "dpo" / f"{split}.jsonl").read_text().splitlines()]
+    assert len(pairs) * 10 >= episodes, (len(pairs), episodes)
+    for pair in pairs:
+        assert pair["prompt"][-1]["role"] == "user" and pair["chosen"] != pair["rejected"]
+        assert pair["chosen"][-1]["role"] == "assistant" and pair["rejected"][-1]["role"] == "assistant"
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["options"]["mistake_share"] == 0.2

@@ -11,7 +11,10 @@ prompt and two continuations:
   both continuations (identical tokens on both sides cancel in the DPO loss). The prompt always
   holds the system message (if any) and at least the first user message; pairs that differ
   before that skip (`no_shared_prompt`).
-- `chosen` / `rejected` are the rest of each record, in the TRL representation (`arguments`
+- `chosen` / `rejected` are each record's answer to that prompt: what follows it up to the
+  next user message (the assistant's reply with its tool rounds). Later turns are left out:
+  after a mistake the two conversations are no longer about the same thing, and the preference
+  is about the answer that differs. Both are in the TRL representation (`arguments`
   as objects, tool messages with `name`; see trl.py): `DPOTrainer` renders prompt + chosen and
   prompt + rejected with `apply_chat_template(..., tools=tools)`, so both sides render exactly
   as the model's template renders the conversation.
@@ -70,6 +73,12 @@ def shared_prompt_length(chosen: list[dict[str, Any]], rejected: list[dict[str, 
     return shared
 
 
+def answer_after(messages: list[dict[str, Any]], cut: int) -> list[dict[str, Any]]:
+    """The messages after the prompt up to (not including) the next user message."""
+    end = next((i for i in range(cut, len(messages)) if messages[i]["role"] == "user"), len(messages))
+    return messages[cut:end]
+
+
 @export_format()
 class DPOConverter(Converter):
     name = "dpo"
@@ -88,13 +97,13 @@ class DPOConverter(Converter):
         cut = shared_prompt_length(chosen, rejected)
         if cut == 0:
             raise SkipRecord("no_shared_prompt")
-        if [comparable(m) for m in chosen[cut:]] == [comparable(m) for m in rejected[cut:]]:
+        chosen_answer, rejected_answer = answer_after(chosen, cut), answer_after(rejected, cut)
+        if [comparable(m) for m in chosen_answer] == [comparable(m) for m in rejected_answer]:
             raise SkipRecord("identical_completions")
-        chosen_trl, rejected_trl = trl_messages(chosen), trl_messages(rejected)
         return {
-            "prompt": chosen_trl[:cut],
-            "chosen": chosen_trl[cut:],
-            "rejected": rejected_trl[cut:],
+            "prompt": trl_messages(chosen[:cut]),
+            "chosen": trl_messages(chosen_answer),
+            "rejected": trl_messages(rejected_answer),
             "tools": tool_specs(chosen_record),
         }
 

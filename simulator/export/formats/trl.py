@@ -14,9 +14,11 @@ TRL's dataset guide ("Tool Calling", docs/source/dataset_formats.md) shows a row
   object cannot be rendered once, so its record is skipped (`arguments_not_json_object`).
 - `tools` is a list, not a JSON string: TRL 0.24 passes the column as it is and transformers
   refuses a string ("Tools should either be a JSON schema, or a callable").
-- A message carries only the keys it has (no `content` on a call-only turn, no null
-  `tool_calls`): Llama 3.1's template tests `'tool_calls' in message`. Tool messages get the
-  `name` of the call they answer, as in TRL's example.
+- A message carries only the keys it has (no null `tool_calls`: Llama 3.1's template tests
+  `'tool_calls' in message`), except that a call-only assistant turn gets `"content": ""`: TRL
+  0.24 takes a list of messages for a conversation only if its first message has a `content`
+  key, and a DPO completion starts with that turn; templates render "" as no text. Tool messages
+  get the `name` of the call they answer, as in TRL's example.
 - `parallel_calls`: `keep` (default; Qwen2.5 and Hermes take several calls in one turn),
   `split` (consecutive single-call turns, each followed by its result — what Llama 3.1's
   template needs: it raises on more than one call per turn) or `skip`.
@@ -65,6 +67,8 @@ def trl_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for call in calls_of(message):
             function = call.get("function", call)
             function["arguments"] = parse_arguments(call)
+        if calls_of(message) and "content" not in message:
+            message = {"role": message["role"], "content": "", **message}
         if message["role"] == "tool" and "name" not in message and message.get("tool_call_id") in names:
             message["name"] = names[message["tool_call_id"]]
         converted.append(message)

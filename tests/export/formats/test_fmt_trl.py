@@ -35,12 +35,14 @@ def test_arguments_are_objects_so_templates_render_them_once():
 
 
 def test_messages_carry_only_their_own_keys():
-    """Llama 3.1's template tests `'tool_calls' in message`: no padding keys."""
+    """Llama 3.1's template tests `'tool_calls' in message`: no padding keys. A call-only turn
+    has an empty `content` (TRL 0.24 wants one on the first message of a DPO completion)."""
     row, _ = convert(cases.single_call())
     assert [sorted(m) for m in row["messages"]] == [
-        ["content", "role"], ["content", "role"], ["role", "tool_calls"], ["content", "name", "role", "tool_call_id"],
-        ["content", "role"],
+        ["content", "role"], ["content", "role"], ["content", "role", "tool_calls"],
+        ["content", "name", "role", "tool_call_id"], ["content", "role"],
     ]
+    assert row["messages"][2]["content"] == ""
 
 
 def test_parallel_calls_split_or_skip_when_asked():

@@ -27,7 +27,14 @@ FAMILIES = {
 
 
 def byte_tokenizer(family: str, chat_template: str | None = None):
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Tokenizer,
+        decoders,
+        models,
+        pre_tokenizers,
+        processors,
+    )
     from transformers import PreTrainedTokenizerFast
 
     spec = FAMILIES[family]

@@ -13,10 +13,13 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from byte_tokenizer import byte_tokenizer
-
 from simulator.export.formats.base import split_parallel_calls
-from simulator.export.formats.trl import to_chat_template_messages, to_chat_template_tools
+from simulator.export.formats.trl import (
+    to_chat_template_messages,
+    to_chat_template_tools,
+)
+
+from byte_tokenizer import byte_tokenizer
 
 TEMPLATES = {"qwen2.5": "qwen2_5.jinja", "llama3.1": "llama3_1.jinja", "llama3": "llama3.jinja"}
 #: The family whose tokenizer a template goes with.

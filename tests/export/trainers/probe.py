@@ -1,11 +1,12 @@
 """Load an export the way a trainer does and print the training text it builds from each row.
 
 Run as a script with the interpreter of the environment under test (the main test venv, or one
-of the venvs `.ci/run` prepares with other `datasets` / TRL / LLaMA-Factory versions):
+of the venvs `.ci/trainer-envs` builds with other `datasets` / TRL / LLaMA-Factory versions):
 
-    python probe.py JOB.json OUT.json
+    python probe.py JOBS.json OUT.json
 
-JOB names a task and its inputs; OUT gets the versions that ran and one result per row:
+JOBS is `{"jobs": [...]}`, each naming a task and its inputs; OUT gets the versions that ran and,
+per job, one result per row:
 
 - `load`: `datasets.load_dataset("json", data_files=FILE)`, every row as the dataset returns it;
 - `trl-sft`: the rows go through TRL's real `SFTTrainer` dataset preparation (its loading,
@@ -104,11 +105,20 @@ def trl_dpo(job: dict, path: list[str], cache: str, out_dir: str) -> list:
     from trl import DPOConfig, DPOTrainer
 
     tokenizer = byte_tokenizer(job["family"], Path(job["template"]).read_text(encoding="utf-8"))
-    args = DPOConfig(output_dir=out_dir, report_to=[], max_length=None, dataset_num_proc=None, use_cpu=True)
+    dataset = trl_dataset(path, cache)
+    extra = {}
+    if "tools" in DPOConfig.__dataclass_fields__:
+        # TRL < 1 renders every pair with `DPOConfig.tools`, not a `tools` column: one tool list for
+        # the dataset, which holds for an export of one pack.
+        tool_lists = {json.dumps(t, sort_keys=True) for t in dataset["tools"]}
+        if len(tool_lists) != 1:
+            raise SystemExit("DPOConfig.tools takes one tool list; these rows have several")
+        extra["tools"] = dataset[0]["tools"]
+    args = DPOConfig(output_dir=out_dir, report_to=[], max_length=None, dataset_num_proc=None, use_cpu=True, **extra)
     for name in ("max_prompt_length", "max_completion_length"):
         if hasattr(args, name):
             setattr(args, name, None)
-    trainer = DPOTrainer(model=tiny_model(tokenizer), args=args, train_dataset=trl_dataset(path, cache),
+    trainer = DPOTrainer(model=tiny_model(tokenizer), ref_model=tiny_model(tokenizer), args=args, train_dataset=dataset,
                          processing_class=tokenizer)
     prepared = trainer.train_dataset
     columns = prepared.column_names
@@ -169,25 +179,28 @@ def split_back(rows: list, files: dict[str, str]) -> dict[str, list]:
 TASKS = {"trl-sft": trl_sft, "trl-dpo": trl_dpo}
 
 
-def main(job_path: str, out_path: str) -> None:
-    """`inputs`: files (load: each on its own; trl-*: all in one dataset, results split back per
-    file by line count) or LLaMA-Factory dataset names."""
-    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+def run_job(job: dict, scratch: str) -> dict[str, list]:
+    """One job: `inputs` are files (load: each on its own; trl-*: all in one dataset, results
+    split back per file by line count) or LLaMA-Factory dataset names."""
     task = job["task"]
-    results = {}
+    cache, out_dir = tempfile.mkdtemp(dir=scratch), tempfile.mkdtemp(dir=scratch)
+    if task == "load":
+        return {item: load_rows(item, tempfile.mkdtemp(dir=scratch)) for item in job["inputs"]}
+    if task == "llamafactory":
+        info = json.loads((Path(job["dataset_dir"]) / "dataset_info.json").read_text(encoding="utf-8"))
+        files = {name: str(Path(job["dataset_dir"]) / info[name]["file_name"]) for name in job["inputs"]}
+        return split_back(llamafactory(job, ",".join(job["inputs"]), cache, out_dir), files)
+    rows = TASKS[task](job, job["inputs"], cache, out_dir)
+    return split_back(rows, {item: item for item in job["inputs"]})
+
+
+def main(job_path: str, out_path: str) -> None:
+    """JOB is `{"jobs": [job, ...]}`, run in order in this one process (imports are paid once)."""
+    jobs = json.loads(Path(job_path).read_text(encoding="utf-8"))["jobs"]
     with tempfile.TemporaryDirectory() as scratch:
-        cache, out_dir = tempfile.mkdtemp(dir=scratch), tempfile.mkdtemp(dir=scratch)
-        if task == "load":
-            results = {item: load_rows(item, tempfile.mkdtemp(dir=scratch)) for item in job["inputs"]}
-        elif task == "llamafactory":
-            info = json.loads((Path(job["dataset_dir"]) / "dataset_info.json").read_text(encoding="utf-8"))
-            files = {name: str(Path(job["dataset_dir"]) / info[name]["file_name"]) for name in job["inputs"]}
-            rows = llamafactory(job, ",".join(job["inputs"]), cache, out_dir)
-            results = split_back(rows, files)
-        else:
-            rows = TASKS[task](job, job["inputs"], cache, out_dir)
-            results = split_back(rows, {item: item for item in job["inputs"]})
-    Path(out_path).write_text(json.dumps({"versions": versions(), "rows": results}, ensure_ascii=False), encoding="utf-8")
+        results = [run_job(job, scratch) for job in jobs]
+    Path(out_path).write_text(json.dumps({"versions": versions(), "results": results}, ensure_ascii=False),
+                              encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""LLaMA-Factory 0.9.5 with the datasets 4.0.0 it pins (`ds40`): its own `get_dataset` (the
+"""LLaMA-Factory 0.9.5 with the datasets 4.0.0 it pins (`lf`): its own `get_dataset` (the
 export's dataset_info.json, its ShareGPT / Alpaca converter, its template, its supervised
 processor) on every row of the customer-support and travel runs.
 
@@ -20,27 +20,43 @@ import json
 import re
 
 import pytest
+from simulator.export.formats.base import split_parallel_calls
+from simulator.export.formats.trl import (
+    to_chat_template_messages,
+    to_chat_template_tools,
+)
+
 from native_render import native_text, native_texts
 from trainer_kit import RUNS, SPLITS, canonical, first_difference, probe, read_rows
-
-from simulator.export.formats.base import split_parallel_calls
-from simulator.export.formats.trl import to_chat_template_messages, to_chat_template_tools
 
 LLAMA_TURN = re.compile(r"<\|start_header_id\|>(\w+)<\|end_header_id\|>\n\n(.*?)<\|eot_id\|>", re.DOTALL)
 
 
-def lf_rows(env: str, out, dataset_names: list[str], template: str, family: str, tmp_path) -> dict[str, list[str]]:
-    job = {"task": "llamafactory", "family": family, "lf_template": template, "dataset_dir": str(out),
-           "inputs": dataset_names}
-    return probe(env, job, tmp_path)["rows"]
+CELLS = {  # name: (format flags, LLaMA-Factory template, tokenizer family)
+    "sharegpt-qwen": (("sharegpt",), "qwen", "qwen2.5"),
+    "sharegpt-llama3": (("sharegpt", "--parallel-calls", "split"), "llama3", "llama3.1"),
+    "instruction-qwen": (("instruction",), "qwen", "qwen2.5"),
+}
+
+
+@pytest.fixture(scope="module")
+def lf_rows(export, tmp_path_factory):
+    """{(cell, run): {dataset name: decoded rows}} from one LLaMA-Factory process."""
+    keys, jobs = [], []
+    for cell, (flags, template, family) in CELLS.items():
+        for run in RUNS:
+            keys.append((cell, run))
+            jobs.append({"task": "llamafactory", "family": family, "lf_template": template,
+                         "dataset_dir": str(export(run, *flags)), "inputs": [f"toolsim_{s}" for s in SPLITS]})
+    answer = probe("lf", jobs, tmp_path_factory.mktemp("lf"))
+    return dict(zip(keys, answer["results"]))
 
 
 @pytest.mark.slow
-def test_sharegpt_with_the_qwen_template_is_qwen25_native(runs, export, tmp_path):
+def test_sharegpt_with_the_qwen_template_is_qwen25_native(runs, lf_rows):
     checked = 0
     for run in RUNS:
-        out = export(run, "sharegpt")
-        rows = lf_rows("ds40", out, [f"toolsim_{s}" for s in SPLITS], "qwen", "qwen2.5", tmp_path)
+        rows = lf_rows[("sharegpt-qwen", run)]
         for split in SPLITS:
             natives = native_texts(canonical(runs[run], split), "qwen2.5")
             got = rows[f"toolsim_{split}"]
@@ -56,11 +72,10 @@ def llama_turns(text: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.slow
-def test_sharegpt_split_with_the_llama3_template_is_llama31_native_but_for_its_own_choices(runs, export, tmp_path):
+def test_sharegpt_split_with_the_llama3_template_is_llama31_native_but_for_its_own_choices(runs, lf_rows):
     checked = 0
     for run in RUNS:
-        out = export(run, "sharegpt", "--parallel-calls", "split")
-        rows = lf_rows("ds40", out, [f"toolsim_{s}" for s in SPLITS], "llama3", "llama3.1", tmp_path)
+        rows = lf_rows[("sharegpt-llama3", run)]
         for split in SPLITS:
             records = canonical(runs[run], split)
             got = rows[f"toolsim_{split}"]
@@ -94,11 +109,11 @@ def test_sharegpt_split_with_the_llama3_template_is_llama31_native_but_for_its_o
 
 
 @pytest.mark.slow
-def test_instruction_with_the_qwen_template_is_qwen25_native(runs, export, tmp_path):
+def test_instruction_with_the_qwen_template_is_qwen25_native(export, lf_rows):
     checked = 0
     for run in RUNS:
         out = export(run, "instruction")
-        rows = lf_rows("ds40", out, [f"toolsim_{s}" for s in SPLITS], "qwen", "qwen2.5", tmp_path)
+        rows = lf_rows[("instruction-qwen", run)]
         for split in SPLITS:
             written = read_rows(out / f"{split}.jsonl")
             got = rows[f"toolsim_{split}"]

@@ -1,12 +1,12 @@
 """Every format's rows load back unchanged with `datasets` 4.x and 5.x, and the `openai` rows are
 what OpenAI's fine-tuning takes (validated with the official SDK's request types).
 
-Environments: `main` (datasets 5.x), `ds48` (datasets 4.8, the first 4.x with the `Json` type
-for objects of mixed shapes) and `ds40` (datasets 4.0.0, LLaMA-Factory's pin, before `Json`).
-Formats that keep structure (`openai`, `trl`, `dpo`: objects whose keys differ from row to row)
-need `Json`: on datasets < 4.7 Arrow merges them into one struct, pads the missing keys with null
-and reads date-like strings as timestamps, so they are checked on `main` and `ds48`; the text
-formats (every value a string) are checked on all three.
+Environments: `main` (datasets 5.x), `ds48` (datasets 4.8; 4.7 added the `Json` type for objects
+of mixed shapes) and `lf` (datasets 4.0.0, LLaMA-Factory's pin, before `Json`). Formats that keep
+structure (`openai`, `trl`, `dpo`: objects whose keys differ from row to row) need `Json`: on
+datasets < 4.7 Arrow merges them into one struct, pads the missing keys with null and reads
+date-like strings as timestamps, so they are checked on `main` and `ds48`; the text formats
+(every value a string) on all three.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import json
 import typing
 
 import pytest
-from trainer_kit import RUNS, SPLITS, probe, read_rows
+
+from trainer_kit import RUNS, SPLITS, batched, read_rows
 
 TEXT_FORMATS = [("sharegpt",), ("sharegpt", "--parallel-calls", "split"), ("hermes",), ("hermes", "--style", "hermes3"),
                 ("llama3",), ("instruction",)]
 STRUCTURED_FORMATS = [("openai",), ("trl",), ("trl", "--parallel-calls", "split")]
-CELLS = [(env, flags) for env in ("main", "ds48", "ds40") for flags in TEXT_FORMATS] + [
+CELLS = [(env, flags) for env in ("main", "ds48", "lf") for flags in TEXT_FORMATS] + [
     (env, flags) for env in ("main", "ds48") for flags in STRUCTURED_FORMATS
 ]
 
@@ -29,22 +30,33 @@ def canon(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("env", "flags"), CELLS, ids=[f"{e}-{'_'.join(f).replace('--', '')}" for e, f in CELLS])
-def test_rows_load_back_unchanged(env, flags, export, tmp_path):
+def paths_of(export, flags) -> list:
     fmt, *options = flags
     paths = [export(run, fmt, *options) / f"{split}.jsonl" for run in RUNS for split in SPLITS]
-    paths = [p for p in paths if p.exists()]
-    result = probe(env, {"task": "load", "inputs": [str(p) for p in paths]}, tmp_path)
+    return [p for p in paths if p.exists()]
+
+
+@pytest.fixture(scope="module")
+def loaded(export):
+    return batched(lambda env: [
+        (flags, {"task": "load", "inputs": [str(p) for p in paths_of(export, flags)]}) for e, flags in CELLS if e == env
+    ])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("env", "flags"), CELLS, ids=[f"{e}-{'_'.join(f).replace('--', '')}" for e, f in CELLS])
+def test_rows_load_back_unchanged(env, flags, export, loaded, tmp_path):
+    fmt = flags[0]
+    versions, results = loaded(env, tmp_path)
     checked = 0
-    for path in paths:
-        written, loaded = read_rows(path), result["rows"][str(path)]
-        assert len(loaded) == len(written)
-        for index, (w, r) in enumerate(zip(written, loaded)):
+    for path in paths_of(export, flags):
+        written, loaded_rows = read_rows(path), results[flags][str(path)]
+        assert len(loaded_rows) == len(written)
+        for index, (w, r) in enumerate(zip(written, loaded_rows)):
             if fmt == "openai" and "parallel_tool_calls" not in w:
                 # The one documented difference: a top-level key only some rows have reads back as null.
                 assert r.pop("parallel_tool_calls", None) is None
-            assert canon(r) == canon(w), f"{path.name} row {index} changed on datasets {result['versions']['datasets']}"
+            assert canon(r) == canon(w), f"{path.name} row {index} changed on datasets {versions['datasets']}"
         checked += len(written)
     assert checked >= 300
 
@@ -54,7 +66,10 @@ def openai_example_adapter():
     `messages`, `tools` and `parallel_tool_calls`, no other key. The SDK annotates the lists as
     `Iterable[...]`, which pydantic validates lazily, so they are checked as lists of the SDK's
     own item types."""
-    from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
+    from openai.types.chat import (
+        ChatCompletionMessageParam,
+        ChatCompletionToolUnionParam,
+    )
     from openai.types.chat.completion_create_params import CompletionCreateParamsBase
     from pydantic import ConfigDict, TypeAdapter, with_config
     from typing_extensions import NotRequired, TypedDict
@@ -68,12 +83,13 @@ def openai_example_adapter():
 
     assert item_type(hints["messages"]) == ChatCompletionMessageParam
     assert item_type(hints["tools"]) == ChatCompletionToolUnionParam
+    assert hints["parallel_tool_calls"] is bool
 
     @with_config(ConfigDict(extra="forbid"))
     class FineTuningExample(TypedDict):
         messages: list[ChatCompletionMessageParam]
         tools: NotRequired[list[ChatCompletionToolUnionParam]]
-        parallel_tool_calls: NotRequired[hints["parallel_tool_calls"]]  # type: ignore[valid-type]
+        parallel_tool_calls: NotRequired[bool]
 
     adapter = TypeAdapter(FineTuningExample)
 
