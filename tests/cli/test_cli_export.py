@@ -3,7 +3,6 @@
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -82,29 +81,6 @@ def test_default_export_goes_under_the_run(run_dir):
 def test_chat_template_needs_a_template(run_dir, capsys):
     assert main(["export", str(run_dir), "--format", "chat-template"]) == 2
     assert "--template" in capsys.readouterr().err
-
-
-def test_export_works_from_any_directory_after_the_scenario_file_is_gone(tmp_path, monkeypatch):
-    """A run made from a copy of the pack, with relative paths, then the pack deleted: exports
-    (openai re-publish, a converted format, dpo) read only the run directory."""
-    pack = tmp_path / "pack"
-    for folder in ("scenarios", "tool_sims", "personas"):
-        shutil.copytree(ROOT / folder, pack / folder)
-    monkeypatch.chdir(pack)
-    assert main(["run", "scenarios/customer_support.yaml", "--out", "runs/cs", "--quiet", "--n", "40",
-                 "--mistake-share", "0.3"]) == 0
-    run = tmp_path / "kept-run"
-    shutil.move(str(pack / "runs" / "cs"), run)
-    shutil.rmtree(pack)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    assert main(["export", str(run)]) == 0
-    assert (run / "dataset" / "train.jsonl").read_text().strip()
-    for fmt in ("sharegpt", "dpo"):
-        assert main(["export", str(run), "--format", fmt]) == 0
-        assert (run / "export" / fmt / "train.jsonl").read_text().strip()
-    assert not list(elsewhere.iterdir()), "nothing written in the working directory"
 
 
 def test_an_empty_export_writes_no_file_and_says_so(run_dir, tmp_path, capsys):

@@ -103,6 +103,7 @@ def _later_commands(run: Path, out: Path, capsys) -> dict[str, bytes]:
     made: dict[str, bytes] = {}
     for fmt in FORMATS:
         assert main(["export", str(run), "--format", fmt, "--out", str(out / fmt)]) == 0
+        assert (out / fmt / "train.jsonl").exists(), f"{fmt} wrote no train split"
         made.update({f"{fmt}/{p.name}": p.read_bytes() for p in sorted((out / fmt).iterdir())})
     assert main(["export", str(run)]) == 0  # rebuilds dataset/ from the run directory alone
     made.update({f"dataset/{p.name}": p.read_bytes() for p in sorted((run / "dataset").iterdir())})
@@ -123,7 +124,8 @@ def test_later_commands_need_only_the_run_directory(name, tmp_path, monkeypatch,
     shutil.copytree(ROOT / "personas", copy / "personas")
     shutil.copytree(ROOT / "tool_sims", copy / "tool_sims")
     monkeypatch.chdir(copy)
-    assert main(["run", f"scenarios/{name}.yaml", "--out", "runs/r", "--quiet", "--n", "40"]) == 0
+    # --mistake-share: mistake twins beside the episodes, so that dpo has pairs to write
+    assert main(["run", f"scenarios/{name}.yaml", "--out", "runs/r", "--quiet", "--n", "40", "--mistake-share", "0.3"]) == 0
     named = json.loads((copy / "runs" / "r" / "manifest.json").read_text())["scenario_file"]
     assert named == str((copy / "scenarios" / f"{name}.yaml").resolve())  # resolves from any directory
     before = _later_commands(copy / "runs" / "r", tmp_path / "before", capsys)  # the same path both times: it is shown

@@ -23,7 +23,7 @@ def make_offline_user(ctx: "EpisodeContext") -> UserAgent:
 
 def make_offline_assistant(ctx: "EpisodeContext") -> AssistantAgent:
     """The blueprint's reference assistant; on a mistake twin, the same wrong once on purpose."""
-    if ctx.episode.mistake:
+    if getattr(getattr(ctx, "episode", None), "mistake", False):
         from simulator.simulate.agents.mistakes import MistakenAssistant
 
         return MistakenAssistant(ctx)
