@@ -254,7 +254,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             if run.dataset_half_published():  # a killed export: publish the dataset again first
                 republish(run)
             result = export_run(run, args.format, args.out, **options)
-            split_files = [Path(result.out_dir) / f"{split}.jsonl" for split in result.written]
+            split_files = [Path(result.out_dir) / f"{split}.jsonl" for split, n in result.written.items() if n]
             note_written_files(run.path, [*split_files, *map(Path, result.extra_files)])
     written = ", ".join(f"{k} {v}" for k, v in result.written.items())
     if not any(result.written.values()):
