@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,17 +92,59 @@ def test_an_empty_export_writes_no_file_and_says_so(run_dir, tmp_path, capsys):
     assert not out.exists() or not list(out.iterdir())
 
 
-def test_dpo_on_an_offline_run_gives_a_pair_per_ten_episodes_when_asked(tmp_path):
+@pytest.mark.parametrize("pack", ["customer_support", "travel"])
+def test_dpo_on_an_offline_run_gives_a_pair_per_ten_episodes_when_asked(pack, tmp_path):
+    """Every episode played counts, mistake twins included; every twin the judge rejected pairs
+    with its accepted original."""
     run = tmp_path / "run"
-    assert main(["run", str(SCENARIO), "--out", str(run), "--quiet", "--n", "120", "--mistake-share", "0.2"]) == 0
-    episodes = len((run / "traces.jsonl").read_text().splitlines())
+    scenario = ROOT / "scenarios" / f"{pack}.yaml"
+    assert main(["run", str(scenario), "--out", str(run), "--quiet", "--n", "120", "--mistake-share", "0.2"]) == 0
+    traces = [json.loads(line) for line in (run / "traces.jsonl").read_text().splitlines()]
+    episodes, twins = len(traces), sum(bool(t["episode"]["mistake"]) for t in traces)
     assert main(["export", str(run), "--format", "dpo"]) == 0
     pairs = [json.loads(line) for split in ("train", "validation", "test")
              if (run / "export" / "dpo" / f"{split}.jsonl").exists()
              for line in (run / "export" / "dpo" / f"{split}.jsonl").read_text().splitlines()]
     assert len(pairs) * 10 >= episodes, (len(pairs), episodes)
+    assert len(pairs) == twins, (len(pairs), twins)
     for pair in pairs:
         assert pair["prompt"][-1]["role"] == "user" and pair["chosen"] != pair["rejected"]
         assert pair["chosen"][-1]["role"] == "assistant" and pair["rejected"][-1]["role"] == "assistant"
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["options"]["mistake_share"] == 0.2
+
+
+def test_export_works_from_any_directory_after_the_pack_and_the_run_moved(tmp_path, monkeypatch, capsys):
+    """A run made from a copy of the pack with relative paths; then the run directory is moved,
+    the pack deleted, and export called from elsewhere with a relative RUN path: every format
+    (the openai dataset re-published, converted formats, dpo) reads only the run directory and
+    writes the same bytes as before the move; nothing lands in the working directory."""
+    pack = tmp_path / "pack"
+    for folder in ("scenarios", "tool_sims", "personas"):
+        shutil.copytree(ROOT / folder, pack / folder)
+    monkeypatch.chdir(pack)
+    assert main(["run", "scenarios/customer_support.yaml", "--out", "runs/cs", "--quiet", "--n", "40",
+                 "--mistake-share", "0.3"]) == 0
+    formats = ("sharegpt", "trl", "llama3", "dpo")
+
+    def export_all(run: str) -> dict[str, bytes]:
+        assert main(["export", run]) == 0
+        for fmt in formats:
+            assert main(["export", run, "--format", fmt]) == 0
+        made = {p.relative_to(Path(run)).as_posix(): p.read_bytes()
+                for folder in ("dataset", "export") for p in sorted((Path(run) / folder).rglob("*.jsonl"))}
+        assert {key.split("/")[0 if key.startswith("dataset") else 1] for key in made} >= {"dataset", *formats}
+        return made
+
+    before = export_all("runs/cs")
+    (tmp_path / "kept").mkdir()
+    shutil.move(pack / "runs" / "cs", tmp_path / "kept" / "cs")
+    shutil.rmtree(pack)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    capsys.readouterr()
+    after = export_all("../kept/cs")
+    assert after == before
+    assert not list(elsewhere.iterdir()), "nothing written in the working directory"
+    assert "Traceback" not in capsys.readouterr().err

@@ -74,7 +74,8 @@ class MistakenAssistant(OfflineAssistant):
             return message
         if message.tool_calls:
             return self._mistake_in_calls(message)
-        if self.no_tool and self.tools and not message.tool_calls and not self.awaiting_answer:
+        if (self.no_tool and self.tools and not message.tool_calls and not self.awaiting_answer
+                and "needless_call" in mistake_classes()):
             return self._needless_call()
         return message
 
@@ -89,6 +90,8 @@ class MistakenAssistant(OfflineAssistant):
             "invented_value": self._invented_value(calls),
         }
         applicable = [name for name in mistake_classes() if options.get(name) is not None]
+        if not applicable:  # a table without skipped_call may have nothing for this batch: try the next one
+            return message
         self.mistake = self.mistake_rng.choice(applicable)
         return options[self.mistake]()
 
