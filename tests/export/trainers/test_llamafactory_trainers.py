@@ -1,6 +1,7 @@
-"""LLaMA-Factory 0.9.5 with the datasets 4.0.0 it pins (`lf`): its own `get_dataset` (the
-export's dataset_info.json, its ShareGPT / Alpaca converter, its template, its supervised
-processor) on every row of the customer-support and travel runs.
+"""LLaMA-Factory 0.9.5: its own `get_dataset` (the export's dataset_info.json, its ShareGPT /
+Alpaca converter, its template, its supervised processor) on every row of the customer-support
+and travel runs, with the datasets 4.0.0 it pins (`lf`) and on datasets 5.x (`lf5`: its data
+pipeline over the main environment, past its version check, as someone on a newer stack runs it).
 
 - `sharegpt` with LLaMA-Factory's `qwen` template trains on exactly Qwen2.5's native rendering.
 - `sharegpt --parallel-calls split` with its `llama3` template trains on Llama 3.1's native
@@ -39,17 +40,37 @@ CELLS = {  # name: (format flags, LLaMA-Factory template, tokenizer family)
 }
 
 
+ENVS = ["lf", "lf5"]
+
+
 @pytest.fixture(scope="module")
-def lf_rows(export, tmp_path_factory):
-    """{(cell, run): {dataset name: decoded rows}} from one LLaMA-Factory process."""
-    keys, jobs = [], []
-    for cell, (flags, template, family) in CELLS.items():
-        for run in RUNS:
-            keys.append((cell, run))
-            jobs.append({"task": "llamafactory", "family": family, "lf_template": template,
-                         "dataset_dir": str(export(run, *flags)), "inputs": [f"toolsim_{s}" for s in SPLITS]})
-    answer = probe("lf", jobs, tmp_path_factory.mktemp("lf"))
-    return dict(zip(keys, answer["results"]))
+def lf_results(export, tmp_path_factory):
+    """`get(env)` → ({package: version}, {(cell, run): {dataset name: decoded rows}}), from one
+    LLaMA-Factory process per environment."""
+    made: dict[str, tuple[dict, dict]] = {}
+
+    def get(env: str):
+        if env not in made:
+            keys, jobs = [], []
+            for cell, (flags, template, family) in CELLS.items():
+                for run in RUNS:
+                    keys.append((cell, run))
+                    jobs.append({"task": "llamafactory", "family": family, "lf_template": template,
+                                 "dataset_dir": str(export(run, *flags)), "inputs": [f"toolsim_{s}" for s in SPLITS]})
+            answer = probe(env, jobs, tmp_path_factory.mktemp(env))
+            made[env] = answer["versions"], dict(zip(keys, answer["results"]))
+        return made[env]
+
+    return get
+
+
+@pytest.fixture(params=ENVS)
+def lf_rows(request, lf_results):
+    """The decoded rows of one environment, whose datasets major version is the one it names."""
+    versions, rows = lf_results(request.param)
+    assert versions["llamafactory"] == "0.9.5"
+    assert versions["datasets"].split(".")[0] == {"lf": "4", "lf5": "5"}[request.param], versions
+    return rows
 
 
 @pytest.mark.slow

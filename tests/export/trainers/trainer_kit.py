@@ -7,7 +7,9 @@ Environments: `main` is the interpreter running pytest (with `.[trainers]`: TRL 
 
 - `lf`: LLaMA-Factory 0.9.5 with what it pins — datasets 4.0.0, TRL 0.24.0, transformers 5.6.0;
 - `trl024`: TRL 0.24.0 with datasets 4.8.5;
-- `ds48`: TRL 1.x with datasets 4.8.5.
+- `ds48`: TRL 1.x with datasets 4.8.5;
+- `lf5`: LLaMA-Factory 0.9.5's data pipeline on the main environment (datasets 5.x), past its
+  version check (its pin stops at datasets 4.0.0).
 
 A test whose environment or packages are missing is skipped — unless
 `TOOLSIM_REQUIRE_TRAINERS=1` (set by `.ci/run`), where it fails: CI never passes by skipping these.
@@ -38,7 +40,7 @@ def unavailable(reason: str) -> None:
 
 def environments() -> dict[str, str]:
     found = {"main": sys.executable}
-    for name in ("lf", "trl024", "ds48"):
+    for name in ("lf", "trl024", "ds48", "lf5"):
         python = ROOT / ".ci-trainers" / name / "bin" / "python"
         if python.exists():
             found[name] = str(python)
