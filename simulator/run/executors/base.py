@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -58,10 +59,12 @@ def batch_for(options: ExecutorOptions, concurrency: int, offline: bool) -> int:
 
 
 def pack_digest(pack: Pack) -> str:
-    """What a worker's copy of the pack must match: everything the run's `pack.json` holds."""
+    """What a worker's copy of the pack must match: everything the run's `pack.json` holds but
+    where it was read from (a path shown relative to the working directory)."""
     from simulator.spec.snapshot import PackSnapshot
 
-    return hashlib.sha256(PackSnapshot.of(pack).model_dump_json().encode()).hexdigest()[:16]
+    content = PackSnapshot.of(pack).model_dump(mode="json", exclude={"scenario_file", "tools_source"})
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """A worker process: plays the episodes the runner sends it and streams the results back.
 
 It talks to the runner over one socket, in length-prefixed pickles: the runner sends `("play",
-episodes)`; the worker answers `("ready", pid)` once, then `("played", [Played, ...])` as
+episodes)` (as JSON lines); the worker answers `("ready", pid)` once, then `("played", [Played, ...])` as
 episodes finish (grouped: a message every `GROUP` results, or as soon as the event loop is idle),
 `("pace", token)` when `--rpm` is set and a call wants to start (the runner, which holds the run's
 one `StartRate`, answers `("paced", token)` when it may), and `("error", text)` on a bug.
@@ -24,8 +24,11 @@ import socket
 import struct
 import sys
 import traceback
+from dataclasses import replace
 from typing import Any
 
+from simulator.core.records import Episode
+from simulator.curate.summaries import signed
 from simulator.run.executors.base import WorkerSpec, episodes_at_once, pack_digest
 from simulator.run.executors.playing import EpisodeLoop
 from simulator.run.outcome import Played
@@ -136,8 +139,17 @@ class Outbox:
     def flush(self) -> None:
         self.scheduled = False
         if self.items:
-            items, self.items = self.items, []
+            items, self.items = sign(self.items), []
             write_message(self.writer, ("played", items))
+
+
+def sign(group: list[Played]) -> list[Played]:
+    """MinHash-sign the group's accepted traces in one batch, here rather than in the runner."""
+    unsigned = [p for p in group if p.outcome.facts is not None and p.outcome.facts.signature is None]
+    if unsigned:
+        for played, facts in zip(unsigned, signed([p.outcome.facts for p in unsigned])):  # type: ignore[misc]
+            played.outcome = replace(played.outcome, facts=facts)
+    return group
 
 
 async def serve(sock: socket.socket, spec: WorkerSpec | None = None, pack: Pack | None = None) -> None:
@@ -170,7 +182,7 @@ async def serve(sock: socket.socket, spec: WorkerSpec | None = None, pack: Pack 
             except (asyncio.IncompleteReadError, ConnectionError):
                 return  # the runner is gone (or closed us): stop
             if kind == "play":
-                loop.put(payload)
+                loop.put(Episode.model_validate_json(line) for line in payload)
             elif kind == "paced" and pacer is not None:
                 pacer.release(payload)
             elif kind == "stop":
