@@ -54,8 +54,10 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-short", action="store_true",
                    help=f"exit 0 even when targets are not met (otherwise a short run exits {EXIT_SHORT})")
     _add_live_writes(p)
+    from simulator.cli.executor_flags import add_executor_flags
     from simulator.cli.model_flags import add_model_flags
 
+    add_executor_flags(p)
     add_model_flags(p)
 
 
@@ -151,6 +153,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.cli.console import RunProgress, print_run_summary
+    from simulator.cli.executor_flags import executor_options
     from simulator.cli.model_flags import agent_settings_from_args, run_limits
     from simulator.core.rundir import RunDir
     from simulator.load.loader import load_pack
@@ -169,6 +172,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_cost=args.max_cost,
         near_dup_threshold=args.near_dup_threshold,
         agents=agent_settings_from_args(args, pack),
+        executor=executor_options(args),
         **run_limits(args, pack),
     )
     RunDir(out).check_claimable()  # before anything is built or written

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -37,10 +38,14 @@ START_METHOD_VARIABLE = "TOOLSIM_WORKER_START"
 
 
 def start_method() -> str:
+    """`fork` on Linux while this process runs one thread (the command line: a run starts its
+    workers first); `spawn` elsewhere, or beside other threads (a fake server in a test, a Ray
+    client, a progress bar's refresh thread when a worker is replaced), which a fork could catch
+    holding a lock. TOOLSIM_WORKER_START=fork|spawn decides instead."""
     chosen = os.environ.get(START_METHOD_VARIABLE, "").strip().lower()
     if chosen in ("fork", "spawn"):
         return chosen
-    return "fork" if sys.platform.startswith("linux") else "spawn"
+    return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
 @dataclass
@@ -97,7 +102,8 @@ class ProcessExecutor(WorkerPool):
         self.shares = split(concurrency, self.count)
         self.spec_for = spec
         self.rate = StartRate(rpm) if rpm is not None else None
-        self.method = start_method()
+        self.paced = 0  # calls whose start the workers asked of `rate`
+        self.methods: set[str] = set()  # how workers were started (a replacement may differ)
 
     async def start(self) -> None:
         await self._start_all(self.count)
@@ -127,7 +133,9 @@ class ProcessExecutor(WorkerPool):
     async def _launch(self, index: int) -> Worker:
         spec = self.spec_for(self.shares[index % len(self.shares)])
         ours, child = socket.socketpair()
-        if self.method == "fork":
+        method = start_method()
+        self.methods.add(method)
+        if method == "fork":
             process = Process(self._fork(child, spec), ours)
         else:
             popen = subprocess.Popen(
@@ -175,6 +183,7 @@ class ProcessExecutor(WorkerPool):
 
     def _pace(self, process: Process, token: int) -> None:
         assert self.rate is not None
+        self.paced += 1
         delay = self.rate.delay(time.monotonic())
 
         def answer() -> None:
@@ -196,4 +205,4 @@ class ProcessExecutor(WorkerPool):
                 await process.reader_task
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "start": self.method}
+        return {**super().describe(), "start": ",".join(sorted(self.methods))}
