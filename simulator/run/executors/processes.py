@@ -80,15 +80,23 @@ class Process:
         return await asyncio.shield(self.reaping)
 
     async def _reap(self, grace: float) -> str:
+        await self.hang_up()
         deadline = time.monotonic() + grace
         while (code := self._poll()) is None:
             if time.monotonic() >= deadline:
                 self.kill()
                 deadline = float("inf")
             await asyncio.sleep(0.01)
-        with contextlib.suppress(OSError):
-            self.sock.close()
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+    async def hang_up(self) -> None:
+        """Close our end through its transport, and wait until asyncio has let go of the
+        descriptor: closing the socket under a live transport would let a new worker's socket
+        reuse its number while the old transport still reads and writes it."""
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
 
 
 class ProcessExecutor(WorkerPool):
@@ -110,17 +118,18 @@ class ProcessExecutor(WorkerPool):
 
     # ------------------------------------------------------------ starting one
 
-    def _fork(self, child: socket.socket, spec: WorkerSpec) -> int:
+    def _fork(self, child: socket.socket, ours: socket.socket, spec: WorkerSpec) -> int:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()  # else the child could write the runner's pending output again
-        others = [w.handle.sock.fileno() for w in self.workers if w.alive]
+        # The runner's ends, ours included: a worker's EOF must not wait for another process.
+        others = [ours.fileno()] + [w.handle.sock.fileno() for w in self.workers if w.alive]
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker
             code = 1
             try:
-                for fd in others:  # the other workers' sockets: their EOF must not wait for us
+                for fd in others:
                     with contextlib.suppress(OSError):
                         os.close(fd)
                 code = run_forked(child, spec, self.pack, parent)
@@ -136,7 +145,7 @@ class ProcessExecutor(WorkerPool):
         method = start_method()
         self.methods.add(method)
         if method == "fork":
-            process = Process(self._fork(child, spec), ours)
+            process = Process(self._fork(child, ours, spec), ours)
         else:
             popen = subprocess.Popen(
                 [sys.executable, "-m", "simulator.run.executors.worker", str(child.fileno()), str(os.getpid())],
@@ -149,7 +158,7 @@ class ProcessExecutor(WorkerPool):
             write_message(process.writer, ("spec", spec))
         try:
             kind, payload = await read_message(reader)
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
             raise WorkerError(f"worker {index} ended before it was ready ({await process.reap(1.0)})") from None
         if kind != "ready":
             await process.reap(1.0)

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import sys
 import time
 from typing import Any, Callable
 
@@ -30,6 +31,8 @@ from simulator.run.executors.playing import EpisodeLoop
 from simulator.run.executors.pool import Worker, WorkerError, WorkerPool
 from simulator.run.executors.worker import build_player, describe_error, sign, slots_for
 from simulator.run.outcome import Played
+
+PLACEMENT_NOTICE = 30  # seconds between notices while Ray cannot place a worker
 
 
 def import_ray() -> Any:
@@ -146,7 +149,7 @@ class RayExecutor(WorkerPool):
         spec = self.spec_for(self.shares[index % len(self.shares)])
         actor = self.actor_class.options(num_cpus=self.cpus_each).remote(spec, self.pacer)
         try:
-            await actor.start.remote()
+            await self._placed(actor, index)
         except self.ray.exceptions.RayError as exc:
             self.ray.kill(actor)
             raise WorkerError(f"Ray actor {index} cannot play this run: {_cause(exc)}") from None
@@ -154,6 +157,24 @@ class RayExecutor(WorkerPool):
         worker = Worker(index, actor, spec.batch, chunk=max(1, spec.batch // 2) if offline else 1)
         self.polls[index] = asyncio.ensure_future(self._poll(worker))
         return worker
+
+    async def _placed(self, actor: Any, index: int) -> None:
+        """Wait for the actor to start, saying so when Ray cannot place it yet (a cluster whose
+        CPUs are taken: by another job, or by a killed run's actors Ray has not reclaimed)."""
+
+        async def started() -> None:
+            await actor.start.remote()
+
+        starting = asyncio.ensure_future(started())
+        waited = 0
+        while True:
+            done, _ = await asyncio.wait({starting}, timeout=PLACEMENT_NOTICE)
+            if done:
+                return starting.result()
+            waited += PLACEMENT_NOTICE
+            free = self.ray.available_resources().get("CPU", 0)
+            print(f"toolsim: Ray has not started worker {index} in {waited} s: it needs {self.cpus_each:g} CPU "
+                  f"and the cluster has {free:g} free", file=sys.stderr)
 
     def _send(self, worker: Worker, episodes: list[Episode]) -> None:
         worker.handle.put.remote([e.model_dump_json() for e in episodes])
