@@ -157,6 +157,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.cli.model_flags import agent_settings_from_args, run_limits
     from simulator.core.rundir import RunDir
     from simulator.load.loader import load_pack
+    from simulator.run.executors.pool import WorkerError
     from simulator.run.runner import Runner, RunOptions
 
     pack = load_pack(args.scenario_file, allow_live_writes=args.allow_live_writes)
@@ -178,7 +179,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     RunDir(out).check_claimable()  # before anything is built or written
     with RunProgress(enabled=not args.quiet) as progress:
         runner = Runner(pack, options, progress=progress.update)
-        result = asyncio.run(runner.run())
+        try:
+            result = asyncio.run(runner.run())
+        except WorkerError as exc:  # workers that cannot play the pack, or keep dying
+            print(f"toolsim: {exc}", file=sys.stderr)
+            return 1
     if not args.quiet:
         print_run_summary(result)
     if result.stopped_early:

@@ -265,7 +265,7 @@ class Runner:
         any of the run directory's files, and one that cannot play this pack stops the run before
         anything is written. A directory toolsim may not use is refused before any worker starts."""
         self.run_dir.check_claimable()
-        executor = self.make_executor()
+        executor = self.executor = self.make_executor()  # the running manifest names it
         try:
             await executor.start()
             with self.run_dir.locked("run", create=True):

@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from simulator.cli import main
 from simulator.run.executors.pool import WorkerError
 from simulator.simulate.agents.factory import AgentSettings
 from simulator.spec.models import ModelSettings
@@ -59,7 +60,7 @@ def test_ray_actors_write_the_same_dataset(ray_cluster, in_process, tmp_path, na
     assert verdict_lines(tmp_path) == verdict_lines(in_process[name].options.out)
 
 
-def test_a_worker_that_reads_another_pack_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):
+def test_a_worker_that_reads_another_pack_stops_the_run_before_anything_is_written(tmp_path, monkeypatch, capsys):
     """A worker started afresh loads the scenario file itself; if it no longer holds the pack the
     runner loaded (edited since, another version on a Ray node), the run stops and says so."""
     from simulator.load.loader import load_pack
@@ -78,6 +79,12 @@ def test_a_worker_that_reads_another_pack_stops_the_run_before_anything_is_writt
     with pytest.raises(WorkerError, match="is not the pack the runner loaded"):
         run(pack, tmp_path / "run", workers=2, n=20)
     assert not (tmp_path / "run").exists()
+    # The command line says so in one line (the runner's digest differs from the workers' here).
+    monkeypatch.setattr("simulator.run.executors.choice.pack_digest", lambda pack: "not-this-pack")
+    assert main(["run", str(pack_dir / "smart_home.yaml"), "--out", str(tmp_path / "cli"), "--workers", "2",
+                 "--n", "20", "--quiet"]) == 1
+    assert "is not the pack the runner loaded" in capsys.readouterr().err
+    assert not (tmp_path / "cli").exists()
 
 
 # ---------------------------------------------------------------- model runs over HTTP
