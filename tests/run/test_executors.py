@@ -7,6 +7,7 @@ order), where `--rpm` is paced by the runner for every worker and the cache is t
 from __future__ import annotations
 
 import random
+import shutil
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_a_worker_that_reads_another_pack_stops_the_run_before_anything_is_writt
     for f in source.parent.glob("smart_home*"):
         (pack_dir / f.name).write_bytes(f.read_bytes())
     personas = source.parent.parent / "personas"
-    (tmp_path / "personas").symlink_to(personas)
+    shutil.copytree(personas, tmp_path / "personas")  # references stay inside the pack folder
     pack = load_pack(pack_dir / "smart_home.yaml")
     edited = (pack_dir / "smart_home.system.md").read_text() + "\nAlways answer in haiku.\n"
     (pack_dir / "smart_home.system.md").write_text(edited)

@@ -20,7 +20,11 @@ def make_executor(options: ExecutorOptions, pack: Pack, *, agents: AgentSettings
     if kind == "inprocess":
         from simulator.run.executors.inprocess import InProcessExecutor
 
-        return InProcessExecutor(local(), episodes_at_once(concurrency))
+        # Offline, one episode at a time, as toolsim always played them: nothing to overlap, and
+        # the runner sees each result before it hands out the next (a crashing scenario or a
+        # budget stops the run at once, not a batch later).
+        offline = agents.is_offline()
+        return InProcessExecutor(local(), 1 if offline else episodes_at_once(concurrency))
     from simulator.core.registry import plugins_loaded
 
     offline = agents.is_offline()

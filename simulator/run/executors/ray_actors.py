@@ -208,7 +208,9 @@ class RayExecutor(WorkerPool):
         if self.pacer is not None:
             with contextlib.suppress(Exception):
                 self.ray.kill(self.pacer)
+            self.pacer = None
         if self.started_ray:
+            self.started_ray = False  # closing twice (the runner's safety net) shuts down once
             self.ray.shutdown()
 
 
