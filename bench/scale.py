@@ -113,7 +113,7 @@ def offline(args: argparse.Namespace) -> None:
           f"load average {load_before[0]:.2f} / {load_before[1]:.2f} (1 / 5 min) before, "
           f"{load_after[0]:.2f} / {load_after[1]:.2f} after")
     print(f"{'':>13} {'episodes':>8} {'simulate eps/s':>15} {'× one process':>22} {'end to end eps/s':>17} "
-          f"{'× one process':>22} {'CPU s runner+workers':>21}")
+          f"{'× one process':>22} {'CPU s runner+workers':>21} {'cores got':>9}")
     base = runs["one process"]
     for label, rows in runs.items():
         sim = [r["episodes"] / r["simulate"] for r in rows]
@@ -121,13 +121,27 @@ def offline(args: argparse.Namespace) -> None:
         sim_ratio = [s / (b["episodes"] / b["simulate"]) for s, b in zip(sim, base)]
         e2e_ratio = [e / (b["episodes"] / b["total"]) for e, b in zip(e2e, base)]
         cpu = statistics.median(r["runner_cpu"] for r in rows), statistics.median(r["workers_cpu"] for r in rows)
+        # The cores the machine gave the whole run (its CPU seconds over its wall seconds): on an
+        # idle 2-core machine, near 1 for one process and near 2 for two workers.
+        cores = "—" if "Ray" in label else f"{statistics.median((r['runner_cpu'] + r['workers_cpu']) / r['total'] for r in rows):.2f}"
         print(f"{label:>13} {rows[0]['episodes']:>8} {statistics.median(sim):>15,.0f} {_spread(sim_ratio):>22} "
-              f"{statistics.median(e2e):>17,.0f} {_spread(e2e_ratio):>22} {cpu[0]:>10.1f}+{cpu[1]:<10.1f}")
+              f"{statistics.median(e2e):>17,.0f} {_spread(e2e_ratio):>22} {cpu[0]:>10.1f}+{cpu[1]:<10.1f} {cores:>9}")
     if "Ray, 2 CPUs" in runs:
         starts = [r["ray_start"] for r in runs["Ray, 2 CPUs"]]
         print(f"(starting the local Ray itself, not counted: {statistics.median(starts):.1f} s; "
               "Ray's workers' CPU is not counted in the last column)")
     print("target: 2 workers >= 1.70x one process")
+    if _autogroups() and load_before[0] > (os.cpu_count() or 1):
+        print("note: the kernel shares CPU between sessions (sched_autogroup) and this machine was loaded: "
+              "a session gets its share however many processes it runs, so the worker ratios are floors "
+              "(see 'cores got'); they mean something only with the load average below the CPU count")
+
+
+def _autogroups() -> bool:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def _spread(values: list[float]) -> str:
