@@ -120,9 +120,10 @@ class Runner:
 
     def _make_live(self) -> Any:
         """The run's live side, when some tool's `domain.sim` is `live` (`simulator.simulate.live`)."""
-        from simulator.run.live_setup import check_answers, make_live
+        from simulator.run.live_setup import check_answers, check_executor, make_live
 
         check_answers(self.pack, self.options.agents)
+        check_executor(self.pack, self.options.executor.resolved_kind())
         return make_live(self.pack, self.options)
 
     def _lost(self, episode: Episode, why: str) -> Played:
@@ -272,6 +273,8 @@ class Runner:
                 return await self._run(executor)
         finally:
             await executor.close()  # also when the lock or the directory refused the run
+            if self.live is not None:
+                await self.live.aclose()
 
     async def _run(self, executor: Executor) -> RunResult:
         started = time.time()
@@ -291,8 +294,6 @@ class Runner:
         finally:
             await executor.close()
             await self._close_client()
-            if self.live is not None:
-                await self.live.aclose()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         if result.short and self.stop_reason == "targets met":  # never "short … stopped by targets met"
