@@ -9,14 +9,16 @@ runs in a child process, exactly as a user starts it, and we print:
 * **share of ideal**: requests answered per second during the generation phase (first request
   to last answer, as the server saw them) over the ideal C / latency;
 * **mean in flight / C**: requests the client had started and not yet got back (in litellm or
-  waiting for the event loop to take the reply), sampled every 10 ms in the child;
-* **CPU ms per call**: the child's CPU during the generation phase over the requests (every
-  thread: agents, judge, trace writing, our client, litellm and its worker threads), and the
-  event-loop thread's share of it;
+  waiting for the event loop to take the reply), sampled every 10 ms in the child; with
+  `-- --workers N` the clients are in the workers, and the figure is the server's (requests it
+  held, over the phase: what it saw in flight, a little below what the clients count);
+* **CPU ms per call**: the CPU of the child and its workers during the generation phase over the
+  requests (every thread: agents, judge, trace writing, our client, litellm and its worker
+  threads), and the runner's event-loop thread's share of it;
 * **first request**: seconds from starting the command to the first request at the server.
 
     python bench/llm_concurrency.py [--concurrency 16,64,128,256] [--latency 0.2]
-        [--episodes-per-slot 10] [--pack customer_support] [--no-cache] [--keep DIR]
+        [--episodes-per-slot 10] [--pack customer_support] [--no-cache] [--keep DIR] [-- --workers 2]
 
 Targets (issue 19, one process on the 2-core machine): mean in flight >= 0.9 x C at C = 128 and
 256; share of ideal >= 0.8 at C = 64 and >= 0.7 at C = 128; first request within 1.5 s.
@@ -45,16 +47,29 @@ SAMPLE_SECONDS = 0.01
 
 def child(stats_path: str, argv: list[str]) -> int:
     """Run `toolsim ARGV` in this process while a thread samples the client's calls in flight
-    and this process's CPU; write the samples to `stats_path`."""
+    and the CPU of this process and its workers; write the samples to `stats_path`."""
+    import psutil
+
     limits: list = []
     samples: list[tuple[float, float, float, int]] = []
     main_clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # type: ignore[arg-type]
     done = threading.Event()
+    me = psutil.Process()
+    workers: dict[int, float] = {}  # CPU seconds of each worker process, last seen
+
+    def tree_cpu() -> float:
+        for worker in me.children(recursive=True):
+            try:
+                times = worker.cpu_times()
+                workers[worker.pid] = times.user + times.system
+            except psutil.Error:
+                pass  # it ended: keep its last figure
+        return time.process_time() + sum(workers.values())
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
             in_flight = sum(limit.in_flight for limit in limits)
-            samples.append((time.time(), time.process_time(), time.clock_gettime(main_clock), in_flight))
+            samples.append((time.time(), tree_cpu(), time.clock_gettime(main_clock), in_flight))
 
     sys.path.insert(0, str(ROOT))
     from simulator.llm import limits as limits_module  # light: no litellm, no pydantic
@@ -174,11 +189,15 @@ def main() -> None:
             rows.append(run_once(args, concurrency, Path(tmp)))
     print(f"toolsim run {args.pack} --model openai/toy (every role), server holds each request "
           f"{args.latency * 1000:.0f} ms; {os.cpu_count()} CPUs, load average {load:.2f} at start")
+    workers = "--workers" in args.extra or "ray" in args.extra
+    if workers:
+        print(f"with {' '.join(args.extra)}: in flight / C as the server saw it (the clients are in the workers)")
     print(f"{'C':>5} {'episodes':>8} {'requests':>8} {'phase s':>8} {'share of ideal':>15} {'in flight / C':>14} "
           f"{'CPU ms/call':>12} {'loop ms/call':>13} {'loop busy':>10} {'1st request s':>14}")
     for r in rows:
+        in_flight = r["server_in_flight"] if workers else r["in_flight"]
         print(f"{r['concurrency']:>5} {r['episodes']:>8} {r['requests']:>8} {r['phase']:>8.1f} {r['share']:>15.2f} "
-              f"{r['in_flight']:>14.2f} {r['cpu_ms']:>12.2f} {r['main_ms']:>13.2f} {r['busy']:>10.0%} "
+              f"{in_flight:>14.2f} {r['cpu_ms']:>12.2f} {r['main_ms']:>13.2f} {r['busy']:>10.0%} "
               f"{r['first_request']:>14.2f}")
     if args.timeline:
         for r in rows:

@@ -21,6 +21,10 @@ NETGUARD = Path(__file__).resolve().parent / "netguard"
 toolsim_netguard.install()
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p)
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# The tests' Ray (tests/run/conftest.py) is a single node on the loopback address, and reports
+# no usage statistics: Ray would otherwise use the machine's own address and look up clouds.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 
 @pytest.fixture(autouse=True, scope="session")

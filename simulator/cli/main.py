@@ -58,8 +58,10 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-short", action="store_true",
                    help=f"exit 0 even when targets are not met (otherwise a short run exits {EXIT_SHORT})")
     _add_live_writes(p)
+    from simulator.cli.executor_flags import add_executor_flags
     from simulator.cli.model_flags import add_model_flags
 
+    add_executor_flags(p)
     add_model_flags(p)
 
 
@@ -161,9 +163,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.cli.console import RunProgress, print_run_summary
+    from simulator.cli.executor_flags import executor_options
     from simulator.cli.model_flags import agent_settings_from_args, run_limits
     from simulator.core.rundir import RunDir
     from simulator.load.loader import load_pack
+    from simulator.run.executors.pool import WorkerError
     from simulator.run.runner import Runner, RunOptions
 
     pack = load_pack(args.scenario_file, allow_live_writes=args.allow_live_writes)
@@ -184,12 +188,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_cost=args.max_cost,
         near_dup_threshold=args.near_dup_threshold,
         agents=agents,
+        executor=executor_options(args),
         **run_limits(args, pack),
     )
     RunDir(out).check_claimable()  # before anything is built or written
     with RunProgress(enabled=not args.quiet) as progress:
         runner = Runner(pack, options, progress=progress.update)
-        result = asyncio.run(runner.run())
+        try:
+            result = asyncio.run(runner.run())
+        except WorkerError as exc:  # workers that cannot play the pack, or keep dying
+            print(f"toolsim: {exc}", file=sys.stderr)
+            return 1
     if not args.quiet:
         print_run_summary(result)
     if result.stopped_early:

@@ -53,6 +53,8 @@ class RoleUsage(Record):
     cached_calls: int = 0
 
     def add(self, other: "RoleUsage") -> None:
+        if not (other.calls or other.input_tokens or other.output_tokens or other.cached_calls) and other.cost_usd == 0.0:
+            return  # nothing to add (an offline role): pydantic's attribute writes are not free
         self.calls += other.calls
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens

@@ -58,6 +58,11 @@ class Registry(Generic[T]):
 _plugins_loaded = False
 
 
+def plugins_loaded() -> bool:
+    """Whether this process imported the `toolsim` entry points (a worker process does the same)."""
+    return _plugins_loaded
+
+
 def load_plugins() -> None:
     """Import every module the `toolsim` entry points name (once per process)."""
     global _plugins_loaded

@@ -109,6 +109,12 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def jsonl_line(record: BaseModel) -> str:
+    """One record as its JSONL line (without the newline): the one serialisation of traces and
+    verdicts, wherever they are played (the runner, a worker process, a Ray actor)."""
+    return record.model_dump_json(exclude_none=False)
+
+
 class JsonlAppender:
     """Append-only JSONL, one `os.write` per record (survives kill -9; fsync on close). A write
     that fails part-way (a full disk) is cut back off, so the file never keeps a torn line."""
@@ -119,8 +125,12 @@ class JsonlAppender:
         self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, record: BaseModel) -> None:
+        self.write_line(jsonl_line(record))
+
+    def write_line(self, line: str) -> None:
+        """Append one line already serialised (`jsonl_line`) in one write."""
         assert self._fd is not None, "write after close"
-        data = record.model_dump_json(exclude_none=False).encode("utf-8") + b"\n"
+        data = line.encode("utf-8") + b"\n"
         size = os.fstat(self._fd).st_size
         try:
             write_all(self._fd, data)

@@ -164,7 +164,7 @@ class Signatures:
     def __init__(self) -> None:
         self._chunks: list[np.ndarray] = []
         self._empty = bytearray()
-        self._pending: list[list[str]] = []
+        self._pending: list[list[str] | bytes] = []  # messages to sign, or a row signed elsewhere
 
     def __len__(self) -> int:
         return len(self._empty) + len(self._pending)
@@ -177,6 +177,14 @@ class Signatures:
             self._sign()
         return row
 
+    def add_signed(self, values: bytes) -> int:
+        """Queue a row signed elsewhere (`NUM_PERM` bytes; b"" for no text); return its row."""
+        row = len(self)
+        self._pending.append(values)
+        if len(self._pending) >= _SIGN_BATCH:
+            self._sign()
+        return row
+
     def append(self, values: np.ndarray | None) -> int:
         """Store one signature (or None: no text); return its row."""
         self._sign()
@@ -185,9 +193,21 @@ class Signatures:
         return len(self._empty) - 1
 
     def _sign(self) -> None:
-        if self._pending:
-            pending, self._pending = self._pending, []
-            self._store(*signatures_of(pending))
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        texts = [i for i, p in enumerate(pending) if not isinstance(p, bytes)]
+        if len(texts) == len(pending):
+            return self._store(*signatures_of(pending))  # type: ignore[arg-type]
+        values = np.zeros((len(pending), NUM_PERM), dtype=_VALUE)
+        has_text = np.zeros(len(pending), dtype=bool)
+        if texts:
+            values[texts], has_text[texts] = signatures_of([pending[i] for i in texts])  # type: ignore[misc]
+        signed = [i for i, p in enumerate(pending) if isinstance(p, bytes) and p]
+        if signed:
+            values[signed] = np.frombuffer(b"".join(pending[i] for i in signed), dtype=_VALUE).reshape(-1, NUM_PERM)  # type: ignore[misc]
+            has_text[signed] = True
+        self._store(values, has_text)
 
     def _store(self, values: np.ndarray, has_text: np.ndarray) -> None:
         row, done = len(self._empty), 0

@@ -18,12 +18,12 @@ import hashlib
 import json
 import unicodedata
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence, overload
 
 from simulator.core.messages import AssistantMessage, UserMessage, strip_stop_token
 from simulator.core.records import Trace
-from simulator.curate.minhash import Signatures
+from simulator.curate.minhash import Signatures, signatures_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,46 @@ def call_list(trace: Trace) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class AcceptedFacts:
+    """What `Summaries` stores of one accepted trace, computed where the trace was played: a
+    worker process sends these (a few hundred bytes) to the runner, never the trace itself, so
+    the runner neither parses traces nor hashes or signs their text. `signature` is the MinHash
+    row (`NUM_PERM` bytes, b"" for a trace without user text) once `signed`; until then the
+    normalised `texts` go along and the store signs them in its batches."""
+
+    id: str
+    tool: str | None
+    category: str
+    persona: str
+    language: str
+    scenario: str
+    multi_turn: bool
+    user_key: tuple[int, ...]
+    key: int
+    texts: tuple[str, ...] = ()
+    signature: bytes | None = None
+    template: str = ""  # the opening seed (`scenario#lang.index`); held-out splits group by it
+
+
+def accepted_facts(trace: Trace) -> AcceptedFacts:
+    """The facts of one trace, unsigned (`signed` signs many at once)."""
+    texts = user_texts(trace)
+    users = tuple(_hash64(t) for t in texts)
+    ep = trace.episode
+    return AcceptedFacts(id=trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id,
+                         language=ep.language, scenario=ep.scenario_id, multi_turn=ep.multi_turn,
+                         user_key=users, key=_exact_key(users, call_list(trace)), texts=tuple(texts),
+                         template=trace.template or "")
+
+
+def signed(facts: Sequence[AcceptedFacts]) -> list[AcceptedFacts]:
+    """The facts with their MinHash signatures, signed in one batch (and their texts dropped)."""
+    values, has_text = signatures_of([f.texts for f in facts])
+    return [replace(f, texts=(), signature=values[i].tobytes() if has_text[i] else b"")
+            for i, f in enumerate(facts)]
+
+
 def summarize(trace: Trace) -> TraceSummary:
     """The summary of one trace on its own (no signature row; `Summaries.add_trace` stores one)."""
     users = tuple(_hash64(t) for t in user_texts(trace))
@@ -156,10 +196,24 @@ class Summaries(Sequence[TraceSummary]):
         return len(self.ids) - 1
 
     def add_trace(self, trace: Trace) -> int:
-        ep = trace.episode
-        return self.add(trace.id, tool=ep.tool, category=ep.category, persona=ep.persona_id, language=ep.language,
-                        users=user_texts(trace), calls=call_list(trace), multi_turn=ep.multi_turn,
-                        scenario=ep.scenario_id, template=trace.template or "")
+        return self.add_facts(accepted_facts(trace))
+
+    def add_facts(self, facts: AcceptedFacts) -> int:
+        """Store one summary from facts computed elsewhere (`accepted_facts`, maybe `signed`)."""
+        values = {"tool": facts.tool, "category": facts.category, "persona": facts.persona,
+                  "language": facts.language, "scenario": facts.scenario, "template": facts.template}
+        for field, value in values.items():
+            self._codes[field].append(self._names[field].code(value))
+        self._users.extend(facts.user_key)
+        self._ends.append(len(self._users))
+        self._keys.append(facts.key)
+        self._multi.append(bool(facts.multi_turn))
+        if facts.signature is None:
+            self.signatures.add(facts.texts)
+        else:
+            self.signatures.add_signed(facts.signature)
+        self.ids.append(facts.id)
+        return len(self.ids) - 1
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -42,7 +42,7 @@ from simulator.core.messages import (
 from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
 from simulator.llm.cache import ResponseCache, request_key
-from simulator.llm.limits import CallLimits
+from simulator.llm.limits import CallLimits, Pacer
 from simulator.llm.openai_http import OpenAIHTTP, speaks
 from simulator.llm.prices import table_cost
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
@@ -208,10 +208,12 @@ class LLMClient:
     _http: OpenAIHTTP = field(default_factory=OpenAIHTTP, init=False, repr=False)
 
     @classmethod
-    def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None) -> "LLMClient":
-        """The run's client: `cache_path=None` is `--no-cache`."""
+    def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None,
+               pacer: Pacer | None = None) -> "LLMClient":
+        """The run's client: `cache_path=None` is `--no-cache`; a `pacer` (a worker's) spaces
+        the starts of the whole run's calls instead of this client's own `rpm`."""
         cache = ResponseCache(cache_path) if cache_path is not None else None
-        return cls(cache=cache, limits=CallLimits(concurrency=concurrency, rpm=rpm))
+        return cls(cache=cache, limits=CallLimits(concurrency=concurrency, rpm=rpm, pacer=pacer))
 
     def close(self) -> None:
         self._http.close()

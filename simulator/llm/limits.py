@@ -4,6 +4,11 @@
 rate alone lets hundreds of calls pile up in flight. So a semaphore caps calls in flight, and
 the throttle spaces out their starts. The throttle window is about a second (not the whole
 minute), so `--rpm 600` means ~10 starts per second rather than 600 at once then a minute idle.
+
+With several workers (processes or Ray actors) `--rpm` is the whole run's: each worker's limits
+take a `pacer` instead of their own throttle, which asks one `StartRate` held by the runner (or
+a Ray actor) when the next call may start. `StartRate` spaces starts the same way (a second's
+worth at once at most, then one every 60/rpm s), as a virtual schedule any process can ask.
 """
 
 from __future__ import annotations
@@ -11,13 +16,38 @@ from __future__ import annotations
 import asyncio
 import math
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Protocol
 
 from asyncio_throttle import Throttler
 
 
+class Pacer(Protocol):
+    """Waits until the shared rate lets one more call start."""
+
+    async def wait(self) -> None: ...
+
+
+class StartRate:
+    """At most `rpm` starts a minute, a second's worth at once at most (the generic cell-rate
+    algorithm: one virtual start time, moved on by 60/rpm s a start). `delay` says how long the
+    caller must wait before its start; it is plain arithmetic, so one instance in one process can
+    pace every worker of a run."""
+
+    def __init__(self, rpm: float) -> None:
+        if rpm <= 0:
+            raise ValueError("rpm must be positive")
+        self.interval = 60.0 / rpm
+        self.slack = (max(1, math.floor(rpm / 60)) - 1) * self.interval  # the burst beyond one start
+        self.next = -math.inf
+
+    def delay(self, now: float) -> float:
+        start = max(self.next, now)
+        self.next = start + self.interval
+        return max(0.0, start - now - self.slack)
+
+
 class CallLimits:
-    def __init__(self, concurrency: int = 8, rpm: float | None = None) -> None:
+    def __init__(self, concurrency: int = 8, rpm: float | None = None, pacer: Pacer | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if rpm is not None and rpm <= 0:
@@ -25,7 +55,8 @@ class CallLimits:
         self.concurrency = concurrency
         self.rpm = rpm
         self._semaphore = asyncio.Semaphore(concurrency)
-        self._throttler = self._make_throttler(rpm)
+        self._pacer = pacer
+        self._throttler = None if pacer is not None else self._make_throttler(rpm)
         self.in_flight = 0
         self.peak_in_flight = 0
 
@@ -41,7 +72,9 @@ class CallLimits:
     async def slot(self) -> AsyncIterator[None]:
         """Hold one concurrency slot for the duration of a call, started within the rate."""
         async with self._semaphore:
-            if self._throttler is not None:
+            if self._pacer is not None:
+                await self._pacer.wait()
+            elif self._throttler is not None:
                 await self._throttler.acquire()
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)

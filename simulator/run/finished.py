@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simulator.core.records import Trace, Verdict
 from simulator.core.rundir import RunDir, trace_id_of_line
+from simulator.run.outcome import Outcome
 
 _VERDICT_PREFIX = b'{"trace_id":"'
 
@@ -82,6 +83,6 @@ class FinishedEpisodes:
     def trace(self, episode_id: str) -> Trace:
         return Trace.model_validate_json(self._line(self.run.traces_path, self.traces[episode_id]))
 
-    def result(self, episode_id: str) -> tuple[Trace, Verdict]:
+    def result(self, episode_id: str) -> Outcome:
         verdict = Verdict.model_validate_json(self._line(self.run.verdicts_path, self.verdicts[episode_id]))
-        return self.trace(episode_id), verdict
+        return Outcome.of(self.trace(episode_id), verdict)

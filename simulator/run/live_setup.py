@@ -34,6 +34,16 @@ def check_answers(pack: Pack, agents: Any) -> None:
         raise InputError(problems)
 
 
+def check_executor(pack: Pack, executor_kind: str) -> None:
+    """Live tools are answered in the run's own process: one rate limit and one memory of shared
+    read-only answers for the whole run. Playing them on worker processes or Ray actors would
+    split both (each worker asking the service on its own), so it is refused at `domain.sim`."""
+    if pack.domain.live_tools and executor_kind != "inprocess":
+        raise InputError([file_problem(pack, ("domain", "sim"), (
+            f"sim: live ({', '.join(sorted(pack.domain.live_tools))}) is answered in the run's own process: "
+            "drop --workers/--executor/--ray-address for this pack (its speed is the service's anyway)"))])
+
+
 def make_live(pack: Pack, options: Any) -> Any:
     """The run's `LiveTools`, or None when no tool is answered live."""
     if not pack.domain.live_tools:

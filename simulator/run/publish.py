@@ -166,7 +166,7 @@ def republish(run_dir: RunDir) -> RunResult:
     state = RunState()
     for trace, verdict in judged_traces(run_dir):
         if verdict is not None:
-            state.record(trace, verdict)
+            state.record_trace(trace, verdict)
     settings = {"max_episodes": options.get("max_episodes"), "max_cost_usd": options.get("max_cost"),
                 "samples_per_episode": options.get("samples_per_episode", 1), "agents": manifest.get("agents")}
     seed = manifest.get("seed", pack.file.generation.seed)

@@ -7,11 +7,14 @@ publisher uses — plus, when a model plays a role, refills planned while episod
 until the targets are met or a budget (episodes, USD) is spent. Planning reads settled results
 only, in plan order, so a rerun after a crash plans the same episodes, takes those already on
 disk back from the run directory and plays only the others.
+
+Where episodes are played is the executor's business (`executors/`): in this process (the
+default), in worker processes (`--workers N`) or on Ray actors (`--executor ray`). The runner
+hands it the schedule's episodes and writes what comes back, so the files do not depend on it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
@@ -19,41 +22,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from simulator.core.messages import SystemMessage
-from simulator.core.records import Episode, RoleUsage, Trace, Verdict
+from simulator.core.records import Episode
 from simulator.core.rundir import JsonlAppender, RunDir
 from simulator.curate.curator import Curator
-from simulator.judge import judge, needs_model, with_model
 from simulator.load.locate import scenario_problem
 from simulator.plan.targets import Targets, compute_targets
+from simulator.run.executors import Executor, ExecutorOptions, make_executor
 from simulator.run.finished import FinishedEpisodes
+from simulator.run.outcome import Played
+from simulator.run.player import Player
 from simulator.run.publish import publish_dataset
 from simulator.run.schedule import Schedule
 from simulator.run.shortfall import CRASH_STOP
 from simulator.run.state import RunResult, RunState
-from simulator.simulate.agents.factory import AgentFactory, AgentSettings
-from simulator.simulate.episode import ScenarioError, prepare_episode
-from simulator.simulate.orchestrator import describe_exception, simulate_episode
+from simulator.simulate.agents.factory import AgentSettings
 from simulator.spec.pack import Pack
 from simulator.spec.snapshot import write_snapshot
-
-
-def episodes_at_once(concurrency: int) -> int:
-    """Episodes played at once for `--concurrency` requests in flight: a quarter more, so that
-    while some episodes are between two calls (their agents, tools and judge at work, or waiting
-    for the event loop) others hold those requests' slots. The client never lets more than
-    `concurrency` requests out (`CallLimits`); offline episodes never wait, so the number is moot."""
-    return max(1, concurrency + concurrency // 4)
 
 
 def _versions() -> dict[str, str]:
     from simulator.core.versions import package_versions
 
     return package_versions()
-
-
-def _cost_of(trace: Trace) -> float:
-    return sum(u.cost_usd or 0.0 for u in trace.usage.values())
 
 
 @dataclass
@@ -69,8 +59,9 @@ class RunOptions:
     max_cost: float | None = None  # USD; overrides generation.max_cost
     near_dup_threshold: float | None = None  # overrides generation.dedupe.near_threshold
     agents: AgentSettings = field(default_factory=AgentSettings)
-    rpm: float | None = None  # LLM requests started per minute
+    rpm: float | None = None  # LLM requests started per minute (the whole run's, whatever the executor)
     cache_path: Path | None = None  # LLM response cache (sqlite); None = no cache
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)  # where episodes are played
 
 
 ProgressHook = Callable[[int, int], None]  # (finished, planned)
@@ -101,9 +92,10 @@ class Runner:
         self.run_dir = RunDir(options.out)
         self.seed = options.seed if options.seed is not None else pack.file.generation.seed
         self.targets: Targets = compute_targets(pack, options.n)
-        self.client = None if options.agents.is_offline() else self._make_client()
+        self.client: Any = None  # this process's LLM client, made when this process plays or judges
         self.live = self._make_live()
-        self.factory = AgentFactory(options.agents, self.client)
+        self.player: Player | None = None
+        self.executor: Executor | None = None
         self.state = RunState()
         self.budget = options.max_episodes or pack.file.generation.max_episodes or (
             round(3 * self.targets.total * options.samples_per_episode * (1 + options.mistake_share))
@@ -117,33 +109,32 @@ class Runner:
         self.stop_reason = "targets met"
         self.stop_detail = ""
 
-    def _make_client(self) -> Any:
-        from simulator.llm.client import LLMClient
+    def _local_player(self) -> Player:
+        """The `Player` of this process (and its LLM client, if a model plays a role)."""
+        if self.player is None:
+            if not self.options.agents.is_offline():
+                from simulator.llm.client import LLMClient
 
-        return LLMClient.create(cache_path=self.options.cache_path, concurrency=self.options.concurrency,
-                                rpm=self.options.rpm)
+                self.client = LLMClient.create(cache_path=self.options.cache_path,
+                                               concurrency=self.options.concurrency, rpm=self.options.rpm)
+            self.player = Player(self.pack, self.options.agents, self.client, live=self.live)
+        return self.player
 
     def _make_live(self) -> Any:
         """The run's live side, when some tool's `domain.sim` is `live` (`simulator.simulate.live`)."""
-        from simulator.run.live_setup import check_answers, make_live
+        from simulator.run.live_setup import check_answers, check_executor, make_live
 
         check_answers(self.pack, self.options.agents)
+        check_executor(self.pack, self.options.executor.resolved_kind())
         return make_live(self.pack, self.options)
 
-    async def _judge(self, trace: Trace) -> Verdict:
-        """Rules first; the judge model only sees traces the rules accepted (and costs nothing else)."""
-        verdict = judge(trace, self.pack)
-        agents = self.options.agents
-        if agents.judges and needs_model(verdict):
-            from simulator.judge.model import Rubric, judge_with_model
+    def _lost(self, episode: Episode, why: str) -> Played:
+        return Player(self.pack, self.options.agents).lost(episode, why)
 
-            usage = RoleUsage()
-            rubric = Rubric(dict(agents.rubric)) if agents.rubric else None
-            judgement = await judge_with_model(trace, self.pack, agents.judges, self.client, rubric,
-                                               agents.judge_threshold, samples=agents.judge_samples, usage=usage)
-            verdict = with_model(verdict, judgement, agents.judge_threshold)
-            trace.usage["judge"] = usage
-        return verdict
+    async def _close_client(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        self.client = self.player = None
 
     # ------------------------------------------------------------ resume
 
@@ -153,76 +144,42 @@ class Runner:
         if not unjudged:
             return
         with_verdicts = JsonlAppender(self.run_dir.verdicts_path)
+        player = self._local_player()
         try:
             for episode_id in unjudged:
-                with_verdicts.write(await self._judge(finished.trace(episode_id)))
+                with_verdicts.write(await player.judge(finished.trace(episode_id)))
         finally:
             with_verdicts.close()
         finished.reload_verdicts()
 
     # ------------------------------------------------------------ simulate
 
-    def _failed_trace(self, episode: Episode, exc: BaseException) -> Trace:
-        return Trace(
-            id=episode.id,
-            episode=episode,
-            messages=[SystemMessage(content=self.pack.domain.system_prompt)],
-            termination="error",
-            # A scenario that cannot be played says why in its own words; where in toolsim
-            # that was noticed would only distract (any other exception keeps its place).
-            error=f"ScenarioError: {exc}" if isinstance(exc, ScenarioError) else describe_exception(exc),
-        )
-
-    async def _play(self, episode: Episode) -> Trace:
-        try:
-            ctx = prepare_episode(self.pack, episode)
-            user, assistant = self.factory.user(ctx), self.factory.assistant(ctx)
-            ctx.tool_model = self.factory.tool_model(ctx)
-            ctx.live = self.live.for_episode(episode.id) if self.live is not None else None
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a scenario that cannot be played (a sim's seeder
-            return self._failed_trace(episode, exc)  # raising its own BaseException too) is recorded, not fatal
-        trace = await simulate_episode(ctx, user, assistant, self.options.agents.describe())
-        if ctx.tool_model is not None:
-            trace.usage["tool"] = ctx.tool_model.usage
-        if ctx.live is not None:
-            trace.usage["live"] = ctx.live.usage
-        return trace
-
-    async def _simulate(self, schedule: Schedule, traces: JsonlAppender, verdicts: JsonlAppender) -> None:
-        """`--concurrency` workers play the schedule's episodes as it hands them out; each result
-        is written at once (the one writer of both files) and given back to the schedule, which
-        may plan more. A worker with nothing to start waits until the plan grows or the run ends.
-        Offline episodes never wait on anything, so one worker plays them all, in plan order."""
-        more = asyncio.Event()
+    async def _simulate(self, schedule: Schedule, executor: Executor, traces: JsonlAppender,
+                        verdicts: JsonlAppender) -> None:
+        """Hand the schedule's episodes to the executor as it has room; write each result as it
+        comes back (the one writer of both files) and give it to the schedule, which may plan
+        more. Ends when nothing is running and the schedule has nothing left to start."""
         finished = len(schedule.finished) if schedule.finished else 0
-
-        async def worker() -> None:
-            nonlocal finished
-            while not schedule.complete:
-                if self.over_cost():
-                    spent = f"USD {self.spent:.4f} spent of a budget of {self.max_cost:g} (--max-cost)"
-                    schedule.halt("max cost", spent)
-                    break
-                episode = schedule.take()
-                if episode is None:
-                    more.clear()
-                    await more.wait()
-                    continue
-                trace = await self._play(episode)
-                verdict = await self._judge(trace)
-                traces.write(trace)
-                verdicts.write(verdict)
-                self.spent += _cost_of(trace)
-                schedule.finish(episode, trace, verdict)
-                more.set()
+        while True:
+            if self.over_cost() and not schedule.halted:
+                spent = f"USD {self.spent:.4f} spent of a budget of {self.max_cost:g} (--max-cost)"
+                schedule.halt("max cost", spent)
+            room = executor.room()
+            batch = []
+            while len(batch) < room and (episode := schedule.take()) is not None:
+                batch.append(episode)
+            if batch:
+                executor.submit(batch)
+            if executor.in_flight == 0:
+                break
+            for played in await executor.results():
+                traces.write_line(played.trace_line)
+                verdicts.write_line(played.verdict_line)
+                self.spent += played.outcome.cost_usd
+                schedule.finish(played.outcome)
                 finished += 1
                 if self.progress:
                     self.progress(finished, schedule.planned)
-            more.set()
-
-        await asyncio.gather(*(worker() for _ in range(episodes_at_once(self.options.concurrency))))
 
     # ------------------------------------------------------------ budgets
 
@@ -233,23 +190,38 @@ class Runner:
     def over_cost(self) -> bool:
         return self.max_cost is not None and self.spent >= self.max_cost
 
-    async def simulate_all(self, finished: FinishedEpisodes | None = None) -> None:
+    def make_executor(self) -> Executor:
+        options = self.options
+        return make_executor(options.executor, self.pack, agents=options.agents, concurrency=options.concurrency,
+                             rpm=options.rpm, cache_path=options.cache_path, local=self._local_player,
+                             lost=self._lost)
+
+    async def simulate_all(self, finished: FinishedEpisodes | None = None, executor: Executor | None = None) -> None:
+        """Play the schedule to its end on `executor` (started here, and stopped, when not given)."""
         schedule = Schedule(self.pack, self.targets, self.curator, self.state, seed=self.seed,
                             samples=self.options.samples_per_episode, budget=self.budget,
                             mistake_share=self.options.mistake_share,
-                            refills=self.client is not None, over_cost=self.over_cost, finished=finished)
+                            refills=not self.options.agents.is_offline(), over_cost=self.over_cost,
+                            finished=finished)
         self.schedule = schedule
+        own = executor is None
+        if executor is None:
+            executor = self.make_executor()
+            await executor.start()
+        self.executor = executor
         traces = JsonlAppender(self.run_dir.traces_path)
         verdicts = JsonlAppender(self.run_dir.verdicts_path)
         try:
             schedule.start()
             if self.progress:
                 self.progress(len(finished) if finished else 0, schedule.planned)
-            await self._simulate(schedule, traces, verdicts)
+            await self._simulate(schedule, executor, traces, verdicts)
             schedule.flush()
         finally:
             traces.close()
             verdicts.close()
+            if own:
+                await executor.close()
         self.stop_reason, self.stop_detail = schedule.stop_reason, schedule.stop_detail
 
     # ------------------------------------------------------------ entry
@@ -271,6 +243,7 @@ class Runner:
                 "mistake_share": self.options.mistake_share,
                 "max_cost": self.max_cost,
                 "near_dup_threshold": self.curator.index.threshold if self.curator.index else None,
+                **(self.executor.describe() if self.executor else {"executor": self.options.executor.resolved_kind()}),
             },
             "agents": self.options.agents.describe(),
             **({"live": self._live_summary()} if self.live is not None else {}),
@@ -291,28 +264,40 @@ class Runner:
                 "samples_per_episode": self.options.samples_per_episode, "agents": self.options.agents.describe()}
 
     async def run(self) -> RunResult:
-        """The whole run, holding the run directory's lock (a second command on it exits 2)."""
-        with self.run_dir.locked("run", create=True):
-            return await self._run()
+        """The whole run, holding the run directory's lock (a second command on it exits 2).
 
-    async def _run(self) -> RunResult:
-        started = time.time()
-        resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
+        Workers start before the lock is taken: a forked worker then holds neither the lock nor
+        any of the run directory's files, and one that cannot play this pack stops the run before
+        anything is written. A directory toolsim may not use is refused before any worker starts."""
+        self.run_dir.check_claimable()
+        executor = self.executor = self.make_executor()  # the running manifest names it
         try:
+            await executor.start()
+            with self.run_dir.locked("run", create=True):
+                return await self._run(executor)
+        finally:
+            await executor.close()  # also when the lock or the directory refused the run
+            if self.live is not None:
+                await self.live.aclose()
+
+    async def _run(self, executor: Executor) -> RunResult:
+        started = time.time()
+        try:
+            resuming = self.run_dir.prepare(force=self.options.force, fingerprint=fingerprint(self.pack, self.options))
             finished = None
             if resuming:
                 finished = FinishedEpisodes(self.run_dir)
                 await self._judge_unjudged(finished)
+                if executor.name != "inprocess":
+                    await self._close_client()  # the workers have their own; a later fork inherits none
                 self.spent = finished.spent_usd
                 started = time.time()
             self.run_dir.write_manifest(self.manifest("running", started))  # first: it makes the directory a run
             write_snapshot(self.run_dir, self.pack)
-            await self.simulate_all(finished)
+            await self.simulate_all(finished, executor)
         finally:
-            if self.client is not None:
-                await self.client.aclose()
-            if self.live is not None:
-                await self.live.aclose()
+            await executor.close()
+            await self._close_client()
         result = publish_dataset(self.run_dir, self.pack, self.targets, self.state, seed=self.seed,
                                  curator=self.curator, settings=self._card_settings())
         if result.short and self.stop_reason == "targets met":  # never "short … stopped by targets met"

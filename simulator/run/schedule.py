@@ -27,12 +27,13 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from simulator.core.records import Episode, Trace, Verdict
+from simulator.core.records import Episode
 from simulator.curate.curator import Curator
 from simulator.curate.tally import Pending, Tally
 from simulator.plan.episodes import plan_round
 from simulator.plan.targets import Targets, mix_deficits
 from simulator.run.finished import FinishedEpisodes
+from simulator.run.outcome import Outcome
 from simulator.run.shortfall import CRASH_STOP, CrashWatch
 from simulator.run.state import RunState
 from simulator.simulate.agents.mistakes import with_mistake_twins
@@ -53,7 +54,7 @@ class Schedule:
         self.finished = finished  # results already on disk (a resumed run)
         self.plan: list[Episode | None] = []  # None once settled
         self.positions: dict[str, int] = {}  # of the episodes not finished yet
-        self.results: dict[int, tuple[Trace, Verdict]] = {}  # finished, waiting for the prefix
+        self.results: dict[int, Outcome] = {}  # finished, waiting for the prefix
         self.next_start = 0  # the next position to hand out
         self.settled = 0  # positions [0, settled) are recorded in `state`
         self.running = 0
@@ -106,28 +107,28 @@ class Schedule:
         """Nothing running and nothing left to start: the run is over."""
         return self.running == 0 and (self.halted or self.next_start >= len(self.plan))
 
-    def finish(self, episode: Episode, trace: Trace, verdict: Verdict) -> None:
+    def finish(self, outcome: Outcome) -> None:
         """Take back a played episode's result; settle what can be settled; plan more."""
         self.running -= 1
-        self.results[self.positions.pop(episode.id)] = (trace, verdict)
+        self.results[self.positions.pop(outcome.id)] = outcome
         self._settle()
 
     def flush(self) -> None:
         """At the end: record results that could not settle in plan order (a budget stopped the
         run before an earlier episode was played), and results on disk the plan never reached."""
         for position in sorted(self.results):
-            self._record(*self.results.pop(position))
+            self._record(self.results.pop(position))
         if self.finished is not None:
             for episode_id in self.finished.traces:
                 if episode_id not in self.state.done:
-                    self._record(*self.finished.result(episode_id))
+                    self._record(self.finished.result(episode_id))
 
     # ------------------------------------------------------------ settling
 
-    def _record(self, trace: Trace, verdict: Verdict) -> None:
+    def _record(self, outcome: Outcome) -> None:
         before = len(self.state.accepted)
-        self.state.record(trace, verdict)
-        crashing = self.crash_watch.add(trace)  # in settled order: the same stop at any concurrency
+        self.state.record(outcome)
+        crashing = self.crash_watch.add(outcome)  # in settled order: the same stop at any concurrency
         if crashing is not None and self.crashed is None:
             self.crashed = crashing
             self.halt("scenario crashes", f"the first {CRASH_STOP} episodes of scenario {crashing!r} all crashed")
@@ -138,8 +139,7 @@ class Schedule:
 
     def _settle(self) -> None:
         while self.settled in self.results:
-            trace, verdict = self.results.pop(self.settled)
-            self._record(trace, verdict)
+            self._record(self.results.pop(self.settled))
             episode = self.plan[self.settled]
             self.plan[self.settled] = None  # settled: memory stays flat however long the run
             if episode.sample == 0:

@@ -1,7 +1,7 @@
 """Why a run fell short of its targets: crashes by exception, rejections by check, and the budget
 or limit that stopped it — each with a count and one example trace to open.
 
-`FailureTally` sees every trace and verdict the run records (`RunState.record`) and keeps, per
+`FailureTally` sees the outcome of every episode the run records (`RunState.record`) and keeps, per
 cause, the count, the cells it hit and the first example — a few hundred bytes however long the
 run. A crashed episode is counted once, under its exception (where it happened, not its
 changing message), never again under the checks its crash failed. `CrashWatch` stops a run
@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.core.names import NO_TOOL
 from simulator.core.yaml_lines import display_path
-from simulator.core.records import Trace, Verdict
+from simulator.run.outcome import Outcome
 
-CRASHED = ("error", "user_defect")
 CRASH_STOP = 5  # a scenario's first episodes that all crash stop the run
 _AT = re.compile(r"\s*\(at (.+):(\d+)\)$")
 
@@ -61,23 +59,22 @@ def crash_name(error: str | None, termination: str) -> str:
 class FailureTally:
     causes: dict[tuple[str, str], Cause] = field(default_factory=dict)
 
-    def add(self, trace: Trace, verdict: Verdict) -> None:
-        if verdict.final_decision == "accept":
+    def add(self, outcome: Outcome) -> None:
+        if outcome.accepted:
             return
-        cell = trace.episode.tool or NO_TOOL
-        if trace.termination in CRASHED:
-            self._count("crash", crash_name(trace.error, trace.termination), trace, cell, shown(trace.error or ""))
+        if outcome.crashed:
+            self._count("crash", crash_name(outcome.error, outcome.termination), outcome, shown(outcome.error or ""))
             return
-        reasons = {c.name: c.reason for c in verdict.checks if not c.passed}
-        for name in verdict.reasons or ["override"]:
-            self._count("rejected", name, trace, cell, reasons.get(name, ""))
+        reasons = dict(outcome.failed_checks)
+        for name in outcome.reasons or ("override",):
+            self._count("rejected", name, outcome, reasons.get(name, ""))
 
-    def _count(self, kind: str, name: str, trace: Trace, cell: str, detail: str) -> None:
+    def _count(self, kind: str, name: str, outcome: Outcome, detail: str) -> None:
         cause = self.causes.get((kind, name))
         if cause is None:
-            cause = self.causes[(kind, name)] = Cause(kind, name, example=trace.id, detail=detail[:300])
+            cause = self.causes[(kind, name)] = Cause(kind, name, example=outcome.id, detail=detail[:300])
         cause.count += 1
-        cause.cells[cell] += 1
+        cause.cells[outcome.cell] += 1
 
     def ranked(self) -> list[Cause]:
         """Crashes first (they waste the most), then rejections, most frequent first."""
@@ -93,14 +90,14 @@ class CrashWatch:
     crashed: Counter = field(default_factory=Counter)
     first_error: dict[str, str] = field(default_factory=dict)
 
-    def add(self, trace: Trace) -> str | None:
-        scenario = trace.episode.scenario_id
+    def add(self, outcome: Outcome) -> str | None:
+        scenario = outcome.scenario_id
         if self.played[scenario] >= CRASH_STOP:
             return None
         self.played[scenario] += 1
-        if trace.termination == "error":
+        if outcome.termination == "error":
             self.crashed[scenario] += 1
-            self.first_error.setdefault(scenario, shown(trace.error or "error"))
+            self.first_error.setdefault(scenario, shown(outcome.error or "error"))
         if self.played[scenario] == CRASH_STOP and self.crashed[scenario] == CRASH_STOP:
             return scenario
         return None

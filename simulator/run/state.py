@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from simulator.core.records import RoleUsage, Trace, Verdict
 from simulator.core.rundir import RunDir, iter_jsonl
 from simulator.curate.summaries import Summaries
+from simulator.run.outcome import Outcome
 from simulator.run.shortfall import Cause, FailureTally
 
 
@@ -25,17 +26,21 @@ class RunState:
     usage: dict[str, RoleUsage] = field(default_factory=dict)
     failures: FailureTally = field(default_factory=FailureTally)  # why episodes were lost, with examples
 
-    def record(self, trace: Trace, verdict: Verdict) -> None:
-        self.done.add(trace.id)
-        self.failures.add(trace, verdict)
-        if trace.termination in ("error", "user_defect"):
+    def record(self, outcome: Outcome) -> None:
+        self.done.add(outcome.id)
+        self.failures.add(outcome)
+        if outcome.crashed:
             self.failed += 1
-        if verdict.final_decision == "accept" and not trace.episode.mistake:
-            self.accepted.add_trace(trace)  # a mistake twin is pair material, never data
-        else:
-            self.rejected.update(verdict.reasons or ["override"])
-        for role, usage in trace.usage.items():
+        if outcome.accepted and not outcome.mistake:  # a mistake twin is pair material, never data
+            assert outcome.facts is not None
+            self.accepted.add_facts(outcome.facts)
+        elif not outcome.accepted:
+            self.rejected.update(outcome.reasons or ["override"])
+        for role, usage in outcome.usage.items():
             self.usage.setdefault(role, RoleUsage()).add(usage)
+
+    def record_trace(self, trace: Trace, verdict: Verdict) -> None:
+        self.record(Outcome.of(trace, verdict))
 
 
 def judged_traces(run: RunDir) -> Iterator[tuple[Trace, Verdict | None]]:

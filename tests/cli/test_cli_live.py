@@ -247,3 +247,17 @@ def test_each_tool_is_answered_its_own_way_schema_model_or_live(tmp_path, monkey
     assert answered["search_books"] == answered["cancel_order"] == {"schema"}
     assert {s.path.split("/")[2] for s in shop.seen} <= {"books", "authors", "orders", "legacy"}
     assert all(s.method == "GET" for s in shop.seen)
+
+
+def test_live_tools_on_workers_are_refused_at_the_sim_line_before_anything_is_written(tmp_path, monkeypatch, capsys):
+    """One process answers live tools (one rate limit, one memory of shared answers): asking for
+    worker processes or Ray actors is bad input at `domain.sim`, exit 2, no run directory, no request."""
+    with BookshopService(key=KEY) as shop:
+        scenario, _ = _bookshop(tmp_path, monkeypatch, shop, READS)
+        capsys.readouterr()
+        for flags in (["--workers", "2"], ["--executor", "ray"]):
+            assert main(["run", str(scenario), "--quiet", "--out", "runs/w", *flags]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert err[0].startswith("scenarios/bookshop.yaml:") and "nothing was written" in err[-1], err
+            assert "domain.sim" in err[0] and "answered in the run's own process" in err[0]
+        assert not (tmp_path / "runs/w").exists() and shop.seen == []

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from simulator.llm.limits import CallLimits
+from simulator.llm.limits import CallLimits, StartRate
 from simulator.llm.redact import redact
 from simulator.llm.retry import (
     Backoff,
@@ -34,6 +34,48 @@ def test_rpm_spaces_starts():
     asyncio.run(many())
     assert time.monotonic() - t0 >= 2.0  # 25 starts at 10/s need two full windows
     assert sum(1 for s in starts if s - t0 < 0.5) <= 10
+
+
+def test_the_shared_start_rate_lets_a_seconds_worth_through_then_spaces_starts():
+    """`StartRate` (one per run, asked by every worker): 600/min is 10 at once, then one per 0.1 s;
+    a caller who comes back later finds the credit it left unused, never more than a second's."""
+    rate = StartRate(600)
+    delays = [rate.delay(100.0) for _ in range(13)]
+    assert delays[:10] == [0.0] * 10
+    assert delays[10:] == pytest.approx([0.1, 0.2, 0.3])
+    assert rate.delay(160.0) == 0.0  # a minute later: no debt left
+    assert [rate.delay(160.0) for _ in range(10)][-1] == pytest.approx(0.1)  # the burst is a second's worth
+    slow = StartRate(30)  # below one a second: one start, then one every 2 s
+    assert [slow.delay(0.0) for _ in range(3)] == pytest.approx([0.0, 2.0, 4.0])
+
+
+class _SharedRate:
+    """A pacer over one StartRate, as the runner serves its workers."""
+
+    def __init__(self, rate: StartRate) -> None:
+        self.rate = rate
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.rate.delay(time.monotonic()))
+
+
+@pytest.mark.slow
+def test_two_clients_paced_by_one_rate_start_no_faster_than_one():
+    shared = _SharedRate(StartRate(600))
+    clients = [CallLimits(concurrency=10, rpm=600, pacer=shared) for _ in range(2)]
+    starts: list[float] = []
+
+    async def one(limits):
+        async with limits.slot():
+            starts.append(time.monotonic())
+
+    async def many():
+        await asyncio.gather(*(one(clients[i % 2]) for i in range(25)))
+
+    t0 = time.monotonic()
+    asyncio.run(many())
+    assert time.monotonic() - t0 >= 1.5  # 25 starts at 10/s after a burst of 10, together
+    assert sum(1 for s in starts if s - t0 < 0.5) <= 15
 
 
 def test_retry_after_header_forms():

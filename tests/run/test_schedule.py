@@ -19,6 +19,7 @@ from simulator.judge import judge
 from simulator.load.loader import load_pack
 from simulator.plan.targets import compute_targets
 from simulator.run.finished import FinishedEpisodes
+from simulator.run.outcome import Outcome
 from simulator.run.schedule import Schedule
 from simulator.run.state import RunState
 from simulator.simulate.agents.offline import make_offline_assistant, make_offline_user
@@ -70,7 +71,7 @@ def drive(s, in_flight, rng, on_result=None, stop_after=None):
         result = played(episode)
         if on_result:
             on_result(episode, *result)
-        s.finish(episode, *result)
+        s.finish(Outcome.of(*result))
         finished += 1
         if stop_after is not None and finished == stop_after:
             return

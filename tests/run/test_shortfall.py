@@ -5,6 +5,7 @@ more episodes of the short kinds."""
 from simulator.core.messages import SystemMessage
 from simulator.core.records import Episode, ModelJudgement, RuleCheck, Trace, Verdict
 from simulator.plan.targets import Targets, mix_deficits
+from simulator.run.outcome import Outcome
 from simulator.run.shortfall import CRASH_STOP, CrashWatch, FailureTally, crash_name
 
 
@@ -29,12 +30,15 @@ def test_a_crash_is_named_by_its_exception_and_place_not_its_changing_message():
 
 def test_causes_count_crashes_once_and_rejections_by_check_with_an_example():
     tally = FailureTally()
-    tally.add(_trace("t1", termination="error", error="KeyError: 'x' (at s.py:3)"),
-              _verdict("t1", ["termination_ok", "final_answer"]))
-    tally.add(_trace("t2", termination="error", error="KeyError: 'y' (at s.py:3)"), _verdict("t2", ["termination_ok"]))
-    tally.add(_trace("t3", tool="b"), _verdict("t3", ["expected_calls", "arguments_grounded"]))
-    tally.add(_trace("t4", tool=None), _verdict("t4", ["expected_calls"]))
-    tally.add(_trace("t5"), _verdict("t5"))  # accepted: not a cause
+
+    def add(trace, verdict):
+        tally.add(Outcome.of(trace, verdict))
+
+    add(_trace("t1", termination="error", error="KeyError: 'x' (at s.py:3)"), _verdict("t1", ["termination_ok", "final_answer"]))
+    add(_trace("t2", termination="error", error="KeyError: 'y' (at s.py:3)"), _verdict("t2", ["termination_ok"]))
+    add(_trace("t3", tool="b"), _verdict("t3", ["expected_calls", "arguments_grounded"]))
+    add(_trace("t4", tool=None), _verdict("t4", ["expected_calls"]))
+    add(_trace("t5"), _verdict("t5"))  # accepted: not a cause
     causes = tally.ranked()
     assert [(c.kind, c.name, c.count, c.example) for c in causes] == [
         ("crash", "KeyError at s.py:3", 2, "t1"),
@@ -45,7 +49,13 @@ def test_causes_count_crashes_once_and_rejections_by_check_with_an_example():
 
 
 def test_a_scenario_whose_first_episodes_all_crash_is_named_once():
-    watch = CrashWatch()
+    crash_watch = CrashWatch()
+
+    class watch:  # the watch reads outcomes, as the schedule settles them
+        @staticmethod
+        def add(trace):
+            return crash_watch.add(Outcome.of(trace, _verdict(trace.id)))
+
     for i in range(CRASH_STOP - 1):
         assert watch.add(_trace(f"c{i}", termination="error", error="boom")) is None
         assert watch.add(_trace(f"ok{i}", scenario="s2")) is None
