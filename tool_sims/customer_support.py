@@ -235,6 +235,7 @@ ORDER_SUMMARY = {
         "required": ["orders"],
         "additionalProperties": False,
     },
+    read_only=True,
 )
 def lookup_order(ctx: SimContext, order_id: str | None = None, email: str | None = None) -> dict[str, Any]:
     if order_id is None and email is None:
@@ -277,6 +278,7 @@ def lookup_order(ctx: SimContext, order_id: str | None = None, email: str | None
         "required": ["order_id", "status", "carrier", "tracking_number", "estimated_delivery", "delivered_date"],
         "additionalProperties": False,
     },
+    read_only=True,
 )
 def check_status(ctx: SimContext, order_id: str) -> dict[str, Any]:
     order = _order(ctx, order_id)
@@ -343,6 +345,7 @@ def _refundable(order: dict[str, Any], reason: str, today: date) -> None:
         "required": ["refund_id", "order_id", "amount", "status", "estimated_days"],
         "additionalProperties": False,
     },
+    read_only=False,
 )
 def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float | None = None) -> dict[str, Any]:
     order = _order(ctx, order_id)
@@ -408,6 +411,7 @@ def initiate_refund(ctx: SimContext, order_id: str, reason: str, amount: float |
         "required": ["order_id", "shipping_address", "status"],
         "additionalProperties": False,
     },
+    read_only=False,
 )
 def update_address(
     ctx: SimContext, order_id: str, street: str, city: str, postal_code: str, country: str | None = None
@@ -460,6 +464,7 @@ _QUEUE = {"high": (1, 3), "normal": (3, 9), "low": (6, 15)}
         "required": ["ticket_id", "queue_position", "estimated_wait_minutes", "priority"],
         "additionalProperties": False,
     },
+    read_only=False,
 )
 def escalate_to_human(
     ctx: SimContext, reason: str, order_id: str | None = None, priority: str = "normal"

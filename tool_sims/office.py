@@ -275,6 +275,7 @@ def _matches(table: str, row: dict[str, Any], key: str, wanted: str) -> bool:
         "required": ["table", "count", "rows"],
         "additionalProperties": False,
     },
+    read_only=True,
 )
 def query_database(
     ctx: SimContext, table: str, search: str | None = None, where: dict[str, str] | None = None, limit: int = 10
@@ -341,6 +342,7 @@ def query_database(
         "required": ["event_id", "title", "start", "end", "duration_minutes", "scheduled", "attendees", "status"],
         "additionalProperties": False,
     },
+    read_only=False,
 )
 def add_calendar_event(
     ctx: SimContext, title: str, start: str, duration_minutes: int, attendees: list[str] | None = None,

@@ -392,6 +392,7 @@ def _flight(ctx: SimContext, flight_id: str, cabin: str) -> dict[str, Any]:
                                 "meal": {"type": "string"}, "hotel_min_stars": {"type": "integer"}},
                                ["seat", "cabin", "meal", "hotel_min_stars"]),
     }, ["user_id", "name", "email", "home_city", "loyalty", "preferences"]),
+    read_only=True,
 )
 def get_user_profile(ctx: SimContext) -> dict[str, Any]:
     profile = ctx.state["profile"][0]
@@ -416,6 +417,7 @@ def get_user_profile(ctx: SimContext) -> dict[str, Any]:
         "origin": CITY, "destination": CITY, "date": DAY, "cabin": {"enum": list(CABINS)},
         "flights": {"type": "array", "items": FLIGHT, "minItems": 1},
     }, ["origin", "destination", "date", "cabin", "flights"]),
+    read_only=True,
 )
 def search_flights(
     ctx: SimContext, origin: str, destination: str, date: str, passengers: int = 1, cabin: str = "economy"
@@ -452,6 +454,7 @@ def search_flights(
         "total_price": MONEY, "currency": CURRENCY, "points_earned": {"type": "integer", "minimum": 0},
     }, ["booking_id", "confirmation_code", "status", "flight_id", "flight_number", "airline", "origin",
         "destination", "date", "depart_time", "arrive_date", "arrive_time", "passengers", "cabin", "total_price", "currency", "points_earned"]),
+    read_only=False,
 )
 def book_flight(ctx: SimContext, flight_id: str, passengers: int = 1, cabin: str = "economy") -> dict[str, Any]:
     flight = _flight(ctx, flight_id, cabin)
@@ -495,6 +498,7 @@ def book_flight(ctx: SimContext, flight_id: str, passengers: int = 1, cabin: str
         "city": CITY, "check_in": DAY, "check_out": DAY, "nights": {"type": "integer", "minimum": 1},
         "guests": {"type": "integer", "minimum": 1}, "hotels": {"type": "array", "items": HOTEL},
     }, ["city", "check_in", "check_out", "nights", "guests", "hotels"]),
+    read_only=True,
 )
 def search_hotels(
     ctx: SimContext, city: str, check_in: str, nights: int | None = None, check_out: str | None = None,
@@ -526,6 +530,7 @@ def search_hotels(
         "rooms": {"type": "integer", "minimum": 1}, "total_price": MONEY, "currency": CURRENCY,
     }, ["booking_id", "status", "hotel_id", "hotel_name", "city", "check_in", "check_out", "nights", "guests",
         "rooms", "total_price", "currency"]),
+    read_only=False,
 )
 def book_hotel(
     ctx: SimContext, hotel_id: str, check_in: str, nights: int | None = None, check_out: str | None = None,
@@ -565,6 +570,7 @@ def book_hotel(
         "precipitation_chance": {"type": "integer", "minimum": 0, "maximum": 100},
         "wind_kph": {"type": "integer", "minimum": 0},
     }, ["city", "date", "condition", "high_c", "low_c", "precipitation_chance", "wind_kph"]),
+    read_only=True,
 )
 def get_weather(ctx: SimContext, city: str, date: str | None = None) -> dict[str, Any]:
     day = _day(date, "forecast date", ctx) if date else ctx.today

@@ -187,6 +187,7 @@ def _parameters(what: str, example: str) -> dict[str, Any]:
         "masters": _objects("name", "note"), "martial_arts": _objects("name", "type"),
         "novels": _objects("title", "role"), "dynasty": MAYBE_TEXT, "bio": TEXT,
     }),
+    read_only=True,
 )
 def search_character(ctx: SimContext, name: str) -> dict[str, Any]:
     return lookup(ctx, "characters", name)
@@ -202,6 +203,7 @@ def search_character(ctx: SimContext, name: str) -> dict[str, Any]:
         "name": TEXT, "aliases": NAMES, "type": TEXT, "sect": MAYBE_TEXT, "creator": MAYBE_TEXT,
         "origin": TEXT, "power": TEXT, "users": _objects("name"), "novels": _objects("title"),
     }),
+    read_only=True,
 )
 def search_martial_art(ctx: SimContext, name: str) -> dict[str, Any]:
     return lookup(ctx, "martial_arts", name)
@@ -217,6 +219,7 @@ def search_martial_art(ctx: SimContext, name: str) -> dict[str, Any]:
         "name": TEXT, "aliases": NAMES, "period": TEXT, "founder": TEXT, "capital": TEXT,
         "emperors": _objects("name", "note"), "novels": _objects("title", "note"), "notes": TEXT,
     }),
+    read_only=True,
 )
 def search_dynasty(ctx: SimContext, name: str) -> dict[str, Any]:
     return lookup(ctx, "dynasties", name)

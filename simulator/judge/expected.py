@@ -11,9 +11,10 @@ Decisions:
   is right, and demanding the blueprint's exact sentence would reject every real model.
 - Values compare normalised: strings case- and whitespace-insensitively, numbers by value
   (`5 == 5.0 == "5.00"` when one side is a number), containers element-wise.
-- Extra calls are tolerated when the tool is read-only by name (`get_`, `lookup_`, `search_`, …):
-  looking something up once more is harmless, while an unexpected write (a second refund, a
-  cancellation nobody asked for) is exactly what a training set must not teach.
+- Extra calls are tolerated when the tool declares itself read-only (`read_only: true` in its
+  spec): looking something up once more is harmless, while an unexpected write (a second refund,
+  a cancellation nobody asked for) is exactly what a training set must not teach. A tool that
+  never said (an old snapshot) or is unknown counts as a write.
 - An expected call with `expect_error: true` only matches a call whose result was an error; the
   ids of such calls are reported so the error-result rule can tell expected errors from misuse.
 """
@@ -23,28 +24,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from simulator.judge.conversation import CallSite
-from simulator.spec import ExpectedCall
+from simulator.spec import ExpectedCall, ToolSpec
 from simulator.spec.blueprint import PLACEHOLDER, MissingValue, render_args
 
-READ_ONLY_PREFIXES: tuple[str, ...] = (
-    "get", "lookup", "look_up", "search", "list", "find", "check", "fetch", "read", "query",
-    "view", "show", "describe", "track", "verify", "validate", "calculate", "estimate", "quote",
-)
 _NUMERIC_STRING = re.compile(r"^\s*[+-]?\d+(?:,\d{3})*(?:\.\d+)?\s*$")
-
-
-def is_read_only(tool_name: str) -> bool:
-    """Heuristic by verb: `get_order`, `lookupOrder`, `search.products` are reads."""
-    name = tool_name.lower()
-    for prefix in READ_ONLY_PREFIXES:
-        if name.startswith(prefix):
-            rest = tool_name[len(prefix):]
-            if not rest or rest[0] in "_.-" or rest[0].isupper():
-                return True
-    return False
 
 
 def _is_number(value: Any) -> bool:
@@ -122,8 +108,10 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> 
     return None
 
 
-def match_expected(calls: list[CallSite], expected: list[ExpectedCall], facts: dict[str, Any]) -> ExpectedMatch:
-    """Greedy in-order matching; linear in the number of calls."""
+def match_expected(
+    calls: list[CallSite], expected: list[ExpectedCall], facts: dict[str, Any], tools: Mapping[str, ToolSpec]
+) -> ExpectedMatch:
+    """Greedy in-order matching; linear in the number of calls. `tools` say which are read-only."""
     result = ExpectedMatch()
     position = 0
     closest: dict[int, str] = {}  # expected index -> reason the nearest same-tool call failed
@@ -138,7 +126,8 @@ def match_expected(calls: list[CallSite], expected: list[ExpectedCall], facts: d
                 continue
             if site.call.name == expected[position].tool:
                 closest.setdefault(position, reason)
-        if is_read_only(site.call.name):
+        spec = tools.get(site.call.name)
+        if spec is not None and not spec.writes:
             result.tolerated.append(site)
         else:
             result.unexpected.append(site)

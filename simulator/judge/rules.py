@@ -209,7 +209,7 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     scenario = pack.scenarios.get(trace.episode.scenario_id)
     ctx = JudgeContext(trace=trace, pack=pack, scenario=scenario, view=view, match=None, today=today)
     if scenario is not None:
-        ctx.match = match_expected(view.calls, ctx.expected, trace.facts)
+        ctx.match = match_expected(view.calls, ctx.expected, trace.facts, pack.domain.tools)
     checks = run_checks(ctx)
     failed = [c.name for c in checks if not c.passed]
     return Verdict(

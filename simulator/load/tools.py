@@ -116,6 +116,11 @@ def _load_tools_yaml(path: Path) -> LoadedTools:
             problems.append(doc.problem(loc + ("name",), f"tools[{index}].name: duplicate tool name {spec.name!r}"))
             continue
         loaded.names.add(spec.name)
+        if spec.read_only is None:
+            problems.append(doc.problem(loc + ("name",), (
+                f"tools[{index}] ({spec.name}): say whether the tool changes state: add `read_only: true` "
+                "(it only reads, like a lookup or a search) or `read_only: false` (it books, sends or updates)"
+            )))
         found = spec_schema_problems(spec)
         # Schema-only tools are answered by the generic sim: it must be able to fill `returns`.
         found = found or [("returns", message) for message in returns_problems(spec)]
@@ -256,7 +261,8 @@ def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
         loaded.problems.append(Problem(source, sims.defined_line, f"ToolSimModule {sims.name!r} registers no tools"))
     for name, registered in sims.tools.items():
         where = _source_of(registered.source, source)
-        raw = {k: getattr(registered.spec, k, None) for k in ("name", "description", "parameters", "returns")}
+        raw = {k: getattr(registered.spec, k, None)
+               for k in ("name", "description", "parameters", "returns", "read_only")}
         unwritable = _not_json(raw)
         if unwritable:
             loaded.problems.append(Problem(where, registered.line, f"tool {name!r}: {unwritable}"))
@@ -268,6 +274,11 @@ def _from_sims(sims: ToolSimModule, source: str) -> LoadedTools:
                 at, message = describe_error(error, ToolSpec, from_yaml=False)
                 loaded.problems.append(Problem(where, registered.line, f"tool {name!r}: {format_loc(at)}: {message}"))
             continue
+        if spec.read_only is None:
+            loaded.problems.append(Problem(where, registered.line, (
+                f"tool {name!r}: say whether it changes state: @sims.tool(..., read_only=True) "
+                "when it only reads (a lookup, a search), read_only=False when it books, sends or updates"
+            )))
         found = spec_schema_problems(spec)
         for key, message in found:
             loaded.problems.append(Problem(where, registered.line, f"tool {name!r}: {key}: {message}"))

@@ -7,8 +7,12 @@ A sim module creates one `ToolSimModule`, registers a state seeder and its tools
     @sims.state
     def seed_state(rng: random.Random, today: date) -> dict[str, list[dict]]: ...
 
-    @sims.tool(description="...", parameters={...}, returns={...})
+    @sims.tool(description="...", parameters={...}, returns={...}, read_only=True)
     def lookup_order(ctx: SimContext, order_id: str | None = None) -> dict: ...
+
+Every tool says whether it changes the state (`read_only=True` for a lookup, `False` for a
+refund or a booking); the loader refuses one that does not. The judge reads it: an extra read is
+harmless, an extra write is not, and the final-state check compares what the writes touched.
 
 A sim raises `ToolError` for a business-rule failure the model should see; any other exception is
 a bug and surfaces as a real error. Arguments reach the sim already validated against the schema.
@@ -91,11 +95,16 @@ class ToolSimModule:
         parameters: dict[str, Any],
         returns: dict[str, Any] | None = None,
         name: str | None = None,
+        read_only: bool | None = None,
     ) -> Callable[[SimFunction], SimFunction]:
+        """Register a sim. `read_only`: True when the tool only reads, False when it changes
+        state; required (None is reported by the loader, at the decorator's line)."""
+
         def register(fn: SimFunction) -> SimFunction:
             tool_name = name or fn.__name__
             spec = ToolSpec.model_construct(
-                name=tool_name, description=description, parameters=parameters, returns=returns
+                name=tool_name, description=description, parameters=parameters, returns=returns,
+                read_only=read_only,
             )
             try:
                 source = inspect.getsourcefile(fn) or "<unknown>"

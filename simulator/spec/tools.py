@@ -12,7 +12,8 @@ from simulator.spec.tool_errors import ToolErrorRule
 
 
 class ToolSpec(Strict):
-    """A tool exactly as the model sees it (plus an optional `returns` schema for sims)."""
+    """A tool exactly as the model sees it, plus what only toolsim reads: an optional `returns`
+    schema for sims, and whether the tool changes state (`read_only`)."""
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$", description="the function name the model calls",
                       examples=["refill_prescription"])
@@ -37,9 +38,13 @@ class ToolSpec(Strict):
                     "(conditions on the arguments or the episode's facts); models never see it",
         examples=[[{"when": {"facts": {"rx_state": "expired"}}, "error": "Prescription {rx_id} has expired"}]],
     )
-    read_only: bool = Field(
-        False, description="tools.yaml only: the call changes nothing on the real service, so `sim: live` may make "
-                           "it (a tool that writes needs `--allow-live-writes`); models never see it",
+    read_only: bool | None = Field(
+        None,
+        description="true: the tool only reads (a lookup, a search); false: it changes state (books, sends, "
+        "updates). Every tool must say which (the loader refuses a tool that does not); the judge "
+        "tolerates an extra read, never an extra write, and checks the final state over what writes touch; "
+        "`sim: live` makes a read-only call on the real service (one that writes needs `--allow-live-writes`); "
+        "models never see it",
         examples=[True],
     )
     http: HttpOperation | None = Field(
@@ -57,7 +62,7 @@ class ToolSpec(Strict):
     )
 
     def openai_tool(self) -> dict[str, Any]:
-        """The `tools` entry of the canonical record (no `returns`: models never see it)."""
+        """The `tools` entry of the canonical record (no `returns` nor `read_only`: models never see them)."""
         return {
             "type": "function",
             "function": {
@@ -66,6 +71,12 @@ class ToolSpec(Strict):
                 "parameters": self.parameters,
             },
         }
+
+    @property
+    def writes(self) -> bool:
+        """Does a call change state? A tool that never said (a snapshot older than the
+        declaration) counts as a write: an extra call of it is never waved through."""
+        return self.read_only is not True
 
     @property
     def required(self) -> list[str]:
@@ -86,4 +97,5 @@ class ToolsFile(Strict):
     tools: list[ToolSpec] = Field(description="the tools, each as the model sees it plus what the sim needs",
                                   examples=[[{"name": "check_prescription", "description": "Check a prescription.",
                                               "parameters": {"type": "object", "properties": {"rx_id": {"type": "string"}},
-                                                             "required": ["rx_id"]}}]])
+                                                             "required": ["rx_id"]},
+                                              "read_only": True}]])

@@ -17,7 +17,7 @@ from simulator.core.messages import (
 )
 from simulator.core.records import Episode, ModelJudgement, Trace
 from simulator.judge import judge, needs_model, with_model
-from simulator.judge.expected import is_read_only, values_equal
+from simulator.judge.expected import values_equal
 from simulator.judge.rules import CHECK_NAMES, judge_rules
 from simulator.spec import DomainConfig, Scenario, ScenarioFile, ToolSpec
 from simulator.spec.pack import Domain, Pack
@@ -28,6 +28,7 @@ TOOLS = {
         name="lookup_order",
         description="Find an order.",
         parameters={"type": "object", "properties": {"order_id": ORDER_ID}, "required": ["order_id"]},
+        read_only=True,
     ),
     "initiate_refund": ToolSpec(
         name="initiate_refund",
@@ -45,6 +46,7 @@ TOOLS = {
             },
             "required": ["order_id", "reason"],
         },
+        read_only=False,
     ),
     "update_address": ToolSpec(
         name="update_address",
@@ -54,6 +56,7 @@ TOOLS = {
             "properties": {"order_id": ORDER_ID, "postal_code": {"type": "string"}},
             "required": ["order_id", "postal_code"],
         },
+        read_only=False,
     ),
 }
 
@@ -320,7 +323,9 @@ def test_extra_read_only_calls_are_tolerated_but_extra_writes_are_not(pack):
     doubled = make_trace(base + [calling(again), tool_result(again, {}), AssistantMessage(content="Done."), STOP])
     result = check(judge_rules(doubled, pack), "expected_calls")
     assert not result.passed and "unexpected call initiate_refund (call_2)" in result.reason
-    assert is_read_only("lookup_order") and is_read_only("getOrder") and not is_read_only("checkout")
+    assert TOOLS["lookup_order"].writes is False and TOOLS["initiate_refund"].writes is True
+    # A tool that never declared itself (a snapshot older than the declaration) counts as a write.
+    assert ToolSpec(name="get_order", description="d").writes is True
 
 
 def test_expected_calls_must_happen_in_order(pack):
@@ -438,11 +443,11 @@ def test_free_text_blueprint_literals_accept_any_wording():
     def site(args):
         call = ToolCall(id="c1", name="escalate", arguments=json.dumps(args))
         return CallSite(call=call, args=args, args_problem=None, turn_index=1, results={}, evidence=None)
-    ok = match_expected([site({"reason": "wants to talk to a person", "order_id": "ORD-1"})], expected, {"o": "ORD-1"})
+    ok = match_expected([site({"reason": "wants to talk to a person", "order_id": "ORD-1"})], expected, {"o": "ORD-1"}, {})
     assert ok.ok
-    empty = match_expected([site({"reason": " ", "order_id": "ORD-1"})], expected, {"o": "ORD-1"})
+    empty = match_expected([site({"reason": " ", "order_id": "ORD-1"})], expected, {"o": "ORD-1"}, {})
     assert not empty.ok and "reason is empty" in empty.missing[0]
-    wrong_id = match_expected([site({"reason": "x y z", "order_id": "ORD-2"})], expected, {"o": "ORD-1"})
+    wrong_id = match_expected([site({"reason": "x y z", "order_id": "ORD-2"})], expected, {"o": "ORD-1"}, {})
     assert not wrong_id.ok
 
 
@@ -478,7 +483,7 @@ def test_asked_when_missing_rejects_a_guess_in_a_clarification_scenario():
                           language="en", tool="translate")
         trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
         view = walk(trace)
-        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
+        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts, {})
         ctx = JudgeContext(trace=trace, pack=None, scenario=scenario, view=view, match=match, today=None)
         return rule_check("asked_when_missing", asked_when_missing(ctx))
 
@@ -513,7 +518,7 @@ def test_asked_when_missing_accepts_a_relative_day_said_in_other_words():
                           language="en", tool="forecast")
         trace = Trace(id="e1", episode=episode, messages=messages, termination="user_stop", facts=facts)
         view = walk(trace, today)
-        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts)
+        match = match_expected(view.calls, [c for t in scenario.turns for c in t.expect], facts, {})
         ctx = JudgeContext(trace=trace, pack=None, scenario=scenario, view=view, match=match, today=today)
         return rule_check("asked_when_missing", asked_when_missing(ctx))
 

@@ -164,8 +164,19 @@ CASES = [
          ((At(TOOLS_YAML, "type: array", -1), "tools[1].parameters: must have type: object (got 'array')"),), WEATHER),
     Case("invalid JSON schema in a Python tool",
          ((SHOP_PY, '"reason": {"type": "string", "enum"', '"reason": {"type": "strng", "enum"'),),
-         ((At(SHOP_PY, "def initiate_refund", -11),
+         ((At(SHOP_PY, "def initiate_refund", -12),
            f"tool 'initiate_refund': parameters: properties.reason.type: 'strng' {NOT_A_TYPE}"),)),
+    # The judge tolerates an extra read, never an extra write, and compares the final state over
+    # what writes touch: no tool may leave unsaid which it is.
+    Case("a tools.yaml tool must say whether it changes state",
+         ((TOOLS_YAML, "        timezone: {type: string}\n    read_only: true", "        timezone: {type: string}"),),
+         ((At(TOOLS_YAML, "name: get_time"), "tools[1] (get_time): say whether the tool changes state: add "
+           "`read_only: true` (it only reads, like a lookup or a search) or `read_only: false` (it books, sends or "
+           "updates)"),), WEATHER),
+    Case("a Python tool must say whether it changes state", ((SHOP_PY, "    read_only=False,\n", ""),),
+         ((At(SHOP_PY, "def initiate_refund", -11), "tool 'initiate_refund': say whether it changes state: "
+           "@sims.tool(..., read_only=True) when it only reads (a lookup, a search), read_only=False when it books, "
+           "sends or updates"),)),
     Case("Python tool spec is validated", ((SHOP_PY, 'description="Refund an order."', "description=42"),),
          ((At(SHOP_PY, "description=42", -1), "tool 'initiate_refund': description: expected text, got 42"),)),
     Case("duplicate tool names in tools.yaml", ((TOOLS_YAML, "name: get_time", "name: get_weather"),),
@@ -220,6 +231,17 @@ CASES = [
     Case("literal argument violating the schema", ((SHOP, 'reason: "{reason}"', "reason: broken"),),
          ((At(SHOP, "reason: broken"), "scenarios[1].turns[1].expect[0].args.reason: initiate_refund.reason: 'broken' "
            f"is not one of {REASONS}"),)),
+    Case("a set of acceptable values with a member the schema refuses",
+         ((SHOP, 'reason: "{reason}"', "reason: [defective, broken]"),),
+         ((At(SHOP, "reason: [defective, broken]"), "scenarios[1].turns[1].expect[0].args.reason[1]: "
+           f"initiate_refund.reason: 'broken' is not one of {REASONS}"),)),
+    Case("an empty set of acceptable values", ((SHOP, 'reason: "{reason}"', "reason: []"),),
+         ((At(SHOP, "reason: []"), "scenarios[1].turns[1].expect[0].args.reason: initiate_refund.reason: an empty "
+           "list accepts nothing; give the value, or the values the policy allows (e.g. [high, normal])"),)),
+    Case("record unique path not in the seeded records",
+         ((SHOP, "where: {status: delivered}}", "where: {status: delivered}, unique: [order_id, totl]}"),),
+         ((At(SHOP, "unique: [order_id, totl]"), "scenarios[0].record.unique[1]: no seeded 'orders' record has a "
+           "field 'totl'"),)),
     Case("choice slot violating the schema", ((SHOP, "choice: [defective, not_received]", "choice: [defective, broken]"),),
          ((At(SHOP, "choice: [defective, broken]"), "scenarios[1].slots.reason.choice[1]: cannot fill "
            f"initiate_refund.reason: 'broken' is not one of {REASONS}"),)),
@@ -445,3 +467,9 @@ def test_several_problems_are_all_reported(pack):
         problems[4],
     ]
     assert problems[4].startswith("tool_sims/shop.py:") and "'strng' is not a JSON Schema type" in problems[4]
+
+
+def test_a_set_of_acceptable_values_loads(pack):
+    """`reason: [defective, not_received]` on a parameter that takes no arrays: any of them."""
+    pack.edit(SHOP, 'reason: "{reason}"', "reason: [defective, not_received]")
+    assert load_pack(SHOP).scenarios["refund"].turns[1].expect[0].args["reason"] == ["defective", "not_received"]

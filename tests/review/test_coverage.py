@@ -129,7 +129,7 @@ def test_blueprint_behaviours():
 # ---------------------------------------------------------------- a run of a small pack
 
 TOOLS = {"tools": [
-    {"name": n, "description": n, "parameters": {"type": "object", "properties": {}},
+    {"name": n, "description": n, "parameters": {"type": "object", "properties": {}}, "read_only": n == "find",
      "returns": {"type": "object", "properties": {"id": {"type": "string"}}}}
     for n in ("find", "buy", "cancel")
 ]}

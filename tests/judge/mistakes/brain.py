@@ -56,12 +56,7 @@ def writes(pack: Pack, tool: str) -> bool:
 
 def read_only(pack: Pack, tool: str) -> bool | None:
     spec = pack.domain.tools.get(tool)
-    if spec is None:
-        return None
-    declared = getattr(spec, "read_only", None)
-    if declared is not None:
-        return declared
-    return tool.split("_")[0] in ("get", "lookup", "search", "list", "find", "check", "query", "calculate")
+    return spec.read_only if spec is not None else None
 
 
 class ScriptedAssistant:
