@@ -446,7 +446,7 @@ _QUEUE = {"high": (1, 3), "normal": (3, 9), "low": (6, 15)}
             },
             "order_id": {**ORDER_ID, "description": "The order concerned, if any (e.g. ORD-48291)."},
             "priority": {
-                "type": "string", "enum": list(PRIORITIES),
+                "type": "string", "enum": list(PRIORITIES), "default": "normal",
                 "description": "How urgent the issue is; normal if omitted.",
             },
         },

@@ -15,6 +15,8 @@ Decisions:
   spec): looking something up once more is harmless, while an unexpected write (a second refund,
   a cancellation nobody asked for) is exactly what a training set must not teach. A tool that
   never said (an old snapshot) or is unknown counts as a write.
+- A blueprint value that is a set (`priority: [high, normal]` for a parameter that takes no
+  arrays) matches any of its values: the policy allows either.
 - An expected call with `expect_error: true` only matches a call whose result was an error; the
   ids of such calls are reported so the error-result rule can tell expected errors from misuse.
 """
@@ -28,7 +30,7 @@ from typing import Any, Mapping
 
 from simulator.judge.conversation import CallSite
 from simulator.spec import ExpectedCall, ToolSpec
-from simulator.spec.blueprint import PLACEHOLDER, MissingValue, render_args
+from simulator.spec.blueprint import PLACEHOLDER, MissingValue, acceptable_values, render_args
 
 _NUMERIC_STRING = re.compile(r"^\s*[+-]?\d+(?:,\d{3})*(?:\.\d+)?\s*$")
 
@@ -84,7 +86,7 @@ class ExpectedMatch:
         return not self.missing and not self.unexpected
 
 
-def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> str | None:
+def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any], spec: ToolSpec | None) -> str | None:
     """None when `site` satisfies `expected`, else a short reason."""
     if site.call.name != expected.tool:
         return f"called {site.call.name}"
@@ -94,6 +96,7 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> 
         wanted = render_args(expected, facts, site.results)
     except MissingValue as exc:
         return f"cannot render {exc.args[0]!r} at that point"
+    properties = spec.parameters.get("properties", {}) if spec is not None else {}
     for key, value in wanted.items():
         if key not in site.args:
             return f"{key} missing"
@@ -101,7 +104,11 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any]) -> 
             if not (isinstance(site.args[key], str) and site.args[key].strip()):
                 return f"{key} is empty"
             continue
-        if not values_equal(value, site.args[key]):
+        options = acceptable_values(value, properties.get(key))
+        if options is not None:
+            if not any(values_equal(option, site.args[key]) for option in options):
+                return f"{key}={site.args[key]!r}, expected one of {options!r}"
+        elif not values_equal(value, site.args[key]):
             return f"{key}={site.args[key]!r}, expected {value!r}"
     if expected.expect_error and not (site.result is not None and site.result.is_error):
         return "expected an error result"
@@ -117,7 +124,7 @@ def match_expected(
     closest: dict[int, str] = {}  # expected index -> reason the nearest same-tool call failed
     for site in calls:
         if position < len(expected):
-            reason = _mismatch(expected[position], site, facts)
+            reason = _mismatch(expected[position], site, facts, tools.get(expected[position].tool))
             if reason is None:
                 result.matched.append((expected[position], site))
                 if expected[position].expect_error:

@@ -69,10 +69,11 @@ def merge_records(a: StateQuery | None, b: StateQuery | None) -> tuple[bool, Sta
         return True, a or b
     if a.collection != b.collection:
         return False, None
+    unique = list(dict.fromkeys(a.unique + b.unique))  # identifiable for both sources' users
     if all(k in b.where and b.where[k] == v for k, v in a.where.items()):
-        return True, b
+        return True, b.model_copy(update={"unique": unique})
     if all(k in a.where and a.where[k] == v for k, v in b.where.items()):
-        return True, a
+        return True, a.model_copy(update={"unique": unique})
     return False, None
 
 

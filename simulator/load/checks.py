@@ -33,6 +33,7 @@ from simulator.spec.blueprint import (
     lookup,
     matches,
     placeholders,
+    takes_arrays,
     walk_strings,
 )
 from simulator.spec.toolkit import State
@@ -191,6 +192,9 @@ def _check_record(ctx: PackContext, base: Loc, scenario: Scenario) -> Iterator[P
     for key in scenario.record.where:
         if not _resolves_somewhere(key, records):
             yield ctx.problem(base + ("record", "where", key), f"no seeded {collection!r} record has a field {key!r}")
+    for index, path in enumerate(scenario.record.unique):
+        if not _resolves_somewhere(path, records):
+            yield ctx.problem(base + ("record", "unique", index), f"no seeded {collection!r} record has a field {path!r}")
     for name, path in field_slots.items():
         if not _resolves_somewhere(path, records):
             yield ctx.problem(base + ("slots", name, "field"), f"no seeded {collection!r} record has a field {path!r}")
@@ -250,6 +254,8 @@ def _check_call(
             yield ctx.problem(loc + ("args", name), (
                 f"tool {call.tool!r} has no parameter {name!r}{_choices(name, properties, 'parameters')}"
             ))
+        elif isinstance(value, list) and not takes_arrays(properties.get(name)):
+            yield from _check_alternatives(ctx, loc + ("args", name), base, scenario, spec, call, name, value)
         elif not _has_placeholder(value):
             for message in _argument_errors(spec, name, value):
                 yield ctx.problem(loc + ("args", name), f"{call.tool}.{name}: {message}")
@@ -258,6 +264,25 @@ def _check_call(
     missing = [r for r in spec.required if r not in call.args]
     if missing:
         yield ctx.problem(loc, f"call of {call.tool!r} lacks required argument(s) {', '.join(missing)}")
+
+
+def _check_alternatives(
+    ctx: PackContext, loc: Loc, base: Loc, scenario: Scenario, spec: ToolSpec, call: ExpectedCall, arg: str,
+    options: list[Any],
+) -> Iterator[Problem]:
+    """A set of acceptable values (`priority: [high, normal]`): each must fit the parameter."""
+    if not options:
+        yield ctx.problem(loc, f"{call.tool}.{arg}: an empty list accepts nothing; give the value, or the "
+                               "values the policy allows (e.g. [high, normal])")
+    for index, option in enumerate(options):
+        if isinstance(option, list):
+            yield ctx.problem(loc + (index,), f"{call.tool}.{arg}: takes no arrays, so a list is a set of "
+                                              "acceptable values, and a set of sets means nothing")
+        elif not _has_placeholder(option):
+            for message in _argument_errors(spec, arg, option):
+                yield ctx.problem(loc + (index,), f"{call.tool}.{arg}: {message}")
+        else:
+            yield from _check_slot_literals(ctx, base, scenario, spec, call, arg, option)
 
 
 def _check_slot_literals(

@@ -16,7 +16,7 @@ from simulator.core.records import Episode
 from simulator.simulate.agents.script import names_an_id
 from simulator.simulate.environment import ToolEnvironment
 from simulator.spec import Persona, Scenario, StateQuery
-from simulator.spec.blueprint import MissingValue, lookup, matches
+from simulator.spec.blueprint import MissingValue, identifiable, lookup, matches
 from simulator.spec.pack import Domain, Pack
 from simulator.values.fakes import fake
 from simulator.words.relative_dates import fill_today, resolve
@@ -66,9 +66,13 @@ class EpisodeContext:
 
 
 def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: random.Random) -> dict[str, Any]:
-    candidates = [r for r in state.get(query.collection, []) if matches(r, query.where)]
+    records = state.get(query.collection, [])
+    candidates = [r for r in records if matches(r, query.where)]
+    if query.unique:
+        candidates = [r for r in candidates if identifiable(r, records, query.unique)]
     if not candidates:
-        raise ScenarioError(f"no record in {query.collection!r} matches {query.where}")
+        unique = f", identifiable by {query.unique}" if query.unique else ""
+        raise ScenarioError(f"no record in {query.collection!r} matches {query.where}{unique}")
     return rng.choice(candidates)
 
 

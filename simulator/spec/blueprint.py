@@ -134,6 +134,47 @@ def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[s
     return {k: render_value(v, facts, results) for k, v in call.args.items()}
 
 
+def takes_arrays(schema: Any) -> bool:
+    """Could this parameter schema accept a JSON array? (No schema at all: it could.)"""
+    if not isinstance(schema, dict):
+        return True
+    declared = schema.get("type")
+    if declared is not None:
+        types = declared if isinstance(declared, list) else [declared]
+        if "array" in types:
+            return True
+        if "anyOf" not in schema and "oneOf" not in schema:
+            return False
+    branches = schema.get("anyOf", []) + schema.get("oneOf", [])
+    if branches:
+        return any(takes_arrays(b) for b in branches)
+    if "enum" in schema:
+        return any(isinstance(v, list) for v in schema["enum"])
+    if "const" in schema:
+        return isinstance(schema["const"], list)
+    return declared is None and "properties" not in schema
+
+
+def acceptable_values(value: Any, schema: Any) -> list[Any] | None:
+    """The values a blueprint argument accepts when it is a set (`[high, normal]` for a
+    parameter that takes no arrays), else None (the value is the one value)."""
+    if isinstance(value, list) and value and not takes_arrays(schema):
+        return value
+    return None
+
+
+def first_choices(args: dict[str, Any], parameters: dict[str, Any] | None) -> dict[str, Any]:
+    """Rendered blueprint arguments with each set of acceptable values replaced by its first
+    (what the offline assistant says, and what a replay uses when no call chose)."""
+    properties = (parameters or {}).get("properties", {})
+    out = dict(args)
+    for name, value in args.items():
+        options = acceptable_values(value, properties.get(name))
+        if options is not None:
+            out[name] = options[0]
+    return out
+
+
 def walk_strings(value: Any) -> Iterable[str]:
     """Every string inside nested lists and dicts (template values, blueprint arguments)."""
     if isinstance(value, str):
@@ -189,6 +230,36 @@ def latest_results(messages: Iterable[Message]) -> dict[str, Any]:
             except ValueError:
                 continue
     return results
+
+
+def values_at(path: str, record: Any) -> list[Any]:
+    """Every value at a dotted path where a list index stands for any element: `items.0.name`
+    of an order with three items gives the three names."""
+    found = [record]
+    for part in path.split("."):
+        step: list[Any] = []
+        for value in found:
+            if isinstance(value, Mapping) and part in value:
+                step.append(value[part])
+            elif isinstance(value, (list, tuple)) and part.isdigit():
+                step.extend(value)
+        found = step
+    return found
+
+
+def identifiable(record: dict[str, Any], others: Iterable[dict[str, Any]], paths: list[str]) -> bool:
+    """Does no other record share the record's values at every one of `paths`? (see
+    `StateQuery.unique`)"""
+    if not paths:
+        return True
+    try:
+        own = [lookup(path, record) for path in paths]
+    except MissingValue:
+        return False
+    return not any(
+        other is not record and all(value in values_at(path, other) for path, value in zip(paths, own))
+        for other in others
+    )
 
 
 def matches(record: dict[str, Any], where: dict[str, Any]) -> bool:

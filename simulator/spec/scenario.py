@@ -14,7 +14,12 @@ from simulator.spec.base import Category, FakeKind, HardCase, LocalizedText, Str
 class StateQuery(Strict):
     """Pick one record of the episode's tool state, e.g. a delivered order.
 
-    `where` maps a field to a value or a list of accepted values.
+    `where` maps a field to a value or a list of accepted values. `unique` names the fields the
+    user will identify the record by ("the order with the {item}" by e-mail: `[email,
+    items.0.name]`): only a record that no other record of the collection shares all of them
+    with is picked, so the blueprint's answer is the only right one. A list index in such a path
+    (`items.0.name`) stands for any element of the other records' lists (another order of the
+    same customer that contains the item anywhere makes it ambiguous).
     """
 
     collection: str = Field(description="a collection of the Python sims' seeded state (not for tools.yaml packs)",
@@ -24,6 +29,11 @@ class StateQuery(Strict):
         description="field (dotted path) -> the value, or a list of accepted values, the picked record must have; "
                     "`toolsim validate` says when no seeded record matches",
         examples=[{"status": "active"}, {"status": ["shipped", "delivered"]}],
+    )
+    unique: list[str] = Field(
+        default_factory=list,
+        description="fields the user identifies the record by; only records no other record shares them all with",
+        examples=[["email", "items.0.name"]],
     )
 
 
@@ -106,14 +116,21 @@ class SlotSpec(Strict):
 
 class ExpectedCall(Strict):
     """One call the blueprint expects. Argument values are literals or templates:
-    `{slot}` for a fact of the user, `{@tool.path}` for a value of that tool's latest result."""
+    `{slot}` for a fact of the user, `{@tool.path}` for a value of that tool's latest result.
+
+    A list given for a parameter that does not take arrays is a set of acceptable values, for
+    where the system prompt's policy allows either (`priority: [high, normal]`): the judge
+    accepts any of them, the offline assistant says the first. (For an array parameter a list
+    is the literal array, as always.) See `simulator.spec.blueprint.acceptable_values`."""
 
     tool: str = Field(description="the tool the assistant must call", examples=["book_appointment"])
     args: dict[str, Any] = Field(
         default_factory=dict,
         description="the key arguments and their values: literals, `{slot}` (a fact of the user; a whole-string "
-                    "placeholder keeps the value's type) or `{@tool.path}` (from that tool's latest result)",
-        examples=[{"doctor_id": "{@find_doctor.doctors.0.id}", "date": "{when.code}"}],
+                    "placeholder keeps the value's type) or `{@tool.path}` (from that tool's latest result); "
+                    "a list for a parameter that does not take arrays is a set of acceptable values",
+        examples=[{"doctor_id": "{@find_doctor.doctors.0.id}", "date": "{when.code}"},
+                  {"priority": ["normal", "high"]}],
     )
     expect_error: bool = Field(
         False, description="the call must be answered with an error (an error-recovery scenario); `toolsim "

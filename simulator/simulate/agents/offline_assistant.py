@@ -44,6 +44,7 @@ from simulator.simulate.agents.style import slot_label
 from simulator.spec import LocalizedText, Turn
 from simulator.spec.blueprint import (
     MissingValue,
+    first_choices,
     latest_results,
     render_args,
     render_prose,
@@ -73,6 +74,7 @@ class OfflineAssistant:
         self.script = script_of(ctx.scenario)
         self.facts = ctx.facts
         self.config = ctx.domain.config
+        self.tools = ctx.domain.tools
         # Parsing every earlier tool result costs; only templates with `{@tool...}` need them.
         self._replies_read_results = mentions_results(self.config)
         self.language = ctx.persona.language
@@ -148,6 +150,8 @@ class OfflineAssistant:
                 results = latest_results(messages)
             try:
                 args = render_args(step.call, self.facts, results)
+                spec = self.tools.get(step.call.tool)
+                args = first_choices(args, spec.parameters if spec else None)
             except MissingValue:
                 break
             self._calls_made += 1

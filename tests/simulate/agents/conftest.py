@@ -43,7 +43,7 @@ def make_scenario(**fields: Any) -> Scenario:
 
 def make_domain(**fields: Any) -> SimpleNamespace:
     config = DomainConfig.model_validate({"tools": "x.py", "system_prompt": "You help.", **fields})
-    return SimpleNamespace(config=config, system_prompt="You help.")
+    return SimpleNamespace(config=config, system_prompt="You help.", tools={})
 
 
 def make_context(scenario: Scenario, persona: Persona, facts: dict[str, Any], domain: Any = None, seed: int = 1):

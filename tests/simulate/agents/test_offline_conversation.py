@@ -95,7 +95,7 @@ class StandInEnvironment:
 
 def _play(kit, scenario, persona, seed):
     facts, record = _facts(scenario, random.Random(seed))
-    ctx = kit.context(scenario, persona, facts, SimpleNamespace(config=FILE.domain), seed)
+    ctx = kit.context(scenario, persona, facts, SimpleNamespace(config=FILE.domain, tools={}), seed)
     env = StandInEnvironment(scenario, facts, record)
     return kit.play(ctx, env), env, facts
 
