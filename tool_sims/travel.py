@@ -112,7 +112,7 @@ STAY = {
     "nights": {"type": "integer", "minimum": 1, "maximum": 30,
                "description": "Number of nights. Give nights or check_out."},
     "check_out": {**DAY, "description": "Departure date, YYYY-MM-DD, after check_in. Give nights or check_out."},
-    "guests": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Number of guests; 1 if omitted."},
+    "guests": {"type": "integer", "minimum": 1, "maximum": 8, "default": 1, "description": "Number of guests; 1 if omitted."},
 }
 
 
@@ -409,9 +409,10 @@ def get_user_profile(ctx: SimContext) -> dict[str, Any]:
         "origin": {**CITY, "description": "Departure city (canonical English name, e.g. Shanghai, New York)."},
         "destination": {**CITY, "description": "Arrival city (canonical English name)."},
         "date": {**DAY, "description": "Departure date, YYYY-MM-DD."},
-        "passengers": {"type": "integer", "minimum": 1, "maximum": MAX_PASSENGERS,
+        "passengers": {"type": "integer", "minimum": 1, "maximum": MAX_PASSENGERS, "default": 1,
                        "description": "Travellers; 1 if omitted."},
-        "cabin": {"type": "string", "enum": list(CABINS), "description": "Cabin class; economy if omitted."},
+        "cabin": {"type": "string", "enum": list(CABINS), "default": "economy",
+                  "description": "Cabin class; economy if omitted."},
     }, ["origin", "destination", "date"]),
     returns=_object({
         "origin": CITY, "destination": CITY, "date": DAY, "cabin": {"enum": list(CABINS)},
@@ -441,9 +442,10 @@ def search_flights(
     ),
     parameters=_object({
         "flight_id": {**FLIGHT_ID, "description": "The flight_id from search_flights, e.g. MU5101-20260314."},
-        "passengers": {"type": "integer", "minimum": 1, "maximum": MAX_PASSENGERS,
+        "passengers": {"type": "integer", "minimum": 1, "maximum": MAX_PASSENGERS, "default": 1,
                        "description": "Seats to book; 1 if omitted."},
-        "cabin": {"type": "string", "enum": list(CABINS), "description": "Cabin class; economy if omitted."},
+        "cabin": {"type": "string", "enum": list(CABINS), "default": "economy",
+                  "description": "Cabin class; economy if omitted."},
     }, ["flight_id"]),
     returns=_object({
         "booking_id": {"type": "string", "pattern": r"^FB-\d+$"},
@@ -521,7 +523,7 @@ def search_hotels(
     parameters=_object({
         "hotel_id": {**HOTEL_ID, "description": "The hotel_id from search_hotels, e.g. HTL-4821."},
         **STAY,
-        "rooms": {"type": "integer", "minimum": 1, "maximum": 4, "description": "Rooms to book; 1 if omitted."},
+        "rooms": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1, "description": "Rooms to book; 1 if omitted."},
     }, ["hotel_id", "check_in"]),
     returns=_object({
         "booking_id": {"type": "string", "pattern": r"^HB-\d+$"}, "status": {"const": "confirmed"},

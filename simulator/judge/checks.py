@@ -18,7 +18,7 @@ iff every check passes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -28,6 +28,8 @@ from simulator.judge.conversation import ConversationView
 from simulator.judge.expected import ExpectedMatch
 from simulator.spec import ExpectedCall, Scenario, ToolSpec
 from simulator.spec.pack import Pack
+from simulator.spec.toolkit import State
+from simulator.simulate.environment import seeded_state
 
 MAX_LISTED = 3  # problems spelled out in a reason; the rest are counted
 
@@ -47,6 +49,14 @@ class JudgeContext:
     view: ConversationView  # every tool call with its evidence and result (`simulator.judge.conversation`)
     match: ExpectedMatch | None  # the blueprint's expected calls against the real ones
     today: date  # the episode's simulated day
+    cache: dict[str, Any] = field(default_factory=dict)  # what one check computes and another reuses
+
+    def seeded_state(self) -> State:
+        """The episode's tool state as seeded, before any call ({} for schema-only tools and
+        for a pack read back from a run's pack.json, which has no sims). Do not mutate."""
+        if "seeded_state" not in self.cache:
+            self.cache["seeded_state"] = seeded_state(self.pack.domain, self.trace.episode.seed, self.today)
+        return self.cache["seeded_state"]
 
     @property
     def tools(self) -> dict[str, ToolSpec]:

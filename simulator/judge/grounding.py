@@ -69,7 +69,7 @@ def _leaves(value: Any, schema: dict[str, Any] | None, path: str) -> Iterator[tu
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-def _token_in(token: str, text: str) -> bool:
+def token_in(token: str, text: str) -> bool:
     """`token` occurs in `text` and is not part of a longer ASCII word or number there.
 
     Plain `str.find` with edge checks rather than a regex per token: compiling one pattern per
@@ -100,10 +100,10 @@ def _string_problems(value: str, evidence: Evidence) -> list[str]:
         if not (_HAS_DIGIT.search(norm) or "@" in norm):
             return []
         token = norm.strip(_TOKEN_EDGE)
-        if _token_in(token, evidence.text):
+        if token_in(token, evidence.text):
             return []
         date_time = _DATE_TIME.match(token)
-        if date_time and all(_token_in(part, evidence.text) for part in date_time.groups()):
+        if date_time and all(token_in(part, evidence.text) for part in date_time.groups()):
             return []
         if _NUMERIC_STRING.match(token) and _number_grounded(float(token.replace(",", "")), evidence):
             return []
@@ -112,7 +112,7 @@ def _string_problems(value: str, evidence: Evidence) -> list[str]:
     for raw in norm.split(" "):
         token = raw.strip(_TOKEN_EDGE)
         strong = "@" in token or (_HAS_DIGIT.search(token) and _HAS_LETTER.search(token))
-        if strong and not _token_in(token, evidence.text):
+        if strong and not token_in(token, evidence.text):
             missing.append(token)
     return missing
 

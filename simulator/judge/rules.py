@@ -21,12 +21,14 @@ from simulator.core.records import ModelJudgement, Trace, Verdict
 from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, run_checks
 from simulator.judge.conversation import walk
 from simulator.judge.expected import match_expected
+from simulator.judge.argument_values import unnamed_unsaid
 from simulator.judge.grounding import ungrounded_values
 from simulator.spec.blueprint import arg_slot
 from simulator.spec.pack import Pack
 from simulator.spec.validation import argument_errors
 from simulator.words.heard import HeardFacts
 from simulator.words.relative_dates import dates_mentioned
+from simulator.words.value_words import ValueWords
 
 # A line of assistant content that starts like a speaker tag means the model kept writing the
 # dialogue (speaking as the user) or leaked its chat template.
@@ -69,16 +71,19 @@ def arguments_schema(ctx: JudgeContext) -> list[str]:
 
 @check("arguments_grounded")
 def arguments_grounded(ctx: JudgeContext) -> list[str]:
+    """Identifier-like values of every argument (`simulator.judge.grounding`), and word-like
+    values of the arguments the blueprint does not name (`simulator.judge.argument_values`)."""
     problems: list[str] = []
+    named = {id(site): set(expected.args) for expected, site in (ctx.match.matched if ctx.match else [])}
+    words = ValueWords(ctx.pack.domain.config.value_labels) if ctx.pack is not None else ValueWords()
     for site in ctx.view.calls:
         if site.args is None:
             continue
         spec = ctx.tools.get(site.call.name)
         parameters = spec.parameters if spec is not None else None
-        problems.extend(
-            f"{site.call.name}: {p} not in the conversation"
-            for p in ungrounded_values(site.args, parameters, site.evidence)
-        )
+        ungrounded = ungrounded_values(site.args, parameters, site.evidence)
+        ungrounded += [p for p in unnamed_unsaid(site, spec, named.get(id(site), set()), words) if p not in ungrounded]
+        problems.extend(f"{site.call.name}: {p} not in the conversation" for p in ungrounded)
     return problems
 
 
@@ -220,6 +225,10 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
         reasons=failed,
     )
 
+
+# The checks that read the replies and the final state live in modules of their own; importing
+# them here registers them after the ones above, in the order verdicts list them.
+from simulator.judge import final_state, outcomes, reply_grounding  # noqa: E402,F401,I001
 
 CHECK_NAMES: tuple[str, ...] = tuple(CHECKS.names())  # toolsim's own checks, in verdict order
 

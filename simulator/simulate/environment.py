@@ -94,6 +94,25 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[StateChange]:
     return [StateChange(path=path or "/", before=copy_tree(before), after=copy_tree(after))]
 
 
+_SEEDED: dict[tuple[int, int, date], tuple[Domain, State]] = {}
+_SEEDED_LIMIT = 128
+
+
+def seeded_state(domain: Domain, seed: int, today: date) -> State:
+    """The episode's state as its sims seed it, before any call; do not mutate it (copy it with
+    `copy_tree`). Kept for the last episodes seeded, so the judge, which replays a trace's
+    expected calls on the same state right after the episode ran, does not seed it again."""
+    key = (id(domain), seed, today)
+    hit = _SEEDED.get(key)
+    if hit is not None and hit[0] is domain:
+        return hit[1]
+    state = domain.sims.seed_state(random.Random(seed), today) if domain.sims else {}
+    if len(_SEEDED) >= _SEEDED_LIMIT:
+        del _SEEDED[next(iter(_SEEDED))]
+    _SEEDED[key] = (domain, state)
+    return state
+
+
 @functools.cache
 def _accepted_names(fn: Callable[..., Any]) -> set[str] | None:
     """The keyword arguments a sim function takes after `ctx`, or None when it takes **kwargs."""
@@ -130,8 +149,8 @@ class ToolEnvironment:
         self.seed = seed
         self.today = today_for(seed, today)
         self.check_returns = check_returns
-        self.state: State = domain.sims.seed_state(random.Random(seed), self.today) if domain.sims else {}
-        self._initial: State = copy_tree(self.state)
+        self._initial: State = seeded_state(domain, seed, self.today)
+        self.state: State = copy_tree(self._initial)
         self.context = SimContext(state=self.state, rng=random.Random(f"sims:{seed}"), today=self.today)
         self.calls = 0
         self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)

@@ -1,0 +1,62 @@
+"""Arguments the blueprint does not name: a word-like value must still have come from somewhere.
+
+`simulator.judge.grounding` checks identifier-like values (ids, e-mails, numbers) of every
+argument; the blueprint's expected calls check the values of the arguments they name. Left over
+are the rest: a `country: "DE"` added to an address change, a `priority: "low"` on an escalation,
+`units: "metric"` on a weather lookup. A schema may offer such values (an enum), but offering is
+not choosing: a model that fills an optional argument nobody asked for learns to guess. So a
+string or enum value of an argument the blueprint does not name must be the schema's default,
+or appear in what the user said or a result showed before the call — read through the pack's
+labels in both languages (经济舱 said is `economy`; "changed my mind" is not `changed_mind`, but
+"changed mind" would be). Free text (two words or more, not an enum value) is left to the
+identifier rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from simulator.judge.conversation import CallSite, normalize
+from simulator.judge.grounding import token_in
+from simulator.spec import ToolSpec
+from simulator.words.value_words import ValueWords
+
+_NUMERIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+
+
+def _said(value: str, text: str, words: ValueWords) -> bool:
+    return any(token_in(normalize(form), text) for form in words.forms(value))
+
+
+def _unsaid(value: Any, schema: Any, path: str, text: str, words: ValueWords) -> Iterator[str]:
+    schema = schema if isinstance(schema, dict) else {}
+    if "const" in schema or ("default" in schema and schema["default"] == value):
+        return
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            yield from _unsaid(item, properties.get(key), f"{path}.{key}", text, words)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unsaid(item, schema.get("items"), f"{path}[{index}]", text, words)
+    elif isinstance(value, str) and value.strip() and not _NUMERIC.match(value.strip()):
+        enum = schema.get("enum")
+        if not enum and len(value.split()) > 1:
+            return  # free text: its strong tokens are the identifier rule's business
+        if not _said(value, text, words):
+            yield f"{path}={value!r}"
+
+
+def unnamed_unsaid(site: CallSite, spec: ToolSpec | None, named: set[str], words: ValueWords) -> list[str]:
+    """`path=value` for each string or enum value of an argument the blueprint does not name that
+    is neither the schema's default nor said or shown before the call."""
+    if site.args is None:
+        return []
+    properties = spec.parameters.get("properties", {}) if spec is not None else {}
+    text = site.evidence.text
+    found: list[str] = []
+    for name, value in site.args.items():
+        if name not in named:
+            found.extend(_unsaid(value, properties.get(name), name, text, words))
+    return found

@@ -1,0 +1,115 @@
+"""The checkable values a reply states, with where they stand: identifiers, numbers, dates and
+clock times, written as digits or in words ("March 14", "3 pm", "3月14日", "下午三点").
+
+A value is what a fine-tuned model could get wrong by inventing it: `RF-1009` for `RF-1001`,
+45.00 for 49.99, the 17th for the 18th. Words that are values (a status, a name) depend on the
+pack and are found by `simulator.judge.reply_grounding`; this module only reads the shapes every
+pack shares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from simulator.words.calendar_dates import calendar_dates
+
+_TOKEN = re.compile(r"https?://[^\s)\]>\"']+|[a-z0-9][a-z0-9._@:/+#-]*[a-z0-9]|[a-z0-9]")
+_NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
+_WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)(?:st|nd|rd|th|x|[a-z]{1,3}|-[a-z]+)$")
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:t(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
+_EN_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])")
+_ZH_TIME = re.compile(r"(上午|早上|中午|下午|傍晚|晚上)?(\d{1,2})(?:点(半|(\d{1,2})分?)?|[:：](\d{2})(?!\d))")
+_ZH_AFTERNOON = ("下午", "傍晚", "晚上")
+ISO_DAY_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLOCK_IN_TEXT = re.compile(r"(?<!\d)(\d{2}):(\d{2})(?!\d)")
+_HAS_LETTER = re.compile(r"[a-z@]")
+_DECADE = re.compile(r"^(\d{2,4})s$")
+_SCALES = ("5", "10", "100")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One value a reply states: `kind` is id, number, date or time; `value` its normal form
+    (the lower-cased token, a float, an ISO date, HH:MM); `written` as the reply has it."""
+
+    kind: str
+    value: object
+    written: str
+    start: int
+    end: int
+
+
+def _clock(hour: int, minute: int) -> str | None:
+    return f"{hour:02d}:{minute:02d}" if 0 <= hour <= 24 and 0 <= minute < 60 else None
+
+
+def _times(low: str) -> list[Stated]:
+    found: list[Stated] = []
+    for match in _EN_TIME.finditer(low):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= hour <= 12:
+            clock = _clock(hour % 12 + (12 if match.group(3).startswith("p") else 0), minute)
+            if clock:
+                found.append(Stated("time", clock, match.group(), match.start(), match.end()))
+    for match in _ZH_TIME.finditer(low):
+        hour = int(match.group(2))
+        minute = 30 if match.group(3) == "半" else int(match.group(4) or match.group(5) or 0)
+        if match.group(1) in _ZH_AFTERNOON and hour < 12:
+            hour += 12
+        clock = _clock(hour % 24, minute)
+        if clock and not any(s.start <= match.start() < s.end for s in found):
+            found.append(Stated("time", clock, match.group(), match.start(), match.end()))
+    return found
+
+
+def stated_values(text: str, today: date) -> list[Stated]:
+    """Every identifier, number, date and time `text` states, in order."""
+    low = text.lower()
+    found = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
+    found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
+    taken = [(s.start, s.end) for s in found]
+    for match in _TOKEN.finditer(low):
+        start, end, token = match.start(), match.end(), match.group()
+        if any(s <= start < e for s, e in taken):
+            continue
+        found.extend(_classify(token, text[start:end], start, end))
+    return sorted(found, key=lambda s: s.start)
+
+
+def _classify(token: str, written: str, start: int, end: int) -> list[Stated]:
+    if token.startswith(("http://", "https://")):
+        return [Stated("id", token.rstrip(".,;:!?"), written, start, end)]
+    if (":" in token or "/" in token) and not _ISO.match(token) and not _CLOCK.match(token):
+        # "liwan:2026-10-06" is two values a list wrote without a space; in "7.40/10" the 10 is
+        # the scale, not a value
+        out: list[Stated] = []
+        offset = start
+        for part in re.split(r"[:/]", token):
+            scale = offset > start and token[offset - start - 1] == "/" and part in _SCALES
+            if part and not scale:
+                out += _classify(part, written[offset - start:offset - start + len(part)], offset, offset + len(part))
+            offset += len(part) + 1
+        return out
+    if _NUMBER.match(token):
+        return [Stated("number", float(token.replace(",", "")), written, start, end)]
+    if (iso := _ISO.match(token)) is not None:
+        out = [Stated("date", iso.group(1), written, start, end)]
+        return out + ([Stated("time", iso.group(2), written, start, end)] if iso.group(2) else [])
+    if (clock := _CLOCK.match(token)) is not None:
+        value = _clock(int(clock.group(1)), int(clock.group(2)))
+        return [Stated("time", value, written, start, end)] if value else []
+    if (span := _RANGE.match(token)) is not None:
+        return [Stated("number", float(g), written, start, end) for g in span.groups()]
+    if (decade := _DECADE.match(token)) is not None:
+        return [Stated("number", float(decade.group(1)), written, start, end)]
+    if (unit := _WITH_UNIT.match(token)) is not None:
+        return [Stated("number", float(unit.group(1)), written, start, end)]
+    if any(c.isdigit() for c in token) and _HAS_LETTER.search(token) or "@" in token:
+        return [Stated("id", token, written, start, end)]
+    if any(c.isdigit() for c in token):  # digits with separators: 2.1.3, 555-0100
+        return [Stated("id", token, written, start, end)]
+    return []
