@@ -116,7 +116,7 @@ def rule_check(name: str, findings: Findings) -> RuleCheck:
     problems = list(findings)
     if not problems:
         return RuleCheck(name=name, passed=True)
-    listed = "; ".join(problems[:MAX_LISTED])
+    listed = "; ".join(str(p) for p in problems[:MAX_LISTED])
     more = f" (+{len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
     return RuleCheck(name=name, passed=False, reason=listed + more)
 

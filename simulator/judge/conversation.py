@@ -90,6 +90,10 @@ class ConversationView:
     calls: list[CallSite] = field(default_factory=list)
     orphan_results: list[ToolMessage] = field(default_factory=list)  # results answering no call
     multi_call_turns: int = 0
+    # Per message index, for the checks that read replies: the normalised text and the numbers
+    # of each user message and tool result, and the parsed payload of each successful result.
+    texts: dict[int, tuple[str, frozenset[float]]] = field(default_factory=dict)
+    payloads: dict[int, Any] = field(default_factory=dict)
 
 
 def walk(trace: Trace, today: date | None = None) -> ConversationView:
@@ -106,20 +110,22 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
 
-    def add_evidence(text: str, said: bool = False) -> None:
+    def add_evidence(index: int, text: str, said: bool = False) -> None:
         nonlocal snapshot
         norm = normalize(text)
+        found = frozenset(numbers_in(norm))
+        view.texts[index] = (norm, found)
         parts.append(norm)
-        numbers.update(numbers_in(norm))
+        numbers.update(found)
         if said:
             said_parts.append(norm)
         snapshot = None
 
     for index, message in enumerate(trace.messages):
         if isinstance(message, UserMessage):
-            add_evidence(strip_stop_token(message.content), said=True)
+            add_evidence(index, strip_stop_token(message.content), said=True)
         elif isinstance(message, ToolMessage):
-            add_evidence(message.content)
+            add_evidence(index, message.content)
             site = by_id.get(message.tool_call_id)
             if site is not None and site.result is None:
                 site.result = message
@@ -127,7 +133,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
                 view.orphan_results.append(message)
             if not message.is_error:
                 try:
-                    results[message.name] = json.loads(message.content)
+                    results[message.name] = view.payloads[index] = json.loads(message.content)
                 except ValueError:
                     pass
         elif isinstance(message, AssistantMessage) and message.tool_calls:

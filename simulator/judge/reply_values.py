@@ -15,7 +15,8 @@ from datetime import date
 
 from simulator.words.calendar_dates import calendar_dates
 
-_TOKEN = re.compile(r"https?://[^\s)\]>\"']+|[a-z0-9][a-z0-9._@:/+#-]*[a-z0-9]|[a-z0-9]")
+_TOKEN = re.compile(r"https?://[^\s)\]>\"']+|[a-z0-9._@:/+#-]*[0-9@][a-z0-9._@:/+#-]*")
+_EDGE = "._@:/+#-"
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$")
 _WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)(?:st|nd|rd|th|x|[a-z]{1,3}|-[a-z]+)$")
@@ -27,6 +28,8 @@ _ZH_AFTERNOON = ("下午", "傍晚", "晚上")
 ISO_DAY_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLOCK_IN_TEXT = re.compile(r"(?<!\d)(\d{2}):(\d{2})(?!\d)")
 _HAS_LETTER = re.compile(r"[a-z@]")
+_DIGIT = re.compile(r"\d")
+_MONTH_HINT = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _DECADE = re.compile(r"^(\d{2,4})s$")
 _SCALES = ("5", "10", "100")
 
@@ -68,12 +71,24 @@ def _times(low: str) -> list[Stated]:
 
 def stated_values(text: str, today: date) -> list[Stated]:
     """Every identifier, number, date and time `text` states, in order."""
+    if _DIGIT.search(text) is None and "@" not in text:
+        return []  # every value this module reads has a digit (or is an e-mail address)
     low = text.lower()
-    found = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
-    found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
+    found = []
+    if "月" in text or _MONTH_HINT.search(low):
+        found = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
+    if "m" in low or "点" in text or ":" in text or "：" in text:
+        found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
     taken = [(s.start, s.end) for s in found]
     for match in _TOKEN.finditer(low):
         start, end, token = match.start(), match.end(), match.group()
+        if not token.startswith("http"):  # "(ORD-48291)." -> ORD-48291: tokens start and end alphanumeric
+            stripped = token.lstrip(_EDGE)
+            start += len(token) - len(stripped)
+            token = stripped.rstrip(_EDGE)
+            end = start + len(token)
+            if not token:
+                continue
         if any(s <= start < e for s, e in taken):
             continue
         found.extend(_classify(token, text[start:end], start, end))

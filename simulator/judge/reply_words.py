@@ -29,25 +29,29 @@ class Claim:
 
 @dataclass(frozen=True)
 class ReplyWords:
-    claims: tuple[re.Pattern[str], ...]
+    claims: re.Pattern[str]  # every claim phrase of every language, one pattern
     en_hedges: frozenset[str]
-    zh_hedges: tuple[str, ...]
+    en_phrases: tuple[str, ...]  # hedges of several words, with a leading space: " to be"
+    zh_hedges: re.Pattern[str]
     common: frozenset[str]
     not_names: frozenset[str]
+    not_ids: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def reply_words() -> ReplyWords:
     book = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
     en, zh = book["en"], book["zh"]
-    patterns = [re.compile(rf"(?<![a-z]){p.replace('{verbs}', en['verbs'])}(?![a-z])") for p in en["claims"]]
-    patterns += [re.compile(p) for p in zh["claims"]]
+    english = "|".join(f"(?:{p.replace('{verbs}', en['verbs'])})" for p in en["claims"])
+    chinese = "|".join(f"(?:{p})" for p in zh["claims"])
     return ReplyWords(
-        claims=tuple(patterns),
+        claims=re.compile(rf"\b(?:{english})(?![a-z])|{chinese}"),
         en_hedges=frozenset(en["hedges"]),
-        zh_hedges=tuple(zh["hedges"]),
+        en_phrases=tuple(" " + h for h in en["hedges"] if " " in h),
+        zh_hedges=re.compile("|".join(map(re.escape, zh["hedges"]))),
         common=frozenset(en["common"]),
         not_names=frozenset(en["not_names"]),
+        not_ids=frozenset(en["not_ids"]),
     )
 
 
@@ -63,23 +67,20 @@ def hedged(text: str, start: int) -> bool:
     words = reply_words()
     before = text[max(0, start - 40):start]
     tokens = _EN_WORD.findall(before)[-3:]
-    if any(t in words.en_hedges or t.endswith("n't") for t in tokens):
-        return True
+    for token in tokens:
+        if token in words.en_hedges or token.endswith("n't"):
+            return True
     window = " " + " ".join(tokens)
-    if any(" " in h and window.endswith(" " + h) for h in words.en_hedges):
+    if any(window.endswith(phrase) for phrase in words.en_phrases):
         return True
-    if " yet" in text[start:start + 40].split(".")[0]:
+    if " yet" in text[start:start + 40].split(".", 1)[0]:
         return True
     window = text[max(0, start - 4):start]
-    return any(h in window for h in words.zh_hedges)
+    return not window.isascii() and words.zh_hedges.search(window) is not None
 
 
 def claims(text: str) -> list[Claim]:
     """The unhedged spans of `text` that say a change was made ("has been updated", "已更新")."""
     low = lowered(text)
-    found: list[Claim] = []
-    for pattern in reply_words().claims:
-        for match in pattern.finditer(low):
-            if not hedged(low, match.start()) and not any(c.start <= match.start() < c.end for c in found):
-                found.append(Claim(match.start(), match.end(), text[match.start():match.end()]))
-    return sorted(found, key=lambda c: c.start)
+    return [Claim(m.start(), m.end(), text[m.start():m.end()])
+            for m in reply_words().claims.finditer(low) if not hedged(low, m.start())]

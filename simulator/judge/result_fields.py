@@ -10,10 +10,9 @@ Nested objects (an order's items) belong to their record, their fields flattened
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from simulator.spec import ToolSpec
 
@@ -25,6 +24,7 @@ _NAME_LIKE = re.compile(r"^[A-Z\u3400-\u9fff《「“\"']")
 class Record:
     tool: str
     identity: str | None
+    group: int  # the message it came from: records of one result are compared with each other
     fields: dict[str, list[Any]] = field(default_factory=dict)  # leaf key -> its values, in order
 
     def values(self) -> Iterator[Any]:
@@ -43,35 +43,27 @@ def _flatten(value: Any, into: dict[str, list[Any]], key: str = "") -> None:
         into.setdefault(key, []).append(value)
 
 
-def _record(tool: str, obj: dict[str, Any]) -> Record:
+def _record(tool: str, obj: dict[str, Any], group: int) -> Record:
     fields: dict[str, list[Any]] = {}
     _flatten(obj, fields)
     identity = next((v for v in obj.values() if isinstance(v, str) and _ID_SHAPE.match(v)), None)
-    return Record(tool, identity, fields)
+    return Record(tool, identity, group, fields)
 
 
-def records_of(tool: str, content: str) -> list[Record]:
-    """The records of one successful result (none when it is not a JSON object)."""
-    try:
-        payload = json.loads(content)
-    except ValueError:
-        return []
+def records_of(tool: str, payload: Any, group: int = 0) -> list[Record]:
+    """The records of one successful result's parsed payload (none when it is not an object)."""
     if not isinstance(payload, dict):
         return []
     top = {k: v for k, v in payload.items() if not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))}
-    found = [_record(tool, top)]
+    found = [_record(tool, top, group)]
     for value in payload.values():
         if isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-            found += [_record(tool, x) for x in value]
+            found += [_record(tool, x, group) for x in value]
     return found
 
 
-def list_lengths(content: str) -> list[int]:
-    """Lengths of the lists in a result: a reply may count them ("I found 3 orders")."""
-    try:
-        payload = json.loads(content)
-    except ValueError:
-        return []
+def list_lengths(payload: Any) -> list[int]:
+    """Lengths of the lists in a parsed result: a reply may count them ("I found 3 orders")."""
     found: list[int] = []
 
     def walk(value: Any) -> None:

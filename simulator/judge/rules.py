@@ -23,6 +23,7 @@ from simulator.judge.conversation import walk
 from simulator.judge.expected import match_expected
 from simulator.judge.argument_values import unnamed_unsaid
 from simulator.judge.grounding import ungrounded_values
+from simulator.judge.reply_lexicon import lexicon
 from simulator.spec.blueprint import arg_slot
 from simulator.spec.pack import Pack
 from simulator.spec.validation import argument_errors
@@ -65,7 +66,7 @@ def arguments_schema(ctx: JudgeContext) -> list[str]:
     for site in ctx.view.calls:
         spec = ctx.tools.get(site.call.name)
         if spec is not None and site.args is not None:
-            problems.extend(f"{site.call.name}: {e}" for e in argument_errors(spec, site.args))
+            problems.extend(f"{site.call.name}: {e}" for e in argument_errors(spec, site.args, site.call.arguments))
     return problems
 
 
@@ -75,7 +76,7 @@ def arguments_grounded(ctx: JudgeContext) -> list[str]:
     values of the arguments the blueprint does not name (`simulator.judge.argument_values`)."""
     problems: list[str] = []
     named = {id(site): set(expected.args) for expected, site in (ctx.match.matched if ctx.match else [])}
-    words = ValueWords(ctx.pack.domain.config.value_labels) if ctx.pack is not None else ValueWords()
+    words = lexicon(ctx.pack.domain).words if ctx.pack is not None else ValueWords()
     for site in ctx.view.calls:
         if site.args is None:
             continue

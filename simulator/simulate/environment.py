@@ -175,7 +175,7 @@ class ToolEnvironment:
         args, problem = parse_arguments(call)
         if args is None:
             return tool_error(call, problem or "arguments must be a JSON object")
-        errors = argument_errors(spec, args)
+        errors = argument_errors(spec, args, call.arguments)
         if errors:
             return tool_error(call, f"invalid arguments for {call.name}: " + "; ".join(errors))
         refusal = declared_error(spec, args, self.facts) if spec.errors else None

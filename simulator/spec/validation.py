@@ -224,10 +224,28 @@ def schema_errors(schema: dict[str, Any] | bool, instance: Any) -> list[str]:
     return messages
 
 
-def argument_errors(spec: ToolSpec, args: dict[str, Any]) -> list[str]:
+_CHECKED: dict[tuple[int, str], tuple[dict[str, Any], list[str]]] = {}
+_CHECKED_LIMIT = 4096
+
+
+def argument_errors(spec: ToolSpec, args: dict[str, Any], raw: str | None = None) -> list[str]:
     """Why `args` are not acceptable to `spec` (e.g. `order_id: 'ORD-12' does not match
-    '^ORD-\\d{5}$'`, `missing required argument 'reason'`); empty when they are."""
-    return schema_errors(spec.parameters, args)
+    '^ORD-\\d{5}$'`, `missing required argument 'reason'`); empty when they are.
+
+    With `raw` (the call's arguments as sent, which `args` were parsed from) the answer is kept
+    for a while: the tool environment checks a call when it runs it and the judge checks it
+    again right after, and a JSON Schema validation costs more than the rest of judging a call."""
+    if raw is None:
+        return schema_errors(spec.parameters, args)
+    key = (id(spec.parameters), raw)
+    hit = _CHECKED.get(key)
+    if hit is not None and hit[0] is spec.parameters:
+        return list(hit[1])
+    errors = schema_errors(spec.parameters, args)
+    if len(_CHECKED) >= _CHECKED_LIMIT:
+        _CHECKED.clear()
+    _CHECKED[key] = (spec.parameters, errors)
+    return list(errors)
 
 
 def parse_arguments(call: ToolCall) -> tuple[dict[str, Any] | None, str | None]:

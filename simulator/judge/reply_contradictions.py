@@ -1,0 +1,228 @@
+"""Reading a reply against this turn's results: the enum values it states (`status: shipped`
+read through the pack's labels, 已发货 is `shipped`), the names it uses (a product, a city) and
+the clauses that tie a value to one record (its id) — each a contradiction when a result shows
+otherwise. Used by `simulator.judge.reply_grounding`, which reads the identifiers, numbers,
+dates and times.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any, Callable
+
+from simulator.judge.reply_evidence import Evidence, Finding
+from simulator.judge.reply_lexicon import Lexicon, Names, names_of
+from simulator.judge.reply_words import hedged, lowered, reply_words
+from simulator.judge.result_fields import Record
+from simulator.words.value_words import humanised
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")  # "Fatima White", "Desk Lamp"
+CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
+Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
+
+
+class Contradictions:
+    """The turn-level readings of one trace's replies (tables kept per pack in `lexicon`)."""
+
+    def __init__(self, lexicon: Lexicon, state: Callable[[], Any]) -> None:
+        self.lexicon = lexicon
+        self.state = state  # the episode's seeded state, when a name is not the pack's
+        self._state_names: Names | None = None
+        self._indexes: dict[int, dict[Any, list[tuple[Record, str]]]] = {}
+
+    def mentions(self, low: str) -> list[Mention]:
+        """Every enum value of a result field the reply states, where it stands, unhedged; an everyday word ("high") only next to its field's name ("high
+        priority"); a label inside a longer one (经济舱 in 高级经济舱) is that longer one."""
+        pattern = self.lexicon.forms_pattern
+        if pattern is None:
+            return []
+        found: list[Mention] = []
+        for match in pattern.finditer(low):
+            form, at = self.lexicon.forms[match.group()], match.start()
+            end = match.end()
+            glued = (low[end:end + 1] in ("-", "_") and low[end + 1:end + 2].isalnum()) or \
+                    (at > 1 and low[at - 1] in "-_" and low[at - 2].isalnum())
+            if form.text.isascii() and glued:
+                continue  # "doc" of DOC-6674
+            if form.everyday and not _whole(low[max(0, at - 25):end + 25], form.anchor):
+                continue
+            if not hedged(low, at):
+                found.append((form.text, form.meant, at))
+        return found
+
+    def enum_values(self, index: int, low: str, turn: list[Record], asked_parts: list[str],
+                    mentions: list[Mention]) -> list[Finding]:
+        """A stated enum value that none of this turn's results shows for a field it belongs to
+        (nor the user's request or the calls name: "the thermostat" of `set_thermostat`)."""
+        findings = []
+        asked, seen = "", set()
+        for written, meant, at in mentions:
+            if written in seen:
+                continue
+            seen.add(written)
+            asked = asked or lowered(" ".join(asked_parts))
+            if _word_positions(asked, written):
+                continue
+            families = [key for key, values in self.lexicon.enums.items() if values & meant]
+            shown = [(r, n) for r in turn for tool, n in families if r.tool == tool and n in r.fields]
+            if not shown or any(v in r.fields[n] for r, n in shown for v in meant):
+                continue
+            if any(isinstance(v, str) and _whole(v.lower(), written) for r in turn for v in r.values()):
+                continue  # part of another value this turn showed ("garage" of "garage door")
+            after = low[at + len(written):at + len(written) + 40]
+            if any(_whole(humanised(k).lower(), written) and any(str(v).lower() in after for v in r.fields[k] if v)
+                   for r in turn for k in r.fields):
+                continue  # a field's name used as its label: "scheduled 2026-06-17T18:13" (scheduled_departure)
+            latest, name = shown[-1]
+            actual = ", ".join(map(str, latest.fields[name]))
+            findings.append(Finding(index, written, (
+                f"message {index} says {written!r}, but {latest.tool} returned {name} {actual!r}"
+                + (f" for {latest.identity}" if latest.identity else ""))))
+        return findings
+
+    def names(self, index: int, text: str, evidence: Evidence, turn: list[Record]) -> list[Finding]:
+        """A name this turn's result shows another value of, in its place, never shown itself.
+
+        Names are known from the pack (`Lexicon.names`); a phrase of capitalised words the
+        evidence does not hold ("Fatima White") is also looked up in this episode's own state,
+        whose people and titles a sample of states need not share."""
+        names = self.lexicon.names
+        hits = [form for form in names if form in text and _whole(text, form)]
+        raw = evidence.raw
+        unknown = [p for p in _CAPITALISED.findall(text) if p not in names and p not in raw]
+        episode = self._episode_names() if unknown else {}
+        hits += [p for p in unknown if p in episode]
+        findings = []
+        for form in dict.fromkeys(hits):
+            if form in raw:
+                continue
+            meanings = names.get(form) or episode.get(form, [])
+            problem = next((p for name, keys in meanings if (p := _other_value(form, name, keys, turn, index))), None)
+            if problem:
+                findings.append(Finding(index, form, problem))
+        return findings
+
+    def _episode_names(self) -> Names:
+        if self._state_names is None:
+            self._state_names = names_of(self.state(), self.lexicon.words)
+        return self._state_names
+
+    def clauses(self, index: int, low: str, items: list[tuple[int, Any]], records: list[Record]) -> list[Finding]:
+        """A clause that names one record (its id) and states another record's value of a field
+        both have: "ORD-1 came to 29.99" when 29.99 is ORD-2's total in the same list."""
+        ids = {i: r for r in records if r.identity and (i := r.identity.lower()) in low}
+        crowded = {r.group for r in ids.values()
+                   if sum(1 for o in records if o.group == r.group and o.identity) > 1}
+        if not crowded:
+            return []
+        bounds = [m.end() for m in CLAUSE.finditer(low)]
+        named: dict[int, set[int]] = {}  # clause -> the records (by position in `records`) it names
+        where = {id(r): n for n, r in enumerate(records)}
+        for token, record in ids.items():
+            for at in _word_positions(low, token):
+                named.setdefault(bisect_right(bounds, at), set()).add(where[id(record)])
+        findings = []
+        for at, value in items:
+            key = _key(value)
+            clause = named.get(bisect_right(bounds, at))
+            if not clause or not _distinctive(value):
+                continue
+            record = _the_one([records[n] for n in clause])
+            if record is None or record.group not in crowded or key in _keys(record):
+                continue
+            for other, name in self._index(records, record.group).get(key, ()):
+                if other is not record and name in record.fields:
+                    findings.append(Finding(index, str(value), (
+                        f"message {index} says {value!r} about {record.identity}, but {record.tool} "
+                        f"returned {name} {record.fields[name][0]!r} for it ({value!r} is {other.identity}'s)")))
+                    break
+        return findings
+
+    def _index(self, records: list[Record], group: int) -> dict[Any, list[tuple[Record, str]]]:
+        """value -> (record, field) over the records of one result with an identity (kept)."""
+        found = self._indexes.get(group)
+        if found is None:
+            found = self._indexes[group] = {}
+            for record in records:
+                if record.group == group and record.identity:
+                    for name, values in record.fields.items():
+                        for value in values:
+                            found.setdefault(_key(value), []).append((record, name))
+        return found
+
+
+
+def _the_one(named: list[Record]) -> Record | None:
+    """The record a clause is about: the one it names, or of several (a booking names its
+    flight too) the one holding all of their ids."""
+    if len(named) > 1:
+        wanted = {r.identity for r in named}
+        named = [r for r in named if wanted <= {v for v in r.values() if isinstance(v, str)}]
+    return named[0] if len(named) == 1 else None
+
+
+def _other_value(form: str, name: str, keys: frozenset[str], turn: list[Record], index: int) -> str | None:
+    """Why naming `name` (as `form`) contradicts this turn's results: they hold fields it can be
+    a value of (a city: origin, destination), and none of them holds it."""
+    holding = [(r, key) for key in sorted(keys) for r in turn if key in r.fields]
+    if not holding or any(name in r.fields[key] for r, key in holding):
+        return None
+    record, key = holding[-1]
+    return f"message {index} names {form!r}, but {record.tool} returned {key} {record.fields[key][0]!r}"
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(float(value), 6)
+    return str(value).casefold()
+
+
+def _distinctive(value: Any) -> bool:
+    """A value worth tying to one record: not a small count, not a common word."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return not float(value).is_integer() or abs(value) >= 100
+    return isinstance(value, str) and len(value) >= 4 and value.casefold() not in reply_words().common
+
+
+def _keys(record: Record) -> set[Any]:
+    found = record.__dict__.get("_keys")
+    if found is None:
+        found = record.__dict__["_keys"] = {_key(v) for v in record.values()}
+    return found
+
+
+def _word_positions(low: str, form: str) -> list[int]:
+    """Where `form` stands as a word of its own: not in "doc-6674" nor "ord_doc"."""
+    found, start = [], low.find(form)
+    while start != -1:
+        end = start + len(form)
+        joined = (low[end:end + 1] in "-_" and low[end + 1:end + 2].isalnum()) or \
+                 (start > 1 and low[start - 1] in "-_" and low[start - 2].isalnum())
+        if _whole(low, form, start) and not (form.isascii() and joined):
+            found.append(start)
+        start = low.find(form, start + 1)
+    return found
+
+
+def _whole(text: str, part: str, start: int | None = None) -> bool:
+    """`part` stands in `text` (at `start`, or anywhere) as a whole word (ASCII edges only)."""
+    starts = [start] if start is not None else _all(text, part)
+    for at in starts:
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + len(part)] if at + len(part) < len(text) else " "
+        glued = (part[:1].isascii() and part[:1].isalnum() and before.isascii() and before.isalnum()) or \
+                (part[-1:].isascii() and part[-1:].isalnum() and after.isascii() and after.isalnum())
+        if not glued:
+            return True
+    return False
+
+
+def _all(text: str, part: str) -> list[int]:
+    found, start = [], text.find(part)
+    while start != -1:
+        found.append(start)
+        start = text.find(part, start + 1)
+    return found

@@ -1,0 +1,119 @@
+"""What a reply may state: the evidence before it (system prompt, user messages, tool
+results), kept incrementally as `simulator.judge.reply_grounding` walks a trace once.
+
+Reading is lazy where it can be: a result's numbers, the lengths of its lists and the dates and
+times written anywhere are read on the first reply that states a number, a date or a time, so
+the many replies that state none cost nothing for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from simulator.judge.conversation import normalize, numbers_in
+from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
+from simulator.judge.result_fields import Record, list_lengths
+
+@dataclass
+class Finding:
+    """One value a reply stated: where it came from, or what is wrong with it."""
+
+    message: int
+    value: str
+    problem: str | None = None
+
+
+@dataclass
+class Evidence:
+    """The evidence before a reply, and this turn's records (see the module's docstring)."""
+
+    parts: list[str] = field(default_factory=list)
+    raw_parts: list[str] = field(default_factory=list)  # as written (names keep their case)
+    said: list[str] = field(default_factory=list)  # the user's messages, as written
+    numbers: set[float] = field(default_factory=set)
+    lengths: set[float] = field(default_factory=set)  # of the results' lists ("I found 3 orders")
+    unread: list[Record] = field(default_factory=list)  # records whose numbers are not in `numbers` yet
+    unread_payloads: list[Any] = field(default_factory=list)  # results whose list lengths are not read yet
+    moments: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))  # ISO days, HH:MM
+    scanned: int = 0  # parts whose days and times are in `moments`
+    records: list[Record] = field(default_factory=list)
+    turn: list[Record] = field(default_factory=list)  # records of the results since the user last spoke
+    asked: list[str] = field(default_factory=list)  # this turn: the user's words, the calls' names and arguments
+    _text: str | None = None
+
+    def add(self, raw: str, norm: str, numbers: frozenset[float] = frozenset(), said: bool = False) -> None:
+        self.parts.append(norm)
+        self.raw_parts.append(raw)
+        self.numbers.update(numbers)
+        if said:
+            self.said.append(raw)
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(self.parts)
+        return self._text
+
+    @property
+    def raw(self) -> str:
+        return "\n".join(self.raw_parts)
+
+    def numbers_known(self) -> set[float]:
+        """Every number shown so far (results' numbers are read on the first reply that needs them)."""
+        for record in self.unread:
+            self.numbers.update(_numbers_of(record))
+        for payload in self.unread_payloads:
+            self.lengths.update(map(float, list_lengths(payload)))
+        self.unread.clear()
+        self.unread_payloads.clear()
+        return self.numbers | self.lengths
+
+    def days_and_clocks(self) -> tuple[set[str], set[str]]:
+        """ISO days and HH:MM times written anywhere in the evidence (scanned once per part)."""
+        days, clocks = self.moments
+        for part in self.parts[self.scanned:]:
+            days.update(ISO_DAY_IN_TEXT.findall(part))
+            clocks.update(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(part))
+        self.scanned = len(self.parts)
+        return days, clocks
+
+
+_ID_OR_MOMENT = re.compile(r"^(?:\d{4}-\d{2}-\d{2}\S*|\d{1,2}:\d{2}(?::\d{2})?|\S*[a-z]\S*\d\S*|\S*\d\S*[a-z]\S*)$", re.I)
+
+
+def _numbers_of(record: Record) -> set[float]:
+    """A record's numbers: its JSON numbers, and those written in its text ("21 Main Street",
+    "960–1127"), but not the parts of a date, a time or an id (the 03 of 2026-03-14)."""
+    found: set[float] = set()
+    for value in record.values():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.add(abs(float(value)))  # a reply's "-2" reads as 2, like every number it states
+        elif isinstance(value, str) and any(c.isdigit() for c in value) and not _ID_OR_MOMENT.match(value):
+            found.update(numbers_in(normalize(value)))
+    return found
+
+
+@lru_cache(maxsize=64)
+def read_prompt(text: str) -> tuple[str, frozenset[float], frozenset[str], frozenset[str]]:
+    """(normalised, numbers, ISO days, HH:MM times) of a system prompt, which every trace of a
+    pack shares."""
+    norm = normalize(text)
+    return (norm, frozenset(numbers_in(norm)), frozenset(ISO_DAY_IN_TEXT.findall(norm)),
+            frozenset(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(norm)))
+
+
+def latest(records: list[Record]) -> list[Record]:
+    """One record per identity (the newest); records without one all count."""
+    seen: dict[str, Record] = {}
+    rest: list[Record] = []
+    for record in records:
+        if record.identity is None:
+            rest.append(record)
+        else:
+            seen.pop(record.identity, None)
+            seen[record.identity] = record
+    return rest + list(seen.values())

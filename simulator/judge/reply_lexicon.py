@@ -1,0 +1,134 @@
+"""What the reply checks know about a pack's words, computed once and kept: the enum values its
+results take and how each is written (`Lexicon`, per pack), and the names its states hold.
+
+Judging must cost microseconds per trace (the offline benchmark runs a thousand episodes a
+second, judge included), so nothing here is rebuilt per trace: the tables are cached by the
+object they are read from, which the cache keeps alive so its id cannot be reused.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+from simulator.judge.reply_words import reply_words
+from simulator.judge.result_fields import enum_fields, is_name, keyed_names
+from simulator.spec.pack import Domain
+from simulator.words.value_words import ValueWords, humanised
+
+MAX_FAMILY = 12  # an enum of more values (cities, currencies) names things: the names check reads it
+_CACHE_LIMIT = 128
+
+Names = dict[str, list[tuple[str, frozenset[str]]]]  # as written -> [(the name, fields it is a value of)]
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way an enum value of a result field is written in a reply."""
+
+    text: str  # lower case
+    meant: frozenset[str]  # the values it may stand for (处理中: processing or pending)
+    anchor: str  # the field's name (its last word): an everyday word counts only next to it
+    everyday: bool  # "high", "on": a value only next to its anchor
+
+
+def alternation(texts: Iterable[str], ignore_case: bool) -> re.Pattern[str] | None:
+    """One pattern finding any of `texts`, the longest first (高级经济舱 before 经济舱), ASCII
+    ones as whole words: a reply is scanned once, not once per value."""
+    parts = []
+    for text in sorted(set(texts), key=len, reverse=True):
+        escaped = re.escape(text)
+        parts.append(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if text.isascii() else escaped)
+    return re.compile("|".join(parts), re.IGNORECASE if ignore_case else 0) if parts else None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    words: ValueWords
+    enums: dict[tuple[str, str], frozenset[str]]  # (tool, field) -> values, small enums only
+    forms: dict[str, Form]  # by its text
+    forms_pattern: re.Pattern[str] | None
+    names: Names  # names the sims' states and the enums hold (a product, a city), as written in any language
+
+
+def _forms(words: ValueWords, enums: dict[tuple[str, str], frozenset[str]]) -> dict[str, Form]:
+    common = reply_words().common
+    out: dict[str, Form] = {}
+    for values, name in {v: n for (_, n), v in enums.items()}.items():
+        written: dict[str, set[str]] = {}
+        for value in values:
+            if any(c.isdigit() for c in value):
+                continue  # PM2.5, 4K: labels a reply uses for other things too
+            for form in words.forms(value):
+                written.setdefault(form.lower(), set()).add(value)
+        for form, meant in written.items():
+            if not form.isascii() and len(form) < 3:
+                continue  # 高, 低: single characters of every other word
+            known = out.get(form)
+            out[form] = Form(
+                text=form,
+                meant=frozenset(meant | words.meanings(form) | (known.meant if known else frozenset())),
+                anchor=humanised(name).split()[-1].lower() if name else "",
+                everyday=form.isascii() and (len(form) < 3 or form in common),
+            )
+    return out
+
+
+def _index(names: dict[str, set[str]], words: ValueWords) -> Names:
+    found: Names = {}
+    for name, keys in names.items():
+        for form in words.forms(name):
+            if is_name(form) or form == name:
+                found.setdefault(form, []).append((name, frozenset(keys)))
+    return found
+
+
+_LEXICONS: dict[int, tuple[Domain, Lexicon]] = {}
+
+
+def lexicon(domain: Domain) -> Lexicon:
+    hit = _LEXICONS.get(id(domain))
+    if hit is not None and hit[0] is domain:
+        return hit[1]
+    words = ValueWords(domain.config.value_labels)
+    every = enum_fields(domain.tools)
+    enums = {k: v for k, v in every.items() if len(v) <= MAX_FAMILY}
+    named: dict[str, set[str]] = {}
+    for (_, key), values in every.items():
+        for value in values:
+            if is_name(value):
+                named.setdefault(value, set()).add(key)
+    names = _sampled_names(domain, words)
+    for form, meanings in _index(named, words).items():
+        names.setdefault(form, []).extend(meanings)
+    forms = _forms(words, enums)
+    found = Lexicon(words, enums, forms, alternation(forms, ignore_case=False), names)
+    if len(_LEXICONS) >= _CACHE_LIMIT:
+        _LEXICONS.clear()
+    _LEXICONS[id(domain)] = (domain, found)
+    return found
+
+
+_SAMPLE_SEEDS = (0, 1, 2)
+_SAMPLE_DAY = date(2025, 1, 15)
+
+
+def _sampled_names(domain: Domain, words: ValueWords) -> Names:
+    """The names the pack's sims put in a state (products, people, hotels, cities), read from
+    the states of a few seeds once per pack: a state is seeded from the same catalogues every
+    episode, and walking each episode's own state would cost more than judging the rest."""
+    if domain.sims is None:
+        return {}
+    names: dict[str, set[str]] = {}
+    for seed in _SAMPLE_SEEDS:
+        state = domain.sims.seed_state(random.Random(seed), _SAMPLE_DAY)
+        keyed_names(state, names, reply_words().not_names)
+    return _index(names, words)
+
+
+def names_of(tree: Any, words: ValueWords) -> Names:
+    """The names a state or a result holds, as written in any language."""
+    return _index(keyed_names(tree, {}, reply_words().not_names), words)
