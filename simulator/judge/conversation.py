@@ -37,6 +37,8 @@ _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 def normalize(text: str) -> str:
     """Case- and width-insensitive form used for grounding: full-width digits and letters (common in
     Chinese text) become ASCII, case is folded, runs of whitespace collapse to one space."""
+    if text.isascii():  # NFKC changes no ASCII text, and casefold is lower for it
+        return " ".join(text.lower().split())
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 

@@ -35,6 +35,9 @@ from simulator.llm.client import LLMClient
 from simulator.llm.retry import LLMCallError
 from simulator.llm.templates import fill, load_prompt, prompt_hash
 from simulator.llm.tool_model import parse_json_reply
+from simulator.judge.final_state import compare_final_state
+from simulator.judge.reply_grounding import reply_findings
+from simulator.judge.rules import judge_context
 from simulator.spec.blueprint import MissingValue, render_args
 from simulator.spec.models import ModelSettings
 from simulator.spec.pack import Pack
@@ -117,7 +120,24 @@ def render_case(trace: Trace, pack: Pack) -> str:
         expected=("\n".join(expected_lines) or "  - (none: no tool should be called)"),
         tools=tools,
         transcript=_transcript(trace.messages),
+        rule_findings=rule_findings(trace, pack),
     )
+
+
+def rule_findings(trace: Trace, pack: Pack) -> str:
+    """What the rules saw that the transcript alone does not show a reader: the state the calls
+    left against the blueprint's, and how the replies' values were traced to the results."""
+    ctx = judge_context(trace, pack)
+    comparison = compare_final_state(trace, pack, ctx.match)
+    problems = [f.problem for f in reply_findings(ctx) if f.problem]
+    replies = sum(1 for m in trace.messages if isinstance(m, AssistantMessage) and m.content)
+    lines = [f"- final state: {comparison.summary()}"]
+    if problems:
+        lines += [f"- reply values not traced to the conversation: {p}" for p in problems]
+    else:
+        lines.append(f"- reply values: every identifier, number, date, time, status and name the {replies} "
+                     "replies state matches what a tool result or a message showed before it")
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ one vote

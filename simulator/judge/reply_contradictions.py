@@ -7,16 +7,18 @@ dates and times.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from typing import Any, Callable
 
 from simulator.judge.reply_evidence import Evidence, Finding
-from simulator.judge.reply_lexicon import Lexicon, Names, names_of
+from simulator.judge.reply_lexicon import WORD, Lexicon, Names, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words
 from simulator.judge.result_fields import Record
-from simulator.words.value_words import humanised
+from simulator.words.value_words import ValueWords, humanised
 
+_WORDS = re.compile(WORD)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")  # "Fatima White", "Desk Lamp"
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
@@ -32,15 +34,22 @@ class Contradictions:
         self._indexes: dict[int, dict[Any, list[tuple[Record, str]]]] = {}
 
     def mentions(self, low: str) -> list[Mention]:
-        """Every enum value of a result field the reply states, where it stands, unhedged; an everyday word ("high") only next to its field's name ("high
-        priority"); a label inside a longer one (经济舱 in 高级经济舱) is that longer one."""
-        pattern = self.lexicon.forms_pattern
-        if pattern is None:
-            return []
+        """Every enum value of a result field the reply states, where it stands, unhedged; an
+        everyday word ("high") only next to its field's name ("high priority"); a label inside
+        a longer one (经济舱 in 高级经济舱) is that longer one."""
+        lexicon = self.lexicon
+        hits = [(m.start(), m.end(), form) for m in _WORDS.finditer(low)
+                if (form := lexicon.words_forms.get(m.group())) is not None]
+        covered: list[tuple[int, int]] = []
+        for form in lexicon.other_forms:  # longest first
+            if form.text in low:
+                for at in _all(low, form.text):
+                    end = at + len(form.text)
+                    if not any(s <= at < e for s, e in covered) and (not form.text.isascii() or _whole(low, form.text, at)):
+                        covered.append((at, end))
+                        hits.append((at, end, form))
         found: list[Mention] = []
-        for match in pattern.finditer(low):
-            form, at = self.lexicon.forms[match.group()], match.start()
-            end = match.end()
+        for at, end, form in hits:
             glued = (low[end:end + 1] in ("-", "_") and low[end + 1:end + 2].isalnum()) or \
                     (at > 1 and low[at - 1] in "-_" and low[at - 2].isalnum())
             if form.text.isascii() and glued:
@@ -54,7 +63,7 @@ class Contradictions:
     def enum_values(self, index: int, low: str, turn: list[Record], asked_parts: list[str],
                     mentions: list[Mention]) -> list[Finding]:
         """A stated enum value that none of this turn's results shows for a field it belongs to
-        (nor the user's request or the calls name: "the thermostat" of `set_thermostat`)."""
+        (nor this turn's calls name: "the thermostat" of `set_thermostat`)."""
         findings = []
         asked, seen = "", set()
         for written, meant, at in mentions:
@@ -68,7 +77,7 @@ class Contradictions:
             shown = [(r, n) for r in turn for tool, n in families if r.tool == tool and n in r.fields]
             if not shown or any(v in r.fields[n] for r, n in shown for v in meant):
                 continue
-            if any(isinstance(v, str) and _whole(v.lower(), written) for r in turn for v in r.values()):
+            if any(isinstance(v, str) and _word_positions(v.lower(), written) for r in turn for v in r.values()):
                 continue  # part of another value this turn showed ("garage" of "garage door")
             after = low[at + len(written):at + len(written) + 40]
             if any(_whole(humanised(k).lower(), written) and any(str(v).lower() in after for v in r.fields[k] if v)
@@ -80,6 +89,39 @@ class Contradictions:
                 f"message {index} says {written!r}, but {latest.tool} returned {name} {actual!r}"
                 + (f" for {latest.identity}" if latest.identity else ""))))
         return findings
+
+    def labelled(self, index: int, low: str, turn: list[Record], records: list[Record]) -> list[Finding]:
+        """A field's name followed by a value other than the one this turn's results give it:
+        "battery 15%" for a battery_percent of 17, "home city San Francisco" for Shenzhen."""
+        findings = []
+        labels = sorted(((label, field) for field in {f for r in turn for f in r.fields} for label in _labels(field)
+                         if label in low), key=lambda pair: -len(pair[0]))
+        covered: list[tuple[int, int]] = []  # "current temperature" is not "temperature"
+        for label, field in labels:
+            values = [v for r in turn for v in r.fields.get(field, ()) if v is not None and not isinstance(v, bool)]
+            for at in _word_positions(low, label):
+                if any(s <= at < e for s, e in covered):
+                    continue
+                covered.append((at, at + len(label)))
+                said = _after_label(low, at + len(label))
+                if not said or not values or any(_starts_with_value(said, v, self.lexicon.words) for v in values):
+                    continue
+                wrong = self._other_value_of(field, said, values, records)
+                if wrong is not None:
+                    findings.append(Finding(index, wrong, (
+                        f"message {index} gives {label} {wrong!r}, but the result has {field} {values[0]!r}")))
+        return findings
+
+    def _other_value_of(self, field: str, said: str, values: list[Any], records: list[Record]) -> str | None:
+        """The value of the same kind the reply gives instead (None: what follows is no value)."""
+        if all(isinstance(v, (int, float)) for v in values):
+            number = _LEADING_NUMBER.match(said)
+            return number.group() if number else None
+        known = {str(v).lower() for r in records for v in r.fields.get(field, ()) if isinstance(v, str)}
+        known |= {v.lower() for (_, f), vs in self.lexicon.enums.items() if f == field for v in vs}
+        known |= {form.lower() for form, meanings in self.lexicon.names.items() if any(field in k for _, k in meanings)}
+        return next((k for k in sorted(known, key=len, reverse=True) if said.startswith(k)
+                     and (len(said) == len(k) or not said[len(k)].isalnum())), None)
 
     def names(self, index: int, text: str, evidence: Evidence, turn: list[Record]) -> list[Finding]:
         """A name this turn's result shows another value of, in its place, never shown itself.
@@ -126,7 +168,7 @@ class Contradictions:
         for at, value in items:
             key = _key(value)
             clause = named.get(bisect_right(bounds, at))
-            if not clause or not _distinctive(value):
+            if not clause or isinstance(value, str) and not _distinctive(value):
                 continue
             record = _the_one([records[n] for n in clause])
             if record is None or record.group not in crowded or key in _keys(record):
@@ -148,7 +190,8 @@ class Contradictions:
                 if record.group == group and record.identity:
                     for name, values in record.fields.items():
                         for value in values:
-                            found.setdefault(_key(value), []).append((record, name))
+                            if _distinctive(value):
+                                found.setdefault(_key(value), []).append((record, name))
         return found
 
 
@@ -179,11 +222,14 @@ def _key(value: Any) -> Any:
 
 
 def _distinctive(value: Any) -> bool:
-    """A value worth tying to one record: not a small count, not a common word."""
+    """A value worth tying to one record: not a small count (an integer below 100; a JSON float
+    is an amount), not a common word."""
     if isinstance(value, bool) or value is None:
         return False
-    if isinstance(value, (int, float)):
-        return not float(value).is_integer() or abs(value) >= 100
+    if isinstance(value, float):
+        return True
+    if isinstance(value, int):
+        return abs(value) >= 100
     return isinstance(value, str) and len(value) >= 4 and value.casefold() not in reply_words().common
 
 
@@ -226,3 +272,37 @@ def _all(text: str, part: str) -> list[int]:
         found.append(start)
         start = text.find(part, start + 1)
     return found
+
+
+_UNITS = ("percent", "pct", "c", "f", "kph", "kmh", "km", "kg", "kwh", "minutes", "min", "hours", "days", "usd")
+_LEADING_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LINK = re.compile(r"^[\s:：=]*(?:(?:is|was|are|of|at|now|currently)\s+)*")
+
+
+def _labels(field: str) -> list[str]:
+    """How a reply names a field: `battery_percent` as "battery percent" or "battery"."""
+    words = humanised(field).lower().split()
+    found = [" ".join(words)] if len(" ".join(words)) >= 4 else []
+    if len(words) > 1 and words[-1] in _UNITS and len(" ".join(words[:-1])) >= 4:
+        found.append(" ".join(words[:-1]))
+    return found
+
+
+def _after_label(low: str, end: int) -> str:
+    """The text a label introduces: "battery: 15%" -> "15%", "home city is Shenzhen" -> "shenzhen"."""
+    rest = low[end:end + 60]
+    return rest[_LINK.match(rest).end():]  # type: ignore[union-attr]
+
+
+def _starts_with_value(said: str, value: Any, words: ValueWords) -> bool:
+    if isinstance(value, (int, float)):
+        number = _LEADING_NUMBER.match(said)
+        if number is None:
+            return True  # the label is followed by words, not a number: nothing to compare
+        try:
+            stated = float(number.group().replace(",", ""))
+        except ValueError:
+            return True
+        decimals = len(number.group().split(".")[1]) if "." in number.group() else 0
+        return math.isclose(stated, abs(value), abs_tol=1e-9) or round(abs(value), decimals) == stated
+    return any(said.startswith(form.lower()) for form in words.forms(str(value)))  # 杭州 for Hangzhou

@@ -33,16 +33,16 @@ class Evidence:
     parts: list[str] = field(default_factory=list)
     raw_parts: list[str] = field(default_factory=list)  # as written (names keep their case)
     said: list[str] = field(default_factory=list)  # the user's messages, as written
-    numbers: set[float] = field(default_factory=set)
-    lengths: set[float] = field(default_factory=set)  # of the results' lists ("I found 3 orders")
+    numbers: set[float] = field(default_factory=set)  # with the lengths of results' lists ("3 orders")
     unread: list[Record] = field(default_factory=list)  # records whose numbers are not in `numbers` yet
     unread_payloads: list[Any] = field(default_factory=list)  # results whose list lengths are not read yet
     moments: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))  # ISO days, HH:MM
     scanned: int = 0  # parts whose days and times are in `moments`
     records: list[Record] = field(default_factory=list)
     turn: list[Record] = field(default_factory=list)  # records of the results since the user last spoke
-    asked: list[str] = field(default_factory=list)  # this turn: the user's words, the calls' names and arguments
+    asked: list[str] = field(default_factory=list)  # this turn's calls: their names and arguments
     _text: str | None = None
+    _raw: str | None = None
 
     def add(self, raw: str, norm: str, numbers: frozenset[float] = frozenset(), said: bool = False) -> None:
         self.parts.append(norm)
@@ -50,7 +50,7 @@ class Evidence:
         self.numbers.update(numbers)
         if said:
             self.said.append(raw)
-        self._text = None
+        self._text = self._raw = None
 
     @property
     def text(self) -> str:
@@ -60,17 +60,20 @@ class Evidence:
 
     @property
     def raw(self) -> str:
-        return "\n".join(self.raw_parts)
+        if self._raw is None:
+            self._raw = "\n".join(self.raw_parts)
+        return self._raw
 
     def numbers_known(self) -> set[float]:
         """Every number shown so far (results' numbers are read on the first reply that needs them)."""
-        for record in self.unread:
-            self.numbers.update(_numbers_of(record))
-        for payload in self.unread_payloads:
-            self.lengths.update(map(float, list_lengths(payload)))
-        self.unread.clear()
-        self.unread_payloads.clear()
-        return self.numbers | self.lengths
+        if self.unread or self.unread_payloads:
+            for record in self.unread:
+                self.numbers.update(_numbers_of(record))
+            for payload in self.unread_payloads:
+                self.numbers.update(map(float, list_lengths(payload)))
+            self.unread.clear()
+            self.unread_payloads.clear()
+        return self.numbers
 
     def days_and_clocks(self) -> tuple[set[str], set[str]]:
         """ISO days and HH:MM times written anywhere in the evidence (scanned once per part)."""

@@ -69,6 +69,7 @@ class _Reader:
             mentions = read.mentions(low)
             findings += read.enum_values(index, low, turn, evidence.asked, mentions)
             findings += read.names(index, text, evidence, turn)
+            findings += read.labelled(index, low, turn, records)
         if records:
             items = [(s.start, s.value) for s in stated] + [(at, v) for _, meant, at in mentions for v in meant]
             findings += read.clauses(index, text.lower(), items, records)
@@ -157,7 +158,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
             evidence.scanned = len(evidence.parts)
         elif isinstance(message, UserMessage):
             evidence.add(message.content, *texts[index], said=True)
-            evidence.turn, evidence.asked = [], [message.content]
+            evidence.turn, evidence.asked = [], []
         elif isinstance(message, ToolMessage):
             found = records_of(message.name, payloads.get(index), index)
             # A result's numbers are its JSON numbers (read when a reply states one): the 03 of

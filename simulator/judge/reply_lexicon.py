@@ -12,13 +12,15 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from simulator.judge.reply_words import reply_words
 from simulator.judge.result_fields import enum_fields, is_name, keyed_names
 from simulator.spec.pack import Domain
 from simulator.words.value_words import ValueWords, humanised
 
+WORD = r"[a-z][a-z0-9]*"  # how the reply checks cut English text into words
+_WORD = re.compile(WORD)
 MAX_FAMILY = 12  # an enum of more values (cities, currencies) names things: the names check reads it
 _CACHE_LIMIT = 128
 
@@ -35,22 +37,13 @@ class Form:
     everyday: bool  # "high", "on": a value only next to its anchor
 
 
-def alternation(texts: Iterable[str], ignore_case: bool) -> re.Pattern[str] | None:
-    """One pattern finding any of `texts`, the longest first (高级经济舱 before 经济舱), ASCII
-    ones as whole words: a reply is scanned once, not once per value."""
-    parts = []
-    for text in sorted(set(texts), key=len, reverse=True):
-        escaped = re.escape(text)
-        parts.append(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if text.isascii() else escaped)
-    return re.compile("|".join(parts), re.IGNORECASE if ignore_case else 0) if parts else None
-
-
 @dataclass(frozen=True)
 class Lexicon:
     words: ValueWords
     enums: dict[tuple[str, str], frozenset[str]]  # (tool, field) -> values, small enums only
     forms: dict[str, Form]  # by its text
-    forms_pattern: re.Pattern[str] | None
+    words_forms: dict[str, Form]  # the forms that are one ASCII word ("shipped"), found by a word scan
+    other_forms: tuple[Form, ...]  # the rest (in air, 已发货), longest first, found by substring
     names: Names  # names the sims' states and the enums hold (a product, a city), as written in any language
 
 
@@ -66,7 +59,7 @@ def _forms(words: ValueWords, enums: dict[tuple[str, str], frozenset[str]]) -> d
                 written.setdefault(form.lower(), set()).add(value)
         for form, meant in written.items():
             if not form.isascii() and len(form) < 3:
-                continue  # 高, 低: single characters of every other word
+                continue  # 高, 低, 延误: short labels other words are made of
             known = out.get(form)
             out[form] = Form(
                 text=form,
@@ -105,7 +98,9 @@ def lexicon(domain: Domain) -> Lexicon:
     for form, meanings in _index(named, words).items():
         names.setdefault(form, []).extend(meanings)
     forms = _forms(words, enums)
-    found = Lexicon(words, enums, forms, alternation(forms, ignore_case=False), names)
+    one_word = {t: f for t, f in forms.items() if _WORD.fullmatch(t)}
+    others = tuple(sorted((f for t, f in forms.items() if t not in one_word), key=lambda f: -len(f.text)))
+    found = Lexicon(words, enums, forms, one_word, others, names)
     if len(_LEXICONS) >= _CACHE_LIMIT:
         _LEXICONS.clear()
     _LEXICONS[id(domain)] = (domain, found)

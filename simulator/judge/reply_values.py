@@ -10,8 +10,8 @@ pack shares.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import Any, NamedTuple
 
 from simulator.words.calendar_dates import calendar_dates
 
@@ -23,7 +23,9 @@ _WITH_UNIT = re.compile(r"^(\d+(?:\.\d+)?)(?:st|nd|rd|th|x|[a-z]{1,3}|-[a-z]+)$"
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:t(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 _EN_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])")
-_ZH_TIME = re.compile(r"(上午|早上|中午|下午|傍晚|晚上)?(\d{1,2})(?:点(半|(\d{1,2})分?)?|[:：](\d{2})(?!\d))")
+_ZH_TIME = re.compile(r"(\d{1,2})(?:点(半|(\d{1,2})分?)?|[:：](\d{2})(?!\d))")
+_ZH_PERIOD = re.compile(r"(上午|早上|中午|下午|傍晚|晚上)$")
+_EN_TIME_HINT = re.compile(r"\d\s*[ap]\.?m")
 _ZH_AFTERNOON = ("下午", "傍晚", "晚上")
 ISO_DAY_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 CLOCK_IN_TEXT = re.compile(r"(?<!\d)(\d{2}):(\d{2})(?!\d)")
@@ -32,15 +34,15 @@ _DIGIT = re.compile(r"\d")
 _MONTH_HINT = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _DECADE = re.compile(r"^(\d{2,4})s$")
 _SCALES = ("5", "10", "100")
+_ID_DIGITS = 7  # a run of this many digits or more is an identifier (a tracking number), not an amount
 
 
-@dataclass(frozen=True)
-class Stated:
+class Stated(NamedTuple):
     """One value a reply states: `kind` is id, number, date or time; `value` its normal form
     (the lower-cased token, a float, an ISO date, HH:MM); `written` as the reply has it."""
 
     kind: str
-    value: object
+    value: Any
     written: str
     start: int
     end: int
@@ -52,20 +54,25 @@ def _clock(hour: int, minute: int) -> str | None:
 
 def _times(low: str) -> list[Stated]:
     found: list[Stated] = []
-    for match in _EN_TIME.finditer(low):
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if 1 <= hour <= 12:
-            clock = _clock(hour % 12 + (12 if match.group(3).startswith("p") else 0), minute)
-            if clock:
-                found.append(Stated("time", clock, match.group(), match.start(), match.end()))
+    if _EN_TIME_HINT.search(low):
+        for match in _EN_TIME.finditer(low):
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            if 1 <= hour <= 12:
+                clock = _clock(hour % 12 + (12 if match.group(3).startswith("p") else 0), minute)
+                if clock:
+                    found.append(Stated("time", clock, match.group(), match.start(), match.end()))
+    if "点" not in low and ":" not in low and "：" not in low:
+        return found
     for match in _ZH_TIME.finditer(low):
-        hour = int(match.group(2))
-        minute = 30 if match.group(3) == "半" else int(match.group(4) or match.group(5) or 0)
-        if match.group(1) in _ZH_AFTERNOON and hour < 12:
+        hour = int(match.group(1))
+        minute = 30 if match.group(2) == "半" else int(match.group(3) or match.group(4) or 0)
+        period = _ZH_PERIOD.search(low[max(0, match.start() - 2):match.start()])
+        if period and period.group(1) in _ZH_AFTERNOON and hour < 12:
             hour += 12
+        start = period.start() + max(0, match.start() - 2) if period else match.start()
         clock = _clock(hour % 24, minute)
-        if clock and not any(s.start <= match.start() < s.end for s in found):
-            found.append(Stated("time", clock, match.group(), match.start(), match.end()))
+        if clock and not any(s.start <= start < s.end for s in found):
+            found.append(Stated("time", clock, low[start:match.end()], start, match.end()))
     return found
 
 
@@ -77,22 +84,27 @@ def stated_values(text: str, today: date) -> list[Stated]:
     found = []
     if "月" in text or _MONTH_HINT.search(low):
         found = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
-    if "m" in low or "点" in text or ":" in text or "：" in text:
-        found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
+    found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
     taken = [(s.start, s.end) for s in found]
     for match in _TOKEN.finditer(low):
-        start, end, token = match.start(), match.end(), match.group()
-        if not token.startswith("http"):  # "(ORD-48291)." -> ORD-48291: tokens start and end alphanumeric
-            stripped = token.lstrip(_EDGE)
-            start += len(token) - len(stripped)
-            token = stripped.rstrip(_EDGE)
-            end = start + len(token)
-            if not token:
-                continue
-        if any(s <= start < e for s, e in taken):
+        start, token = match.start(), match.group()
+        if token[0] in _EDGE or token[-1] in _EDGE:  # "(ORD-48291)." -> ORD-48291
+            if not token.startswith("http"):
+                stripped = token.lstrip(_EDGE)
+                start += len(token) - len(stripped)
+                token = stripped.rstrip(_EDGE)
+                if not token:
+                    continue
+        end = start + len(token)
+        if taken and any(s <= start < e for s, e in taken):
             continue
-        found.extend(_classify(token, text[start:end], start, end))
-    return sorted(found, key=lambda s: s.start)
+        if _NUMBER.match(token) is not None:  # the common case, before the rest
+            kind = "id" if len(token) >= _ID_DIGITS and token.isdigit() else "number"  # a tracking number
+            found.append(Stated(kind, token if kind == "id" else float(token.replace(",", "")),
+                                text[start:end], start, end))
+        else:
+            found.extend(_classify(token, text[start:end], start, end))
+    return sorted(found, key=lambda s: s.start) if taken else found
 
 
 def _classify(token: str, written: str, start: int, end: int) -> list[Stated]:
@@ -123,8 +135,6 @@ def _classify(token: str, written: str, start: int, end: int) -> list[Stated]:
         return [Stated("number", float(decade.group(1)), written, start, end)]
     if (unit := _WITH_UNIT.match(token)) is not None:
         return [Stated("number", float(unit.group(1)), written, start, end)]
-    if any(c.isdigit() for c in token) and _HAS_LETTER.search(token) or "@" in token:
-        return [Stated("id", token, written, start, end)]
-    if any(c.isdigit() for c in token):  # digits with separators: 2.1.3, 555-0100
+    if _DIGIT.search(token) is not None or "@" in token:  # ORD-48291, a@b.com, 2.1.3, 555-0100
         return [Stated("id", token, written, start, end)]
     return []

@@ -33,14 +33,21 @@ class Record:
 
 
 def _flatten(value: Any, into: dict[str, list[Any]], key: str = "") -> None:
-    if isinstance(value, dict):
+    """Every scalar under `value`, by the key it sits at (a list's items under the list's)."""
+    if type(value) is dict:
         for k, v in value.items():
-            _flatten(v, into, str(k))
-    elif isinstance(value, list):
+            if type(v) is dict or type(v) is list:
+                _flatten(v, into, k)
+            elif k in into:
+                into[k].append(v)
+            else:
+                into[k] = [v]
+    elif type(value) is list:
         for v in value:
-            _flatten(v, into, key)
-    elif key:
-        into.setdefault(key, []).append(value)
+            if type(v) is dict or type(v) is list:
+                _flatten(v, into, key)
+            elif key:
+                into.setdefault(key, []).append(v)
 
 
 def _record(tool: str, obj: dict[str, Any], group: int) -> Record:

@@ -208,15 +208,20 @@ def asked_when_missing(ctx: JudgeContext) -> list[str] | Skip:
 # ---------------------------------------------------------------- the layer
 
 
-def judge_rules(trace: Trace, pack: Pack) -> Verdict:
-    """Run every rule check on a trace; accept iff all pass."""
+def judge_context(trace: Trace, pack: Pack) -> JudgeContext:
+    """What every check reads about one trace (see `JudgeContext`)."""
     today = pack.today_of(trace)
     view = walk(trace, today)
     scenario = pack.scenarios.get(trace.episode.scenario_id)
     ctx = JudgeContext(trace=trace, pack=pack, scenario=scenario, view=view, match=None, today=today)
     if scenario is not None:
         ctx.match = match_expected(view.calls, ctx.expected, trace.facts, pack.domain.tools)
-    checks = run_checks(ctx)
+    return ctx
+
+
+def judge_rules(trace: Trace, pack: Pack) -> Verdict:
+    """Run every rule check on a trace; accept iff all pass."""
+    checks = run_checks(judge_context(trace, pack))
     failed = [c.name for c in checks if not c.passed]
     return Verdict(
         trace_id=trace.id,
@@ -233,4 +238,4 @@ from simulator.judge import final_state, outcomes, reply_grounding  # noqa: E402
 
 CHECK_NAMES: tuple[str, ...] = tuple(CHECKS.names())  # toolsim's own checks, in verdict order
 
-__all__ = ["CHECK_NAMES", "judge_rules"]
+__all__ = ["CHECK_NAMES", "judge_context", "judge_rules"]

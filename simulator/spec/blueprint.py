@@ -134,8 +134,22 @@ def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[s
     return {k: render_value(v, facts, results) for k, v in call.args.items()}
 
 
+_TAKES_ARRAYS: dict[int, tuple[Any, bool]] = {}
+
+
 def takes_arrays(schema: Any) -> bool:
     """Could this parameter schema accept a JSON array? (No schema at all: it could.)"""
+    hit = _TAKES_ARRAYS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    answer = _takes_arrays(schema)
+    if len(_TAKES_ARRAYS) > 4096:
+        _TAKES_ARRAYS.clear()
+    _TAKES_ARRAYS[id(schema)] = (schema, answer)
+    return answer
+
+
+def _takes_arrays(schema: Any) -> bool:
     if not isinstance(schema, dict):
         return True
     declared = schema.get("type")
@@ -147,7 +161,7 @@ def takes_arrays(schema: Any) -> bool:
             return False
     branches = schema.get("anyOf", []) + schema.get("oneOf", [])
     if branches:
-        return any(takes_arrays(b) for b in branches)
+        return any(_takes_arrays(b) for b in branches)
     if "enum" in schema:
         return any(isinstance(v, list) for v in schema["enum"])
     if "const" in schema:

@@ -55,6 +55,34 @@ def test_good_verdict_is_scored_and_stored(trace, support_pack, judge, openai_fa
     assert set(schema["properties"]["scores"]["required"]) == set(CRITERIA)
     case = body["messages"][1]["content"]
     assert trace.facts["order_id"] in case and "initiate_refund" in case
+    # The committee sees what the rules saw: the final state against the blueprint's, and how
+    # the replies' values were traced.
+    assert "## What the rule checks found" in case
+    assert "- final state: matches the blueprint's over the records the writes touched (/orders/" in case
+    assert "/refunds/0)" in case and "- reply values: every identifier, number, date, time" in case
+
+
+def test_the_case_names_what_the_rules_found_wrong(trace, support_pack):
+    """A trace whose reply contradicts its result and whose refund left another state: the case
+    a judge model reads says both, with the values."""
+    from simulator.core.messages import AssistantMessage
+    from simulator.judge.model import render_case
+
+    from simulator.core.messages import ToolCall
+    from simulator.simulate.environment import ToolEnvironment
+
+    refund = next(i for i, m in enumerate(trace.messages) if getattr(m, "tool_calls", None))
+    call = trace.messages[refund].tool_calls[0]
+    partial = ToolCall(id=call.id, name=call.name, arguments=json.dumps({**json.loads(call.arguments), "amount": 1.0}))
+    env = ToolEnvironment(support_pack.domain, seed=trace.episode.seed, today=support_pack.today_of(trace))
+    bad = trace.model_copy(deep=True)
+    bad.messages[refund] = AssistantMessage(tool_calls=(partial,))
+    bad.messages[refund + 1] = env.call(partial)  # a refund of 1.00 where the whole order was meant
+    bad.messages[refund + 2] = AssistantMessage(content=trace.messages[refund + 2].content + " RF-9999 is on its way.")
+    bad.state_diff = env.diff()
+    case = render_case(bad, support_pack)
+    assert "- final state: differs from the blueprint's" in case and "refunded_amount" in case
+    assert "- reply values not traced to the conversation:" in case and "'RF-9999'" in case
 
 
 def test_low_score_fails_even_if_the_model_says_pass(trace, support_pack):

@@ -28,7 +28,7 @@ from simulator.simulate.agents.offline_assistant import OfflineAssistant
 from simulator.simulate.agents.style import slot_label
 from simulator.simulate.episode import EpisodeContext
 from simulator.spec import ExpectedCall
-from simulator.spec.blueprint import MissingValue, render_value
+from simulator.spec.blueprint import MissingValue, acceptable_values, render_value
 from simulator.spec.pack import Pack
 from tests.judge.mistakes.inject import MAKERS
 from tests.judge.mistakes.values import ISO_DAY, evidence_text, leaves, parsed
@@ -167,7 +167,7 @@ class Turn:
     def allowed(self, call: ToolCall, name: str) -> list[Any]:
         expected = self._expected(call)
         try:
-            value = render_value(expected.args[name], self.facts) if expected else None
+            value = render_value(expected.args[name], self.facts) if expected and name in expected.args else None
         except MissingValue:
             return []
         return value if isinstance(value, list) else [value]
@@ -206,6 +206,7 @@ class Turn:
     def varied(self) -> AssistantMessage:
         message, rng, p = self.correct, self.rng, self.brain.phrases
         if message.tool_calls:
+            message = self._other_choice(message)
             extra = self._second_lookup()
             if extra is not None and rng.random() < 0.15:
                 self.hold(message)
@@ -224,6 +225,26 @@ class Turn:
                 return AssistantMessage(content=message.content + ("" if self.brain.language == "zh" else " ")
                                         + rng.choice(p["closing"]))
         return message
+
+    def _other_choice(self, message: AssistantMessage) -> AssistantMessage:
+        """Where the blueprint allows several values (`priority: [high, normal]`), a model may
+        pick any of them: half the time, the brain picks another than the offline assistant."""
+        calls = []
+        names = [c.name for c in message.tool_calls]
+        for call in message.tool_calls:
+            spec, args = self.pack.domain.tools.get(call.name), call.parsed_arguments()
+            expected = self._expected(call) if names.count(call.name) == 1 else None
+            for name in expected.args if expected is not None and spec is not None and args is not None else ():
+                raw = expected.args[name]
+                if not isinstance(raw, list):
+                    continue
+                options = acceptable_values(self.allowed(call, name), spec.parameters.get("properties", {}).get(name))
+                others = [o for o in options or [] if o != args.get(name)]
+                if others and self.rng.random() < 0.5:
+                    args = {**args, name: self.rng.choice(others)}
+            calls.append(call if args == call.parsed_arguments() else
+                         ToolCall(id=call.id, name=call.name, arguments=json.dumps(args, ensure_ascii=False)))
+        return AssistantMessage(content=message.content, tool_calls=tuple(calls))
 
     def _second_lookup(self) -> AssistantMessage | None:
         """A read call made earlier, once more, before a write (a careful model re-checks)."""

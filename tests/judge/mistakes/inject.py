@@ -99,7 +99,9 @@ def _wrong_values(turn: "Turn", spec: Any, path: tuple, value: Any) -> list[tupl
         return []
     enum = _enum_of(schema_at(spec.returns, path)) if spec is not None and spec.returns else None
     if enum and isinstance(value, str):
-        others = [e for e in enum if isinstance(e, str) and e != value and turn.said(e) != turn.said(value)]
+        said = turn.said(value)
+        others = [e for e in enum if isinstance(e, str) and e != value
+                  and turn.said(e) not in said and said not in turn.said(e)]  # "rain" is no lie about "light rain"
         return [(turn.said(value), turn.said(rng.choice(others)))] if others else []
     if isinstance(value, (int, float)):
         wrong = other_number(value, rng, evidence)
