@@ -77,7 +77,7 @@ def needed_values(pack: Pack, trace: Trace) -> list[tuple[str, Any, int]]:
     if scenario is None:
         return []
     expected = [c for t in scenario.turns for c in t.expect]
-    match = match_expected(walk(trace).calls, expected, trace.facts)
+    match = match_expected(walk(trace).calls, expected, trace.facts, pack.domain.tools)
     index_of = {m.tool_call_id: i for i, m in enumerate(trace.messages) if isinstance(m, ToolMessage)}
     needed = []
     for _, site in match.matched:

@@ -116,9 +116,12 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any], spe
 
 
 def match_expected(
-    calls: list[CallSite], expected: list[ExpectedCall], facts: dict[str, Any], tools: Mapping[str, ToolSpec]
+    calls: list[CallSite], expected: list[ExpectedCall], facts: dict[str, Any],
+    tools: Mapping[str, ToolSpec] | None = None,
 ) -> ExpectedMatch:
-    """Greedy in-order matching; linear in the number of calls. `tools` say which are read-only."""
+    """Greedy in-order matching; linear in the number of calls. `tools` say which are read-only
+    (without them, no extra call is tolerated) and which parameters take arrays."""
+    tools = tools or {}
     result = ExpectedMatch()
     position = 0
     closest: dict[int, str] = {}  # expected index -> reason the nearest same-tool call failed

@@ -245,9 +245,10 @@ def badcase_stub(trace: dict[str, Any], verdict: dict[str, Any], scenarios: dict
         "category": "hard",
         "goal": original["goal"] if original else "TODO: the user's goal",
     }
-    for key in ("tool", "record"):
-        if original and original.get(key):
-            stub[key] = original[key]
+    if original and original.get("tool"):
+        stub["tool"] = original["tool"]
+    if original and original.get("record"):  # as an author writes it: no empty `unique: []`
+        stub["record"] = {k: v for k, v in original["record"].items() if v or k == "collection"}
     if original and original.get("slots"):
         # the manifest spells out every source field; a slot has exactly one that is set
         stub["slots"] = {
