@@ -131,12 +131,14 @@ def rule_findings(trace: Trace, pack: Pack) -> str:
     comparison = compare_final_state(trace, pack, ctx.match)
     problems = [f.problem for f in reply_findings(ctx) if f.problem]
     replies = sum(1 for m in trace.messages if isinstance(m, AssistantMessage) and m.content)
+    values = ctx.cache.get("reply_values", 0)
     lines = [f"- final state: {comparison.summary()}"]
     if problems:
         lines += [f"- reply values not traced to the conversation: {p}" for p in problems]
     else:
         lines.append(f"- reply values: every identifier, number, date, time, status and name the {replies} "
-                     "replies state matches what a tool result or a message showed before it")
+                     f"replies state ({values} identifiers, numbers, dates and times) matches what a tool "
+                     "result or a message showed before it")
     return "\n".join(lines)
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Any, Callable
 
 from simulator.judge.reply_evidence import Evidence, Finding
-from simulator.judge.reply_lexicon import WORD, Lexicon, Names, names_of
+from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words
 from simulator.judge.result_fields import Record
 from simulator.words.value_words import ValueWords, humanised
 
 _WORDS = re.compile(WORD)
+_NAME_WORDS = re.compile(NAME_WORD)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")  # "Fatima White", "Desk Lamp"
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
@@ -129,10 +131,15 @@ class Contradictions:
         Names are known from the pack (`Lexicon.names`); a phrase of capitalised words the
         evidence does not hold ("Fatima White") is also looked up in this episode's own state,
         whose people and titles a sample of states need not share."""
-        names = self.lexicon.names
-        hits = [form for form in names if form in text and _whole(text, form)]
+        lexicon = self.lexicon
+        names = lexicon.names
+        hits = [form for word in dict.fromkeys(_NAME_WORDS.findall(text)) for form in lexicon.by_word.get(word, ())
+                if form in text and _whole(text, form)]
+        hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
         raw = evidence.raw
-        unknown = [p for p in _CAPITALISED.findall(text) if p not in names and p not in raw]
+        seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
+        unknown = [p for p in _CAPITALISED.findall(text)  # with a word the conversation never had
+                   if p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
         episode = self._episode_names() if unknown else {}
         hits += [p for p in unknown if p in episode]
         findings = []
@@ -279,13 +286,14 @@ _LEADING_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"^[\s:：=]*(?:(?:is|was|are|of|at|now|currently)\s+)*")
 
 
-def _labels(field: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _labels(field: str) -> tuple[str, ...]:
     """How a reply names a field: `battery_percent` as "battery percent" or "battery"."""
     words = humanised(field).lower().split()
     found = [" ".join(words)] if len(" ".join(words)) >= 4 else []
     if len(words) > 1 and words[-1] in _UNITS and len(" ".join(words[:-1])) >= 4:
         found.append(" ".join(words[:-1]))
-    return found
+    return tuple(found)
 
 
 def _after_label(low: str, end: int) -> str:

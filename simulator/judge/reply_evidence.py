@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from simulator.judge.conversation import normalize, numbers_in
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
 from simulator.judge.result_fields import Record, list_lengths
+from simulator.words.relative_dates import fill_today
 
 @dataclass
 class Finding:
-    """One value a reply stated: where it came from, or what is wrong with it."""
+    """What is wrong with one value a reply stated."""
 
     message: int
     value: str
@@ -85,6 +87,7 @@ class Evidence:
         return days, clocks
 
 
+_DIGIT = re.compile(r"\d")
 _ID_OR_MOMENT = re.compile(r"^(?:\d{4}-\d{2}-\d{2}\S*|\d{1,2}:\d{2}(?::\d{2})?|\S*[a-z]\S*\d\S*|\S*\d\S*[a-z]\S*)$", re.I)
 
 
@@ -95,18 +98,32 @@ def _numbers_of(record: Record) -> set[float]:
     for value in record.values():
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             found.add(abs(float(value)))  # a reply's "-2" reads as 2, like every number it states
-        elif isinstance(value, str) and any(c.isdigit() for c in value) and not _ID_OR_MOMENT.match(value):
+        elif isinstance(value, str) and _DIGIT.search(value) and not _ID_OR_MOMENT.match(value):
             found.update(numbers_in(normalize(value)))
     return found
 
 
+Prompt = tuple[str, frozenset[float], frozenset[str], frozenset[str]]
+
+
 @lru_cache(maxsize=64)
-def read_prompt(text: str) -> tuple[str, frozenset[float], frozenset[str], frozenset[str]]:
-    """(normalised, numbers, ISO days, HH:MM times) of a system prompt, which every trace of a
-    pack shares."""
+def _read_text(text: str) -> Prompt:
     norm = normalize(text)
     return (norm, frozenset(numbers_in(norm)), frozenset(ISO_DAY_IN_TEXT.findall(norm)),
             frozenset(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(norm)))
+
+
+def read_prompt(text: str, template: str, today: date) -> Prompt:
+    """(normalised, numbers, ISO days, HH:MM times) of a system prompt. A pack's prompt differs
+    from episode to episode only by its `{today}` and `{weekday}`: the template is read once,
+    and the day's own values added (reading a long prompt for every trace cost more than
+    judging the rest of it)."""
+    if fill_today(template, today) != text:
+        return _read_text(text)
+    norm, numbers, days, clocks = _read_text(template)
+    day = today.isoformat()
+    filled = fill_today(norm, today).lower()
+    return filled, numbers | frozenset(numbers_in(day)), days | {day}, clocks
 
 
 def latest(records: list[Record]) -> list[Record]:

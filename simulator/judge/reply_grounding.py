@@ -50,18 +50,22 @@ class _Reader:
     def __init__(self, ctx: JudgeContext) -> None:
         self.ctx = ctx
         self.contradictions = Contradictions(lexicon(ctx.pack.domain), ctx.seeded_state)
+        self.checked = 0  # identifiers, numbers, dates and times read
 
     # ------------------------------------------------------------ one reply
 
     def read(self, index: int, text: str, evidence: Evidence) -> list[Finding]:
         """Everything one reply states, checked. What a reply of a turn without results states
         cannot contradict one, so the enum, name and clause readings wait for results."""
-        text = unicodedata.normalize("NFKC", text.replace(STOP_TOKEN, ""))
+        text = text.replace(STOP_TOKEN, "")
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
         stated = stated_values(text, self.ctx.today)
         if not evidence.records:  # nothing looked up yet: numbers and dates are the assistant's own knowledge
             stated = [s for s in stated if s.kind == "id"]
         records = latest(evidence.records) if evidence.records else []
-        findings = [self._value(index, s, evidence, records) for s in stated]
+        self.checked += len(stated)
+        findings = [f for s in stated if (f := self._value(index, s, evidence, records)) is not None]
         mentions: list[Mention] = []
         read = self.contradictions
         if evidence.turn:
@@ -75,9 +79,9 @@ class _Reader:
             findings += read.clauses(index, text.lower(), items, records)
         return findings
 
-    def _value(self, index: int, stated: Stated, evidence: Evidence, records: list[Record]) -> Finding:
+    def _value(self, index: int, stated: Stated, evidence: Evidence, records: list[Record]) -> Finding | None:
         if self._grounded(stated, evidence, words=False) or self._grounded(stated, evidence, words=True):
-            return Finding(index, stated.written)
+            return None
         return Finding(index, stated.written, f"message {index} says {stated.written!r}, "
                                               f"{_contradicted(stated, records)}")
 
@@ -141,7 +145,8 @@ def _same_kind(stated: Stated, value: Any) -> bool:
 
 
 def reply_findings(ctx: JudgeContext) -> list[Finding]:
-    """Every value every reply of the trace states, checked (computed once per trace)."""
+    """What is wrong with the values the trace's replies state (computed once per trace; the
+    count of values read is kept as `ctx.cache["reply_values"]`)."""
     cached = ctx.cache.get("reply_findings")
     if cached is not None:
         return cached
@@ -151,7 +156,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
     texts, payloads = ctx.view.texts, ctx.view.payloads
     for index, message in enumerate(ctx.trace.messages):
         if isinstance(message, SystemMessage):
-            norm, numbers, days, clocks = read_prompt(message.content)
+            norm, numbers, days, clocks = read_prompt(message.content, ctx.pack.domain.system_prompt, ctx.today)
             evidence.add(message.content, norm, numbers)
             evidence.moments[0].update(days)
             evidence.moments[1].update(clocks)
@@ -176,6 +181,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
                 reader = reader or _Reader(ctx)
                 findings += reader.read(index, message.content, evidence)
     ctx.cache["reply_findings"] = findings
+    ctx.cache["reply_values"] = reader.checked if reader is not None else 0
     return findings
 
 

@@ -21,6 +21,8 @@ from simulator.words.value_words import ValueWords, humanised
 
 WORD = r"[a-z][a-z0-9]*"  # how the reply checks cut English text into words
 _WORD = re.compile(WORD)
+NAME_WORD = r"[A-Za-z][\w'’.-]*"  # a word a name may start with: "O'Brien", "St."
+_NAME_WORD = re.compile(NAME_WORD)
 MAX_FAMILY = 12  # an enum of more values (cities, currencies) names things: the names check reads it
 _CACHE_LIMIT = 128
 
@@ -45,6 +47,8 @@ class Lexicon:
     words_forms: dict[str, Form]  # the forms that are one ASCII word ("shipped"), found by a word scan
     other_forms: tuple[Form, ...]  # the rest (in air, 已发货), longest first, found by substring
     names: Names  # names the sims' states and the enums hold (a product, a city), as written in any language
+    by_word: dict[str, tuple[str, ...]]  # an ASCII name's first word -> those names (a reply is scanned by word)
+    unspaced: tuple[str, ...]  # the names that are not ASCII words (巴黎, 《天龙八部》): looked for one by one
 
 
 def _forms(words: ValueWords, enums: dict[tuple[str, str], frozenset[str]]) -> dict[str, Form]:
@@ -100,7 +104,14 @@ def lexicon(domain: Domain) -> Lexicon:
     forms = _forms(words, enums)
     one_word = {t: f for t, f in forms.items() if _WORD.fullmatch(t)}
     others = tuple(sorted((f for t, f in forms.items() if t not in one_word), key=lambda f: -len(f.text)))
-    found = Lexicon(words, enums, forms, one_word, others, names)
+    by_word: dict[str, list[str]] = {}
+    for form in names:
+        first = _NAME_WORD.match(form)
+        if form.isascii() and first:
+            by_word.setdefault(first.group(), []).append(form)
+    unspaced = tuple(f for f in names if not (f.isascii() and _NAME_WORD.match(f)))
+    found = Lexicon(words, enums, forms, one_word, others, names,
+                    {w: tuple(fs) for w, fs in by_word.items()}, unspaced)
     if len(_LEXICONS) >= _CACHE_LIMIT:
         _LEXICONS.clear()
     _LEXICONS[id(domain)] = (domain, found)

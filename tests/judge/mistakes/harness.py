@@ -92,7 +92,10 @@ async def _play(pack: Pack, episodes: list[Episode], rate: float, seed: int, ser
             del brains.brains[name]
             return Played(trace, judge(trace, pack), brain.mistakes)
 
-    return list(await asyncio.gather(*(one(i, e) for i, e in enumerate(episodes))))
+    try:
+        return list(await asyncio.gather(*(one(i, e) for i, e in enumerate(episodes))))
+    finally:
+        await client.aclose()  # its HTTP connections belong to this loop
 
 
 def run_harness(pack: Pack, n: int, rate: float, seed: int = 0, concurrency: int = 4) -> list[Played]:
