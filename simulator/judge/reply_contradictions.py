@@ -56,8 +56,9 @@ class Contradictions:
                     (at > 1 and low[at - 1] in "-_" and low[at - 2].isalnum())
             if form.text.isascii() and glued:
                 continue  # "doc" of DOC-6674
-            if form.everyday and not _whole(low[max(0, at - 25):end + 25], form.anchor):
-                continue
+            if form.everyday and not _whole(low[max(0, at - 25):end + 25], form.anchor) \
+                    and not _AFTER_NUMBER.search(low, max(0, at - 12), at):
+                continue  # an everyday word is a value next to its field's name, or as a number's unit ("5 cm")
             if not hedged(low, at):
                 found.append((form.text, form.meant, at))
         return found
@@ -105,6 +106,13 @@ class Contradictions:
                 if any(s <= at < e for s, e in covered):
                     continue
                 covered.append((at, at + len(label)))
+                # "4 servings", "8 open items" (not "9 minutes": a unit many fields share)
+                before = None if label in _UNITS else _NUMBER_BEFORE.search(low, max(0, at - 12), at)
+                if before and values and all(isinstance(v, (int, float)) for v in values) and \
+                        not any(_starts_with_value(before.group(1), v, self.lexicon.words) for v in values):
+                    findings.append(Finding(index, before.group(1), (
+                        f"message {index} gives {before.group(1)} {label}, but the result has {field} {values[0]!r}")))
+                    continue
                 said = _after_label(low, at + len(label))
                 if not said or not values or any(_starts_with_value(said, v, self.lexicon.words) for v in values):
                     continue
@@ -282,6 +290,8 @@ def _all(text: str, part: str) -> list[int]:
 
 
 _UNITS = ("percent", "pct", "c", "f", "kph", "kmh", "km", "kg", "kwh", "minutes", "min", "hours", "days", "usd")
+_AFTER_NUMBER = re.compile(r"\d\s?$")
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,:/-])(\d+(?:\.\d+)?)\s*$")
 _LEADING_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"^[\s:：=]*(?:(?:is|was|are|of|at|now|currently)\s+)*")
 

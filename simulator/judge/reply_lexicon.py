@@ -23,7 +23,7 @@ WORD = r"[a-z][a-z0-9]*"  # how the reply checks cut English text into words
 _WORD = re.compile(WORD)
 NAME_WORD = r"[A-Za-z][\w'’.-]*"  # a word a name may start with: "O'Brien", "St."
 _NAME_WORD = re.compile(NAME_WORD)
-MAX_FAMILY = 12  # an enum of more values (cities, currencies) names things: the names check reads it
+MAX_FAMILY = 12  # an enum of more values that are names (cities, currencies): the names check reads it
 _CACHE_LIMIT = 128
 
 Names = dict[str, list[tuple[str, frozenset[str]]]]  # as written -> [(the name, fields it is a value of)]
@@ -92,7 +92,9 @@ def lexicon(domain: Domain) -> Lexicon:
         return hit[1]
     words = ValueWords(domain.config.value_labels)
     every = enum_fields(domain.tools)
-    enums = {k: v for k, v in every.items() if len(v) <= MAX_FAMILY}
+    # A long enum of names (cities, currencies) is read by the names check; a long one of words
+    # (units, conditions) here.
+    enums = {k: v for k, v in every.items() if len(v) <= MAX_FAMILY or not any(is_name(x) for x in v)}
     named: dict[str, set[str]] = {}
     for (_, key), values in every.items():
         for value in values:
