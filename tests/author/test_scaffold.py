@@ -64,7 +64,7 @@ def test_a_scenario_that_cannot_play_is_left_out_with_the_reason(tmp_path, monke
     sims = root / "tool_sims" / "clinic.py"
     sims.write_text(sims.read_text() + '''
 
-@sims.tool(description="Cancel an appointment", parameters={"type": "object", "properties": {
+@sims.tool(read_only=False, description="Cancel an appointment", parameters={"type": "object", "properties": {
     "appointment_id": {"type": "string", "pattern": "^APT-[0-9]{4}$"}}, "required": ["appointment_id"]})
 def cancel_appointment(ctx: SimContext, appointment_id: str):
     raise ToolError(f"No appointment {appointment_id}")
