@@ -21,7 +21,8 @@ from simulator.words.value_words import ValueWords, humanised
 
 _WORDS = re.compile(WORD)
 _NAME_WORDS = re.compile(NAME_WORD)
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")  # "Fatima White", "Desk Lamp"
+# "Fatima White", "Desk Lamp" (also glued to Chinese: 包含Desk Lamp，where \b sees no edge)
+_CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?: [A-Z][a-z]+)+(?![A-Za-z0-9])")
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
 

@@ -43,6 +43,8 @@ class Evidence:
     records: list[Record] = field(default_factory=list)
     turn: list[Record] = field(default_factory=list)  # records of the results since the user last spoke
     asked: list[str] = field(default_factory=list)  # this turn's calls: their names and arguments
+    turn_payloads: list[Any] = field(default_factory=list)  # this turn's results, as parsed
+    called: list[str] = field(default_factory=list)  # every call's arguments so far, as JSON
     _text: str | None = None
     _raw: str | None = None
 

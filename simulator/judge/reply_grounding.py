@@ -34,6 +34,7 @@ from simulator.judge.grounding import token_in
 from simulator.judge.reply_contradictions import Contradictions, Mention
 from simulator.judge.reply_evidence import Evidence, Finding, latest, read_prompt
 from simulator.judge.reply_lexicon import lexicon
+from simulator.judge.reply_quantities import count_words, list_counts, unit_numbers
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT, Stated, stated_values
 from simulator.judge.reply_words import lowered, reply_words
 from simulator.judge.result_fields import Record, records_of
@@ -74,9 +75,46 @@ class _Reader:
             findings += read.enum_values(index, low, turn, evidence.asked, mentions)
             findings += read.names(index, text, evidence, turn)
             findings += read.labelled(index, low, turn, records)
+            said = self._said_numbers(evidence)
+            findings += unit_numbers(index, low, turn, records, said)
+            findings += list_counts(index, low, evidence.turn_payloads, count_words(self.ctx.pack.domain))
+            flagged = {f.value for f in findings}
+            findings += self._calendar_days(index, [s for s in stated if s.written not in flagged], evidence, turn)
         if records:
             items = [(s.start, s.value) for s in stated] + [(at, v) for _, meant, at in mentions for v in meant]
             findings += read.clauses(index, text.lower(), items, records)
+        return findings
+
+    def _said_numbers(self, evidence: Evidence) -> set[float]:
+        text = "\n".join(evidence.said)
+        return {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)} | numbers_in_words(text)
+
+    def _calendar_days(self, index: int, stated: list[Stated], evidence: Evidence, turn: list[Record]) -> list[Finding]:
+        """A date only the prompt's calendar gives (no result, call or user message has it), in
+        a reply about results that hold dates: "flights on 2026-03-16" when the search was for
+        the 17th. Today is always allowed."""
+        days = [s for s in stated if s.kind == "date" and s.value != self.ctx.today.isoformat()]
+        if not days:
+            return []
+        shown = [(r, n, v) for r in turn for n, vs in r.fields.items() for v in vs
+                 if isinstance(v, str) and ISO_DAY_IN_TEXT.fullmatch(v[:10])]
+        if not shown:
+            return []
+        known = {v[:10] for r in evidence.records for v in r.values() if isinstance(v, str) and len(v) >= 10}
+        calls = "\n".join(evidence.called)
+        said = None
+        findings = []
+        for s in days:
+            if s.value in known or str(s.value) in calls:
+                continue
+            if said is None:
+                said = dates_mentioned("\n".join(evidence.said), self.ctx.today)
+            if s.value in said or str(s.value) in "\n".join(evidence.said):
+                continue
+            record, name, value = shown[-1]
+            findings.append(Finding(index, s.written, (
+                f"message {index} says {s.written!r}, a date no result, call or message gave, "
+                f"but {record.tool} returned {name} {value!r}")))
         return findings
 
     def _value(self, index: int, stated: Stated, evidence: Evidence, records: list[Record]) -> Finding | None:
@@ -163,7 +201,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
             evidence.scanned = len(evidence.parts)
         elif isinstance(message, UserMessage):
             evidence.add(message.content, *texts[index], said=True)
-            evidence.turn, evidence.asked = [], []
+            evidence.turn, evidence.asked, evidence.turn_payloads = [], [], []
         elif isinstance(message, ToolMessage):
             found = records_of(message.name, payloads.get(index), index)
             # A result's numbers are its JSON numbers (read when a reply states one): the 03 of
@@ -175,8 +213,10 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
             evidence.unread.extend(found)
             if found:
                 evidence.unread_payloads.append(payloads[index])
+                evidence.turn_payloads.append(payloads[index])
         elif isinstance(message, AssistantMessage):
             evidence.asked += [f"{humanised(c.name)} {c.arguments}" for c in message.tool_calls]
+            evidence.called += [str(c.arguments) for c in message.tool_calls]
             if message.content:
                 reader = reader or _Reader(ctx)
                 findings += reader.read(index, message.content, evidence)

@@ -21,7 +21,8 @@ from simulator.words.value_words import ValueWords, humanised
 
 WORD = r"[a-z][a-z0-9]*"  # how the reply checks cut English text into words
 _WORD = re.compile(WORD)
-NAME_WORD = r"[A-Za-z][\w'’.-]*"  # a word a name may start with: "O'Brien", "St."
+# a word a name may start with: "O'Brien", "St.", "Müller" (not glued Chinese: 包含Desk Lamp)
+NAME_WORD = r"[A-Za-z](?:[^\W\u3000-\u9fff\uff00-\uffef]|['’.-])*"
 _NAME_WORD = re.compile(NAME_WORD)
 MAX_FAMILY = 12  # an enum of more values that are names (cities, currencies): the names check reads it
 _CACHE_LIMIT = 128

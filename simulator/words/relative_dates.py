@@ -145,20 +145,24 @@ def dates_mentioned(text: str, today: date) -> set[str]:
     English and Chinese, the spellings of `relative_dates.yaml` and a few more)."""
     lowered = text.lower()
     found: set[str] = set()
-    for pattern, kind in _READERS:
-        for match in pattern.finditer(lowered):
-            groups = [g for g in match.groups() if g]
-            if kind in ("today", "tomorrow", "day_after_tomorrow", "in_3_days"):
-                expression = kind
-            elif kind == "in_days":
-                n = _count(groups[0]) if groups else None
-                if n is None or not 0 <= n <= 366:
-                    continue
-                found.add((today + timedelta(days=n)).isoformat())
+    matches = [(match, kind) for pattern, kind in _READERS for match in pattern.finditer(lowered)]
+    taken: list[tuple[int, int]] = []  # "tomorrow" of "the day after tomorrow" is no date of its own
+    for match, kind in sorted(matches, key=lambda mk: mk[0].start() - mk[0].end()):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        taken.append(match.span())
+        groups = [g for g in match.groups() if g]
+        if kind in ("today", "tomorrow", "day_after_tomorrow", "in_3_days"):
+            expression = kind
+        elif kind == "in_days":
+            n = _count(groups[0]) if groups else None
+            if n is None or not 0 <= n <= 366:
                 continue
-            else:
-                expression = f"{kind}_{_weekday(groups[0])}"
-            found.add(day_of(expression, today)[1].isoformat())
+            found.add((today + timedelta(days=n)).isoformat())
+            continue
+        else:
+            expression = f"{kind}_{_weekday(groups[0])}"
+        found.add(day_of(expression, today)[1].isoformat())
     return found
 
 

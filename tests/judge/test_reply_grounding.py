@@ -105,3 +105,67 @@ def test_before_any_result_only_identifiers_are_checked(support_pack, shipped):
     invented = with_reply(shipped, 2, "Is it order ORD-99999?")
     invented.messages = invented.messages[:3] + shipped.messages[5:]
     assert "'ORD-99999'" in judged(invented, support_pack)["reply_grounded"]
+
+
+def test_a_number_with_a_fields_unit_must_be_its_value(support_pack, by_email):
+    """"within 8 business days" when initiate_refund returned estimated_days 5: a small number
+    the conversation holds elsewhere, tied to a unit a result's field is named by."""
+    import json
+
+    refund = replies(by_email)[-1]
+    days = json.loads(by_email.messages[refund - 1].content)["estimated_days"]
+    wrong = days + 3
+    ok = with_reply(by_email, refund, f"Refund RF-1001 is pending; expect it within {days} business days.")
+    assert "reply_grounded" not in judged(ok, support_pack)
+    bad = judged(with_reply(by_email, refund, f"Refund RF-1001 is pending; expect it within {wrong} business days."),
+                 support_pack)
+    assert f"gives {wrong} days, but initiate_refund returned estimated_days {days}" in bad["reply_grounded"]
+    zh = judged(with_reply(by_email, refund, f"退款RF-1001处理中，预计{wrong}个工作日内到账。"), support_pack)
+    assert f"gives {wrong} days" in zh["reply_grounded"]
+
+
+def test_the_size_of_a_list_must_be_the_results(support_pack, by_email):
+    import json
+
+    reply = replies(by_email)[0]
+    orders = json.loads(by_email.messages[3].content)["orders"]
+    first = orders[0]["order_id"]
+    n = len(orders)
+    assert "reply_grounded" not in judged(with_reply(by_email, reply, f"I found {n} orders; {first} is first."),
+                                          support_pack)
+    assert "reply_grounded" not in judged(with_reply(by_email, reply, f"The first {n - 1} orders: {first}."),
+                                          support_pack)  # a part of the list
+    bad = judged(with_reply(by_email, reply, f"I found {n + 2} order(s); {first} is first."), support_pack)
+    assert f"counts '{n + 2} order(s)', but the result lists {n} orders" in bad["reply_grounded"]
+    zh = judged(with_reply(by_email, reply, f"共查到{n + 2}个订单：{first}。"), support_pack)
+    assert f"counts '{n + 2}个订单'" in zh["reply_grounded"]
+
+
+def test_a_date_only_the_calendar_gives_is_not_a_results_date(support_pack, shipped):
+    """The prompt's calendar grounds "tomorrow's" date, but a reply about a result with dates that
+    states a day no result, call or message gave has misread the result."""
+    reply = replies(shipped)[0]
+    order = shipped.facts["order_id"]
+    today = support_pack.today_of(shipped)
+    from datetime import timedelta
+
+    tomorrow = (today + timedelta(days=2)).isoformat()
+    assert tomorrow not in shipped.messages[3].content
+    bad = with_reply(shipped, reply, f"Order {order} should arrive on {tomorrow}.")
+    bad.messages[0] = bad.messages[0].model_copy(update={"content": bad.messages[0].content + f"\nIn two days: {tomorrow}."})
+    bad = judged(bad, support_pack)
+    assert f"says '{tomorrow}', a date no result, call or message gave" in bad["reply_grounded"]
+    ok = with_reply(shipped, reply, f"Order {order} is shipped; today is {today.isoformat()}.")
+    assert "reply_grounded" not in judged(ok, support_pack)
+
+
+def test_a_name_glued_to_chinese_text_is_read(support_pack, by_email):
+    import json
+
+    lookup = json.loads(by_email.messages[3].content)
+    item = lookup["orders"][0]["items"][0]["name"]
+    other = "Desk Lamp" if item != "Desk Lamp" else "Ceramic Mug Set"
+    assert other not in by_email.messages[3].content
+    first = lookup["orders"][0]["order_id"]
+    bad = with_reply(by_email, replies(by_email)[0], f"订单{first}包含{other}。")
+    assert f"names '{other}'" in judged(bad, support_pack)["reply_grounded"]

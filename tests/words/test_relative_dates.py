@@ -75,6 +75,8 @@ def test_any_is_deterministic_and_always_reads_back_to_its_code():
         ("下星期一", ["2026-03-16"]),
         ("这周日", ["2026-03-15"]),
         ("no date here", []),
+        ("the day after tomorrow", ["2026-03-13"]),  # its "tomorrow" is no date of its own
+        ("tomorrow or the day after tomorrow", ["2026-03-12", "2026-03-13"]),
     ],
 )
 def test_dates_mentioned(text, days):

@@ -117,6 +117,8 @@ class Figures:
     clean_accepted: int = 0
     sole: Counter = field(default_factory=Counter)  # traces whose only mistake class is this one
     sole_accepted: Counter = field(default_factory=Counter)
+    having: Counter = field(default_factory=Counter)  # traces with a mistake of this class (among others)
+    having_accepted: Counter = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)  # accepted mistakes, for reading
 
     @property
@@ -146,6 +148,9 @@ def figures(played: list[Played]) -> Figures:
             (kind,) = kinds
             f.sole[kind] += 1
             f.sole_accepted[kind] += p.accepted
+        for kind in kinds:
+            f.having[kind] += 1
+            f.having_accepted[kind] += p.accepted
         if kinds and p.accepted:
             for m in p.mistakes:
                 f.examples.setdefault(m.kind, []).append(f"{p.trace.id}: {m.detail}")

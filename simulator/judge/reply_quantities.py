@@ -1,0 +1,155 @@
+"""Quantities a reply states against this turn's results: a number with the unit a result field
+is named by ("timer set for 3 minutes" when set_timer returned `minutes: 5`, "within 8 business
+days" for `estimated_days: 5`, 预计等待8分钟) and the size of a result's list ("I found 3
+orders" for one order, 共查到4个订单).
+
+Both are numbers the grounding check cannot tell from right ones: a small number is usually
+somewhere in the conversation (a quantity, a queue position). Tied to a unit or a list's name,
+it says which value it means. Units per language are data (`reply_phrases.yaml`, `units`); how
+a pack writes the size of a list comes from its own reply templates (`{orders_count}个订单`).
+Used by `simulator.judge.reply_grounding`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from simulator.judge.reply_evidence import Finding
+from simulator.judge.result_fields import Record
+from simulator.judge.reply_words import PHRASES_FILE
+from simulator.spec.pack import Domain
+from simulator.words.value_words import humanised
+
+_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+_HOURS_BEFORE = re.compile(r"\d\s*(?:h|hrs?|hours?|小时|个小时)\s*(?:and\s*)?$")  # "4 h 33 min" is no 33 minutes
+_SUBSET_BEFORE = re.compile(r"(?:first|top|last|next|up to|at most|other|more|前|最近|另外)\s*$")
+_TOTAL = re.compile(r"total|count|(?:^|_)num(?:ber)?_|found|matches")  # a field saying how many there are in all
+_COUNT_LABEL = re.compile(r"\{(\w+?)_count\}\s*([a-z]+(?:\(s\))?|[\u3400-\u9fff]{1,4})", re.I)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    name: str  # the unit a field is named by: "minute" (estimated_wait_minutes)
+    pattern: re.Pattern[str]  # a number written with it; group 1 is the number
+
+
+@lru_cache(maxsize=1)
+def _units() -> dict[str, _Unit]:
+    """unit -> how replies write a number with it (English: one filler word allowed, "8
+    business days"; Chinese: 个 allowed, 8个工作日)."""
+    book = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    en, zh = book["en"]["units"], book["zh"]["units"]
+    found = {}
+    for unit in en:
+        english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
+        chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
+        parts = [rf"{_NUMBER}\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]
+        if chinese:
+            parts.append(rf"{_NUMBER}\s*个?(?:{chinese})")
+        found[unit] = _Unit(unit, re.compile("|".join(parts)))
+    return found
+
+
+def _unit_of(field: str) -> str | None:
+    """The unit a numeric field is named by: `estimated_days` -> "day", `minutes` -> "minute"."""
+    last = humanised(field).lower().split()[-1:]
+    if not last:
+        return None
+    word = last[0][:-1] if last[0].endswith("s") else last[0]
+    return word if word in _units() else None
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record],
+                 said: set[float]) -> list[Finding]:
+    """A number written with a unit that fields of this turn's results are named by, equal to
+    none of their values (nor to a number the user said)."""
+    by_unit: dict[str, list[tuple[Record, str]]] = {}
+    for record in turn:
+        for name, values in record.fields.items():
+            unit = _unit_of(name)
+            if unit and any(_numeric(v) for v in values):
+                by_unit.setdefault(unit, []).append((record, name))
+    findings = []
+    for unit, holders in by_unit.items():
+        known = [v for r in records for n, vs in r.fields.items() if _unit_of(n) == unit for v in vs if _numeric(v)]
+        for match in _units()[unit].pattern.finditer(low):
+            written = match.group(1) or match.group(2)
+            start = match.start(1) if match.group(1) else match.start(2)
+            stated = float(written)
+            if stated in said or _HOURS_BEFORE.search(low, max(0, start - 16), start):
+                continue
+            if any(_same(stated, v, written) for v in known):
+                continue
+            record, name = holders[-1]
+            findings.append(Finding(index, written, (
+                f"message {index} gives {written} {unit}s, but {record.tool} returned {name} "
+                f"{record.fields[name][0]!r}")))
+    return findings
+
+
+def _same(stated: float, value: float, written: str) -> bool:
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    return math.isclose(stated, value, abs_tol=1e-9) or round(value, decimals) == stated
+
+
+_COUNT_WORDS: dict[int, tuple[Domain, dict[str, tuple[str, ...]]]] = {}
+
+
+def count_words(domain: Domain) -> dict[str, tuple[str, ...]]:
+    """list key -> how the pack's replies write its size after the number: its name ("orders",
+    "order(s)", "order") and what its templates write after `{key_count}` (个订单)."""
+    hit = _COUNT_WORDS.get(id(domain))
+    if hit is not None and hit[0] is domain:
+        return hit[1]
+    found: dict[str, set[str]] = {}
+    for text in domain.config.replies.values():
+        for template in (*text.en, *text.zh):
+            for key, label in _COUNT_LABEL.findall(template):
+                if label.isascii() or len(label) > 1:  # 张 of 3张图片 alone is any classifier
+                    found.setdefault(key, set()).add(label.lower())
+    words = {k: tuple(sorted(v | set(_named(k)), key=len, reverse=True)) for k, v in found.items()}
+    if len(_COUNT_WORDS) >= 64:
+        _COUNT_WORDS.clear()
+    _COUNT_WORDS[id(domain)] = (domain, words)
+    return words
+
+
+def _named(key: str) -> tuple[str, ...]:
+    """A list's own name as a count's label: "orders", "order(s)", "order"."""
+    plural = humanised(key).lower()
+    if not plural.endswith("s") or len(plural) < 4:
+        return (plural,)
+    return plural, plural[:-1], plural[:-1] + "(s)"
+
+
+def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """"I found 3 orders" when this turn's `orders` lists hold another number of items (not
+    "the first 3 orders": a part of the list)."""
+    sizes: dict[str, set[float]] = {}
+    for payload in payloads:
+        if isinstance(payload, dict):
+            totals = {float(v) for k, v in payload.items() if _numeric(v) and _TOTAL.search(k)}
+            for key, value in payload.items():
+                if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+                    sizes.setdefault(key, set()).update({len(value), *totals})  # a page of `total_results`
+    findings = []
+    for key, lengths in sizes.items():
+        labels = "|".join(re.escape(w) for w in words.get(key) or _named(key))
+        for match in re.finditer(rf"{_NUMBER}\s*(?:{labels})(?![a-z])", low):
+            stated = float(match.group(1))
+            if stated in lengths or _SUBSET_BEFORE.search(low, max(0, match.start() - 10), match.start()):
+                continue
+            findings.append(Finding(index, match.group(1), (
+                f"message {index} counts {match.group(0).strip()!r}, but the result lists "
+                f"{' or '.join(f'{n:g}' for n in sorted(lengths))} {humanised(key).lower()}")))
+    return findings
