@@ -23,6 +23,7 @@ _WORDS = re.compile(WORD)
 _NAME_WORDS = re.compile(NAME_WORD)
 # "Fatima White", "Desk Lamp" (also glued to Chinese: 包含Desk Lamp，where \b sees no edge)
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?: [A-Z][a-z]+)+(?![A-Za-z0-9])")
+_QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
 
@@ -149,11 +150,13 @@ class Contradictions:
         seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
         unknown = [p for p in _CAPITALISED.findall(text)  # with a word the conversation never had
                    if p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
+        unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
         episode = self._episode_names() if unknown else {}
         hits += [p for p in unknown if p in episode]
         findings = []
+        said = evidence.conversation if hits else ""
         for form in dict.fromkeys(hits):
-            if form in raw:
+            if form in said:
                 continue
             meanings = names.get(form) or episode.get(form, [])
             problem = next((p for name, keys in meanings if (p := _other_value(form, name, keys, turn, index))), None)

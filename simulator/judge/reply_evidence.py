@@ -45,6 +45,7 @@ class Evidence:
     asked: list[str] = field(default_factory=list)  # this turn's calls: their names and arguments
     turn_payloads: list[Any] = field(default_factory=list)  # this turn's results, as parsed
     called: list[str] = field(default_factory=list)  # every call's arguments so far, as JSON
+    prompt: int = 0  # the parts that are the system prompt (the first)
     _text: str | None = None
     _raw: str | None = None
 
@@ -67,6 +68,12 @@ class Evidence:
         if self._raw is None:
             self._raw = "\n".join(self.raw_parts)
         return self._raw
+
+    @property
+    def conversation(self) -> str:
+        """What the user said and the results showed, as written (no system prompt: a city
+        its policy lists is no city this conversation named)."""
+        return "\n".join(self.raw_parts[self.prompt:])
 
     def numbers_known(self) -> set[float]:
         """Every number shown so far (results' numbers are read on the first reply that needs them)."""

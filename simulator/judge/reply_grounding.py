@@ -93,7 +93,8 @@ class _Reader:
         """A date only the prompt's calendar gives (no result, call or user message has it), in
         a reply about results that hold dates: "flights on 2026-03-16" when the search was for
         the 17th. Today is always allowed."""
-        days = [s for s in stated if s.kind == "date" and s.value != self.ctx.today.isoformat()]
+        today = self.ctx.today.isoformat()  # today, as a day; not a result's time stamp written with it
+        days = [s for s in stated if s.kind == "date" and (s.value != today or "T" in s.written or ":" in s.written)]
         if not days:
             return []
         shown = [(r, n, v) for r in turn for n, vs in r.fields.items() for v in vs
@@ -196,6 +197,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
         if isinstance(message, SystemMessage):
             norm, numbers, days, clocks = read_prompt(message.content, ctx.pack.domain.system_prompt, ctx.today)
             evidence.add(message.content, norm, numbers)
+            evidence.prompt = len(evidence.raw_parts)
             evidence.moments[0].update(days)
             evidence.moments[1].update(clocks)
             evidence.scanned = len(evidence.parts)

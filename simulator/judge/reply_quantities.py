@@ -49,7 +49,7 @@ def _units() -> dict[str, _Unit]:
     for unit in en:
         english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
         chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
-        parts = [rf"{_NUMBER}\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]
+        parts = [rf"{_NUMBER}\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]  # "8+ stars"
         if chinese:
             parts.append(rf"{_NUMBER}\s*个?(?:{chinese})")
         found[unit] = _Unit(unit, re.compile("|".join(parts)))
