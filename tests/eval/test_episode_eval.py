@@ -114,21 +114,16 @@ class _Comparison:
 @pytest.mark.parametrize("comparison, state, ok", [
     (_Comparison(False), False, False), (_Comparison(True), True, True), (_Comparison(False, "schema-only tools"), None, True),
 ])
-def test_the_final_state_seam_uses_the_judges_replay_when_there_is_one(
+def test_a_trial_succeeds_only_when_the_judges_replay_says_the_state_matches(
         evaluated: dict[str, Any], monkeypatch: pytest.MonkeyPatch, comparison: _Comparison, state: bool | None,
         ok: bool) -> None:
-    import sys
-    import types
-
     from simulator.core.records import Trace
+    from simulator.eval import final_state
     from simulator.eval.episodes import judge_trial
-    from simulator.eval.final_state import JUDGE_MODULE
     from simulator.export.answers import aliases
     from simulator.load.loader import load_pack
 
-    judge = types.ModuleType(JUDGE_MODULE)
-    judge.compare_final_state = lambda trace, pack: comparison  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, JUDGE_MODULE, judge)
+    monkeypatch.setattr(final_state, "compare_final_state", lambda trace, pack: comparison)
     pack = load_pack(PACK)
     trace = Trace.model_validate(_trial(evaluated, "weather_city", 0)["trace"])
     judged = judge_trial(pack, trace, aliases(pack))

@@ -40,3 +40,22 @@ def test_named_arguments_are_the_blueprints_business(support_pack):
     """reason is named by the refund blueprint: inferred from "it arrived broken", never said."""
     trace = offline_trace(support_pack, "refund_delivered_order")
     assert "arguments_grounded" not in judged(trace, support_pack)
+
+
+def test_an_enum_argument_other_than_the_one_the_user_said():
+    """Reported with issue 15 (the clinic pack written from the README): a call whose enum
+    argument differs from what the user asked for. Both checks see it: the blueprint's, and
+    grounding, which also holds where no blueprint names the argument."""
+    from pathlib import Path
+
+    from simulator.load.loader import load_pack
+
+    pack = load_pack(Path(__file__).resolve().parents[1] / "fixtures" / "clinic" / "scenarios" / "clinic_schema.yaml")
+    trace = offline_trace(pack, "find_a_doctor")
+    said = __import__("json").loads(trace.messages[2].tool_calls[0].arguments)["specialty"]
+    assert said in trace.messages[1].content
+    other = next(s for s in ("cardiology", "dermatology", "pediatrics") if s != said)
+    failures = judged(with_call_args(pack, trace, 0, specialty=other), pack)
+    assert f"find_doctor: specialty='{other}' not in the conversation" in failures["arguments_grounded"]
+    assert f"specialty='{other}', expected '{said}'" in failures["expected_calls"]
+    assert "arguments_grounded" not in judged(trace, pack)
