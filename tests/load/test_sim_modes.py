@@ -22,7 +22,7 @@ TOOLS = {
         {"name": "get_item", "description": "Look up an item.", "read_only": True,
          "parameters": {"type": "object", "properties": {"item_id": {"type": "string"}}, "required": ["item_id"]},
          "http": {"method": "GET", "path": "/items/{item_id}", "params": {"item_id": {"in": "path"}}}},
-        {"name": "order_item", "description": "Order an item.",
+        {"name": "order_item", "description": "Order an item.", "read_only": False,
          "parameters": {"type": "object", "properties": {"item_id": {"type": "string"}}, "required": ["item_id"]},
          "http": {"method": "POST", "path": "/orders"}},
     ],

@@ -217,7 +217,8 @@ class OfflineAssistant:
             context.update(named_items(payload, shown, question))  # the order holding the item the user named
         rank = self._ranker(payload, question, context) if isinstance(payload, dict) else None
         rendered = self._render_any(templates, context, results, rank)
-        return rendered or self._generic_result(payload)
+        spec = self.tools.get(message.name)
+        return rendered or self._generic_result(payload, writes=spec is not None and spec.writes)
 
     def _ranker(self, payload: dict[str, Any], question: str, context: Mapping[str, Any]):
         """Score a reply template by what the user asked: each field it states that the question is
@@ -289,10 +290,12 @@ class OfflineAssistant:
                 extra[f"{key}_list"] = p["list_joiner"].join(entries)
         return extra
 
-    def _generic_result(self, payload: Any) -> str:
-        """A plain but natural sentence from a result's scalar fields."""
+    def _generic_result(self, payload: Any, writes: bool) -> str:
+        """A plain but natural sentence from a result's scalar fields; "Done." only for a tool that
+        changes something (said of a lookup, it claims a change nobody made)."""
+        phrases = self.phrases["result_of_write" if writes else "result"]
         if not isinstance(payload, dict):
-            return self._fill(self._pick(self.phrases["result"]), details=str(payload))
+            return self._fill(self._pick(phrases), details=str(payload))
         pairs = [
             self._fill(self.phrases["detail"], label=slot_label(k, self.language, self.config.labels), value=self._label(v))
             for k, v in payload.items()
@@ -315,7 +318,7 @@ class OfflineAssistant:
         pairs = pairs[:MAX_DETAILS]
         if not pairs:
             return self._pick(self.phrases["no_result"])
-        return self._fill(self._pick(self.phrases["result"]), details=self.phrases["detail_joiner"].join(pairs))
+        return self._fill(self._pick(phrases), details=self.phrases["detail_joiner"].join(pairs))
 
     # ------------------------------------------------------------ helpers
 
