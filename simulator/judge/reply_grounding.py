@@ -87,7 +87,8 @@ class _Reader:
 
     def _said_numbers(self, evidence: Evidence) -> set[float]:
         text = "\n".join(evidence.said)
-        return {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)} | numbers_in_words(text)
+        # numbers of their own: not the 09 of 2026-09-01 nor the 4 of ORD-4
+        return {float(n) for n in re.findall(r"(?<![\d.\w-])\d+(?:\.\d+)?(?![\d-])", text)} | numbers_in_words(text)
 
     def _calendar_days(self, index: int, stated: list[Stated], evidence: Evidence, turn: list[Record]) -> list[Finding]:
         """A date only the prompt's calendar gives (no result, call or user message has it), in

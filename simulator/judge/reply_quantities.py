@@ -30,7 +30,9 @@ _NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
 _HOURS_BEFORE = re.compile(r"\d\s*(?:h|hrs?|hours?|小时|个小时)\s*(?:and\s*)?$")  # "4 h 33 min" is no 33 minutes
 _SUBSET_BEFORE = re.compile(r"(?:first|top|last|next|up to|at most|other|more|前|最近|另外)\s*$")
 _TOTAL = re.compile(r"total|count|(?:^|_)num(?:ber)?_|found|matches")  # a field saying how many there are in all
-_COUNT_LABEL = re.compile(r"\{(\w+?)_count\}\s*([a-z]+(?:\(s\))?|[\u3400-\u9fff]{1,4})", re.I)
+# `{orders_count} order(s)`, `{count} event(s)`: what follows a count in a template (not a
+# `{total_kwh} kWh`: an amount)
+_COUNT_LABEL = re.compile(r"\{(\w+?_count|count)\}\s*([a-z]+(?:\(s\))?|[\u3400-\u9fff]{1,4})", re.I)
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,9 @@ _COUNT_WORDS: dict[int, tuple[Domain, dict[str, tuple[str, ...]]]] = {}
 
 
 def count_words(domain: Domain) -> dict[str, tuple[str, ...]]:
-    """list key -> how the pack's replies write its size after the number: its name ("orders",
-    "order(s)", "order") and what its templates write after `{key_count}` (个订单)."""
+    """list key (or count field) -> how the pack's replies write its size after the number: its
+    name ("orders", "order(s)", "order") and what its templates write after `{key_count}` (个订单)
+    or a count field (`{count} event(s)`)."""
     hit = _COUNT_WORDS.get(id(domain))
     if hit is not None and hit[0] is domain:
         return hit[1]
@@ -116,7 +119,7 @@ def count_words(domain: Domain) -> dict[str, tuple[str, ...]]:
         for template in (*text.en, *text.zh):
             for key, label in _COUNT_LABEL.findall(template):
                 if label.isascii() or len(label) > 1:  # 张 of 3张图片 alone is any classifier
-                    found.setdefault(key, set()).add(label.lower())
+                    found.setdefault(key.removesuffix("_count"), set()).add(label.lower())
     words = {k: tuple(sorted(v | set(_named(k)), key=len, reverse=True)) for k, v in found.items()}
     if len(_COUNT_WORDS) >= 64:
         _COUNT_WORDS.clear()
@@ -139,13 +142,16 @@ def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tupl
     for payload in payloads:
         if isinstance(payload, dict):
             totals = {float(v) for k, v in payload.items() if _numeric(v) and _TOTAL.search(k)}
+            lists = [len(v) for v in payload.values() if isinstance(v, list)]
             for key, value in payload.items():
                 if isinstance(value, list) and all(isinstance(v, dict) for v in value):
                     sizes.setdefault(key, set()).update({len(value), *totals})  # a page of `total_results`
+                elif _numeric(value) and key in words:  # `{count} event(s)`: the count, or the rows shown
+                    sizes.setdefault(key, set()).update({float(value), *lists})
     findings = []
     for key, lengths in sizes.items():
         labels = "|".join(re.escape(w) for w in words.get(key) or _named(key))
-        for match in re.finditer(rf"{_NUMBER}\s*(?:{labels})(?![a-z])", low):
+        for match in re.finditer(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{labels})(?![a-z])", low):  # a count is whole
             stated = float(match.group(1))
             if stated in lengths or _SUBSET_BEFORE.search(low, max(0, match.start() - 10), match.start()):
                 continue

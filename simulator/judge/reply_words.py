@@ -66,6 +66,7 @@ def hedged(text: str, start: int) -> bool:
     characters before it."""
     words = reply_words()
     before = text[max(0, start - 40):start]
+    before = before[max(before.rfind("”"), before.rfind("」")) + 1:]  # a quoted title's words ("Podcast to try") hedge nothing
     tokens = _EN_WORD.findall(before)[-3:]
     for token in tokens:
         if token in words.en_hedges or token.endswith("n't"):

@@ -169,3 +169,12 @@ def test_a_name_glued_to_chinese_text_is_read(support_pack, by_email):
     first = lookup["orders"][0]["order_id"]
     bad = with_reply(by_email, replies(by_email)[0], f"订单{first}包含{other}。")
     assert f"names '{other}'" in judged(bad, support_pack)["reply_grounded"]
+
+
+def test_a_quoted_titles_words_hedge_nothing():
+    from simulator.judge.reply_words import hedged
+
+    text = "saved the note “podcast to try” in personal."
+    assert not hedged(text, text.index("personal"))  # "try" is the title's, not a hedge
+    text = "i will try personal."
+    assert hedged(text, text.index("personal"))
