@@ -11,7 +11,7 @@ import math
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from simulator.judge.reply_evidence import Evidence, Finding
 from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
@@ -173,7 +173,8 @@ class Contradictions:
             self._state_names = names_of(self.state(), self.lexicon.words)
         return self._state_names
 
-    def clauses(self, index: int, low: str, items: list[tuple[int, Any]], records: list[Record]) -> list[Finding]:
+    def clauses(self, index: int, low: str, items: list[tuple[int, Any]], records: list[Record],
+                every: Sequence[Record] = ()) -> list[Finding]:
         """A clause that names one record (its id) and states another record's value of a field
         both have: "ORD-1 came to 29.99" when 29.99 is ORD-2's total in the same list."""
         ids = {i: r for r in records if r.identity and (i := r.identity.lower()) in low}
@@ -196,6 +197,8 @@ class Contradictions:
             record = _the_one([records[n] for n in clause])
             if record is None or record.group not in crowded or key in _keys(record):
                 continue
+            if any(key in _keys(r) for r in every if r.identity == record.identity):
+                continue  # another result about the same record shows it (check_status's estimated delivery)
             for other, name in self._index(records, record.group).get(key, ()):
                 if other is not record and name in record.fields:
                     findings.append(Finding(index, str(value), (

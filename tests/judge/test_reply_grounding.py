@@ -178,3 +178,23 @@ def test_a_quoted_titles_words_hedge_nothing():
     assert not hedged(text, text.index("personal"))  # "try" is the title's, not a hedge
     text = "i will try personal."
     assert hedged(text, text.index("personal"))
+
+
+def test_a_value_another_result_shows_about_the_same_record_is_no_other_records(support_pack):
+    """parallel_status_and_orders: check_status gives ORD-1's estimated delivery, lookup_order lists
+    ORD-1 among orders one of which was placed that day; the delivery date said of ORD-1 is ORD-1's."""
+    import json
+
+    trace = offline_trace(support_pack, "parallel_status_and_orders", persona="zh_second_language", seed=3851)
+    status = next(json.loads(m.content) for m in trace.messages if getattr(m, "name", None) == "check_status")
+    lookup = next(json.loads(m.content) for m in trace.messages if getattr(m, "name", None) == "lookup_order")
+    other = next(o for o in lookup["orders"] if o["order_id"] != status["order_id"])
+    # the other order was placed on the day this one is expected: a clause about this one may say it
+    edited = trace.model_copy(deep=True)
+    other["order_date"] = status["estimated_delivery"]
+    for i, m in enumerate(edited.messages):
+        if getattr(m, "name", None) == "lookup_order":
+            edited.messages[i] = m.model_copy(update={"content": json.dumps(lookup)})
+    reply = replies(edited)[-1]
+    text = f"订单{status['order_id']}预计{status['estimated_delivery']}送达。{other['order_id']}于{status['estimated_delivery']}下单。"
+    assert "reply_grounded" not in judged(with_reply(edited, reply, text), support_pack)
