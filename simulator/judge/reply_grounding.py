@@ -75,8 +75,7 @@ class _Reader:
             findings += read.enum_values(index, low, turn, evidence.asked, mentions)
             findings += read.names(index, text, evidence, turn)
             findings += read.labelled(index, low, turn, records)
-            said = self._said_numbers(evidence)
-            findings += unit_numbers(index, low, turn, records, said)
+            findings += unit_numbers(index, low, turn, records, lambda: self._said_numbers(evidence))
             findings += list_counts(index, low, evidence.turn_payloads, count_words(self.ctx.pack.domain))
             flagged = {f.value for f in findings}
             findings += self._calendar_days(index, [s for s in stated if s.written not in flagged], evidence, turn)

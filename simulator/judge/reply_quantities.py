@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -58,6 +58,7 @@ def _units() -> dict[str, _Unit]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def _unit_of(field: str) -> str | None:
     """The unit a numeric field is named by: `estimated_days` -> "day", `minutes` -> "minute"."""
     last = humanised(field).lower().split()[-1:]
@@ -72,9 +73,9 @@ def _numeric(value: Any) -> bool:
 
 
 def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record],
-                 said: set[float]) -> list[Finding]:
+                 said: Callable[[], set[float]]) -> list[Finding]:
     """A number written with a unit that fields of this turn's results are named by, equal to
-    none of their values (nor to a number the user said)."""
+    none of their values (nor to a number the user said: `said()`, read only when needed)."""
     by_unit: dict[str, list[tuple[Record, str]]] = {}
     for record in turn:
         for name, values in record.fields.items():
@@ -88,9 +89,9 @@ def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record]
             written = match.group(1) or match.group(2)
             start = match.start(1) if match.group(1) else match.start(2)
             stated = float(written)
-            if stated in said or _HOURS_BEFORE.search(low, max(0, start - 16), start):
+            if any(_same(stated, v, written) for v in known) or _HOURS_BEFORE.search(low, max(0, start - 16), start):
                 continue
-            if any(_same(stated, v, written) for v in known):
+            if stated in said():
                 continue
             record, name = holders[-1]
             findings.append(Finding(index, written, (
