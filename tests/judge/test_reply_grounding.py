@@ -55,9 +55,10 @@ def test_numbers_are_checked_by_value_and_may_be_rounded(support_pack, by_email)
     refund = replies(by_email)[-1]
     amount = by_email.messages[refund - 1].content  # the refund's result
     assert '"amount": 45.0' in amount
-    ok = with_reply(by_email, refund, "Refund RF-1001 of $45 is pending.")
+    rf = __import__("json").loads(amount)["refund_id"]  # drawn per episode
+    ok = with_reply(by_email, refund, f"Refund {rf} of $45 is pending.")
     assert "reply_grounded" not in judged(ok, support_pack)
-    bad = with_reply(by_email, refund, "Refund RF-1001 of 40.50 is pending.")
+    bad = with_reply(by_email, refund, f"Refund {rf} of 40.50 is pending.")
     assert "says '40.50', but initiate_refund returned amount 45.0" in judged(bad, support_pack)["reply_grounded"]
 
 
@@ -114,13 +115,14 @@ def test_a_number_with_a_fields_unit_must_be_its_value(support_pack, by_email):
 
     refund = replies(by_email)[-1]
     days = json.loads(by_email.messages[refund - 1].content)["estimated_days"]
+    rf = json.loads(by_email.messages[refund - 1].content)["refund_id"]  # drawn per episode
     wrong = days + 3
-    ok = with_reply(by_email, refund, f"Refund RF-1001 is pending; expect it within {days} business days.")
+    ok = with_reply(by_email, refund, f"Refund {rf} is pending; expect it within {days} business days.")
     assert "reply_grounded" not in judged(ok, support_pack)
-    bad = judged(with_reply(by_email, refund, f"Refund RF-1001 is pending; expect it within {wrong} business days."),
+    bad = judged(with_reply(by_email, refund, f"Refund {rf} is pending; expect it within {wrong} business days."),
                  support_pack)
     assert f"gives {wrong} days, but initiate_refund returned estimated_days {days}" in bad["reply_grounded"]
-    zh = judged(with_reply(by_email, refund, f"退款RF-1001处理中，预计{wrong}个工作日内到账。"), support_pack)
+    zh = judged(with_reply(by_email, refund, f"退款{rf}处理中，预计{wrong}个工作日内到账。"), support_pack)
     assert f"gives {wrong} days" in zh["reply_grounded"]
 
 
