@@ -200,3 +200,12 @@ def test_a_value_another_result_shows_about_the_same_record_is_no_other_records(
     reply = replies(edited)[-1]
     text = f"订单{status['order_id']}预计{status['estimated_delivery']}送达。{other['order_id']}于{status['estimated_delivery']}下单。"
     assert "reply_grounded" not in judged(with_reply(edited, reply, text), support_pack)
+
+
+def test_claims_hedged_in_english_and_in_traditional_characters():
+    from simulator.judge.reply_words import claims
+
+    for text in ("nothing has been changed on your order.", "抱歉，操作沒有成功：訂單已出貨。"):
+        assert not claims(text.lower()), text  # negated: no claim
+    assert claims("your address has been changed.") and claims("操作成功。")
+    assert not claims("“vendor call” is on the calendar from 10:00 to 10:30.")  # a lookup's finding
