@@ -56,6 +56,8 @@ class Contradictions:
                         hits.append((at, end, form))
         found: list[Mention] = []
         for at, end, form in hits:
+            if any(s <= at and end <= e and end - at < e - s for s, e in covered):
+                continue  # "economy" of "premium economy"
             glued = (low[end:end + 1] in ("-", "_") and low[end + 1:end + 2].isalnum()) or \
                     (at > 1 and low[at - 1] in "-_" and low[at - 2].isalnum())
             if form.text.isascii() and glued:
@@ -110,9 +112,10 @@ class Contradictions:
                 if any(s <= at < e for s, e in covered):
                     continue
                 covered.append((at, at + len(label)))
-                # "4 servings", "8 open items" (not "9 minutes": a unit many fields share)
+                # "4 servings", "8 open items" (not "9 minutes": a unit many fields share; not "2
+                # solutions" of a list of them)
                 before = None if label in _UNITS else _NUMBER_BEFORE.search(low, max(0, at - 12), at)
-                if before and values and all(isinstance(v, (int, float)) for v in values) and \
+                if before and len(values) == 1 and all(isinstance(v, (int, float)) for v in values) and \
                         not any(_starts_with_value(before.group(1), v, self.lexicon.words) for v in values):
                     findings.append(Finding(index, before.group(1), (
                         f"message {index} gives {before.group(1)} {label}, but the result has {field} {values[0]!r}")))
@@ -130,6 +133,8 @@ class Contradictions:
         """The value of the same kind the reply gives instead (None: what follows is no value)."""
         if all(isinstance(v, (int, float)) for v in values):
             number = _LEADING_NUMBER.match(said)
+            if number and said[number.end():number.end() + 1].isalpha():
+                return None  # "solutions of 2x + 3 = 11": an expression, not a value
             return number.group() if number else None
         known = {str(v).lower() for r in records for v in r.fields.get(field, ()) if isinstance(v, str)}
         known |= {v.lower() for (_, f), vs in self.lexicon.enums.items() if f == field for v in vs}

@@ -74,3 +74,17 @@ def test_claim_phrases_and_hedges():
     assert [c.text for c in claims("已为您的订单ORD-1发起退款。")] == ["已为您的订单ORD-1发起"]
     assert claims("已为您查询到订单ORD-1，目前处理中。") == []  # a lookup is no change
     assert claims("操作没有成功。") == []
+
+
+def test_a_results_own_words_are_no_claim():
+    """鄭成功 (a person's name in a biography the result gives, in Simplified) repeated in
+    Traditional characters is not a success claim."""
+    from simulator.core.messages import ToolMessage
+    from simulator.judge.outcomes import _quoted_from_results
+    from simulator.judge.reply_words import claims
+
+    shown = [ToolMessage(tool_call_id="c1", name="search_character", content='{"bio": "郑成功部将，一生反清复明"}')]
+    text = "陳近南，天地會總舵主。鄭成功部將，一生反清復明。"
+    found = claims(text)
+    assert found and all(_quoted_from_results(text, c, shown) for c in found)
+    assert not _quoted_from_results("操作成功。", claims("操作成功。")[0], shown)
