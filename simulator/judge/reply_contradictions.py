@@ -133,8 +133,9 @@ class Contradictions:
         """The value of the same kind the reply gives instead (None: what follows is no value)."""
         if all(isinstance(v, (int, float)) for v in values):
             number = _LEADING_NUMBER.match(said)
-            if number and said[number.end():number.end() + 1].isalpha():
-                return None  # "solutions of 2x + 3 = 11": an expression, not a value
+            after = said[number.end():number.end() + 1] if number else ""
+            if after.isalpha() or after in ("(", "*", "/", "^"):
+                return None  # "solutions of 2x + 3 = 11", "of 3(x - 4) = 21": an expression, not a value
             return number.group() if number else None
         known = {str(v).lower() for r in records for v in r.fields.get(field, ()) if isinstance(v, str)}
         known |= {v.lower() for (_, f), vs in self.lexicon.enums.items() if f == field for v in vs}
