@@ -6,7 +6,6 @@ order), where `--rpm` is paced by the runner for every worker and the cache is t
 
 from __future__ import annotations
 
-import random
 import shutil
 
 import pytest
@@ -15,8 +14,6 @@ from simulator.cli import main
 from simulator.run.executors.pool import WorkerError
 from simulator.simulate.agents.factory import AgentSettings
 from simulator.spec.models import ModelSettings
-from tests.fakes import toy_model
-from tests.fakes.openai_server import FakeOpenAIServer
 from tests.run.executor_kit import PACKS, dataset, run, trace_ids, verdict_lines
 
 pytestmark = pytest.mark.slow
@@ -89,20 +86,6 @@ def test_a_worker_that_reads_another_pack_stops_the_run_before_anything_is_writt
 
 
 # ---------------------------------------------------------------- model runs over HTTP
-
-
-@pytest.fixture
-def server(fake_keys):
-    jitter = random.Random()
-
-    def respond(request):
-        reply = toy_model.respond(request)
-        reply.delay = jitter.uniform(0, 0.01)  # replies come back in no particular order
-        return reply
-
-    with FakeOpenAIServer() as s:
-        s.responder = respond
-        yield s
 
 
 def model_run(server, out, **options):

@@ -5,7 +5,6 @@ writes the same bytes, and a run interrupted mid-way resumes to the uninterrupte
 from __future__ import annotations
 
 import asyncio
-import random
 from pathlib import Path
 
 import pytest
@@ -14,28 +13,12 @@ from simulator.load.loader import load_pack
 from simulator.run.runner import Runner, RunOptions
 from simulator.simulate.agents.factory import AgentSettings
 from simulator.spec.models import ModelSettings
-from tests.fakes import toy_model
-from tests.fakes.openai_server import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = load_pack(ROOT / "scenarios" / "customer_support.yaml")
 SPLITS = ("train", "validation", "test")
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def server(fake_keys):
-    jitter = random.Random()
-
-    def respond(request):
-        reply = toy_model.respond(request)
-        reply.delay = jitter.uniform(0, 0.01)  # replies come back in no particular order
-        return reply
-
-    with FakeOpenAIServer() as s:
-        s.responder = respond
-        yield s
 
 
 def run(server, out, *, concurrency, cache=None, progress=None):
