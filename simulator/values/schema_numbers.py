@@ -42,11 +42,14 @@ def integer_for(schema: dict[str, Any], name: str | None, rng: random.Random) ->
 
 def _integer_multiple(rng: random.Random, step: int, lo: int, hi: int, low: float, high: float) -> int:
     """A multiple of `step` in the preferred range, else the one nearest to it in the schema's.
-    A preferred range holding exactly one multiple is widened by a few steps (within the schema)
-    so that different seeds still give different values."""
+    A preferred range holding exactly one multiple is widened by a few steps (within the schema),
+    upwards first and then downwards, so that different seeds still give different values."""
     first, last = math.ceil(lo / step), math.floor(hi / step)
     if first == last:
         hi = int(min(high, hi + 3 * step))
+        first, last = math.ceil(lo / step), math.floor(hi / step)
+    if first == last:
+        lo = int(max(low, lo - 3 * step))
         first, last = math.ceil(lo / step), math.floor(hi / step)
     if first <= last:
         return rng.randint(first, last) * step
