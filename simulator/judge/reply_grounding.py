@@ -33,11 +33,13 @@ from simulator.judge.checks import JudgeContext, check
 from simulator.judge.grounding import token_in
 from simulator.judge.reply_contradictions import Contradictions, Mention
 from simulator.judge.reply_evidence import Evidence, Finding, latest, read_prompt
+from simulator.judge.reply_labels import labelled_by_prose, prose_labels
 from simulator.judge.reply_lexicon import lexicon
 from simulator.judge.reply_quantities import count_words, list_counts, unit_numbers
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT, Stated, stated_values
 from simulator.judge.reply_words import lowered, reply_words
 from simulator.judge.result_fields import Record, records_of
+from simulator.words.chinese_script import to_simplified
 from simulator.words.number_words import numbers_in_words
 from simulator.words.relative_dates import dates_mentioned, times_mentioned
 from simulator.words.value_words import humanised
@@ -51,6 +53,9 @@ class _Reader:
     def __init__(self, ctx: JudgeContext) -> None:
         self.ctx = ctx
         self.contradictions = Contradictions(lexicon(ctx.pack.domain), ctx.seeded_state)
+        self.prose = prose_labels(ctx.pack.domain)
+        persona = ctx.pack.personas.get(ctx.trace.episode.persona_id)
+        self.traditional = persona is not None and persona.script == "traditional"
         self.checked = 0  # identifiers, numbers, dates and times read
 
     # ------------------------------------------------------------ one reply
@@ -75,6 +80,9 @@ class _Reader:
             findings += read.enum_values(index, low, turn, evidence.asked, mentions)
             findings += read.names(index, text, evidence, turn)
             findings += read.labelled(index, low, turn, records)
+            if self.prose:
+                prose = to_simplified(low) if self.traditional else low  # the labels are Simplified
+                findings += labelled_by_prose(index, prose, turn, evidence.records, read.lexicon, self.prose)
             findings += unit_numbers(index, low, turn, records, lambda: self._said_numbers(evidence))
             findings += list_counts(index, low, evidence.turn_payloads, count_words(self.ctx.pack.domain))
             flagged = {f.value for f in findings}
