@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from simulator.judge.conversation import CallSite, normalize
 from simulator.judge.grounding import token_in
 from simulator.spec import ToolSpec
+from simulator.words.number_words import numbers_in_words
 from simulator.words.value_words import ValueWords
 
 _NUMERIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
@@ -59,4 +60,48 @@ def unnamed_unsaid(site: CallSite, spec: ToolSpec | None, named: set[str], words
     for name, value in site.args.items():
         if name not in named:
             found.extend(_unsaid(value, properties.get(name), name, text, words))
+    return found
+
+
+_OWN_NUMBER = re.compile(r"(?<![\d.\w-])\d+(?:\.\d+)?(?![\d-])")
+
+
+def _numbers(tree: Any, key: str = "") -> Iterator[tuple[str, float]]:
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from _numbers(v, str(k))
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _numbers(v, key)
+    elif isinstance(tree, (int, float)) and not isinstance(tree, bool) and key:
+        yield key, abs(float(tree))
+
+
+def unnamed_numbers(site: CallSite, spec: ToolSpec | None, named: set[str]) -> list[str]:
+    """A number of an argument the blueprint does not name that the user never gave and that a
+    result shows only as another kind of value: `duration_minutes: 21` after a forecast's low of
+    21 °C. Such a number passes the identifier rule (it was shown), yet nobody chose it; a value
+    shown under a field of a kindred name (`duration_minutes`, `max_price` for `price`) counts."""
+    if site.args is None or not site.results:
+        return []
+    properties = spec.parameters.get("properties", {}) if spec is not None else {}
+    found: list[str] = []
+    said: set[float] | None = None
+    for name, value in site.args.items():
+        if name in named or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        schema = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        if "const" in schema or schema.get("default") == value or value in (schema.get("enum") or ()):
+            continue
+        if said is None:
+            said = {float(n) for n in _OWN_NUMBER.findall(site.evidence.said)} | set(numbers_in_words(site.evidence.said))
+        number = abs(float(value))
+        if number in said:
+            continue
+        holders = [(tool, key) for tool, payload in site.results.items() for key, n in _numbers(payload) if n == number]
+        words = set(name.lower().split("_"))
+        if not holders or any(words & set(key.lower().split("_")) for _, key in holders):
+            continue  # shown nowhere (the identifier rule's business), or as a value of its kind
+        tool, key = holders[0]
+        found.append(f"{name}={value!r} was never said by the user; only {tool}'s {key} shows it")
     return found

@@ -47,7 +47,7 @@ class Contradictions:
         hits = [(m.start(), m.end(), form) for m in _WORDS.finditer(low)
                 if (form := lexicon.words_forms.get(m.group())) is not None]
         covered: list[tuple[int, int]] = []
-        for form in lexicon.other_forms:  # longest first
+        for form in lexicon.ascii_forms if low.isascii() else lexicon.other_forms:  # longest first
             if form.text in low:
                 for at in _all(low, form.text):
                     end = at + len(form.text)
@@ -63,8 +63,8 @@ class Contradictions:
             if form.text.isascii() and glued:
                 continue  # "doc" of DOC-6674
             if form.everyday and not _whole(low[max(0, at - 25):end + 25], form.anchor) \
-                    and not _AFTER_NUMBER.search(low, max(0, at - 12), at):
-                continue  # an everyday word is a value next to its field's name, or as a number's unit ("5 cm")
+                    and not _AFTER_NUMBER.search(low, max(0, at - 12), at) and not _standalone(low, at, end):
+                continue  # an everyday word is a value next to its field's name, as a number's unit ("5 cm") or alone in its slot
             if not hedged(low, at):
                 found.append((form.text, form.meant, at))
         return found
@@ -179,7 +179,7 @@ class Contradictions:
             self._state_names = names_of(self.state(), self.lexicon.words)
         return self._state_names
 
-    def clauses(self, index: int, low: str, items: list[tuple[int, Any]], records: list[Record],
+    def clauses(self, index: int, low: str, items: list[tuple[Any, ...]], records: list[Record],
                 every: Sequence[Record] = ()) -> list[Finding]:
         """A clause that names one record (its id) and states another record's value of a field
         both have: "ORD-1 came to 29.99" when 29.99 is ORD-2's total in the same list."""
@@ -195,14 +195,17 @@ class Contradictions:
             for at in _word_positions(low, token):
                 named.setdefault(bisect_right(bounds, at), set()).add(where[id(record)])
         findings = []
-        for at, value in items:
+        enums = self.lexicon.enum_values
+        for at, value, *alternatives in items:
             key = _key(value)
             clause = named.get(bisect_right(bounds, at))
-            if not clause or isinstance(value, str) and not _distinctive(value):
+            if not clause or isinstance(value, str) and not _distinctive(value) and value not in enums:
                 continue
             record = _the_one([records[n] for n in clause])
             if record is None or record.group not in crowded or key in _keys(record):
                 continue
+            if alternatives and any(_key(v) in _keys(record) for v in alternatives[0]):
+                continue  # 处理中 is processing or pending: the record holds one of them
             if any(key in _keys(r) for r in every if r.identity == record.identity):
                 continue  # another result about the same record shows it (check_status's estimated delivery)
             for other, name in self._index(records, record.group).get(key, ()):
@@ -222,10 +225,32 @@ class Contradictions:
                 if record.group == group and record.identity:
                     for name, values in record.fields.items():
                         for value in values:
-                            if _distinctive(value):
+                            if _distinctive(value) or value in self.lexicon.enum_values:
                                 found.setdefault(_key(value), []).append((record, name))
         return found
 
+
+
+_ARTICLE = re.compile(r"(?:^|\s)an?$")
+_ID_BEFORE = re.compile(r"[a-z]{1,8}[-_]?\d{2,}[a-z0-9-]*,$")
+
+
+def _standalone(low: str, at: int, end: int) -> bool:
+    """Does the word at `at` stand alone in a value's slot: in brackets ("dev-8633 (light)",
+    "(延期, 2026-06-23)"), after a colon up to the clause's end ("状态: 延误,"), or as an
+    apposition of a record's id ("dev-8922, a light,", "(DOC-9912, doc)")? NFKC has made
+    （，： ASCII."""
+    before = low[max(0, at - 24):at].rstrip()
+    article = _ARTICLE.search(before)
+    if article and low[at:end].isascii():
+        before = before[:article.start()].rstrip()
+    after = low[end:end + 2].lstrip()
+    opened, closed = before[-1:], after[:1]
+    if opened in ("(", "[") and closed in (")", "]", ",", "、", ";"):
+        return True
+    if opened == ":" and (closed in (",", ";", ".", "。", ")", "") or closed.isspace()):
+        return True
+    return opened == "," and closed in (",", ")", ";") and _ID_BEFORE.search(before) is not None
 
 
 def _the_one(named: list[Record]) -> Record | None:

@@ -88,7 +88,7 @@ class _Reader:
             flagged = {f.value for f in findings}
             findings += self._calendar_days(index, [s for s in stated if s.written not in flagged], evidence, turn)
         if records:
-            items = [(s.start, s.value) for s in stated] + [(at, v) for _, meant, at in mentions for v in meant]
+            items = [(s.start, s.value) for s in stated] + [(at, v, meant) for _, meant, at in mentions for v in meant]
             findings += read.clauses(index, text.lower(), items, records, evidence.records)
         return findings
 

@@ -47,6 +47,8 @@ class Lexicon:
     forms: dict[str, Form]  # by its text
     words_forms: dict[str, Form]  # the forms that are one ASCII word ("shipped"), found by a word scan
     other_forms: tuple[Form, ...]  # the rest (in air, 已发货), longest first, found by substring
+    ascii_forms: tuple[Form, ...]  # those of `other_forms` an English reply can hold
+    enum_values: frozenset[str]  # every value of `enums`
     names: Names  # names the sims' states and the enums hold (a product, a city), as written in any language
     by_word: dict[str, tuple[str, ...]]  # an ASCII name's first word -> those names (a reply is scanned by word)
     unspaced: tuple[str, ...]  # the names that are not ASCII words (巴黎, 《天龙八部》): looked for one by one
@@ -58,19 +60,18 @@ def _forms(words: ValueWords, enums: dict[tuple[str, str], frozenset[str]]) -> d
     for values, name in {v: n for (_, n), v in enums.items()}.items():
         written: dict[str, set[str]] = {}
         for value in values:
-            if any(c.isdigit() for c in value):
-                continue  # PM2.5, 4K: labels a reply uses for other things too
             for form in words.forms(value):
                 written.setdefault(form.lower(), set()).add(value)
         for form, meant in written.items():
-            if not form.isascii() and len(form) < 3:
-                continue  # 高, 低, 延误: short labels other words are made of
             known = out.get(form)
             out[form] = Form(
                 text=form,
                 meant=frozenset(meant | words.meanings(form) | (known.meant if known else frozenset())),
                 anchor=humanised(name).split()[-1].lower() if name else "",
-                everyday=form.isascii() and (len(form) < 3 or form in common),
+                # a value only where it stands as one: PM2.5 and 4K label other things too, and
+                # 高, 雪, 延误 are short words others are made of
+                everyday=(form.isascii() and (len(form) < 3 or form in common)) or any(c.isdigit() for c in form)
+                or (not form.isascii() and len(form) < 3),
             )
     return out
 
@@ -113,7 +114,8 @@ def lexicon(domain: Domain) -> Lexicon:
         if form.isascii() and first:
             by_word.setdefault(first.group(), []).append(form)
     unspaced = tuple(f for f in names if not (f.isascii() and _NAME_WORD.match(f)))
-    found = Lexicon(words, enums, forms, one_word, others, names,
+    found = Lexicon(words, enums, forms, one_word, others, tuple(f for f in others if f.text.isascii()),
+                    frozenset(v for vs in enums.values() for v in vs), names,
                     {w: tuple(fs) for w, fs in by_word.items()}, unspaced)
     if len(_LEXICONS) >= _CACHE_LIMIT:
         _LEXICONS.clear()

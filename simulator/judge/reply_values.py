@@ -117,8 +117,10 @@ def _classify(token: str, written: str, start: int, end: int) -> list[Stated]:
         offset = start
         for part in re.split(r"[:/]", token):
             scale = offset > start and token[offset - start - 1] == "/" and part in _SCALES
-            if part and not scale:
-                out += _classify(part, written[offset - start:offset - start + len(part)], offset, offset + len(part))
+            bare = part.lstrip(_EDGE)  # "percent:-1.80": the value is 1.80 (a sign reads as none, as elsewhere)
+            at = offset + len(part) - len(bare)
+            if bare and not scale:
+                out += _classify(bare, written[at - start:at - start + len(bare)], at, at + len(bare))
             offset += len(part) + 1
         return out
     if _NUMBER.match(token):

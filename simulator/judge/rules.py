@@ -21,7 +21,7 @@ from simulator.core.records import ModelJudgement, Trace, Verdict
 from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, run_checks
 from simulator.judge.conversation import walk
 from simulator.judge.expected import match_expected
-from simulator.judge.argument_values import unnamed_unsaid
+from simulator.judge.argument_values import unnamed_numbers, unnamed_unsaid
 from simulator.judge.grounding import ungrounded_values
 from simulator.judge.reply_lexicon import lexicon
 from simulator.spec.blueprint import arg_slot
@@ -85,6 +85,7 @@ def arguments_grounded(ctx: JudgeContext) -> list[str]:
         ungrounded = ungrounded_values(site.args, parameters, site.evidence)
         ungrounded += [p for p in unnamed_unsaid(site, spec, named.get(id(site), set()), words) if p not in ungrounded]
         problems.extend(f"{site.call.name}: {p} not in the conversation" for p in ungrounded)
+        problems.extend(f"{site.call.name}: {p}" for p in unnamed_numbers(site, spec, named.get(id(site), set())))
     return problems
 
 
