@@ -86,6 +86,9 @@ class Contradictions:
             shown = [(r, n) for r in turn for tool, n in families if r.tool == tool and n in r.fields]
             if not shown or any(v in r.fields[n] for r, n in shown for v in meant):
                 continue
+            names = {n for _, n in families}
+            if any(v in r.fields.get(n, ()) for r in turn for n in names for v in meant):
+                continue  # another tool's field of that name holds it (a refund's status: 处理中 is its pending)
             if any(isinstance(v, str) and _word_positions(v.lower(), written) for r in turn for v in r.values()):
                 continue  # part of another value this turn showed ("garage" of "garage door")
             after = low[at + len(written):at + len(written) + 40]

@@ -116,6 +116,8 @@ class _Reader:
         for s in days:
             if s.value in known or str(s.value) in calls:
                 continue
+            if not _YEAR.search(s.written) and any(k.endswith(s.value[4:]) for k in known):
+                continue
             if said is None:
                 said = dates_mentioned("\n".join(evidence.said), self.ctx.today)
             if s.value in said or str(s.value) in "\n".join(evidence.said):
@@ -151,10 +153,15 @@ class _Reader:
         if stated.kind == "date":
             if stated.value in days or stated.value == self.ctx.today.isoformat():
                 return True
+            if not _YEAR.search(stated.written) and any(d.endswith(stated.value[4:]) for d in days):
+                return True  # "11月16日" of 2026-11-16 read in another year than the result's
             return words and stated.value in dates_mentioned("\n".join(evidence.said), self.ctx.today)
         if token_in(stated.written.lower(), text):
             return True  # written as the evidence writes it ("1:1" in a meeting's title)
         return stated.value in clocks or (words and stated.value in times_mentioned("\n".join(evidence.said)))
+
+
+_YEAR = re.compile(r"\d{4}")
 
 
 def _rounds_to(known: float, value: float, written: str) -> bool:
