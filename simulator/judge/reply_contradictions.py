@@ -25,6 +25,7 @@ _NAME_WORDS = re.compile(NAME_WORD)
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
 # In Chinese text a capitalised English word is a name even alone ("改为Austin 7928 Main Place")
 _CAPITALISED_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])")
 _QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
@@ -162,8 +163,10 @@ class Contradictions:
         unknown = [p for p in _CAPITALISED.findall(text)  # with a word the conversation never had
                    if p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
         unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
-        if not text.isascii():
-            unknown += [w for w in _CAPITALISED_WORD.findall(text) if w not in names and w not in raw]
+        # a capitalised word alone: in Chinese text anywhere, in English mid-sentence ("ship to
+        # 5 Main Place, Boston 60891"; a sentence's first word is capitalised anyway)
+        alone = _CAPITALISED_WORD if not text.isascii() else _MID_SENTENCE_WORD
+        unknown += [w for w in alone.findall(text) if w not in names and w not in raw]
         episode = self._episode_names() if unknown else {}
         hits += [p for p in unknown if p in episode]
         findings = []

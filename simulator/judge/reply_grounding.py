@@ -78,11 +78,11 @@ class _Reader:
             low, turn = lowered(text), latest(evidence.turn)
             mentions = read.mentions(low)
             findings += read.enum_values(index, low, turn, evidence.asked, mentions)
-            findings += read.names(index, text, evidence, turn)
+            findings += read.names(index, text, evidence, evidence.turn)  # every result of the turn: two tools may report one order
             findings += read.labelled(index, low, turn, records)
             if self.prose:
                 prose = to_simplified(low) if self.traditional else low  # the labels are Simplified
-                findings += labelled_by_prose(index, prose, turn, evidence.records, read.lexicon, self.prose)
+                findings += labelled_by_prose(index, prose, evidence.turn, evidence.records, read.lexicon, self.prose)
             findings += unit_numbers(index, low, turn, records, lambda: self._said_numbers(evidence))
             findings += list_counts(index, low, evidence.turn_payloads, count_words(self.ctx.pack.domain))
             flagged = {f.value for f in findings}
