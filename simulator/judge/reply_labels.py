@@ -235,7 +235,7 @@ def _read(low: str, at: int, end: int, entry: ProseLabel, values: list[Any], rec
     decimals = len(written.split(".")[1]) if "." in written else 0
     if any(math.isclose(stated, abs(v), abs_tol=1e-9) or round(abs(v), decimals) == stated for v in numbers):
         return None
-    return written, numbers[-1]
+    return written, numbers[0]
 
 
 def _other_string(said: str, after: bool, entry: ProseLabel, values: list[Any], records: list[Record],
@@ -273,4 +273,4 @@ def _other_string(said: str, after: bool, entry: ProseLabel, values: list[Any], 
     written, _ = max(other, key=lambda pair: len(pair[0]))
     if any(written in f and written != f for v in values for f in forms(v)):
         return None  # "economy" said of "premium economy"
-    return written, values[-1]
+    return written, values[0]

@@ -1,0 +1,170 @@
+"""`reply_grounded` reads a value beside the words a pack's reply templates put next to a field
+("high {temperature_high_c} °C", "座位{seat}", "{lights_on} light(s)"), short and everyday enum
+words where they stand alone in a value's slot, and `arguments_grounded` a number of an argument
+the blueprint does not name that only an unrelated result field shows (the slip-through classes
+of issue 11's precision benchmark). Each catch has a correct near miss that passes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from simulator.judge.reply_labels import prose_labels
+from simulator.judge.reply_values import stated_values
+from simulator.load.loader import load_pack
+from simulator.simulate.environment import seeded_state
+from tests.judge.traces import judged, offline_trace, replies, with_call_args, with_reply
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # loads five packs and plays an episode of each
+
+
+@pytest.fixture(scope="module")
+def home():
+    return load_pack(ROOT / "scenarios" / "smart_home.yaml")
+
+
+@pytest.fixture(scope="module")
+def generalist():
+    return load_pack(ROOT / "scenarios" / "generalist.yaml")
+
+
+@pytest.fixture(scope="module")
+def travel():
+    return load_pack(ROOT / "scenarios" / "travel.yaml")
+
+
+@pytest.fixture(scope="module")
+def office_pack():
+    return load_pack(ROOT / "scenarios" / "office.yaml")
+
+
+@pytest.fixture(scope="module")
+def wuxia():
+    return load_pack(ROOT / "scenarios" / "wuxia.yaml")
+
+
+def _result(trace, reply: int) -> dict:
+    return json.loads(trace.messages[reply - 1].content)
+
+
+def test_labels_are_read_from_the_templates(home, travel):
+    labels = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(home.domain)["turn_on_light"]}
+    assert labels[("lights", False)] >= {"lights_on"}  # "{lights_on} light(s)": both numbers
+    assert ("亮度", True) in labels
+    profile = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(travel.domain)["get_user_profile"]}
+    assert profile[("座位", True)] == {"seat"}  # "偏好：座位{preferences.seat}"
+    assert not any(text in ("the", "your", "is") for text, _ in profile)  # particles name no field
+
+
+def test_a_number_beside_a_label_must_be_the_fields(home):
+    trace = offline_trace(home, "weather_on_a_day")
+    reply = replies(trace)[0]
+    high, low = _result(trace, reply)["temperature_high_c"], _result(trace, reply)["temperature_low_c"]
+    wrong = high + 5 if high + 5 != low else high + 6
+    bad = judged(with_reply(trace, reply, f"Cloudy, high {wrong} °C, low {low} °C."), home)
+    assert f"says 'high {wrong}'" in bad["reply_grounded"] and f"temperature_high_c {high}" in bad["reply_grounded"]
+    ok = judged(with_reply(trace, reply, f"Cloudy, high {high} °C, low {low} °C."), home)
+    assert "reply_grounded" not in ok
+
+
+def test_a_count_before_its_plural_label_must_be_the_fields(home):
+    trace = offline_trace(home, "lights_dimmed")
+    reply = replies(trace)[0]
+    on = _result(trace, reply)["lights_on"]
+    bad = judged(with_reply(trace, reply, f"Done, {on + 3} lights in the bathroom are on."), home)
+    assert f"'{on + 3} lights'" in bad["reply_grounded"] and f"lights_on {on}" in bad["reply_grounded"]
+    one = judged(with_reply(trace, reply, f"Done, {on} light(s) in the bathroom are on."), home)
+    assert "reply_grounded" not in one
+
+
+def test_a_short_chinese_value_after_its_label(generalist):
+    trace = offline_trace(generalist, "clarify_weather_city", "zh_casual")
+    reply = replies(trace)[-1]
+    assert _result(trace, reply)["condition"] == "light rain"
+    bad = judged(with_reply(trace, reply, "罗马目前天气雪，16°C。"), generalist)
+    assert "'目前天气 雪'" in bad["reply_grounded"] and "condition 'light rain'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(with_reply(trace, reply, "罗马目前天气小雨，16°C。"), generalist)
+    # 雪 alone, in no value's place, is a word like any other
+    assert "reply_grounded" not in judged(with_reply(trace, reply, "罗马目前天气小雨，16°C，不会下雪。"), generalist)
+
+
+def test_a_value_label_of_a_preference(travel):
+    trace = offline_trace(travel, "flights_then_profile", "zh_casual")
+    reply = replies(trace)[-1]
+    assert _result(trace, reply)["preferences"]["seat"] == "aisle"
+    bad = judged(with_reply(trace, reply, "偏好：座位靠窗，舱位公务舱。"), travel)
+    assert "'座位 靠窗'" in bad["reply_grounded"] and "seat 'aisle'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(with_reply(trace, reply, "偏好：座位靠过道，舱位公务舱。"), travel)
+
+
+def test_a_name_before_a_label_written_after_it(wuxia):
+    trace = offline_trace(wuxia, "dynasty_by_other_name", "zh_casual")
+    reply = replies(trace)[0]
+    text = trace.messages[reply].content
+    assert text.startswith("辽朝存续于")
+    bad = judged(with_reply(trace, reply, "南宋" + text[2:]), wuxia)
+    assert "'南宋 存续于'" in bad["reply_grounded"] and "name '辽朝'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(trace, wuxia)
+
+
+def test_an_everyday_enum_word_alone_in_its_slot(home):
+    trace = offline_trace(home, "list_devices_in_room")
+    reply = replies(trace)[0]
+    devices = _result(trace, reply)["devices"]
+    assert [d["type"] for d in devices] == ["sensor", "plug"]
+    first = devices[0]["device_id"]
+    bad = judged(with_reply(trace, reply, f"Here's what's in the kids room: {first} (light)."), home)
+    assert "'light'" in bad["reply_grounded"]
+    ok = judged(with_reply(trace, reply, f"Here's what's in the kids room: {first} (sensor). No light there."), home)
+    assert "reply_grounded" not in ok
+
+
+def test_a_short_enum_value_in_a_clause_about_another_record(office_pack):
+    trace = offline_trace(office_pack, "recent_documents_in_folder")
+    reply = replies(trace)[0]
+    rows = _result(trace, reply)["rows"]
+    assert [r["type"] for r in rows] == ["slides", "doc"]
+    swapped = f"I found 2 documents: {rows[0]['name']} ({rows[0]['id']}, doc); {rows[1]['name']} ({rows[1]['id']}, doc)."
+    bad = judged(with_reply(trace, reply, swapped), office_pack)
+    assert f"about {rows[0]['id']}" in bad["reply_grounded"] and "'doc'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(trace, office_pack)
+
+
+def test_a_city_alone_mid_sentence_is_looked_up_in_the_episodes_state(support_pack):
+    trace = offline_trace(support_pack, "update_address_before_shipping")
+    reply = replies(trace)[0]
+    city = _result(trace, reply)["shipping_address"]["city"]
+    state = seeded_state(support_pack.domain, trace.episode.seed, support_pack.today_of(trace))
+    cities = sorted({c for c in json.dumps(state).split('"') if c.istitle() and c.isalpha() and c != city
+                     and c not in trace.messages[1].content})
+    other = next(c for c in ("Boston", "Madison", "Raleigh", "Albany", "Denver") if c in cities) if cities else None
+    if other is None:
+        pytest.skip("the seeded state names no other city")
+    text = trace.messages[reply].content
+    bad = judged(with_reply(trace, reply, text.replace(city, other)), support_pack)
+    assert f"names '{other}'" in bad["reply_grounded"] and f"city '{city}'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(trace, support_pack)
+
+
+def test_an_unnamed_number_only_an_unrelated_field_shows(home):
+    trace = offline_trace(home, "weather_then_event")
+    low = json.loads(trace.messages[3].content)["temperature_low_c"]
+    bad = with_call_args(home, trace, 1, duration_minutes=low)
+    reason = judged(bad, home)["arguments_grounded"]
+    assert f"duration_minutes={low} was never said by the user; only get_weather's temperature_low_c" in reason
+    said = trace.model_copy(deep=True)
+    said.messages[5] = said.messages[5].model_copy(
+        update={"content": said.messages[5].content + f" It takes {low} minutes."})
+    assert "arguments_grounded" not in judged(with_call_args(home, said, 1, duration_minutes=low), home)
+
+
+def test_values_of_clean_replies_read_right():
+    today = date(2026, 11, 20)
+    signed = stated_values("change 24h percent:-1.80, market", today)
+    assert [(s.kind, s.value) for s in signed][-1] == ("number", 1.8)  # the sign reads as none, as elsewhere
+    assert not [s for s in stated_values("pm25 ugm3:17.80", today) if s.kind == "time"]
+    assert [s.value for s in stated_values("下午3:15见", today) if s.kind == "time"] == ["15:15"]
