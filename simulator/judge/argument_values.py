@@ -9,7 +9,8 @@ string or enum value of an argument the blueprint does not name must be the sche
 or appear in what the user said or a result showed before the call — read through the pack's
 labels in both languages (经济舱 said is `economy`; "changed my mind" is not `changed_mind`, but
 "changed mind" would be). Free text (two words or more, not an enum value) is left to the
-identifier rule.
+identifier rule. A number of such an argument that the user never gave must not be shown only
+under an unrelated field (`unnamed_numbers`: a `duration_minutes` of 21 read off a forecast's low).
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ the user's messages and the tool results — for:
 - names (capitalised or CJK strings of the seeded state and the results: a product, a hotel, a
   person), which must have been shown before the reply names them;
 - a clause about one record (it names one id) that states another record's value of a field the
-  first has too ("ORD-1 came to 29.99" when 29.99 is ORD-2's total).
+  first has too ("ORD-1 came to 29.99" when 29.99 is ORD-2's total);
+- a value beside the words the pack's reply templates write next to a result field ("座位靠窗"
+  for `seat: aisle`, "1 fixes" for `issues_found: 0`; `simulator.judge.reply_labels`).
 
 Each problem names the value and the result it contradicts. Known limits: values the model
 derives (a sum, a date computed from a duration) and numbers in words are not checked.
