@@ -25,6 +25,7 @@ _NAME_WORDS = re.compile(NAME_WORD)
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
 # In Chinese text a capitalised English word is a name even alone ("改为Austin 7928 Main Place")
 _CAPITALISED_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")
+_ARTICLE_FIRST = re.compile(r"^(?:The|A|An|This|That|Your|Our|My) (?=\S+ )")
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])")
 _QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
@@ -160,8 +161,9 @@ class Contradictions:
         hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
         raw = evidence.raw
         seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
-        unknown = [p for p in _CAPITALISED.findall(text)  # with a word the conversation never had
-                   if p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
+        phrases = [_ARTICLE_FIRST.sub("", p) for p in _CAPITALISED.findall(text)]  # "The Chloe Müller (DOC-1)"
+        unknown = [p for p in phrases  # with a word the conversation never had
+                   if " " in p and p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
         unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
         # a capitalised word alone: in Chinese text anywhere, in English mid-sentence ("ship to
         # 5 Main Place, Boston 60891"; a sentence's first word is capitalised anyway)

@@ -73,7 +73,8 @@ class _Reader:
             stated = [s for s in stated if s.kind == "id"]
         records = latest(evidence.records) if evidence.records else []
         self.checked += len(stated)
-        findings = [f for s in stated if (f := self._value(index, s, evidence, records)) is not None]
+        findings = [f for s in stated if not _unit_of_rate(text, s)
+                    and (f := self._value(index, s, evidence, records)) is not None]
         mentions: list[Mention] = []
         read = self.contradictions
         if evidence.turn:
@@ -145,8 +146,8 @@ class _Reader:
             if token_in(stated.written.lower(), text):
                 return True  # written as a result writes it ("3D", "10-minute")
             value = float(stated.value)  # type: ignore[arg-type]
-            if value in (0.0, 1.0):
-                return True  # "1 USD =", "1 passenger": too common to tell a value from a word
+            if value == 0.0:
+                return True  # "no fixes", "0 results": too common to tell a value from a word
             known = evidence.numbers_known()
             if words:
                 known = known | set(numbers_in_words("\n".join(evidence.said)))
@@ -164,6 +165,12 @@ class _Reader:
 
 
 _YEAR = re.compile(r"\d{4}")
+_RATE_AFTER = re.compile(r"\s*[^\W\d]{1,12}\s*(?:=|≈|等于|兑|is worth|buys|gets you)")
+
+
+def _unit_of_rate(text: str, stated: Stated) -> bool:
+    """The 1 of a rate ("1 USD = 0.92 EUR", 1美元兑7.1人民币): a unit, not a value."""
+    return stated.kind == "number" and stated.value == 1.0 and _RATE_AFTER.match(text, stated.end) is not None
 
 
 def _rounds_to(known: float, value: float, written: str) -> bool:

@@ -168,3 +168,32 @@ def test_values_of_clean_replies_read_right():
     assert [(s.kind, s.value) for s in signed][-1] == ("number", 1.8)  # the sign reads as none, as elsewhere
     assert not [s for s in stated_values("pm25 ugm3:17.80", today) if s.kind == "time"]
     assert [s.value for s in stated_values("下午3:15见", today) if s.kind == "time"] == ["15:15"]
+
+
+def test_a_person_put_in_a_documents_place_after_an_article(office_pack):
+    trace = offline_trace(office_pack, "recent_documents_in_folder")
+    reply = replies(trace)[0]
+    row = _result(trace, reply)["rows"][0]
+    state = seeded_state(office_pack.domain, trace.episode.seed, office_pack.today_of(trace))
+    person = state["people"][-1]["name"]
+    bad = judged(with_reply(trace, reply, f"The {person} ({row['id']}, slides) is in the Engineering folder."), office_pack)
+    assert f"names '{person}'" in bad["reply_grounded"]
+    ok = judged(with_reply(trace, reply, f"The {row['name']} ({row['id']}, slides) is in the Engineering folder."), office_pack)
+    assert "reply_grounded" not in ok
+
+
+def test_the_number_one_is_a_value_unless_it_is_a_rates_unit(generalist):
+    # x^2 = 49 on a day without a 1 in its date: no list of one, no number of the prompt shows a 1
+    trace = offline_trace(generalist, "solve_an_equation", seed=4)
+    reply = replies(trace)[-1]
+    solutions = _result(trace, reply)["solutions"]
+    assert len(solutions) == 2 and 1 not in solutions and -1 not in solutions
+    equation = _result(trace, reply)["equation"]
+    bad = judged(with_reply(trace, reply, f"The solutions of {equation}: x = 1 and {solutions[-1]}."), generalist)
+    assert "says '1'" in bad["reply_grounded"]
+    ok = judged(with_reply(trace, reply, f"The solutions of {equation}: x = {solutions[0]} and {solutions[-1]}."), generalist)
+    assert "reply_grounded" not in ok
+    # the 1 of a rate is its unit: "1 USD = 0.92 EUR" after the same trace's lookup states no 1
+    rate = judged(with_reply(trace, reply, f"1 USD = 0.92 EUR; the solutions: x = {solutions[0]} and {solutions[-1]}."),
+                  generalist)
+    assert "'1'" not in rate.get("reply_grounded", "")
