@@ -25,6 +25,7 @@ from simulator.words.number_words import numbers_in_words
 from simulator.words.value_words import ValueWords
 
 _NUMERIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+_DIGIT = re.compile(r"\d")
 
 
 def _said(value: str, text: str, words: ValueWords) -> bool:
@@ -44,8 +45,8 @@ def _unsaid(value: Any, schema: Any, path: str, text: str, words: ValueWords) ->
             yield from _unsaid(item, schema.get("items"), f"{path}[{index}]", text, words)
     elif isinstance(value, str) and value.strip() and not _NUMERIC.match(value.strip()):
         enum = schema.get("enum")
-        if not enum and len(value.split()) > 1:
-            return  # free text: its strong tokens are the identifier rule's business
+        if not enum and (len(value.split()) > 1 or _DIGIT.search(value)):
+            return  # free text, or a date or an id: the identifier rule's business (it reads "next Monday" back)
         if not _said(value, text, words):
             yield f"{path}={value!r}"
 

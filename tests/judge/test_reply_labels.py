@@ -197,3 +197,21 @@ def test_the_number_one_is_a_value_unless_it_is_a_rates_unit(generalist):
     rate = judged(with_reply(trace, reply, f"1 USD = 0.92 EUR; the solutions: x = {solutions[0]} and {solutions[-1]}."),
                   generalist)
     assert "'1'" not in rate.get("reply_grounded", "")
+
+
+def test_a_second_lookup_repeats_a_date_the_user_said_in_words(office_pack):
+    """A lookup again before the write (its arguments named by no expected call) is grounded like
+    the first: its date came from "the day after tomorrow", not from a result's date-time."""
+    trace = offline_trace(office_pack, "calendar_then_book", "second_language_en")
+    assert "the day after tomorrow" in trace.messages[1].content
+    again = trace.model_copy(deep=True)
+    call, result = trace.messages[2].tool_calls[0], trace.messages[3]
+    again.messages[6:6] = [type(trace.messages[2])(content=None, tool_calls=(call.model_copy(update={"id": "again"}),)),
+                           result.model_copy(update={"tool_call_id": "again"})]
+    assert "arguments_grounded" not in judged(again, office_pack)
+    elsewhere = json.loads(call.arguments)
+    elsewhere["where"]["date"] = "2026-05-09"  # a day nobody said
+    wrong = again.model_copy(deep=True)
+    wrong.messages[6] = type(trace.messages[2])(content=None, tool_calls=(call.model_copy(
+        update={"id": "again", "arguments": json.dumps(elsewhere)}),))
+    assert "where.date='2026-05-09' not in the conversation" in judged(wrong, office_pack)["arguments_grounded"]
