@@ -55,7 +55,7 @@ class _Reader:
     def __init__(self, ctx: JudgeContext) -> None:
         self.ctx = ctx
         self.contradictions = Contradictions(lexicon(ctx.pack.domain), ctx.seeded_state)
-        self.prose = prose_labels(ctx.pack.domain)
+        self.prose = prose_labels(ctx.pack)
         persona = ctx.pack.personas.get(ctx.trace.episode.persona_id)
         self.traditional = persona is not None and persona.script == "traditional"
         self.checked = 0  # identifiers, numbers, dates and times read

@@ -7,7 +7,9 @@ a city the user named may still be the wrong one in the place it stands.
 
 The words come from the pack's own reply templates (`domain.replies`, per tool and language):
 the literal text right before a placeholder of a result field is a label written before its value,
-the text right after one a label written after it. A label is kept only if it holds a word of its
+the text right after one a label written after it; a slot a template writes (`{span.zh}`) stands
+for the argument a blueprint fills with it whole (`period: "{span.code}"`), which the result
+echoes. A label is kept only if it holds a word of its
 own (two CJK characters, or an English word that is not a particle: "priority", "最低", not "the"
 or "："). Labels are read once per pack; replies are read against the tools of this turn's
 results, and a value is compared only when a result of this turn holds the field.
@@ -26,7 +28,7 @@ from typing import Any
 from simulator.judge.reply_evidence import Finding
 from simulator.judge.reply_lexicon import Lexicon
 from simulator.judge.result_fields import Record
-from simulator.spec.pack import Domain
+from simulator.spec.pack import Pack
 from simulator.words.grammar import plural
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -116,14 +118,33 @@ def _returned_fields(returns: Any, into: set[str]) -> set[str]:
     return into
 
 
-_LABELS: dict[int, tuple[Domain, dict[str, tuple[ProseLabel, ...]]]] = {}
+_SLOT_ARG = re.compile(r"^\{(\w+)(?:\.\w+)?\}$")
 
 
-def prose_labels(domain: Domain) -> dict[str, tuple[ProseLabel, ...]]:
+def _slot_arguments(pack: Pack) -> dict[str, set[tuple[str, str]]]:
+    """slot -> the (tool, argument) pairs a blueprint fills with it whole (`period: "{span.code}"`):
+    a reply that writes the slot (`{span.zh}`) writes that argument, which the result echoes."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for scenario in pack.scenarios.values():
+        for turn in scenario.turns:
+            for call in turn.expect:
+                for arg, value in call.args.items():
+                    whole = _SLOT_ARG.match(value) if isinstance(value, str) else None
+                    if whole:
+                        found.setdefault(whole.group(1), set()).add((call.tool, arg))
+    return found
+
+
+_LABELS: dict[int, tuple[Pack, dict[str, tuple[ProseLabel, ...]]]] = {}
+
+
+def prose_labels(pack: Pack) -> dict[str, tuple[ProseLabel, ...]]:
     """tool -> the labels its reply templates put next to its result fields (kept per pack)."""
-    hit = _LABELS.get(id(domain))
-    if hit is not None and hit[0] is domain:
+    hit = _LABELS.get(id(pack))
+    if hit is not None and hit[0] is pack:
         return hit[1]
+    domain = pack.domain
+    slots = _slot_arguments(pack)
     found: dict[tuple[str, bool], set[tuple[str, str]]] = {}
     for tool, text in domain.config.replies.items():
         spec = domain.tools.get(tool)
@@ -136,6 +157,8 @@ def prose_labels(domain: Domain) -> dict[str, tuple[ProseLabel, ...]]:
             for n, match in enumerate(spans):
                 path = match.group(1)
                 field = next((p for p in reversed(path.split(".")) if not p.isdigit()), "")
+                slot = slots.get(path.split(".")[0], ())
+                field = next((arg for t, arg in slot if t == tool and arg in fields), field)  # {span.zh}: period
                 if path.startswith("@") or field not in fields:
                     continue  # a slot of the scenario, a list's rendering, another tool's result
                 before = template[spans[n - 1].end() if n else 0:match.start()]
@@ -152,7 +175,7 @@ def prose_labels(domain: Domain) -> dict[str, tuple[ProseLabel, ...]]:
     table = {t: tuple(sorted(v, key=lambda e: -len(e.text))) for t, v in by_tool.items()}
     if len(_LABELS) >= 64:
         _LABELS.clear()
-    _LABELS[id(domain)] = (domain, table)
+    _LABELS[id(pack)] = (pack, table)
     return table
 
 

@@ -52,10 +52,10 @@ def _result(trace, reply: int) -> dict:
 
 
 def test_labels_are_read_from_the_templates(home, travel):
-    labels = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(home.domain)["turn_on_light"]}
+    labels = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(home)["turn_on_light"]}
     assert labels[("lights", False)] >= {"lights_on"}  # "{lights_on} light(s)": both numbers
     assert ("亮度", True) in labels
-    profile = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(travel.domain)["get_user_profile"]}
+    profile = {(e.text, e.before): {f for _, f in e.fields} for e in prose_labels(travel)["get_user_profile"]}
     assert profile[("座位", True)] == {"seat"}  # "偏好：座位{preferences.seat}"
     assert not any(text in ("the", "your", "is") for text, _ in profile)  # particles name no field
 
@@ -215,3 +215,16 @@ def test_a_second_lookup_repeats_a_date_the_user_said_in_words(office_pack):
     wrong.messages[6] = type(trace.messages[2])(content=None, tool_calls=(call.model_copy(
         update={"id": "again", "arguments": json.dumps(elsewhere)}),))
     assert "where.date='2026-05-09' not in the conversation" in judged(wrong, office_pack)["arguments_grounded"]
+
+
+def test_a_slot_a_template_writes_is_the_argument_it_fills(home):
+    """get_energy_usage's replies write the user's span ({span.zh}), which the blueprint passes as
+    `period` and the result echoes: 今天 before 用电 when the result's period is last_month fails."""
+    trace = offline_trace(home, "energy_usage_period", "zh_anxious_elder")
+    reply = replies(trace)[0]
+    text = trace.messages[reply].content
+    assert _result(trace, reply)["period"] == "last_month" and text.startswith("上个月用电")
+    bad = judged(with_reply(trace, reply, "今天" + text[3:]), home)
+    assert "'今天 用电'" in bad["reply_grounded"] and "period 'last_month'" in bad["reply_grounded"]
+    assert "reply_grounded" not in judged(with_reply(trace, reply, "上月" + text[3:]), home)  # the pack's own label
+    assert "reply_grounded" not in judged(trace, home)
