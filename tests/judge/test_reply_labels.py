@@ -168,6 +168,8 @@ def test_values_of_clean_replies_read_right():
     assert [(s.kind, s.value) for s in signed][-1] == ("number", 1.8)  # the sign reads as none, as elsewhere
     assert not [s for s in stated_values("pm25 ugm3:17.80", today) if s.kind == "time"]
     assert [s.value for s in stated_values("下午3:15见", today) if s.kind == "time"] == ["15:15"]
+    checkout = stated_values("check in:6月3日,check out:6月5日,入住晚数:2", today)  # NFKC'd labels glued to dates
+    assert [(s.kind, s.written) for s in checkout] == [("date", "6月3日"), ("date", "6月5日"), ("number", "2")]
 
 
 def test_a_person_put_in_a_documents_place_after_an_article(office_pack):
