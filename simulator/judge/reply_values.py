@@ -105,7 +105,7 @@ def stated_values(text: str, today: date) -> list[Stated]:
         else:
             parts = _classify(token, text[start:end], start, end)
             if taken:  # "check out:6月5日": the 6 is the date's, not a number of its own
-                parts = [p for p in parts if not any(a < p.end and p.start < b for a, b in taken)]
+                parts = [p for p in parts if not any(a <= p.start < b for a, b in taken)]
             found.extend(parts)
     return sorted(found, key=lambda s: s.start) if taken else found
 

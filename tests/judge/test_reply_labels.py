@@ -230,3 +230,8 @@ def test_a_slot_a_template_writes_is_the_argument_it_fills(home):
     assert "'今天 用电'" in bad["reply_grounded"] and "period 'last_month'" in bad["reply_grounded"]
     assert "reply_grounded" not in judged(with_reply(trace, reply, "上月" + text[3:]), home)  # the pack's own label
     assert "reply_grounded" not in judged(trace, home)
+
+
+def test_a_date_time_with_a_clock_inside_stays_a_date():
+    found = stated_values("Vendor call: 2026-06-21T13:00:00 to 14:00", date(2026, 6, 1))
+    assert ("date", "2026-06-21") in [(s.kind, s.value) for s in found]
