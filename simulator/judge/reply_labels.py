@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from simulator.judge.reply_evidence import Finding
@@ -30,6 +31,7 @@ from simulator.judge.reply_lexicon import Lexicon
 from simulator.judge.result_fields import Record
 from simulator.spec.pack import Pack
 from simulator.words.grammar import plural
+from simulator.words.value_words import ValueWords
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CUT = re.compile(r"[.;!?()\[\]“”\"—,、。；！？《》「」:=\n]")  # after NFKC: ，（）： are ASCII
@@ -267,12 +269,7 @@ def _other_string(said: str, after: bool, entry: ProseLabel, values: list[Any], 
         return None
     words = lexicon.words
 
-    def forms(value: Any) -> list[str]:
-        return [unicodedata.normalize("NFKC", f).lower() for f in words.forms(str(value))]
-
     def stands(form: str) -> bool:
-        if not form:
-            return False
         if after:
             if not said.startswith(form):
                 return False
@@ -283,17 +280,47 @@ def _other_string(said: str, after: bool, entry: ProseLabel, values: list[Any], 
         prev = said[-len(form) - 1:-len(form)] if len(said) > len(form) else ""
         return not (form[:1].isascii() and form[:1].isalnum() and prev.isascii() and prev.isalnum())
 
-    if any(stands(f) for v in values for f in forms(v)):
+    if any(stands(f) for v in values for f in _forms(words, str(v))):
         return None
-    fields = {f for _, f in entry.fields}
-    known = {str(v) for r in records for f in fields for v in r.fields.get(f, ()) if isinstance(v, str)}
-    known |= {v for (_, f), vs in lexicon.enums.items() if f in fields for v in vs}
-    known |= {name for form, meanings in lexicon.names.items() for name, keys in meanings if keys & fields}
+    fields = frozenset(f for _, f in entry.fields)
     shown = {str(v) for v in values}
-    other = [(f, k) for k in known - shown for f in forms(k) if (len(f) >= 2 or not f.isascii()) and stands(f)]
+    edge = said[:1] if after else said[-1:]
+    candidates = list(_static_known(lexicon, fields, after).get(edge, ()))  # the pack's enums and names
+    candidates += [(f, str(v)) for r in records for name in fields for v in r.fields.get(name, ()) if isinstance(v, str)
+                   for f in _forms(words, v) if f[:1] == edge or f[-1:] == edge]
+    other = [(f, k) for f, k in candidates if k not in shown and (len(f) >= 2 or not f.isascii()) and stands(f)]
     if not other:
         return None
     written, _ = max(other, key=lambda pair: len(pair[0]))
-    if any(written in f and written != f for v in values for f in forms(v)):
+    if any(written in f and written != f for v in values for f in _forms(words, str(v))):
         return None  # "economy" said of "premium economy"
     return written, values[0]
+
+
+@lru_cache(maxsize=65536)
+def _forms(words: ValueWords, value: str) -> tuple[str, ...]:
+    """How `value` may be written, as a reply reads after NFKC and lower case."""
+    return tuple(f for f in dict.fromkeys(unicodedata.normalize("NFKC", f).lower() for f in words.forms(value)) if f)
+
+
+_KNOWN: dict[tuple[int, frozenset[str], bool], tuple[Lexicon, dict[str, tuple[tuple[str, str], ...]]]] = {}
+
+
+def _static_known(lexicon: Lexicon, fields: frozenset[str], after: bool) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The forms of every enum value and name the pack knows for `fields`, by the character a
+    reply's text would start (`after`) or end with there (computed once per pack and fields)."""
+    key = (id(lexicon), fields, after)
+    hit = _KNOWN.get(key)
+    if hit is not None and hit[0] is lexicon:
+        return hit[1]
+    known = {v for (_, f), vs in lexicon.enums.items() if f in fields for v in vs}
+    known |= {name for meanings in lexicon.names.values() for name, keys in meanings if keys & fields}
+    by_edge: dict[str, list[tuple[str, str]]] = {}
+    for value in known:
+        for form in _forms(lexicon.words, value):
+            by_edge.setdefault(form[:1] if after else form[-1:], []).append((form, value))
+    table = {k: tuple(v) for k, v in by_edge.items()}
+    if len(_KNOWN) >= 4096:
+        _KNOWN.clear()
+    _KNOWN[key] = (lexicon, table)
+    return table
