@@ -31,21 +31,21 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence
 
-from simulator.core.messages import (
-    AssistantMessage,
-    Message,
-    SystemMessage,
-    ToolCall,
-    ToolMessage,
-    UserMessage,
-)
+from simulator.core.messages import AssistantMessage, Message, ToolCall
+from simulator.core import gc_tuning
 from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
-from simulator.llm.cache import ResponseCache, request_key
+from simulator.llm.cache import ResponseCache
 from simulator.llm.limits import CallLimits, Pacer
 from simulator.llm.openai_http import OpenAIHTTP, speaks
 from simulator.llm.prices import table_cost
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
+from simulator.llm.request import (  # noqa: F401 - provider_message: the provider shape, said here too
+    OBJECT_ARGUMENT_PROVIDERS,
+    EncodedRequest,
+    RequestEncoder,
+    provider_message,
+)
 from simulator.llm.retry import Backoff, call_with_retries
 from simulator.spec import ToolSpec
 from simulator.spec.models import ModelSettings
@@ -92,42 +92,6 @@ class Completion:
 
 
 # ------------------------------------------------------------------ our messages -> provider shape
-
-
-# Providers whose API takes tool-call arguments as a JSON object, not a string: a malformed
-# argument string from an earlier turn cannot be sent to them verbatim (litellm refuses it).
-_OBJECT_ARGUMENT_PROVIDERS = frozenset({"anthropic", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini"})
-
-
-def _sendable_arguments(arguments: str, object_only: bool) -> str:
-    if not object_only:
-        return arguments
-    try:
-        if isinstance(json.loads(arguments), dict):
-            return arguments
-    except ValueError:
-        pass
-    return json.dumps({"unparsed_arguments": arguments}, ensure_ascii=False)
-
-
-def provider_message(message: Message, *, object_arguments: bool = False) -> dict[str, Any]:
-    """One message in the OpenAI chat shape litellm takes. `object_arguments`: the provider needs
-    tool arguments to be a JSON object (malformed ones are wrapped, not dropped)."""
-    if isinstance(message, (SystemMessage, UserMessage)):
-        return {"role": message.role, "content": message.content}
-    if isinstance(message, ToolMessage):
-        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
-    out: dict[str, Any] = {"role": "assistant", "content": message.content if message.content or message.tool_calls else ""}
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": _sendable_arguments(c.arguments, object_arguments)},
-            }
-            for c in message.tool_calls
-        ]
-    return out
 
 
 # ------------------------------------------------------------------ provider reply -> neutral dict
@@ -187,7 +151,7 @@ def _message_of(reply: dict[str, Any], first_call_number: int, prompt_tools: boo
 
 def _needs_object_arguments(model: str) -> bool:
     provider, _, rest = model.partition("/")
-    return bool(rest) and provider in _OBJECT_ARGUMENT_PROVIDERS
+    return bool(rest) and provider in OBJECT_ARGUMENT_PROVIDERS
 
 
 @dataclass
@@ -206,6 +170,8 @@ class LLMClient:
     # OpenAI-compatible servers at an `api_base` are called directly (`openai_http`) unless this is off.
     direct: bool = field(default_factory=lambda: os.environ.get(TRANSPORT_VARIABLE, "").lower() != "litellm")
     _http: OpenAIHTTP = field(default_factory=OpenAIHTTP, init=False, repr=False)
+    _encoder: RequestEncoder = field(default_factory=RequestEncoder, init=False, repr=False)
+    _settled: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None,
@@ -236,14 +202,14 @@ class LLMClient:
     ) -> Completion:
         """Ask `settings.model` for the next assistant message. `cache_salt` separates requests
         that are identical on purpose (a second sample, another committee vote)."""
+        if not self._settled:  # the first call: what is alive now lives through the calls
+            self._settled = True
+            gc_tuning.settle()
         prompt_tools = bool(tools) and settings.tool_format == "prompt"
         sent = to_prompt_messages(messages, tools) if prompt_tools else list(messages)
-        object_arguments = _needs_object_arguments(settings.model)
-        request = {
+        params = {
             "model": settings.model,
             "api_base": settings.api_base,
-            "messages": [provider_message(m, object_arguments=object_arguments) for m in sent],
-            "tools": [t.openai_tool() for t in tools] if tools and not prompt_tools else None,
             "response_format": response_format,
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
@@ -251,8 +217,10 @@ class LLMClient:
             "tool_format": settings.tool_format if tools else None,
             "salt": cache_salt,
         }
+        request = self._encoder.encode(params, sent, tools if tools and not prompt_tools else (),
+                                       _needs_object_arguments(settings.model))
         first_call_number = count_tool_calls(messages) + 1
-        key = request_key(request)
+        key = request.key
         reply = self.cache.get(key) if self.cache is not None else None
         cached_hit = reply is not None
         if reply is None:
@@ -273,7 +241,7 @@ class LLMClient:
             raw_content=reply["content"],
         )
 
-    async def _fetch_once(self, key: str, settings: ModelSettings, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    async def _fetch_once(self, key: str, settings: ModelSettings, request: EncodedRequest) -> tuple[dict[str, Any], bool]:
         """Identical requests in flight at the same time share one call: (reply, shared)."""
         pending = self._inflight.get(key)
         if pending is not None:
@@ -296,10 +264,11 @@ class LLMClient:
             self.cache.put(key, settings.model, reply)
         return reply, False
 
-    async def _fetch(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+    async def _fetch(self, settings: ModelSettings, encoded: EncodedRequest) -> dict[str, Any]:
         if self.direct and speaks(settings):
-            return await self._fetch_direct(settings, request)
+            return await self._fetch_direct(settings, encoded)
         litellm = litellm_module()
+        request = encoded.as_dict()
         kwargs: dict[str, Any] = {
             "model": settings.model,
             "messages": request["messages"],
@@ -338,12 +307,14 @@ class LLMClient:
             self._unpriced.add(settings.model)
         return reply
 
-    async def _fetch_direct(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+    async def _fetch_direct(self, settings: ModelSettings, request: EncodedRequest) -> dict[str, Any]:
+        body = request.body(settings.model.partition("/")[2])  # encoded once, whatever the retries
+
         async def attempt() -> dict[str, Any]:
             # No yield before the slot here (unlike litellm's path): this request costs a
             # json.dumps to prepare, not litellm's ~1 ms, so it goes out at once.
             async with self.limits.slot():
-                return await self._http.complete(settings, request)
+                return await self._http.complete(settings, body)
 
         reply = await call_with_retries(
             attempt, model=settings.model, retries=settings.retries, backoff=self.backoff, sleep=self.sleep, rng=self._rng
