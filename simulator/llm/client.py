@@ -18,7 +18,10 @@ its response pricing when we will not read the price (own prices, or a model its
 know, which is looked up once per client); the ~300k objects the litellm import leaves behind
 are frozen out of the garbage collector's full scans, each of which stalled the loop ~0.2 s; and
 each call yields to the loop once before litellm prepares its request, so replies already in
-hand are handled first.
+hand are handled first. For every transport: a request is encoded once, joined from its
+messages' kept encodings, for the cache key and the wire alike (`request.py`; a conversation is
+re-sent whole at every turn), and the first call settles the garbage collector for a phase of
+many calls (`simulator.core.gc_tuning`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,15 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence
 
-from simulator.core.messages import AssistantMessage, Message, ToolCall
 from simulator.core import gc_tuning
+from simulator.core.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+)
 from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
 from simulator.llm.cache import ResponseCache
@@ -40,12 +50,7 @@ from simulator.llm.limits import CallLimits, Pacer
 from simulator.llm.openai_http import OpenAIHTTP, speaks
 from simulator.llm.prices import table_cost
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
-from simulator.llm.request import (  # noqa: F401 - provider_message: the provider shape, said here too
-    OBJECT_ARGUMENT_PROVIDERS,
-    EncodedRequest,
-    RequestEncoder,
-    provider_message,
-)
+from simulator.llm.request import EncodedRequest, RequestEncoder
 from simulator.llm.retry import Backoff, call_with_retries
 from simulator.spec import ToolSpec
 from simulator.spec.models import ModelSettings
@@ -92,6 +97,42 @@ class Completion:
 
 
 # ------------------------------------------------------------------ our messages -> provider shape
+
+
+# Providers whose API takes tool-call arguments as a JSON object, not a string: a malformed
+# argument string from an earlier turn cannot be sent to them verbatim (litellm refuses it).
+_OBJECT_ARGUMENT_PROVIDERS = frozenset({"anthropic", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini"})
+
+
+def _sendable_arguments(arguments: str, object_only: bool) -> str:
+    if not object_only:
+        return arguments
+    try:
+        if isinstance(json.loads(arguments), dict):
+            return arguments
+    except ValueError:
+        pass
+    return json.dumps({"unparsed_arguments": arguments}, ensure_ascii=False)
+
+
+def provider_message(message: Message, *, object_arguments: bool = False) -> dict[str, Any]:
+    """One message in the OpenAI chat shape litellm takes. `object_arguments`: the provider needs
+    tool arguments to be a JSON object (malformed ones are wrapped, not dropped)."""
+    if isinstance(message, (SystemMessage, UserMessage)):
+        return {"role": message.role, "content": message.content}
+    if isinstance(message, ToolMessage):
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    out: dict[str, Any] = {"role": "assistant", "content": message.content if message.content or message.tool_calls else ""}
+    if message.tool_calls:
+        out["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": _sendable_arguments(c.arguments, object_arguments)},
+            }
+            for c in message.tool_calls
+        ]
+    return out
 
 
 # ------------------------------------------------------------------ provider reply -> neutral dict
@@ -151,7 +192,7 @@ def _message_of(reply: dict[str, Any], first_call_number: int, prompt_tools: boo
 
 def _needs_object_arguments(model: str) -> bool:
     provider, _, rest = model.partition("/")
-    return bool(rest) and provider in OBJECT_ARGUMENT_PROVIDERS
+    return bool(rest) and provider in _OBJECT_ARGUMENT_PROVIDERS
 
 
 @dataclass
@@ -170,7 +211,7 @@ class LLMClient:
     # OpenAI-compatible servers at an `api_base` are called directly (`openai_http`) unless this is off.
     direct: bool = field(default_factory=lambda: os.environ.get(TRANSPORT_VARIABLE, "").lower() != "litellm")
     _http: OpenAIHTTP = field(default_factory=OpenAIHTTP, init=False, repr=False)
-    _encoder: RequestEncoder = field(default_factory=RequestEncoder, init=False, repr=False)
+    _encoder: RequestEncoder = field(default_factory=lambda: RequestEncoder(provider_message), init=False, repr=False)
     _settled: bool = field(default=False, init=False, repr=False)
 
     @classmethod

@@ -1,5 +1,5 @@
-"""A model request in the provider's shape, encoded once: its cache key and its wire body are
-joined from pieces each message and each tool list encodes only once.
+"""A model request encoded once: its cache key and its wire body are joined from pieces each
+message (in the provider shape `client.provider_message` gives) and each tool list encodes once.
 
 Why: a conversation is re-sent whole at every turn (and an eval sends each record's prefix once
 per assistant turn), so encoding every request from scratch re-encodes the same messages again
@@ -16,63 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from collections.abc import Sequence
 from typing import Any
 
-from simulator.core.messages import Message, SystemMessage, ToolMessage, UserMessage
+from simulator.core.messages import Message
 from simulator.llm.cache import SCHEMA_VERSION, canonical_json
 from simulator.spec import ToolSpec
 
-# Providers whose API takes tool-call arguments as a JSON object, not a string: a malformed
-# argument string from an earlier turn cannot be sent to them verbatim (litellm refuses it).
-OBJECT_ARGUMENT_PROVIDERS = frozenset({"anthropic", "bedrock", "bedrock_converse", "vertex_ai", "vertex_ai_beta", "gemini"})
 # The body's sampling parameters, in the order litellm's body has them (`openai_http`).
 BODY_PARAMETERS = ("temperature", "max_tokens", "seed", "tools", "response_format")
-
-
-def _sendable_arguments(arguments: str, object_only: bool) -> str:
-    if not object_only:
-        return arguments
-    try:
-        if isinstance(json.loads(arguments), dict):
-            return arguments
-    except ValueError:
-        pass
-    return json.dumps({"unparsed_arguments": arguments}, ensure_ascii=False)
-
-
-def provider_message(message: Message, *, object_arguments: bool = False) -> dict[str, Any]:
-    """One message in the OpenAI chat shape litellm takes. `object_arguments`: the provider needs
-    tool arguments to be a JSON object (malformed ones are wrapped, not dropped)."""
-    if isinstance(message, (SystemMessage, UserMessage)):
-        return {"role": message.role, "content": message.content}
-    if isinstance(message, ToolMessage):
-        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
-    out: dict[str, Any] = {"role": "assistant", "content": message.content if message.content or message.tool_calls else ""}
-    if message.tool_calls:
-        out["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": _sendable_arguments(c.arguments, object_arguments)},
-            }
-            for c in message.tool_calls
-        ]
-    return out
+MESSAGES_KEPT = 8192  # encoded messages kept per client (tens of MB at most)
 
 
 def wire_message(provider: dict[str, Any]) -> dict[str, Any]:
     """A provider message as the body carries it: keys whose value is None left out."""
     return {k: v for k, v in provider.items() if v is not None}
-
-
-@lru_cache(maxsize=32768)
-def _message_parts(message: Message, object_arguments: bool) -> tuple[bytes, bytes]:
-    """(canonical encoding, wire encoding) of one message, UTF-8; recent ones kept (a run's
-    conversations in flight re-send theirs at every turn)."""
-    provider = provider_message(message, object_arguments=object_arguments)
-    return canonical_json(provider).encode(), _dumps(wire_message(provider))
 
 
 def _dumps(value: Any) -> bytes:
@@ -97,11 +56,21 @@ def _field_name(name: str) -> bytes:
 
 
 class RequestEncoder:
-    """Encodes a client's requests; remembers each tool list it has seen (a run has a few)."""
+    """Encodes a client's requests. `convert(message, object_arguments)` gives a message's
+    provider shape (`client.provider_message`: the one conversion). Keeps the encodings of recent
+    messages (a run's conversations in flight re-send theirs at every turn) and of each tool
+    list it has seen (a run has a few)."""
 
-    def __init__(self) -> None:
+    def __init__(self, convert: Callable[..., dict[str, Any]]) -> None:
+        self._convert = convert
+        self._message_parts = lru_cache(maxsize=MESSAGES_KEPT)(self._encode_message)
         # id of each spec -> (the specs, held so the ids stay theirs; canonical; wire)
         self._tools: dict[tuple[int, ...], tuple[tuple[ToolSpec, ...], bytes, bytes]] = {}
+
+    def _encode_message(self, message: Message, object_arguments: bool) -> tuple[bytes, bytes]:
+        """(canonical encoding, wire encoding) of one message, UTF-8."""
+        provider = self._convert(message, object_arguments=object_arguments)
+        return canonical_json(provider).encode(), _dumps(wire_message(provider))
 
     def _tool_parts(self, tools: Sequence[ToolSpec]) -> tuple[bytes, bytes]:
         ids = tuple(id(t) for t in tools)
@@ -117,9 +86,9 @@ class RequestEncoder:
     def encode(self, params: dict[str, Any], messages: Sequence[Message], tools: Sequence[ToolSpec],
                object_arguments: bool) -> EncodedRequest:
         """`params`: the request's fields other than messages and tools (model, api_base, ...)."""
-        parts = [_message_parts(m, object_arguments) for m in messages]
+        parts = [self._message_parts(m, object_arguments) for m in messages]
         tool_parts = self._tool_parts(tools) if tools else None
-        return EncodedRequest(params, messages, tools, object_arguments, parts, tool_parts)
+        return EncodedRequest(params, messages, tools, object_arguments, parts, tool_parts, self._convert)
 
 
 class EncodedRequest:
@@ -127,7 +96,9 @@ class EncodedRequest:
     wire, `as_dict()` for litellm."""
 
     def __init__(self, params: dict[str, Any], messages: Sequence[Message], tools: Sequence[ToolSpec],
-                 object_arguments: bool, parts: list[tuple[bytes, bytes]], tool_parts: tuple[bytes, bytes] | None) -> None:
+                 object_arguments: bool, parts: list[tuple[bytes, bytes]], tool_parts: tuple[bytes, bytes] | None,
+                 convert: Callable[..., dict[str, Any]]) -> None:
+        self._convert = convert
         self.params = params
         self.messages = messages
         self.tools = tools
@@ -144,7 +115,7 @@ class EncodedRequest:
     def as_dict(self) -> dict[str, Any]:
         """The request as one dict (litellm's arguments; what `key` hashes)."""
         request = dict(self.params)
-        request["messages"] = [provider_message(m, object_arguments=self.object_arguments) for m in self.messages]
+        request["messages"] = [self._convert(m, object_arguments=self.object_arguments) for m in self.messages]
         request["tools"] = [t.openai_tool() for t in self.tools] if self.tools else None
         return request
 

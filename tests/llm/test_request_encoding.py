@@ -11,7 +11,8 @@ from simulator.core.messages import AssistantMessage, SystemMessage, ToolCall, T
 from simulator.llm.cache import request_key
 from simulator.llm.openai_http import request_body
 from simulator.llm.prompt_tools import to_prompt_messages
-from simulator.llm.request import RequestEncoder, provider_message
+from simulator.llm.client import provider_message
+from simulator.llm.request import RequestEncoder
 from simulator.spec import ToolSpec
 from simulator.spec.models import ModelSettings
 
@@ -68,7 +69,7 @@ SETTINGS = [
 @pytest.mark.parametrize("extra", [{}, {"response_format": {"type": "json_object", "schema": {"b": 1, "a": [1.5, None]}},
                                         "salt": "ep-7#2"}], ids=("plain", "format+salt"))
 def test_key_and_body_are_the_whole_request_encoded(settings, tools, extra):
-    encoder = RequestEncoder()
+    encoder = RequestEncoder(provider_message)
     for cut in (1, 3, len(HISTORY)):  # a growing conversation: later requests reuse earlier messages' pieces
         expected, sent, sent_tools, object_arguments = old_request(settings, HISTORY[:cut], list(tools), **extra)
         params = {k: v for k, v in expected.items() if k not in ("messages", "tools")}
@@ -80,7 +81,7 @@ def test_key_and_body_are_the_whole_request_encoded(settings, tools, extra):
 
 
 def test_equal_messages_built_apart_share_a_key_and_different_ones_do_not():
-    encoder = RequestEncoder()
+    encoder = RequestEncoder(provider_message)
     params = {"model": "openai/x", "api_base": None, "salt": None}
     first = encoder.encode(params, [SystemMessage(content="a"), UserMessage(content="b")], [LOOKUP], False)
     again = encoder.encode(params, [SystemMessage(content="a"), UserMessage(content="b")], [LOOKUP], False)
