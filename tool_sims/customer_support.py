@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Optional
 
 from simulator import SimContext, State, ToolError, ToolSimModule
 from simulator.values.fakes import (
@@ -141,9 +141,13 @@ class _IsoDays(dict[int, str]):
 _ISO_DAYS = _IsoDays()
 
 
-def _timeline(status: str, overdue: bool, rng: random.Random, today: int) -> dict[str, Any]:
-    """Dates and shipping fields consistent with the status and with `today` (an ordinal).
-    `between(rng, a, b)` is inlined as `a + int(draw() * (b - a + 1))`: the same draws."""
+Timeline = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
+
+
+def _timeline(status: str, overdue: bool, rng: random.Random, today: int) -> Timeline:
+    """Dates and shipping fields consistent with the status and with `today` (an ordinal): order
+    date, delivery date, carrier, tracking number, estimated delivery. `between(rng, a, b)` is
+    inlined as `a + int(draw() * (b - a + 1))`: the same draws."""
     draw = rng.random
     iso = _ISO_DAYS
     carrier = CARRIERS[int(draw() * 4)] if status == "shipped" or status == "delivered" else None
@@ -163,13 +167,7 @@ def _timeline(status: str, overdue: bool, rng: random.Random, today: int) -> dic
         delivered = estimated = iso[today - days_ago + 2 + int(draw() * 5)]
     else:
         ordered = iso[today - 3 - int(draw() * 28)]  # 3 to 30 days ago
-    return {
-        "order_date": ordered,
-        "delivered_date": delivered,
-        "carrier": carrier,
-        "tracking_number": fake_tracking_number(rng, carrier) if carrier else None,
-        "estimated_delivery": estimated,
-    }
+    return ordered, delivered, carrier, fake_tracking_number(rng, carrier) if carrier else None, estimated
 
 
 @sims.state
@@ -195,16 +193,21 @@ def seed_state(rng: random.Random, today: date) -> State:
         order_ids.add(order_id)
         customer = customers[owner]
         items = _items(draw)
+        ordered, delivered, carrier, tracking, estimated = _timeline(status, index == overdue_index, rng, day)
         orders.append({
             "order_id": order_id,
             "customer_id": customer["customer_id"],
             "customer_name": customer["name"],
             "email": customer["email"],
             "items": items,
-            "total": round(sum(i["price"] * i["quantity"] for i in items), 2),
+            "total": round(sum([i["price"] * i["quantity"] for i in items]), 2),
             "currency": "USD",
             "status": status,
-            **_timeline(status, index == overdue_index, rng, day),
+            "order_date": ordered,
+            "delivered_date": delivered,
+            "carrier": carrier,
+            "tracking_number": tracking,
+            "estimated_delivery": estimated,
             "shipping_address": dict(homes[owner]),
             "refunded_amount": 0.0,
         })

@@ -152,8 +152,7 @@ class ToolEnvironment:
         self.today = today_for(seed, today)
         self.check_returns = check_returns
         self._initial: State = seeded_state(domain, seed, self.today)
-        self.state: State = copy_tree(self._initial)
-        self.context = SimContext(state=self.state, rng=random.Random(f"sims:{seed}"), today=self.today)
+        self._context: SimContext | None = None  # made (with the state's copy) when first needed
         self.calls = 0
         self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)
         self.echo = ResultEcho()
@@ -168,6 +167,25 @@ class ToolEnvironment:
     def initial_state(self) -> State:
         """The state as seeded, before any call (do not mutate)."""
         return self._initial
+
+    @property
+    def context(self) -> SimContext:
+        """What the Python sims see: the episode's own copy of the state, its rng and its day.
+        Made on first use: a fifth of episodes never run a sim (no call, or only calls the
+        arguments check refuses), and copying the state and seeding the rng was most of what
+        setting up their environment cost. Nothing else reads the copy first, so its contents
+        and the rng's draws are those an eager copy would give."""
+        if self._context is None:
+            self._context = SimContext(
+                state=copy_tree(self._initial), rng=random.Random(f"sims:{self.seed}"), today=self.today
+            )
+        return self._context
+
+    @property
+    def state(self) -> State:
+        """The episode's own state, as the calls so far left it (do not read it where `initial_state`
+        does: reading it makes the copy)."""
+        return self.context.state
 
     def _checked(self, call: ToolCall) -> tuple[ToolSpec, dict[str, Any]] | ToolMessage:
         """The spec and parsed arguments, or the error result a real API would give instead."""
@@ -248,4 +266,6 @@ class ToolEnvironment:
 
     def diff(self) -> list[StateChange]:
         """What the calls so far changed in the state, relative to the seeded snapshot."""
-        return diff_values(self._initial, self.state)
+        if self._context is None:  # no sim ran: nothing can have changed
+            return []
+        return diff_values(self._initial, self._context.state)
