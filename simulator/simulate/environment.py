@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 import inspect
 import marshal
+import platform
 import random
 from collections.abc import Callable
 from datetime import date
@@ -35,15 +37,47 @@ from simulator.values.tool_errors import declared_error
 
 
 def copy_tree(value: Any) -> Any:
-    """A deep copy of JSON-like data. `marshal` copies plain dicts, lists, strings and numbers in
-    C, about five times faster than `copy.deepcopy` (which would dominate a cheap episode); values
-    it cannot serialise (dates, custom objects) take the slower Python path."""
+    """A deep copy of JSON-like data: no dict or list is shared with `value` (one that appears
+    twice in it appears twice in the copy, as with `copy.deepcopy`), immutable leaves are. Plain
+    dicts and lists are copied by `_copy_json`; anything else by `marshal` (in C), or, for what it
+    cannot serialise (dates, custom objects), the slower Python path."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value  # immutable: nothing to copy
+    if type(value) is dict or type(value) is list:
+        return _copy_json(value, {})
     try:
         return marshal.loads(marshal.dumps(value))
     except ValueError:
         return _copy_python(value)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+# CPython tracks a dict for the garbage collector as soon as a container is put in it, so an
+# untracked dict holds only atoms (and tuples of atoms), and a shallow copy of it is a deep one.
+_FLAT_WHEN_UNTRACKED = platform.python_implementation() == "CPython"
+
+
+def _copy_json(value: dict[Any, Any] | list[Any], memo: dict[int, Any]) -> Any:
+    """Copy a dict or list with its containers, sharing its strings and numbers. Cheaper than a
+    `marshal` round trip, which makes every string again: a state's records are mostly strings,
+    and each episode copies its state once. `memo` keeps containers that appear twice shared."""
+    key = id(value)
+    done = memo.get(key)
+    if done is not None:
+        return done
+    out = memo[key] = value.copy()
+    if type(value) is dict:
+        if gc.is_tracked(value) or not _FLAT_WHEN_UNTRACKED:
+            for name, member in value.items():
+                if type(member) not in _ATOMS:
+                    kind = type(member)
+                    out[name] = _copy_json(member, memo) if kind is dict or kind is list else copy_tree(member)
+    else:
+        for index, member in enumerate(value):
+            if type(member) not in _ATOMS:
+                kind = type(member)
+                out[index] = _copy_json(member, memo) if kind is dict or kind is list else copy_tree(member)
+    return out
 
 
 def _copy_python(value: Any) -> Any:
