@@ -105,25 +105,27 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[StateChange]:
     if isinstance(before, dict) and isinstance(after, dict):
         changes: list[StateChange] = []
         for key, old in before.items():
-            where = f"{path}/{_pointer_part(key)}"
             if key in after:
-                changes += diff_values(old, after[key], where)
+                new = after[key]
+                if type(old) is type(new) and old == new:
+                    continue  # what the call below would find, without making the member's path
+                changes += diff_values(old, new, f"{path}/{_pointer_part(key)}")
             else:
-                changes.append(StateChange(path=where, before=copy_tree(old), after=None))
+                changes.append(StateChange(path=f"{path}/{_pointer_part(key)}", before=copy_tree(old), after=None))
         for key, new in after.items():
             if key not in before:
                 changes.append(StateChange(path=f"{path}/{_pointer_part(key)}", before=None, after=copy_tree(new)))
         return changes
     if isinstance(before, list) and isinstance(after, list):
         changes = []
-        for index in range(max(len(before), len(after))):
-            where = f"{path}/{index}"
-            if index >= len(after):
-                changes.append(StateChange(path=where, before=copy_tree(before[index]), after=None))
-            elif index >= len(before):
-                changes.append(StateChange(path=where, before=None, after=copy_tree(after[index])))
-            else:
-                changes += diff_values(before[index], after[index], where)
+        common = min(len(before), len(after))
+        for index, (old, new) in enumerate(zip(before, after)):
+            if not (type(old) is type(new) and old == new):  # (as for a dict's members)
+                changes += diff_values(old, new, f"{path}/{index}")
+        for index in range(common, len(before)):  # removed from the end
+            changes.append(StateChange(path=f"{path}/{index}", before=copy_tree(before[index]), after=None))
+        for index in range(common, len(after)):  # added at the end
+            changes.append(StateChange(path=f"{path}/{index}", before=None, after=copy_tree(after[index])))
         return changes
     if before == after and type(before) is type(after):
         return []
