@@ -191,13 +191,21 @@ class ToolEnvironment:
         self._context: SimContext | None = None  # made (with the state's copy) when first needed
         self.calls = 0
         self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)
-        self.echo = ResultEcho()
+        self._echo: ResultEcho | None = None
 
     def set_facts(self, facts: dict[str, Any]) -> None:
         """The episode's facts: declared errors of schema-only tools may test them, and their
         results say what the user said (`simulator.values.schema_echo`)."""
         self.facts = facts
-        self.echo = ResultEcho(facts)
+        self._echo = None
+
+    @property
+    def echo(self) -> ResultEcho:
+        """The episode's `ResultEcho`, made when a schema-only tool first answers (a domain of
+        Python sims never needs one)."""
+        if self._echo is None:
+            self._echo = ResultEcho(self.facts)
+        return self._echo
 
     @property
     def initial_state(self) -> State:
