@@ -22,10 +22,12 @@ from simulator.words.value_words import ValueWords, humanised
 _WORDS = re.compile(WORD)
 _NAME_WORDS = re.compile(NAME_WORD)
 # "Fatima White", "Desk Lamp" (also glued to Chinese: 包含Desk Lamp，where \b sees no edge)
-_CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
+_CAPITALISED = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
 # In Chinese text a capitalised English word is a name even alone ("改为Austin 7928 Main Place")
-_CAPITALISED_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")
+_CAPITALISED_WORD = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")  # the look-behind: no letter
+# or digit before the capital (checked after it, so `re` skips to capitals in C)
 _QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
+_QUOTES = ("“", '"', "「", "《")  # the openings _QUOTED starts with
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
 
@@ -138,10 +140,33 @@ class Contradictions:
                 return None  # "solutions of 2x + 3 = 11", "of 3(x - 4) = 21": an expression, not a value
             return number.group() if number else None
         known = {str(v).lower() for r in records for v in r.fields.get(field, ()) if isinstance(v, str)}
-        known |= {v.lower() for (_, f), vs in self.lexicon.enums.items() if f == field for v in vs}
-        known |= {form.lower() for form, meanings in self.lexicon.names.items() if any(field in k for _, k in meanings)}
+        known |= self._pack_values(field)
         return next((k for k in sorted(known, key=len, reverse=True) if said.startswith(k)
                      and (len(said) == len(k) or not said[len(k)].isalnum())), None)
+
+    def _pack_values(self, field: str) -> frozenset[str]:
+        """The values the pack knows `field` takes (its enum's, the names it holds), lower case;
+        kept per pack: walking every name of the pack per label cost more than the rest of it."""
+        memo = self.lexicon.memo
+        found = memo.get(("values", field))
+        if found is None:
+            lexicon = self.lexicon
+            found = frozenset({v.lower() for (_, f), vs in lexicon.enums.items() if f == field for v in vs}
+                              | {form.lower() for form, meanings in lexicon.names.items()
+                                 if any(field in k for _, k in meanings)})
+            memo[("values", field)] = found
+        return found
+
+    def _first_words(self) -> re.Pattern[str]:
+        """Any first word of the pack's names, anywhere (kept per pack): a reply holding none
+        names none of them, and most replies are told so by one scan instead of by cutting
+        them into words."""
+        memo = self.lexicon.memo
+        found = memo.get("first_words")
+        if found is None:
+            words = sorted(self.lexicon.by_word, key=len, reverse=True)
+            found = memo["first_words"] = re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+        return found
 
     def names(self, index: int, text: str, evidence: Evidence, turn: list[Record]) -> list[Finding]:
         """A name this turn's result shows another value of, in its place, never shown itself.
@@ -152,13 +177,14 @@ class Contradictions:
         lexicon = self.lexicon
         names = lexicon.names
         hits = [form for word in dict.fromkeys(_NAME_WORDS.findall(text)) for form in lexicon.by_word.get(word, ())
-                if form in text and _whole(text, form)]
+                if form in text and _whole(text, form)] if self._first_words().search(text) else []
         hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
         raw = evidence.raw
         seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
         unknown = [p for p in _CAPITALISED.findall(text)  # with a word the conversation never had
                    if p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
-        unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
+        if any(q in text for q in _QUOTES):  # most replies quote nothing: skip the scan
+            unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
         if not text.isascii():
             unknown += [w for w in _CAPITALISED_WORD.findall(text) if w not in names and w not in raw]
         episode = self._episode_names() if unknown else {}
@@ -184,8 +210,13 @@ class Contradictions:
         """A clause that names one record (its id) and states another record's value of a field
         both have: "ORD-1 came to 29.99" when 29.99 is ORD-2's total in the same list."""
         ids = {i: r for r in records if r.identity and (i := r.identity.lower()) in low}
-        crowded = {r.group for r in ids.values()
-                   if sum(1 for o in records if o.group == r.group and o.identity) > 1}
+        if not ids:
+            return []
+        with_identity: dict[int, int] = {}  # group -> its records that have an identity
+        for other in records:
+            if other.identity:
+                with_identity[other.group] = with_identity.get(other.group, 0) + 1
+        crowded = {r.group for r in ids.values() if with_identity[r.group] > 1}
         if not crowded:
             return []
         bounds = [m.end() for m in CLAUSE.finditer(low)]
