@@ -105,9 +105,9 @@ def fake_server(latency: float, in_process: bool) -> Iterator[str]:
         assert child.stdout is not None and child.stdin is not None
         yield child.stdout.readline().strip()
     finally:
-        if child.stdin:
-            child.stdin.close()
-        child.wait(timeout=10)
+        # closes stdin (the server stops) and reads its closing line: the request times of a
+        # 2,000-request run overflow the pipe, and a bare wait() would block the server writing them
+        child.communicate(timeout=30)
 
 
 # ------------------------------------------------------------------ requests

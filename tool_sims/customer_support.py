@@ -21,8 +21,9 @@ be refunded with reason `not_received` (the parcel is presumed lost).
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Optional
 
 from simulator import SimContext, State, ToolError, ToolSimModule
 from simulator.values.fakes import (
@@ -107,48 +108,66 @@ def _customers(rng: random.Random) -> list[dict[str, Any]]:
     return customers
 
 
-def _items(rng: random.Random) -> list[dict[str, Any]]:
-    count = pick(rng, (1, 1, 2, 2, 3))
+def _items(draw: Callable[[], float]) -> list[dict[str, Any]]:
+    """One to three distinct catalogue products. `draw` is the seeding rng's `random`; the
+    arithmetic is `pick`/`between` inlined (the same draws in the same order), as seeding makes
+    hundreds of them per episode."""
+    count = _ITEM_COUNTS[int(draw() * 5)]
     picks: list[int] = []
     while len(picks) < count:
-        index = between(rng, 0, len(PRODUCTS) - 1)
+        index = int(draw() * _N_PRODUCTS)
         if index not in picks:
             picks.append(index)
     return [
-        {"sku": SKUS[i], "name": PRODUCTS[i][0], "quantity": pick(rng, (1, 1, 1, 2)), "price": PRODUCTS[i][1]}
+        {"sku": SKUS[i], "name": PRODUCTS[i][0], "quantity": _QUANTITIES[int(draw() * 4)], "price": PRODUCTS[i][1]}
         for i in picks
     ]
 
 
-def _timeline(status: str, overdue: bool, rng: random.Random, today: date) -> dict[str, Any]:
-    """Dates and shipping fields consistent with the status and with `today`."""
-    def iso(day: date | None) -> str | None:
-        return day.isoformat() if day else None
+_ITEM_COUNTS = (1, 1, 2, 2, 3)
+_QUANTITIES = (1, 1, 1, 2)
+_N_PRODUCTS = len(PRODUCTS)
 
-    carrier = pick(rng, CARRIERS) if status in ("shipped", "delivered") else None
+
+class _IsoDays(dict[int, str]):
+    """`date.fromordinal(n).isoformat()` by ordinal, made once per day: every order has two or
+    three dates, and formatting them was a third of seeding."""
+
+    def __missing__(self, ordinal: int) -> str:
+        text = self[ordinal] = date.fromordinal(ordinal).isoformat()
+        return text
+
+
+_ISO_DAYS = _IsoDays()
+
+
+Timeline = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
+
+
+def _timeline(status: str, overdue: bool, rng: random.Random, today: int) -> Timeline:
+    """Dates and shipping fields consistent with the status and with `today` (an ordinal): order
+    date, delivery date, carrier, tracking number, estimated delivery. `between(rng, a, b)` is
+    inlined as `a + int(draw() * (b - a + 1))`: the same draws."""
+    draw = rng.random
+    iso = _ISO_DAYS
+    carrier = CARRIERS[int(draw() * 4)] if status == "shipped" or status == "delivered" else None
     delivered = estimated = None
     if status == "processing":
-        ordered = today - timedelta(days=between(rng, 0, 2))
-        estimated = today + timedelta(days=between(rng, 4, 8))
+        ordered = iso[today - int(draw() * 3)]  # between 0 and 2 days ago
+        estimated = iso[today + 4 + int(draw() * 5)]  # in 4 to 8 days
     elif status == "shipped" and overdue:
-        ordered = today - timedelta(days=between(rng, 10, 16))
-        estimated = today - timedelta(days=between(rng, 2, 4))
+        ordered = iso[today - 10 - int(draw() * 7)]  # 10 to 16 days ago
+        estimated = iso[today - 2 - int(draw() * 3)]  # 2 to 4 days ago
     elif status == "shipped":
-        ordered = today - timedelta(days=between(rng, 2, 6))
-        estimated = today + timedelta(days=between(rng, 1, 4))
+        ordered = iso[today - 2 - int(draw() * 5)]  # 2 to 6 days ago
+        estimated = iso[today + 1 + int(draw() * 4)]  # in 1 to 4 days
     elif status == "delivered":
-        ordered = today - timedelta(days=between(rng, 8, 45))
-        delivered = ordered + timedelta(days=between(rng, 2, 6))
-        estimated = delivered
+        days_ago = 8 + int(draw() * 38)  # ordered 8 to 45 days ago, delivered 2 to 6 days later
+        ordered = iso[today - days_ago]
+        delivered = estimated = iso[today - days_ago + 2 + int(draw() * 5)]
     else:
-        ordered = today - timedelta(days=between(rng, 3, 30))
-    return {
-        "order_date": iso(ordered),
-        "delivered_date": iso(delivered),
-        "carrier": carrier,
-        "tracking_number": fake_tracking_number(rng, carrier) if carrier else None,
-        "estimated_delivery": iso(estimated),
-    }
+        ordered = iso[today - 3 - int(draw() * 28)]  # 3 to 30 days ago
+    return ordered, delivered, carrier, fake_tracking_number(rng, carrier) if carrier else None, estimated
 
 
 @sims.state
@@ -163,6 +182,8 @@ def seed_state(rng: random.Random, today: date) -> State:
     owners = shuffled(rng, list(range(N_CUSTOMERS)) + extra)
     statuses = shuffled(rng, STATUS_PLAN)
     overdue_index = statuses.index("shipped")
+    day = today.toordinal()
+    draw = rng.random
     order_ids: set[str] = set()
     orders = []
     for index, (owner, status) in enumerate(zip(owners, statuses)):
@@ -171,17 +192,22 @@ def seed_state(rng: random.Random, today: date) -> State:
             order_id = f"ORD-{digits(rng, 5)}"
         order_ids.add(order_id)
         customer = customers[owner]
-        items = _items(rng)
+        items = _items(draw)
+        ordered, delivered, carrier, tracking, estimated = _timeline(status, index == overdue_index, rng, day)
         orders.append({
             "order_id": order_id,
             "customer_id": customer["customer_id"],
             "customer_name": customer["name"],
             "email": customer["email"],
             "items": items,
-            "total": round(sum(i["price"] * i["quantity"] for i in items), 2),
+            "total": round(sum([i["price"] * i["quantity"] for i in items]), 2),
             "currency": "USD",
             "status": status,
-            **_timeline(status, index == overdue_index, rng, today),
+            "order_date": ordered,
+            "delivered_date": delivered,
+            "carrier": carrier,
+            "tracking_number": tracking,
+            "estimated_delivery": estimated,
             "shipping_address": dict(homes[owner]),
             "refunded_amount": 0.0,
         })

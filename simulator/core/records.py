@@ -119,6 +119,9 @@ class Trace(Record):
 
 
 class RuleCheck(Record):
+    # frozen: the judge shares one passed check of each name between every verdict of a process
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     name: str
     passed: bool
     reason: str = ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from simulator.core import gc_tuning
 from simulator.core.records import RoleUsage, Trace
 from simulator.core.rundir import RunDir
 from simulator.eval.items import EvalItem, iter_items, selected_traces, turns_in
@@ -85,6 +86,7 @@ async def ask_items(pack: Pack, traces: list[Trace], settings: ModelSettings, cl
                     progress: Callable[[int], Any] | None = None) -> tuple[list[dict[str, Any]], RoleUsage]:
     """Every item of `traces` asked and scored: (item records in order, usage). `progress(n)` is
     called with the number of items done so far."""
+    gc_tuning.settle()  # the pack and the traces live through every call
     tools = list(pack.domain.tools.values())
     built: list[EvalItem] = []
     scored: dict[int, dict[str, Any]] = {}

@@ -111,25 +111,58 @@ def _checks_for(pack: Pack | None) -> list[tuple[str, Check]]:
 
 def rule_check(name: str, findings: Findings) -> RuleCheck:
     """A check's findings as the verdict records them."""
+    return RuleCheck(**check_row(name, findings))
+
+
+def check_row(name: str, findings: Findings) -> dict[str, Any]:
+    """A check's findings as the fields of its `RuleCheck` (`verdict_checks` makes the checks of a
+    verdict from these rows, most of them without building a model)."""
     if isinstance(findings, Skip):
-        return RuleCheck(name=name, passed=True, reason=str(findings))
-    problems = list(findings)
+        return {"name": name, "passed": True, "reason": str(findings)}
+    problems = findings if type(findings) is list else list(findings)
     if not problems:
-        return RuleCheck(name=name, passed=True)
+        return {"name": name, "passed": True, "reason": ""}
     listed = "; ".join(str(p) for p in problems[:MAX_LISTED])
     more = f" (+{len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
-    return RuleCheck(name=name, passed=False, reason=listed + more)
+    return {"name": name, "passed": False, "reason": listed + more}
 
 
 def run_checks(ctx: JudgeContext) -> list[RuleCheck]:
+    return [RuleCheck(**row) for row in check_rows(ctx)]
+
+
+_PASSED: dict[tuple[str, str], RuleCheck] = {}
+
+
+def verdict_checks(rows: list[dict[str, Any]]) -> list[RuleCheck]:
+    """The rows as a verdict's checks. A passed check (a name and a skip reason, at most) is one
+    shared `RuleCheck` per process: building and validating fourteen of them per trace cost
+    more than most checks. Verdicts are records: nothing changes a check in place."""
+    checks = []
+    for row in rows:
+        if row["passed"]:
+            key = (row["name"], row["reason"])
+            check = _PASSED.get(key)
+            if check is None:
+                if len(_PASSED) >= 4096:  # skip reasons can name values: keep the table bounded
+                    _PASSED.clear()
+                check = _PASSED[key] = RuleCheck(**row)
+            checks.append(check)
+        else:
+            checks.append(RuleCheck(**row))
+    return checks
+
+
+def check_rows(ctx: JudgeContext) -> list[dict[str, Any]]:
+    """Every check's row (`check_row`), in verdict order."""
     return [_run_check(name, fn, ctx) for name, fn in _checks_for(ctx.pack)]
 
 
-def _run_check(name: str, fn: Any, ctx: JudgeContext) -> RuleCheck:
+def _run_check(name: str, fn: Any, ctx: JudgeContext) -> dict[str, Any]:
     """One check; a check that raises (a plugin's or a pack's bug, its own BaseException
     included) fails the trace with the error instead of ending the run with a traceback."""
     try:
-        return rule_check(name, fn(ctx))
+        return check_row(name, fn(ctx))
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001
@@ -138,4 +171,4 @@ def _run_check(name: str, fn: Any, ctx: JudgeContext) -> RuleCheck:
         except Exception:  # noqa: BLE001 - a broken __str__
             text = ""
         reason = f"the check itself failed: {type(exc).__name__}: {text}".encode("utf-8", "replace").decode("utf-8")
-        return RuleCheck(name=name, passed=False, reason=reason)
+        return {"name": name, "passed": False, "reason": reason}

@@ -31,7 +31,7 @@ from simulator.words.relative_dates import dates_mentioned, times_mentioned
 
 # Numbers as people and JSON write them: 3, 49.99, 1,299.00 (the sign is ignored on purpose:
 # "ORD-48291" must not turn into -48291).
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d\d*(?:,\d{3})*(?:\.\d+)?")  # \d+...: a leading \d lets `re` skip to digits in C
 
 
 def normalize(text: str) -> str:
@@ -43,7 +43,10 @@ def normalize(text: str) -> str:
 
 
 def numbers_in(text: str) -> set[float]:
-    return {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+    # findall hands back the strings without a Match object each; most texts carry no comma to drop
+    if "," not in text:
+        return set(map(float, _NUMBER.findall(text)))
+    return {float(n.replace(",", "") if "," in n else n) for n in _NUMBER.findall(text)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,20 @@ def _read_words(said: str, today: date) -> tuple[str, frozenset[float]]:
     said = to_simplified(said)  # 下週一, 兩晚: Traditional characters read like Simplified ones
     found = sorted(dates_mentioned(said, today) | times_mentioned(said))
     return "\n".join(found), frozenset(numbers_in_words(said))
+
+
+def _read(text: str) -> tuple[str, frozenset[float]]:
+    """A message's normalised text and the numbers written in it."""
+    norm = normalize(text)
+    return norm, frozenset(numbers_in(norm))
+
+
+@lru_cache(maxsize=4096)
+def _read_said(text: str) -> tuple[str, frozenset[float]]:
+    """A user's message, read (without its stop token) once per process: a simulated user says
+    the same sentence in many episodes. A tool result, unique to its episode, is read each time
+    instead of crowding these out."""
+    return _read(strip_stop_token(text))
 
 
 @dataclass(slots=True)
@@ -111,23 +128,20 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
     numbers: set[float] = set()
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
-
-    def add_evidence(index: int, text: str, said: bool = False) -> None:
-        nonlocal snapshot
-        norm = normalize(text)
-        found = frozenset(numbers_in(norm))
-        view.texts[index] = (norm, found)
-        parts.append(norm)
-        numbers.update(found)
-        if said:
-            said_parts.append(norm)
-        snapshot = None
+    texts = view.texts
 
     for index, message in enumerate(trace.messages):
         if isinstance(message, UserMessage):
-            add_evidence(index, strip_stop_token(message.content), said=True)
+            norm, found = texts[index] = _read_said(message.content)
+            parts.append(norm)
+            said_parts.append(norm)
+            numbers.update(found)
+            snapshot = None
         elif isinstance(message, ToolMessage):
-            add_evidence(index, message.content)
+            norm, found = texts[index] = _read(message.content)
+            parts.append(norm)
+            numbers.update(found)
+            snapshot = None
             site = by_id.get(message.tool_call_id)
             if site is not None and site.result is None:
                 site.result = message

@@ -80,14 +80,19 @@ class ExpectedMatch:
     tolerated: list[CallSite] = field(default_factory=list)  # extra read-only calls
     unexpected: list[CallSite] = field(default_factory=list)  # extra calls that change things
     expected_error_ids: set[str] = field(default_factory=set)
+    # id(site) -> the expected call's arguments rendered at that site (the final-state check
+    # reuses them rather than rendering the blueprint again)
+    rendered: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.missing and not self.unexpected
 
 
-def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any], spec: ToolSpec | None) -> str | None:
-    """None when `site` satisfies `expected`, else a short reason."""
+def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any], spec: ToolSpec | None,
+              rendered: dict[int, dict[str, Any]] | None = None) -> str | None:
+    """None when `site` satisfies `expected`, else a short reason (`rendered` keeps the
+    arguments rendered for the site)."""
     if site.call.name != expected.tool:
         return f"called {site.call.name}"
     if site.args is None:
@@ -96,6 +101,8 @@ def _mismatch(expected: ExpectedCall, site: CallSite, facts: dict[str, Any], spe
         wanted = render_args(expected, facts, site.results)
     except MissingValue as exc:
         return f"cannot render {exc.args[0]!r} at that point"
+    if rendered is not None:
+        rendered[id(site)] = wanted  # read, never changed (a replay copies it)
     properties = spec.parameters.get("properties", {}) if spec is not None else {}
     for key, value in wanted.items():
         if key not in site.args:
@@ -127,7 +134,7 @@ def match_expected(
     closest: dict[int, str] = {}  # expected index -> reason the nearest same-tool call failed
     for site in calls:
         if position < len(expected):
-            reason = _mismatch(expected[position], site, facts, tools.get(expected[position].tool))
+            reason = _mismatch(expected[position], site, facts, tools.get(expected[position].tool), result.rendered)
             if reason is None:
                 result.matched.append((expected[position], site))
                 if expected[position].expect_error:

@@ -115,8 +115,10 @@ def _record(pointer: str) -> str:
 
 
 def _replay_args(call: ExpectedCall, facts: dict[str, Any], results: dict[str, Any],
-                 actual: dict[str, Any] | None, parameters: dict[str, Any]) -> dict[str, Any]:
-    args = render_args(call, facts, results)
+                 actual: dict[str, Any] | None, parameters: dict[str, Any],
+                 rendered: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The arguments a replay sends (`rendered`: the blueprint's, already rendered at that point)."""
+    args = dict(rendered) if rendered is not None else render_args(call, facts, results)
     properties = parameters.get("properties", {})
     for name, value in args.items():
         chosen = (actual or {}).get(name)
@@ -148,7 +150,8 @@ def _same_calls(trace: Trace, pack: Pack, expected: list[ExpectedCall], match: E
     for call, site in match.matched:
         spec = pack.domain.tools.get(call.tool)
         try:
-            args = _replay_args(call, trace.facts, site.results, site.args, spec.parameters if spec else {})
+            args = _replay_args(call, trace.facts, site.results, site.args, spec.parameters if spec else {},
+                                match.rendered.get(id(site)))
         except MissingValue:
             return False
         if args != site.args:

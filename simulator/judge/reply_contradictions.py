@@ -15,19 +15,21 @@ from typing import Any, Callable, Sequence
 
 from simulator.judge.reply_evidence import Evidence, Finding
 from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
-from simulator.judge.reply_words import hedged, lowered, reply_words
+from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
 from simulator.judge.result_fields import Record
 from simulator.words.value_words import ValueWords, humanised
 
 _WORDS = re.compile(WORD)
 _NAME_WORDS = re.compile(NAME_WORD)
 # "Fatima White", "Desk Lamp" (also glued to Chinese: 包含Desk Lamp，where \b sees no edge)
-_CAPITALISED = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
+_CAPITALISED = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
 # In Chinese text a capitalised English word is a name even alone ("改为Austin 7928 Main Place")
-_CAPITALISED_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")
+_CAPITALISED_WORD = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")  # the look-behind: no letter
+# or digit before the capital (checked after it, so `re` skips to capitals in C)
 _ARTICLE_FIRST = re.compile(r"^(?:The|A|An|This|That|Your|Our|My) (?=\S+ )")
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])")
 _QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
+_QUOTES = ("“", '"', "「", "《")  # the openings _QUOTED starts with
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")
 Mention = tuple[str, frozenset[str], int]  # as written, the values it may mean, where
 
@@ -65,7 +67,7 @@ class Contradictions:
             if form.text.isascii() and glued:
                 continue  # "doc" of DOC-6674
             if form.everyday and not _whole(low[max(0, at - 25):end + 25], form.anchor) \
-                    and not _AFTER_NUMBER.search(low, max(0, at - 12), at) and not _standalone(low, at, end):
+                    and not _AFTER_NUMBER.search(low, max(0, at - 12), at) and not standalone(low, at, end):
                 continue  # an everyday word is a value next to its field's name, as a number's unit ("5 cm") or alone in its slot
             if not hedged(low, at):
                 found.append((form.text, form.meant, at))
@@ -143,10 +145,33 @@ class Contradictions:
                 return None  # "solutions of 2x + 3 = 11", "of 3(x - 4) = 21": an expression, not a value
             return number.group() if number else None
         known = {str(v).lower() for r in records for v in r.fields.get(field, ()) if isinstance(v, str)}
-        known |= {v.lower() for (_, f), vs in self.lexicon.enums.items() if f == field for v in vs}
-        known |= {form.lower() for form, meanings in self.lexicon.names.items() if any(field in k for _, k in meanings)}
+        known |= self._pack_values(field)
         return next((k for k in sorted(known, key=len, reverse=True) if said.startswith(k)
                      and (len(said) == len(k) or not said[len(k)].isalnum())), None)
+
+    def _pack_values(self, field: str) -> frozenset[str]:
+        """The values the pack knows `field` takes (its enum's, the names it holds), lower case;
+        kept per pack: walking every name of the pack per label cost more than the rest of it."""
+        memo = self.lexicon.memo
+        found = memo.get(("values", field))
+        if found is None:
+            lexicon = self.lexicon
+            found = frozenset({v.lower() for (_, f), vs in lexicon.enums.items() if f == field for v in vs}
+                              | {form.lower() for form, meanings in lexicon.names.items()
+                                 if any(field in k for _, k in meanings)})
+            memo[("values", field)] = found
+        return found
+
+    def _first_words(self) -> re.Pattern[str]:
+        """Any first word of the pack's names, anywhere (kept per pack): a reply holding none
+        names none of them, and most replies are told so by one scan instead of by cutting
+        them into words."""
+        memo = self.lexicon.memo
+        found = memo.get("first_words")
+        if found is None:
+            words = sorted(self.lexicon.by_word, key=len, reverse=True)
+            found = memo["first_words"] = re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+        return found
 
     def names(self, index: int, text: str, evidence: Evidence, turn: list[Record]) -> list[Finding]:
         """A name this turn's result shows another value of, in its place, never shown itself.
@@ -157,14 +182,15 @@ class Contradictions:
         lexicon = self.lexicon
         names = lexicon.names
         hits = [form for word in dict.fromkeys(_NAME_WORDS.findall(text)) for form in lexicon.by_word.get(word, ())
-                if form in text and _whole(text, form)]
+                if form in text and _whole(text, form)] if self._first_words().search(text) else []
         hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
         raw = evidence.raw
         seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
         phrases = [_ARTICLE_FIRST.sub("", p) for p in _CAPITALISED.findall(text)]  # "The Chloe Müller (DOC-1)"
         unknown = [p for p in phrases  # with a word the conversation never had
                    if " " in p and p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
-        unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
+        if any(q in text for q in _QUOTES):  # most replies quote nothing: skip the scan
+            unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
         # a capitalised word alone: in Chinese text anywhere, in English mid-sentence ("ship to
         # 5 Main Place, Boston 60891"; a sentence's first word is capitalised anyway)
         alone = _CAPITALISED_WORD if not text.isascii() else _MID_SENTENCE_WORD
@@ -192,8 +218,13 @@ class Contradictions:
         """A clause that names one record (its id) and states another record's value of a field
         both have: "ORD-1 came to 29.99" when 29.99 is ORD-2's total in the same list."""
         ids = {i: r for r in records if r.identity and (i := r.identity.lower()) in low}
-        crowded = {r.group for r in ids.values()
-                   if sum(1 for o in records if o.group == r.group and o.identity) > 1}
+        if not ids:
+            return []
+        with_identity: dict[int, int] = {}  # group -> its records that have an identity
+        for other in records:
+            if other.identity:
+                with_identity[other.group] = with_identity.get(other.group, 0) + 1
+        crowded = {r.group for r in ids.values() if with_identity[r.group] > 1}
         if not crowded:
             return []
         bounds = [m.end() for m in CLAUSE.finditer(low)]
@@ -237,28 +268,6 @@ class Contradictions:
                                 found.setdefault(_key(value), []).append((record, name))
         return found
 
-
-
-_ARTICLE = re.compile(r"(?:^|\s)an?$")
-_ID_BEFORE = re.compile(r"[a-z]{1,8}[-_]?\d{2,}[a-z0-9-]*,$")
-
-
-def _standalone(low: str, at: int, end: int) -> bool:
-    """Does the word at `at` stand alone in a value's slot: in brackets ("dev-8633 (light)",
-    "(延期, 2026-06-23)"), after a colon up to the clause's end ("状态: 延误,"), or as an
-    apposition of a record's id ("dev-8922, a light,", "(DOC-9912, doc)")? NFKC has made
-    （，： ASCII."""
-    before = low[max(0, at - 24):at].rstrip()
-    article = _ARTICLE.search(before)
-    if article and low[at:end].isascii():
-        before = before[:article.start()].rstrip()
-    after = low[end:end + 2].lstrip()
-    opened, closed = before[-1:], after[:1]
-    if opened in ("(", "[") and closed in (")", "]", ",", "、", ";"):
-        return True
-    if opened == ":" and (closed in (",", ";", ".", "。", ")", "") or closed.isspace()):
-        return True
-    return opened == "," and closed in (",", ")", ";") and _ID_BEFORE.search(before) is not None
 
 
 def _the_one(named: list[Record]) -> Record | None:

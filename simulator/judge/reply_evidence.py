@@ -17,7 +17,7 @@ from typing import Any
 from simulator.judge.conversation import normalize, numbers_in
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
 from simulator.judge.result_fields import Record, list_lengths
-from simulator.words.relative_dates import fill_today
+from simulator.words.relative_dates import WEEKDAYS, fill_today
 
 @dataclass
 class Finding:
@@ -122,16 +122,25 @@ def _read_text(text: str) -> Prompt:
             frozenset(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(norm)))
 
 
+@lru_cache(maxsize=64)
+def _lower(norm: str) -> str:
+    return norm.lower()  # a prompt with Chinese in it: lower() costs more than the rest of reading it
+
+
+@lru_cache(maxsize=1024)  # a run's episodes span a year of days or so
 def read_prompt(text: str, template: str, today: date) -> Prompt:
     """(normalised, numbers, ISO days, HH:MM times) of a system prompt. A pack's prompt differs
     from episode to episode only by its `{today}` and `{weekday}`: the template is read once,
     and the day's own values added (reading a long prompt for every trace cost more than
-    judging the rest of it)."""
+    judging the rest of it). Episodes of one day share the whole answer."""
     if fill_today(template, today) != text:
         return _read_text(text)
     norm, numbers, days, clocks = _read_text(template)
     day = today.isoformat()
-    filled = fill_today(norm, today).lower()
+    if norm.isascii():  # already lower case: fill in the lower-case weekday, not lower() the whole prompt
+        filled = norm.replace("{today}", day).replace("{weekday}", WEEKDAYS[today.weekday()]) if "{" in norm else norm
+    else:
+        filled = fill_today(norm, today).lower() if "{" in norm else _lower(norm)
     return filled, numbers | frozenset(numbers_in(day)), days | {day}, clocks
 
 

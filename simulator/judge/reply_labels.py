@@ -303,24 +303,18 @@ def _forms(words: ValueWords, value: str) -> tuple[str, ...]:
     return tuple(f for f in dict.fromkeys(unicodedata.normalize("NFKC", f).lower() for f in words.forms(value)) if f)
 
 
-_KNOWN: dict[tuple[int, frozenset[str], bool], tuple[Lexicon, dict[str, tuple[tuple[str, str], ...]]]] = {}
-
-
 def _static_known(lexicon: Lexicon, fields: frozenset[str], after: bool) -> dict[str, tuple[tuple[str, str], ...]]:
     """The forms of every enum value and name the pack knows for `fields`, by the character a
     reply's text would start (`after`) or end with there (computed once per pack and fields)."""
-    key = (id(lexicon), fields, after)
-    hit = _KNOWN.get(key)
-    if hit is not None and hit[0] is lexicon:
-        return hit[1]
+    key = ("prose_known", fields, after)
+    hit = lexicon.memo.get(key)
+    if hit is not None:
+        return hit
     known = {v for (_, f), vs in lexicon.enums.items() if f in fields for v in vs}
     known |= {name for meanings in lexicon.names.values() for name, keys in meanings if keys & fields}
     by_edge: dict[str, list[tuple[str, str]]] = {}
     for value in known:
         for form in _forms(lexicon.words, value):
             by_edge.setdefault(form[:1] if after else form[-1:], []).append((form, value))
-    table = {k: tuple(v) for k, v in by_edge.items()}
-    if len(_KNOWN) >= 4096:
-        _KNOWN.clear()
-    _KNOWN[key] = (lexicon, table)
+    table = lexicon.memo[key] = {k: tuple(v) for k, v in by_edge.items()}
     return table

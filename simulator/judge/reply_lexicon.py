@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -52,6 +52,7 @@ class Lexicon:
     names: Names  # names the sims' states and the enums hold (a product, a city), as written in any language
     by_word: dict[str, tuple[str, ...]]  # an ASCII name's first word -> those names (a reply is scanned by word)
     unspaced: tuple[str, ...]  # the names that are not ASCII words (巴黎, 《天龙八部》): looked for one by one
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # tables derived from these, per pack
 
 
 def _forms(words: ValueWords, enums: dict[tuple[str, str], frozenset[str]]) -> dict[str, Form]:

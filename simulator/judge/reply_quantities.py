@@ -27,6 +27,7 @@ from simulator.spec.pack import Domain
 from simulator.words.value_words import humanised
 
 _NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+_DIGIT = re.compile(r"\d")
 _HOURS_BEFORE = re.compile(r"\d\s*(?:h|hrs?|hours?|小时|个小时)\s*(?:and\s*)?$")  # "4 h 33 min" is no 33 minutes
 _SUBSET_BEFORE = re.compile(r"(?:first|top|last|next|up to|at most|other|more|前|最近|另外)\s*$")
 _TOTAL = re.compile(r"total|count|(?:^|_)num(?:ber)?_|found|matches")  # a field saying how many there are in all
@@ -68,6 +69,21 @@ def _unit_of(field: str) -> str | None:
     return word if word in _units() else None
 
 
+_UNIT_FIELDS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+
+def _unit_fields(record: Record) -> tuple[tuple[str, str], ...]:
+    """(field, unit) of a record's fields named by a unit, in order; kept per set of field
+    names (a tool's records share one), not asked of `_unit_of` field by field per reply."""
+    names = tuple(record.fields)
+    found = _UNIT_FIELDS.get(names)
+    if found is None:
+        if len(_UNIT_FIELDS) >= 4096:
+            _UNIT_FIELDS.clear()
+        found = _UNIT_FIELDS[names] = tuple((n, u) for n in names if (u := _unit_of(n)))
+    return found
+
+
 def _numeric(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -77,14 +93,15 @@ def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record]
     """A number written with a unit that fields of this turn's results are named by, equal to
     none of their values (nor to a number the user said: `said()`, read only when needed)."""
     by_unit: dict[str, list[tuple[Record, str]]] = {}
+    if _DIGIT.search(low) is None:
+        return []  # every unit's pattern reads a number
     for record in turn:
-        for name, values in record.fields.items():
-            unit = _unit_of(name)
-            if unit and any(_numeric(v) for v in values):
+        for name, unit in _unit_fields(record):
+            if any(_numeric(v) for v in record.fields[name]):
                 by_unit.setdefault(unit, []).append((record, name))
     findings = []
     for unit, holders in by_unit.items():
-        known = [v for r in records for n, vs in r.fields.items() if _unit_of(n) == unit for v in vs if _numeric(v)]
+        known = [v for r in records for n, u in _unit_fields(r) if u == unit for v in r.fields[n] if _numeric(v)]
         for match in _units()[unit].pattern.finditer(low):
             written = match.group(1) or match.group(2)
             start = match.start(1) if match.group(1) else match.start(2)
@@ -136,6 +153,14 @@ def _named(key: str) -> tuple[str, ...]:
     return plural, plural[:-1], plural[:-1] + "(s)"
 
 
+@lru_cache(maxsize=1024)
+def _count_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A number followed by one of `labels` (compiled once per list key, not looked up in `re`'s
+    cache per reply)."""
+    words = "|".join(re.escape(w) for w in labels)
+    return re.compile(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{words})(?![a-z])")
+
+
 def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tuple[str, ...]]) -> list[Finding]:
     """"I found 3 orders" when this turn's `orders` lists hold another number of items (not
     "the first 3 orders": a part of the list)."""
@@ -151,8 +176,10 @@ def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tupl
                     sizes.setdefault(key, set()).update({float(value), *lists})
     findings = []
     for key, lengths in sizes.items():
-        labels = "|".join(re.escape(w) for w in words.get(key) or _named(key))
-        for match in re.finditer(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{labels})(?![a-z])", low):  # a count is whole
+        labels = words.get(key) or _named(key)
+        if not any(label in low for label in labels):
+            continue  # the count's pattern needs one of them
+        for match in _count_pattern(labels).finditer(low):  # a count is whole
             stated = float(match.group(1))
             if stated in lengths or _SUBSET_BEFORE.search(low, max(0, match.start() - 10), match.start()):
                 continue

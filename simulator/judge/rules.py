@@ -17,8 +17,8 @@ from simulator.core.messages import (
     ToolMessage,
     UserMessage,
 )
-from simulator.core.records import ModelJudgement, Trace, Verdict
-from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, run_checks
+from simulator.core.records import Trace, Verdict
+from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, check_rows, verdict_checks
 from simulator.judge.conversation import walk
 from simulator.judge.expected import match_expected
 from simulator.judge.argument_values import unnamed_numbers, unnamed_unsaid
@@ -123,16 +123,18 @@ def no_stop_or_role_leak(ctx: JudgeContext) -> list[str]:
     last_user = max((i for i, m in enumerate(messages) if isinstance(m, UserMessage)), default=-1)
     problems: list[str] = []
     for index, message in enumerate(messages):
-        texts = [message.content or ""]
-        if isinstance(message, AssistantMessage):
-            texts += [c.arguments for c in message.tool_calls]
-        if index != last_user and any(STOP_TOKEN in t for t in texts):
+        text = message.content or ""
+        if index != last_user and (STOP_TOKEN in text or isinstance(message, AssistantMessage)
+                                   and any(STOP_TOKEN in c.arguments for c in message.tool_calls)):
             problems.append(f"stop token in {message.role} message {index}")
-        if isinstance(message, (UserMessage, AssistantMessage)) and _TEMPLATE_TOKEN.search(texts[0]):
+        # Cheap substring tests first: every template token holds "<|" or "[", every role tag a colon.
+        if isinstance(message, (UserMessage, AssistantMessage)) and ("<|" in text or "[" in text) \
+                and _TEMPLATE_TOKEN.search(text):
             problems.append(f"chat-template token in {message.role} message {index}")
-        if isinstance(message, AssistantMessage) and _ROLE_LINE.search(texts[0]):
+        tagged = ":" in text or "：" in text
+        if tagged and isinstance(message, AssistantMessage) and _ROLE_LINE.search(text):
             problems.append(f"role tag in assistant message {index}")
-        if isinstance(message, UserMessage) and _USER_AS_ASSISTANT.search(texts[0]):
+        if tagged and isinstance(message, UserMessage) and _USER_AS_ASSISTANT.search(text):
             problems.append(f"user message {index} speaks as the assistant")
     return problems
 
@@ -222,15 +224,18 @@ def judge_context(trace: Trace, pack: Pack) -> JudgeContext:
 
 def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     """Run every rule check on a trace; accept iff all pass."""
-    checks = run_checks(judge_context(trace, pack))
-    failed = [c.name for c in checks if not c.passed]
-    return Verdict(
-        trace_id=trace.id,
-        checks=checks,
-        model=ModelJudgement(status="not_run"),
-        decision="reject" if failed else "accept",
-        reasons=failed,
-    )
+    rows = check_rows(judge_context(trace, pack))
+    failed = [row["name"] for row in rows if not row["passed"]]
+    return Verdict.model_validate({  # one validation, of checks mostly shared (`verdict_checks`)
+        "trace_id": trace.id,
+        "checks": verdict_checks(rows),
+        "model": _NOT_RUN,
+        "decision": "reject" if failed else "accept",
+        "reasons": failed,
+    })
+
+
+_NOT_RUN = {"status": "not_run"}  # the model layer, before it runs (validated into a fresh ModelJudgement)
 
 
 # The checks that read the replies and the final state live in modules of their own; importing

@@ -18,7 +18,10 @@ its response pricing when we will not read the price (own prices, or a model its
 know, which is looked up once per client); the ~300k objects the litellm import leaves behind
 are frozen out of the garbage collector's full scans, each of which stalled the loop ~0.2 s; and
 each call yields to the loop once before litellm prepares its request, so replies already in
-hand are handled first.
+hand are handled first. For every transport: a request is encoded once, joined from its
+messages' kept encodings, for the cache key and the wire alike (`request.py`; a conversation is
+re-sent whole at every turn), and the first call settles the garbage collector for a phase of
+many calls (`simulator.core.gc_tuning`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence
 
+from simulator.core import gc_tuning
 from simulator.core.messages import (
     AssistantMessage,
     Message,
@@ -41,11 +45,12 @@ from simulator.core.messages import (
 )
 from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
-from simulator.llm.cache import ResponseCache, request_key
+from simulator.llm.cache import ResponseCache
 from simulator.llm.limits import CallLimits, Pacer
 from simulator.llm.openai_http import OpenAIHTTP, speaks
 from simulator.llm.prices import table_cost
 from simulator.llm.prompt_tools import count_tool_calls, parse_reply, to_prompt_messages
+from simulator.llm.request import EncodedRequest, RequestEncoder
 from simulator.llm.retry import Backoff, call_with_retries
 from simulator.spec import ToolSpec
 from simulator.spec.models import ModelSettings
@@ -206,6 +211,8 @@ class LLMClient:
     # OpenAI-compatible servers at an `api_base` are called directly (`openai_http`) unless this is off.
     direct: bool = field(default_factory=lambda: os.environ.get(TRANSPORT_VARIABLE, "").lower() != "litellm")
     _http: OpenAIHTTP = field(default_factory=OpenAIHTTP, init=False, repr=False)
+    _encoder: RequestEncoder = field(default_factory=lambda: RequestEncoder(provider_message), init=False, repr=False)
+    _settled: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def create(cls, *, cache_path: str | os.PathLike | None, concurrency: int = 8, rpm: float | None = None,
@@ -236,14 +243,14 @@ class LLMClient:
     ) -> Completion:
         """Ask `settings.model` for the next assistant message. `cache_salt` separates requests
         that are identical on purpose (a second sample, another committee vote)."""
+        if not self._settled:  # the first call: what is alive now lives through the calls
+            self._settled = True
+            gc_tuning.settle()
         prompt_tools = bool(tools) and settings.tool_format == "prompt"
         sent = to_prompt_messages(messages, tools) if prompt_tools else list(messages)
-        object_arguments = _needs_object_arguments(settings.model)
-        request = {
+        params = {
             "model": settings.model,
             "api_base": settings.api_base,
-            "messages": [provider_message(m, object_arguments=object_arguments) for m in sent],
-            "tools": [t.openai_tool() for t in tools] if tools and not prompt_tools else None,
             "response_format": response_format,
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
@@ -251,8 +258,10 @@ class LLMClient:
             "tool_format": settings.tool_format if tools else None,
             "salt": cache_salt,
         }
+        request = self._encoder.encode(params, sent, tools if tools and not prompt_tools else (),
+                                       _needs_object_arguments(settings.model))
         first_call_number = count_tool_calls(messages) + 1
-        key = request_key(request)
+        key = request.key
         reply = self.cache.get(key) if self.cache is not None else None
         cached_hit = reply is not None
         if reply is None:
@@ -273,7 +282,7 @@ class LLMClient:
             raw_content=reply["content"],
         )
 
-    async def _fetch_once(self, key: str, settings: ModelSettings, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    async def _fetch_once(self, key: str, settings: ModelSettings, request: EncodedRequest) -> tuple[dict[str, Any], bool]:
         """Identical requests in flight at the same time share one call: (reply, shared)."""
         pending = self._inflight.get(key)
         if pending is not None:
@@ -296,10 +305,11 @@ class LLMClient:
             self.cache.put(key, settings.model, reply)
         return reply, False
 
-    async def _fetch(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+    async def _fetch(self, settings: ModelSettings, encoded: EncodedRequest) -> dict[str, Any]:
         if self.direct and speaks(settings):
-            return await self._fetch_direct(settings, request)
+            return await self._fetch_direct(settings, encoded)
         litellm = litellm_module()
+        request = encoded.as_dict()
         kwargs: dict[str, Any] = {
             "model": settings.model,
             "messages": request["messages"],
@@ -338,12 +348,14 @@ class LLMClient:
             self._unpriced.add(settings.model)
         return reply
 
-    async def _fetch_direct(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+    async def _fetch_direct(self, settings: ModelSettings, request: EncodedRequest) -> dict[str, Any]:
+        body = request.body(settings.model.partition("/")[2])  # encoded once, whatever the retries
+
         async def attempt() -> dict[str, Any]:
             # No yield before the slot here (unlike litellm's path): this request costs a
             # json.dumps to prepare, not litellm's ~1 ms, so it goes out at once.
             async with self.limits.slot():
-                return await self._http.complete(settings, request)
+                return await self._http.complete(settings, body)
 
         reply = await call_with_retries(
             attempt, model=settings.model, retries=settings.retries, backoff=self.backoff, sleep=self.sleep, rng=self._rng

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 from asyncio_throttle import Throttler
 
@@ -68,17 +67,34 @@ class CallLimits:
         starts = max(1, math.floor(per_second))  # starts allowed per window
         return Throttler(rate_limit=starts, period=starts / per_second)
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one concurrency slot for the duration of a call, started within the rate."""
-        async with self._semaphore:
-            if self._pacer is not None:
-                await self._pacer.wait()
-            elif self._throttler is not None:
-                await self._throttler.acquire()
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            try:
-                yield
-            finally:
-                self.in_flight -= 1
+    def slot(self) -> _Slot:
+        """Hold one concurrency slot for the duration of a call, started within the rate:
+        `async with limits.slot(): ...` (a plain object, not a generator: it is entered per call)."""
+        return _Slot(self)
+
+
+class _Slot:
+    __slots__ = ("limits",)
+
+    def __init__(self, limits: CallLimits) -> None:
+        self.limits = limits
+
+    async def __aenter__(self) -> None:
+        limits = self.limits
+        await limits._semaphore.acquire()
+        try:
+            if limits._pacer is not None:
+                await limits._pacer.wait()
+            elif limits._throttler is not None:
+                await limits._throttler.acquire()
+        except BaseException:
+            limits._semaphore.release()
+            raise
+        limits.in_flight += 1
+        if limits.in_flight > limits.peak_in_flight:
+            limits.peak_in_flight = limits.in_flight
+
+    async def __aexit__(self, *exc: object) -> None:
+        limits = self.limits
+        limits.in_flight -= 1
+        limits._semaphore.release()

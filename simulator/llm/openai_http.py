@@ -81,6 +81,7 @@ class OpenAIHTTP:
 
     def __init__(self) -> None:
         self._sessions: dict[asyncio.AbstractEventLoop, Any] = {}
+        self._timeouts: dict[float, Any] = {}  # one aiohttp.ClientTimeout per timeout (building one is not free)
 
     def _session(self) -> Any:
         import aiohttp
@@ -91,10 +92,12 @@ class OpenAIHTTP:
             for old in [lp for lp in self._sessions if lp.is_closed()]:
                 _forget(self._sessions.pop(old))
             connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
-            session = self._sessions[loop] = aiohttp.ClientSession(connector=connector)
+            # No cookie jar: these APIs set none we need, and the jar is read and written per request.
+            session = self._sessions[loop] = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
         return session
 
-    async def complete(self, settings: ModelSettings, request: dict[str, Any]) -> dict[str, Any]:
+    async def complete(self, settings: ModelSettings, body: bytes) -> dict[str, Any]:
+        """POST `body` (`request_body`'s JSON, encoded by the caller: `request.EncodedRequest.body`)."""
         import aiohttp
 
         provider = settings.model.partition("/")[0]
@@ -104,16 +107,17 @@ class OpenAIHTTP:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         url = str(settings.api_base).rstrip("/") + "/chat/completions"
-        data = json.dumps(request_body(settings, request), ensure_ascii=False).encode()
+        timeout = self._timeouts.get(settings.timeout)
+        if timeout is None:
+            timeout = self._timeouts[settings.timeout] = aiohttp.ClientTimeout(total=settings.timeout)
         try:
-            async with self._session().post(url, data=data, headers=headers,
-                                             timeout=aiohttp.ClientTimeout(total=settings.timeout)) as response:
+            async with self._session().post(url, data=body, headers=headers, timeout=timeout) as response:
                 raw = await response.read()
-                status, reply_headers = response.status, dict(response.headers)
+                status = response.status
         except aiohttp.ClientError as exc:
             raise ProviderError(f"{type(exc).__name__}: {exc}", connection=True) from None
-        if not 200 <= status < 300:
-            raise ProviderError(_error_message(status, raw), status=status, headers=reply_headers)
+        if not 200 <= status < 300:  # the headers are read only here (Retry-After)
+            raise ProviderError(_error_message(status, raw), status=status, headers=dict(response.headers))
         try:
             return reply_of(json.loads(raw))
         except (ValueError, AttributeError, TypeError, IndexError):

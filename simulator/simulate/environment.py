@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 import inspect
 import marshal
+import platform
 import random
 from collections.abc import Callable
 from datetime import date
@@ -35,15 +37,47 @@ from simulator.values.tool_errors import declared_error
 
 
 def copy_tree(value: Any) -> Any:
-    """A deep copy of JSON-like data. `marshal` copies plain dicts, lists, strings and numbers in
-    C, about five times faster than `copy.deepcopy` (which would dominate a cheap episode); values
-    it cannot serialise (dates, custom objects) take the slower Python path."""
+    """A deep copy of JSON-like data: no dict or list is shared with `value` (one that appears
+    twice in it appears twice in the copy, as with `copy.deepcopy`), immutable leaves are. Plain
+    dicts and lists are copied by `_copy_json`; anything else by `marshal` (in C), or, for what it
+    cannot serialise (dates, custom objects), the slower Python path."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value  # immutable: nothing to copy
+    if type(value) is dict or type(value) is list:
+        return _copy_json(value, {})
     try:
         return marshal.loads(marshal.dumps(value))
     except ValueError:
         return _copy_python(value)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+# CPython tracks a dict for the garbage collector as soon as a container is put in it, so an
+# untracked dict holds only atoms (and tuples of atoms), and a shallow copy of it is a deep one.
+_FLAT_WHEN_UNTRACKED = platform.python_implementation() == "CPython"
+
+
+def _copy_json(value: dict[Any, Any] | list[Any], memo: dict[int, Any]) -> Any:
+    """Copy a dict or list with its containers, sharing its strings and numbers. Cheaper than a
+    `marshal` round trip, which makes every string again: a state's records are mostly strings,
+    and each episode copies its state once. `memo` keeps containers that appear twice shared."""
+    key = id(value)
+    done = memo.get(key)
+    if done is not None:
+        return done
+    out = memo[key] = value.copy()
+    if type(value) is dict:
+        if gc.is_tracked(value) or not _FLAT_WHEN_UNTRACKED:
+            for name, member in value.items():
+                if type(member) not in _ATOMS:
+                    kind = type(member)
+                    out[name] = _copy_json(member, memo) if kind is dict or kind is list else copy_tree(member)
+    else:
+        for index, member in enumerate(value):
+            if type(member) not in _ATOMS:
+                kind = type(member)
+                out[index] = _copy_json(member, memo) if kind is dict or kind is list else copy_tree(member)
+    return out
 
 
 def _copy_python(value: Any) -> Any:
@@ -71,25 +105,27 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[StateChange]:
     if isinstance(before, dict) and isinstance(after, dict):
         changes: list[StateChange] = []
         for key, old in before.items():
-            where = f"{path}/{_pointer_part(key)}"
             if key in after:
-                changes += diff_values(old, after[key], where)
+                new = after[key]
+                if type(old) is type(new) and old == new:
+                    continue  # what the call below would find, without making the member's path
+                changes += diff_values(old, new, f"{path}/{_pointer_part(key)}")
             else:
-                changes.append(StateChange(path=where, before=copy_tree(old), after=None))
+                changes.append(StateChange(path=f"{path}/{_pointer_part(key)}", before=copy_tree(old), after=None))
         for key, new in after.items():
             if key not in before:
                 changes.append(StateChange(path=f"{path}/{_pointer_part(key)}", before=None, after=copy_tree(new)))
         return changes
     if isinstance(before, list) and isinstance(after, list):
         changes = []
-        for index in range(max(len(before), len(after))):
-            where = f"{path}/{index}"
-            if index >= len(after):
-                changes.append(StateChange(path=where, before=copy_tree(before[index]), after=None))
-            elif index >= len(before):
-                changes.append(StateChange(path=where, before=None, after=copy_tree(after[index])))
-            else:
-                changes += diff_values(before[index], after[index], where)
+        common = min(len(before), len(after))
+        for index, (old, new) in enumerate(zip(before, after)):
+            if not (type(old) is type(new) and old == new):  # (as for a dict's members)
+                changes += diff_values(old, new, f"{path}/{index}")
+        for index in range(common, len(before)):  # removed from the end
+            changes.append(StateChange(path=f"{path}/{index}", before=copy_tree(before[index]), after=None))
+        for index in range(common, len(after)):  # added at the end
+            changes.append(StateChange(path=f"{path}/{index}", before=None, after=copy_tree(after[index])))
         return changes
     if before == after and type(before) is type(after):
         return []
@@ -152,22 +188,48 @@ class ToolEnvironment:
         self.today = today_for(seed, today)
         self.check_returns = check_returns
         self._initial: State = seeded_state(domain, seed, self.today)
-        self.state: State = copy_tree(self._initial)
-        self.context = SimContext(state=self.state, rng=random.Random(f"sims:{seed}"), today=self.today)
+        self._context: SimContext | None = None  # made (with the state's copy) when first needed
         self.calls = 0
         self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)
-        self.echo = ResultEcho()
+        self._echo: ResultEcho | None = None
 
     def set_facts(self, facts: dict[str, Any]) -> None:
         """The episode's facts: declared errors of schema-only tools may test them, and their
         results say what the user said (`simulator.values.schema_echo`)."""
         self.facts = facts
-        self.echo = ResultEcho(facts)
+        self._echo = None
+
+    @property
+    def echo(self) -> ResultEcho:
+        """The episode's `ResultEcho`, made when a schema-only tool first answers (a domain of
+        Python sims never needs one)."""
+        if self._echo is None:
+            self._echo = ResultEcho(self.facts)
+        return self._echo
 
     @property
     def initial_state(self) -> State:
         """The state as seeded, before any call (do not mutate)."""
         return self._initial
+
+    @property
+    def context(self) -> SimContext:
+        """What the Python sims see: the episode's own copy of the state, its rng and its day.
+        Made on first use: a fifth of episodes never run a sim (no call, or only calls the
+        arguments check refuses), and copying the state and seeding the rng was most of what
+        setting up their environment cost. Nothing else reads the copy first, so its contents
+        and the rng's draws are those an eager copy would give."""
+        if self._context is None:
+            self._context = SimContext(
+                state=copy_tree(self._initial), rng=random.Random(f"sims:{self.seed}"), today=self.today
+            )
+        return self._context
+
+    @property
+    def state(self) -> State:
+        """The episode's own state, as the calls so far left it (do not read it where `initial_state`
+        does: reading it makes the copy)."""
+        return self.context.state
 
     def _checked(self, call: ToolCall) -> tuple[ToolSpec, dict[str, Any]] | ToolMessage:
         """The spec and parsed arguments, or the error result a real API would give instead."""
@@ -248,4 +310,6 @@ class ToolEnvironment:
 
     def diff(self) -> list[StateChange]:
         """What the calls so far changed in the state, relative to the seeded snapshot."""
-        return diff_values(self._initial, self.state)
+        if self._context is None:  # no sim ran: nothing can have changed
+            return []
+        return diff_values(self._initial, self._context.state)

@@ -143,6 +143,21 @@ def choose_template(scenario: Scenario, persona: Persona, facts: dict[str, Any],
     return rng.choice(indices)
 
 
+def _episode_facts(scenario: Scenario, env: ToolEnvironment, seed: str) -> dict[str, Any]:
+    """The facts, read from the seeded state (equal to the episode's own, no call has run yet), so
+    that reading them does not make the environment copy its state before a sim needs it. A
+    `field` slot that took a record's list or mapping is read again from the episode's own state:
+    there it is the very object the sims change, as it always was."""
+    facts = resolve_facts(scenario, env.initial_state, random.Random(seed), env.today)
+    if any(slot.field is not None and not _atom(facts[name]) for name, slot in scenario.slots.items()):
+        facts = resolve_facts(scenario, env.state, random.Random(seed), env.today)
+    return facts
+
+
+def _atom(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float))
+
+
 def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     scenario = pack.scenarios[episode.scenario_id]
     persona = pack.personas[episode.persona_id]
@@ -150,9 +165,7 @@ def prepare_episode(pack: Pack, episode: Episode) -> EpisodeContext:
     # differ only where the assistant does — a preference pair needs a shared prompt.
     rng = random.Random(f"{episode.seed}:{episode.scenario_id}:{episode.persona_id}")
     env = ToolEnvironment(pack.domain, seed=episode.seed, today=pack.today_of(episode))
-    facts = resolve_facts(
-        scenario, env.state, random.Random(f"facts:{episode.seed}:{episode.scenario_id}"), env.today
-    )
+    facts = _episode_facts(scenario, env, f"facts:{episode.seed}:{episode.scenario_id}")
     env.set_facts(facts)
     return EpisodeContext(
         episode=episode,

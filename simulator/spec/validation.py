@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from simulator.core.messages import ToolCall
+from simulator.spec.plain_schema import Check, compile_check
 from simulator.spec.tools import ToolSpec
 
 _RFC3339_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -210,8 +211,28 @@ def _describe(error: ValidationError) -> list[str]:
     return [f"{where}: {message}" if where else message]
 
 
+def _plain_check(schema: dict[str, Any] | bool) -> Check | None:
+    """The schema's `plainly_valid` predicate (None when it has none), compiled once per schema
+    object and cached like `validator_for`."""
+    hit = _PLAIN.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    if len(_PLAIN) >= _CACHE_LIMIT:
+        _PLAIN.clear()
+    check = compile_check(schema, _FORMAT_CHECKER)
+    _PLAIN[id(schema)] = (schema, check)
+    return check
+
+
+_PLAIN: dict[int, tuple[Any, Check | None]] = {}
+
+
 def schema_errors(schema: dict[str, Any] | bool, instance: Any) -> list[str]:
-    """Readable problems of `instance` against `schema` (empty when valid)."""
+    """Readable problems of `instance` against `schema` (empty when valid). A value the schema's
+    plain predicate accepts skips jsonschema (see `simulator.spec.plain_schema`)."""
+    check = _plain_check(schema)
+    if check is not None and check(instance):
+        return []
     errors = sorted(
         validator_for(schema).iter_errors(instance),
         key=lambda e: ([str(p) for p in e.absolute_path], e.message),

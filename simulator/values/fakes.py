@@ -142,15 +142,20 @@ def between(rng: random.Random, low: int, high: int) -> int:
 def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
     """A shuffled copy (Fisher-Yates with `between`)."""
     out = list(items)
+    draw = rng.random
     for i in range(len(out) - 1, 0, -1):
-        j = between(rng, 0, i)
+        j = int(draw() * (i + 1))  # between(rng, 0, i), inlined
         out[i], out[j] = out[j], out[i]
     return out
 
 
 def digits(rng: random.Random, n: int) -> str:
-    """`n` random digits; the first is never 0 so ids look like ids, not padded numbers."""
-    return str(rng.randrange(10 ** (n - 1), 10 ** n))
+    """`n` random digits; the first is never 0 so ids look like ids, not padded numbers.
+
+    This is `rng.randrange(10 ** (n - 1), 10 ** n)` without its argument checks: randrange with
+    step 1 returns `start + rng._randbelow(width)`, so the draws (and the value) are the same."""
+    low = 10 ** (n - 1)
+    return str(low + rng._randbelow(9 * low))
 
 
 def fake_order_id(rng: random.Random) -> str:
@@ -162,17 +167,33 @@ def fake_first_name(rng: random.Random) -> str:
 
 
 def fake_name(rng: random.Random) -> str:
-    return f"{pick(rng, FIRST_NAMES)} {pick(rng, LAST_NAMES)}"
+    draw = rng.random  # pick(rng, FIRST_NAMES) then pick(rng, LAST_NAMES), inlined
+    return f"{FIRST_NAMES[int(draw() * len(FIRST_NAMES))]} {LAST_NAMES[int(draw() * len(LAST_NAMES))]}"
 
 
 def email_for(name: str, rng: random.Random) -> str:
     """An address that belongs to `name` (jane.doe@…, jdoe42@…), as real customers' do."""
-    parts = [ascii_slug(p) for p in name.split()] or ["user"]
-    first, last = parts[0], parts[-1]
-    local = pick(rng, (f"{first}.{last}", f"{first[0]}{last}", f"{first}{last[0]}", f"{first}_{last}"))
-    if rng.random() < 0.4:
-        local += str(between(rng, 1, 99))
-    return f"{local}@{pick(rng, EMAIL_DOMAINS)}"
+    draw = rng.random
+    local = _local_parts(name)[int(draw() * 4)]  # pick(rng, the four shapes), inlined
+    if draw() < 0.4:
+        local += str(1 + int(draw() * 99))  # between(rng, 1, 99)
+    return f"{local}@{EMAIL_DOMAINS[int(draw() * len(EMAIL_DOMAINS))]}"
+
+
+_LOCAL_PARTS: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _local_parts(name: str) -> tuple[str, str, str, str]:
+    """The four local-part shapes of `name`'s address. Kept per name: seeding draws a few names
+    per episode from a small list, and slugging them again each time was most of `email_for`."""
+    shapes = _LOCAL_PARTS.get(name)
+    if shapes is None:
+        parts = [ascii_slug(p) for p in name.split()] or ["user"]
+        first, last = parts[0], parts[-1]
+        shapes = (f"{first}.{last}", f"{first[0]}{last}", f"{first}{last[0]}", f"{first}_{last}")
+        if len(_LOCAL_PARTS) < 100_000:  # names from scenario slots are unbounded in principle
+            _LOCAL_PARTS[name] = shapes
+    return shapes
 
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a", "ç": "c"})
@@ -192,11 +213,14 @@ def fake_email(rng: random.Random) -> str:
 
 def fake_phone(rng: random.Random) -> str:
     """North-American format with the 555-01xx block reserved for fiction."""
-    return f"+1-{between(rng, 201, 989)}-555-01{between(rng, 0, 99):02d}"
+    draw = rng.random  # between(rng, 201, 989) and between(rng, 0, 99), inlined
+    return f"+1-{201 + int(draw() * 789)}-555-01{int(draw() * 100):02d}"
 
 
 def fake_street(rng: random.Random) -> str:
-    return f"{between(rng, 1, 9899)} {pick(rng, STREET_NAMES)} {pick(rng, STREET_SUFFIXES)}"
+    draw = rng.random  # between(rng, 1, 9899), pick(rng, STREET_NAMES), pick(rng, STREET_SUFFIXES)
+    return (f"{1 + int(draw() * 9899)} {STREET_NAMES[int(draw() * len(STREET_NAMES))]} "
+            f"{STREET_SUFFIXES[int(draw() * len(STREET_SUFFIXES))]}")
 
 
 def fake_city(rng: random.Random) -> str:
@@ -204,7 +228,7 @@ def fake_city(rng: random.Random) -> str:
 
 
 def fake_postal_code(rng: random.Random) -> str:
-    return f"{between(rng, 10000, 99999)}"
+    return str(10000 + int(rng.random() * 90000))  # between(rng, 10000, 99999)
 
 
 def fake_day(rng: random.Random, start: date = BASE_DATE, end: date | None = None) -> date:
@@ -261,14 +285,18 @@ def fake_sku(rng: random.Random) -> str:
     return f"SKU-{digits(rng, 5)}"
 
 
+_UPS = "ABCDEFGHJKLMNPRSTUVWXY0123456789"  # 32 characters
+
+
 def fake_tracking_number(rng: random.Random, carrier: str) -> str:
     """Tracking numbers shaped like each carrier's real ones."""
     if carrier == "UPS":
-        return "1Z" + "".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXY0123456789", k=16))
+        draw = rng.random  # `rng.choices(_UPS, k=16)` draws `_UPS[floor(random() * 32)]` 16 times
+        return "1Z" + "".join([_UPS[int(draw() * 32)] for _ in range(16)])
     if carrier == "FedEx":
         return digits(rng, 12)
     if carrier == "USPS":
-        return f"9400{rng.randrange(10 ** 18):018d}"
+        return f"9400{rng._randbelow(10 ** 18):018d}"  # = rng.randrange(10 ** 18), fewer checks
     return digits(rng, 10)
 
 

@@ -209,6 +209,27 @@ def test_copy_tree_is_deep_and_handles_non_json_values():
     assert clone == plain and clone["a"] is not plain["a"]
 
 
+def test_copy_tree_shares_no_container_keeps_shared_ones_shared_and_shares_strings():
+    address = {"street": "1 Oak Lane", "city": "Austin"}  # atoms only: untracked by the collector
+    state = {"customers": [{"home": address}, {"home": address}], "tags": (["x"],), "seen": {1, 2}}
+    copied = copy_tree(state)
+    assert copied == state
+    assert copied["customers"][0]["home"] is not address
+    assert copied["customers"][0]["home"] is copied["customers"][1]["home"]  # as copy.deepcopy keeps it
+    assert copied["customers"][0]["home"]["street"] is address["street"]  # strings are not made again
+    copied["customers"][0]["home"]["city"] = "Boston"
+    copied["tags"][0].append("y")
+    copied["seen"].add(3)
+    assert address["city"] == "Austin" and state["tags"] == (["x"],) and state["seen"] == {1, 2}
+
+
+def test_the_state_is_copied_when_a_sim_first_runs(env):
+    assert env.diff() == [] and env._context is None  # nothing ran: no copy made, nothing changed
+    call(env, "record", {"value": 500})
+    assert env.state is not env.initial_state and len(env.state["items"]) == 4
+    assert len(env.initial_state["items"]) == 3
+
+
 def test_a_failing_tool_model_becomes_an_error_result_not_a_crash():
     import asyncio
 

@@ -45,12 +45,13 @@ class LLMAssistant:
         self.tools = list(ctx.domain.tools.values())
         self.usage = RoleUsage()
         self.stats = ToolCallStats()
+        self._system = SystemMessage(content=ctx.system_prompt)  # one object: its encoding is kept by the client
 
     def _conversation(self, messages: Sequence[Message]) -> list[Message]:
         """The conversation as the model sees it: led by the domain's system prompt."""
         if messages and isinstance(messages[0], SystemMessage):
             return list(messages)
-        return [SystemMessage(content=self.ctx.system_prompt), *messages]
+        return [self._system, *messages]
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
         completion = await self.client.complete(

@@ -232,11 +232,11 @@ class LLMUser:
         self.settings = settings
         self.client = client
         self.usage = RoleUsage()
-        self._system = system_prompt(ctx)
+        self._system = SystemMessage(content=system_prompt(ctx))  # one object: its encoding is kept by the client
         self._opening = load_prompt("simulator.simulate.agents", "user_start.md").strip()
 
     async def respond(self, messages: Sequence[Message]) -> UserMessage:
-        conversation = [SystemMessage(content=self._system), *flipped(messages, self._opening)]
+        conversation = [self._system, *flipped(messages, self._opening)]
         completion = await self.client.complete(self.settings, conversation, cache_salt=self.ctx.episode.id)
         self.usage.add(completion.usage)
         reply = (completion.message.content or "").strip()

@@ -1,0 +1,73 @@
+"""The judge's fast regular expressions find exactly what their plain forms find.
+
+Several patterns were rewritten so `re` can skip to candidate positions (a leading digit or
+capital instead of a look-behind, a look-ahead for the first characters of the claim phrases,
+a possessive run for identifiers). A verdict must not change by one byte for it, so each is
+compared with the plain pattern it replaced, on fixed random strings made of the characters
+that matter to it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from simulator.judge import conversation, reply_contradictions, reply_values
+from simulator.judge.reply_words import _led, _needs_cjk, reply_words
+
+PLAIN_AND_FAST = [
+    ("clock", r"(?<!\d)(\d{2}):(\d{2})(?!\d)", reply_values.CLOCK_IN_TEXT, "12:3a ٣"),
+    ("iso day", r"\d{4}-\d{2}-\d{2}", reply_values.ISO_DAY_IN_TEXT, "12-3a "),
+    ("month", r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", reply_values._MONTH_HINT, "janfebx _1 "),
+    ("zh time", r"(?<![0-9.:])(\d{1,2})(?:点(半|(\d{1,2})分?)?|[:：](\d{2})(?!\d|\.\d))", reply_values._ZH_TIME,
+     "123点半分:：a."),
+    ("token", r"https?://[^\s)\]>\"']+|[a-z0-9._@:/+#-]*[0-9@][a-z0-9._@:/+#-]*", reply_values._TOKEN,
+     "ab1@.:/-htp )('x"),
+    ("number", r"\d+(?:,\d{3})*(?:\.\d+)?", conversation._NUMBER, "12,.a "),
+    ("capitalised", r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])",
+     reply_contradictions._CAPITALISED, "ABab é1 包"),
+    ("capitalised word", r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])",
+     reply_contradictions._CAPITALISED_WORD, "ABab é1 包"),
+]
+
+
+def _texts(alphabet: str, seed: int, count: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(count)]
+    return texts + ["http://a.com/x1", "see:http://x.org/a 5", "(ORD-48291).", "jan", "xjan", "2026-03-14T09:30"]
+
+
+@pytest.mark.parametrize(("name", "plain", "fast", "alphabet"), PLAIN_AND_FAST, ids=[p[0] for p in PLAIN_AND_FAST])
+def test_fast_pattern_finds_what_the_plain_one_does(name, plain, fast, alphabet):
+    plain = re.compile(plain)
+    for text in _texts(alphabet, seed=len(name)):
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)], text
+        assert bool(fast.fullmatch(text)) == bool(plain.fullmatch(text)), text
+
+
+def test_claim_phrases_led_by_their_first_letters_find_the_same_spans():
+    words = reply_words()
+    plain = re.compile(words.en_claims.pattern.split("])", 1)[1])  # without the look-ahead
+    assert words.en_claims.pattern.startswith("(?=[")  # the shortcut is taken for toolsim's own table
+    rng = random.Random(3)
+    vocabulary = ("has have been i we 've just is are now was were you 're all set done it's that's went through "
+                  "taken care of updated booked refunded successfully not yet x . , !").split()
+    replies = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    assert any(plain.search(r) for r in replies)
+    for reply in replies:
+        assert [m.span() for m in words.en_claims.finditer(reply)] == [m.span() for m in plain.finditer(reply)]
+
+
+def test_the_look_ahead_is_left_off_when_the_first_characters_cannot_be_told():
+    assert _led(r"\bx?abc").pattern == r"\bx?abc"  # an optional first character
+    assert _led(r"(?i)abc").pattern == r"(?i)abc"  # case-insensitive
+    assert _led(r"\b(?:a+|[bc]d)").pattern == r"(?=[abc])\b(?:a+|[bc]d)"
+
+
+def test_an_ascii_reply_is_read_for_english_claims_only_when_every_chinese_phrase_needs_a_chinese_character():
+    assert _needs_cjk("已(?:经)?(?:为您)?更新|成功")
+    assert not _needs_cjk("已|ok")  # a branch an ASCII reply could match
+    assert not _needs_cjk("已?更新")  # the Chinese first character is optional
