@@ -28,7 +28,7 @@ from typing import Any
 
 from simulator.judge.reply_evidence import Finding
 from simulator.judge.reply_lexicon import Lexicon
-from simulator.judge.result_fields import Record
+from simulator.judge.result_fields import Record, is_identity
 from simulator.spec.pack import Pack
 from simulator.words.grammar import plural
 from simulator.words.value_words import ValueWords
@@ -194,8 +194,8 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
     for entry in sorted(dict.fromkeys(labels), key=lambda e: -len(e.text)):
         values = [v for r in turn for t, f in entry.fields if r.tool == t
                   for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
-        if not values:
-            continue
+        if not values or all(isinstance(v, str) and is_identity(v) for v in values):
+            continue  # "订单ORD-1": an id beside its label is the identifier and clause checks' business
         for at in _positions(low, entry.text):
             end = at + len(entry.text)
             if any(s <= at < e or s < end <= e for s, e in covered[entry.before]):

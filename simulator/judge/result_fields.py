@@ -50,6 +50,11 @@ def _flatten(value: Any, into: dict[str, list[Any]], key: str = "") -> None:
                 into.setdefault(key, []).append(v)
 
 
+def is_identity(value: str) -> bool:
+    """Shaped like a record's id: letters, then digits (`ORD-48291`, `dev-1234`)."""
+    return _ID_SHAPE.match(value) is not None
+
+
 def _record(tool: str, obj: dict[str, Any], group: int) -> Record:
     fields: dict[str, list[Any]] = {}
     _flatten(obj, fields)
