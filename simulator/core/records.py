@@ -19,6 +19,11 @@ Termination = Literal["user_stop", "max_turns", "error", "user_defect"]
 Decision = Literal["accept", "reject"]
 
 
+def now_iso() -> str:
+    """A trace's `created_at`: the time now, in UTC, ISO 8601."""
+    return datetime.now(timezone.utc).isoformat()
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -103,7 +108,7 @@ class Trace(Record):
     agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")
     live_calls: list[LiveCall] = Field(default_factory=list, description="provenance of `sim: live` results")
     mistake: str | None = Field(None, description="the mistake class a mistake twin played (simulate.agents.mistakes)")
-    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    created_at: str = Field(default_factory=now_iso)
 
     def user_texts(self) -> list[str]:
         return [m.content for m in self.messages if isinstance(m, UserMessage)]

@@ -11,7 +11,7 @@ import asyncio
 import traceback
 
 from simulator.core.messages import Message, SystemMessage, has_stop_token
-from simulator.core.records import Termination, Trace
+from simulator.core.records import Termination, Trace, now_iso
 from simulator.simulate.agents.base import AssistantAgent, UserAgent, UserDefect
 from simulator.simulate.episode import EpisodeContext
 
@@ -86,4 +86,5 @@ async def simulate_episode(
         agents=agents or {"user": "offline", "assistant": "offline"},
         live_calls=list(ctx.live.calls) if ctx.live is not None else [],
         mistake=getattr(assistant, "mistake", None),
+        created_at=now_iso(),  # given, not defaulted: `model_construct` inspects a default factory per call
     )

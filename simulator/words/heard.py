@@ -18,10 +18,14 @@ from simulator.words.chinese_script import to_simplified
 from simulator.words.grammar import value_words
 
 _SPACES = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # whitespace `_SPACES` would change: a run, or not a plain space
 
 
 def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text.lower())
+    """Lower case, every run of whitespace one space. Most texts (tool results above all) have
+    single spaces only: one scan finds that, and the substitution is skipped."""
+    lowered = text.lower()
+    return _SPACES.sub(" ", lowered) if _ODD_SPACE.search(lowered) else lowered
 
 
 def number_forms(value: int | float) -> list[str]:
