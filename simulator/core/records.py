@@ -60,6 +60,9 @@ class RoleUsage(Record):
     def add(self, other: "RoleUsage") -> None:
         if not (other.calls or other.input_tokens or other.output_tokens or other.cached_calls) and other.cost_usd == 0.0:
             return  # nothing to add (an offline role): pydantic's attribute writes are not free
+        if not (other.input_tokens or other.output_tokens or other.cached_calls) and other.cost_usd == 0.0:
+            self.calls += other.calls  # an offline role's calls: the other fields would not change
+            return
         self.calls += other.calls
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
