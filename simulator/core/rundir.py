@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -147,6 +147,31 @@ class JsonlAppender:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, size)
             raise
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        """Append several lines already serialised in one write (a batch of results: one system
+        call instead of one per line). If that write fails (a full disk), it is cut back off and
+        the lines go one at a time, so as many land whole as line-by-line writing would leave."""
+        if len(lines) <= 1:
+            for line in lines:
+                self.write_line(line)
+            return
+        assert self._fd is not None, "write after close"
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        size = self._size
+        try:
+            write_all(self._fd, data)
+            self._size = size + len(data)
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise
+        for line in lines:
+            self.write_line(line)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 PHRASES_FILE = Path(__file__).with_name("assistant_phrases.yaml")
 MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
+# `json.dumps(args, ensure_ascii=False)` with its encoder built once rather than per call.
+_ARGUMENTS_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @lru_cache(maxsize=None)
@@ -157,7 +159,7 @@ class OfflineAssistant:
             self._calls_made += 1
             batch.append(ToolCall(
                 id=f"call_{self._calls_made}", name=step.call.tool,
-                arguments=json.dumps(args, ensure_ascii=False),
+                arguments=_ARGUMENTS_JSON(args),
             ))
             batch_tools.add(step.call.tool)
         if not batch:
