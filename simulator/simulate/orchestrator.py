@@ -34,6 +34,20 @@ def describe_exception(exc: BaseException) -> str:
     return line.encode("utf-8", "replace").decode("utf-8")  # the trace must stay writable as UTF-8
 
 
+_SYSTEM_MESSAGES: dict[str, SystemMessage] = {}
+
+
+def _system_message(prompt: str) -> SystemMessage:
+    """The opening message, one (frozen, shareable) object per prompt rather than one checked
+    anew, kilobytes of it, every episode."""
+    message = _SYSTEM_MESSAGES.get(prompt)
+    if message is None:
+        if len(_SYSTEM_MESSAGES) >= 64:
+            _SYSTEM_MESSAGES.clear()
+        message = _SYSTEM_MESSAGES[prompt] = SystemMessage(content=prompt)
+    return message
+
+
 async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messages: list[Message]) -> None:
     for _ in range(MAX_TOOL_ROUNDS):
         reply = await assistant.respond(messages)
@@ -51,7 +65,7 @@ async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messag
 async def simulate_episode(
     ctx: EpisodeContext, user: UserAgent, assistant: AssistantAgent, agents: dict[str, str] | None = None
 ) -> Trace:
-    messages: list[Message] = [SystemMessage(content=ctx.system_prompt)]
+    messages: list[Message] = [_system_message(ctx.system_prompt)]
     termination: Termination = "max_turns"
     error: str | None = None
     try:
