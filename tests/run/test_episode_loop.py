@@ -1,34 +1,27 @@
-"""The loop that plays episodes raises the young garbage-collection threshold while it runs (an
-episode's thousands of short-lived objects are freed by reference counting; collecting every 700
-allocations walked the live ones for nothing) and gives the process its own threshold back when
-the last open loop closes."""
+"""The loop that plays episodes settles the garbage collector as a phase of model calls does
+(`core/gc_tuning.py`): an episode makes thousands of short-lived objects over a long-lived heap,
+and young collections every 700 allocations walked it for nothing."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 
-from simulator.run.executors.playing import GC_YOUNG_THRESHOLD, EpisodeLoop
+from simulator.core import gc_tuning
+from simulator.run.executors.playing import EpisodeLoop
 
 
-def test_the_gc_threshold_is_raised_while_loops_run_and_restored_after_the_last():
+def test_starting_a_loop_settles_the_garbage_collector():
     before = gc.get_threshold()
     gc.set_threshold(700, *before[1:])
     try:
-        async def scenario() -> list[int]:
-            seen = []
-            first, second = (EpisodeLoop(None, 1, lambda played: None, lambda exc: None) for _ in range(2))
-            first.start()
-            seen.append(gc.get_threshold()[0])
-            second.start()
-            await first.close()
-            seen.append(gc.get_threshold()[0])  # the second loop still runs
-            await second.close()
-            seen.append(gc.get_threshold()[0])
-            await second.close()  # closing twice gives back nothing more
-            seen.append(gc.get_threshold()[0])
-            return seen
+        async def scenario() -> int:
+            loop = EpisodeLoop(None, 1, lambda played: None, lambda exc: None)
+            loop.start()
+            threshold = gc.get_threshold()[0]
+            await loop.close()
+            return threshold
 
-        assert asyncio.run(scenario()) == [GC_YOUNG_THRESHOLD, GC_YOUNG_THRESHOLD, 700, 700]
+        assert asyncio.run(scenario()) == gc_tuning.THRESHOLDS[0]
     finally:
         gc.set_threshold(*before)
