@@ -19,6 +19,11 @@ Termination = Literal["user_stop", "max_turns", "error", "user_defect"]
 Decision = Literal["accept", "reject"]
 
 
+def now_iso() -> str:
+    """A trace's `created_at`: the time now, in UTC, ISO 8601."""
+    return datetime.now(timezone.utc).isoformat()
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -55,6 +60,9 @@ class RoleUsage(Record):
     def add(self, other: "RoleUsage") -> None:
         if not (other.calls or other.input_tokens or other.output_tokens or other.cached_calls) and other.cost_usd == 0.0:
             return  # nothing to add (an offline role): pydantic's attribute writes are not free
+        if not (other.input_tokens or other.output_tokens or other.cached_calls) and other.cost_usd == 0.0:
+            self.calls += other.calls  # an offline role's calls: the other fields would not change
+            return
         self.calls += other.calls
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
@@ -103,7 +111,7 @@ class Trace(Record):
     agents: dict[str, str] = Field(default_factory=dict, description="role -> 'offline' or model string")
     live_calls: list[LiveCall] = Field(default_factory=list, description="provenance of `sim: live` results")
     mistake: str | None = Field(None, description="the mistake class a mistake twin played (simulate.agents.mistakes)")
-    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    created_at: str = Field(default_factory=now_iso)
 
     def user_texts(self) -> list[str]:
         return [m.content for m in self.messages if isinstance(m, UserMessage)]

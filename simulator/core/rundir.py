@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -123,6 +123,10 @@ class JsonlAppender:
         cut_torn_tail(path)
         self.path = path
         self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        # The file's length, kept here rather than asked of the OS before every write: the
+        # appender is the file's one writer (the run directory's lock), and a failed write is cut
+        # back to it.
+        self._size = os.fstat(self._fd).st_size
 
     def write(self, record: BaseModel) -> None:
         self.write_line(jsonl_line(record))
@@ -131,9 +135,10 @@ class JsonlAppender:
         """Append one line already serialised (`jsonl_line`) in one write."""
         assert self._fd is not None, "write after close"
         data = line.encode("utf-8") + b"\n"
-        size = os.fstat(self._fd).st_size
+        size = self._size
         try:
             write_all(self._fd, data)
+            self._size = size + len(data)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, size)
@@ -142,6 +147,31 @@ class JsonlAppender:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, size)
             raise
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        """Append several lines already serialised in one write (a batch of results: one system
+        call instead of one per line). If that write fails (a full disk), it is cut back off and
+        the lines go one at a time, so as many land whole as line-by-line writing would leave."""
+        if len(lines) <= 1:
+            for line in lines:
+                self.write_line(line)
+            return
+        assert self._fd is not None, "write after close"
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        size = self._size
+        try:
+            write_all(self._fd, data)
+            self._size = size + len(data)
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise
+        for line in lines:
+            self.write_line(line)
 
     def close(self) -> None:
         if self._fd is not None:

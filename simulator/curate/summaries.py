@@ -52,12 +52,17 @@ def normalize_message(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
 
 
+# The two encodings below, built once: `json.dumps` with options builds an encoder per call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _canonical_arguments(arguments: str) -> str:
     try:
         value = json.loads(arguments)
     except (ValueError, TypeError):
         return arguments
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL_JSON(value)
 
 
 def _hash64(data: str | bytes) -> int:
@@ -68,17 +73,20 @@ def _hash64(data: str | bytes) -> int:
 def _exact_key(user_key: Sequence[int], calls: Sequence[tuple[str, str]]) -> int:
     """One hash of the normalised user messages and the (tool, canonical arguments) calls."""
     users = array("Q", user_key).tobytes()
-    return _hash64(users + json.dumps(calls, ensure_ascii=False, separators=(",", ":")).encode())
+    return _hash64(users + _COMPACT_JSON(calls).encode())
 
 
 def user_texts(trace: Trace) -> list[str]:
     """The normalised user messages curation compares. Those after the last assistant message
     (the closing "thanks ###STOP###") are left out: they are not exported, and shared closings
     like "thanks!" would otherwise tie unrelated conversations together."""
-    last_assistant = max((i for i, m in enumerate(trace.messages) if isinstance(m, AssistantMessage)), default=-1)
+    messages = trace.messages
+    last_assistant = len(messages) - 1
+    while last_assistant >= 0 and not isinstance(messages[last_assistant], AssistantMessage):
+        last_assistant -= 1
     return [
         text
-        for m in trace.messages[: last_assistant + 1]
+        for m in messages[: last_assistant + 1]
         if isinstance(m, UserMessage) and (text := normalize_message(m.content))
     ]
 

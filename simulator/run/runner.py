@@ -172,9 +172,12 @@ class Runner:
                 executor.submit(batch)
             if executor.in_flight == 0:
                 break
-            for played in await executor.results():
-                traces.write_line(played.trace_line)
-                verdicts.write_line(played.verdict_line)
+            done = await executor.results()
+            # A batch's traces, then its verdicts, each in one write (a kill between the two
+            # leaves traces without verdicts: a resumed run judges them first).
+            traces.write_lines([played.trace_line for played in done])
+            verdicts.write_lines([played.verdict_line for played in done])
+            for played in done:
                 self.spent += played.outcome.cost_usd
                 schedule.finish(played.outcome)
                 finished += 1

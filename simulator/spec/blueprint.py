@@ -74,6 +74,8 @@ def render_text(template: str, facts: Mapping[str, Any], results: Mapping[str, A
 def _as_prose(value: Any, language: str) -> str:
     """A value as a sentence says it: a list of plain values is "A, B and C", not `["A", "B", "C"]`;
     a phrase-per-language value (`{code: ..., en: ..., zh: ...}`) is its phrase in the language."""
+    if type(value) is str:  # most values: said as they are
+        return value
     if isinstance(value, dict) and isinstance(value.get(language), str):
         return value[language]
     if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
@@ -90,28 +92,64 @@ def render_prose(
     `MissingValue` when a placeholder cannot be resolved."""
     results = results or {}
     pieces: list[tuple[str, Any]] = []
-    for literal, name in _parsed(template):
-        if name is None:
+    for literal, ref in _parsed(template):
+        if ref is None:
             pieces.append((literal, None))
         else:
-            value = _resolve(name, facts, results)
+            value = _resolve_ref(ref, facts, results)
             pieces.append((_as_prose(value, language), value if value is not None else "None"))
     return settle(pieces, english=language == "en")
 
 
+# A placeholder digested once per template: (its name, the tool whose result it reads or None,
+# the path inside that result or the facts as the text `lookup` reports and as its parts).
+_Ref = tuple[str, "str | None", str, tuple[str, ...]]
+
+
 @lru_cache(maxsize=4096)
-def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
-    """A template as (literal, None) and (placeholder text, name) parts, parsed once."""
-    parts: list[tuple[str, str | None]] = []
+def _parsed(template: str) -> tuple[tuple[str, _Ref | None], ...]:
+    """A template as (literal, None) and (placeholder text, its reference) parts, parsed once."""
+    parts: list[tuple[str, _Ref | None]] = []
     at = 0
     for match in PLACEHOLDER.finditer(template):
         if match.start() > at:
             parts.append((template[at:match.start()], None))
-        parts.append((match.group(0), match.group(1)))
+        name = match.group(1)
+        if name.startswith("@"):
+            tool, _, path = name[1:].partition(".")
+            parts.append((match.group(0), (name, tool, path, tuple(path.split(".")) if path else ())))
+        else:
+            parts.append((match.group(0), (name, None, name, tuple(name.split(".")))))
         at = match.end()
     if at < len(template):
         parts.append((template[at:], None))
     return tuple(parts)
+
+
+def _resolve_ref(ref: _Ref, facts: Mapping[str, Any], results: Mapping[str, Any]) -> Any:
+    """`_resolve` for a placeholder `_parsed` has taken apart (same values, same `MissingValue`s)."""
+    name, tool, path, steps = ref
+    if tool is None:
+        context: Any = facts
+    else:
+        if tool not in results:
+            raise MissingValue(name)
+        if not steps:
+            return results[tool]
+        context = results[tool]
+    value: Any = context
+    for part in steps:
+        if type(value) is dict:
+            if part not in value:
+                raise MissingValue(path)
+            value = value[part]
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise MissingValue(path)
+    return value
 
 
 def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> Any:

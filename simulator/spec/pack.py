@@ -77,5 +77,7 @@ class Pack:
     def today_of(self, episode: Episode | Trace) -> date:
         """The simulated day an episode (or its trace) plays on: the one the plan recorded, else
         (an episode built by hand) the one its seed and `generation.today` give."""
-        episode = getattr(episode, "episode", episode)
+        # A trace's episode; `getattr` with a default would raise and catch an AttributeError
+        # inside pydantic for every episode played.
+        episode = episode.__dict__.get("episode", episode)
         return episode.today or today_for(episode.seed, self.file.generation.today)

@@ -8,10 +8,15 @@ or 后) and miss regional words, which OpenCC's phrase dictionaries handle. Conv
 first use and never touch Latin text, digits or ids. Reading Traditional text back (`tw2sp`, about
 6 MiB) is cheap; writing it (`s2twp`, OpenCC's phrase tables, about 46 MiB of memory) is paid only
 by a run in which a Traditional-Chinese persona speaks.
+
+Conversions are memoised per text: the same message is converted more than once (the assistant
+reads what the user said, the judge reads it again) and tool results and phrase-book lines repeat
+across episodes; a conversion costs 5-20 µs, a dictionary hit well under one.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -25,18 +30,30 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+_MEMO_SIZE = 8192  # texts per direction; the memo is emptied when full (no LRU bookkeeping per hit)
+_MEMO: dict[str, dict[str, str]] = {"s2twp": {}, "tw2sp": {}}
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _convert(config: str, text: str) -> str:
+    """`text` converted (unchanged without CJK characters: nothing to convert), memoised."""
+    memo = _MEMO[config]
+    converted = memo.get(text)
+    if converted is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        converted = memo[text] = _converter(config).convert(text) if _CJK.search(text) else text
+    return converted
 
 
 def to_traditional(text: str) -> str:
     """Simplified Chinese as written in Taiwan (characters and common words); other text unchanged."""
-    return _converter("s2twp").convert(text) if text and _has_cjk(text) else text
+    return _convert("s2twp", text) if text else text
 
 
 def to_simplified(text: str) -> str:
     """Traditional (Taiwan) Chinese back to Simplified, for matching against simplified phrases."""
-    return _converter("tw2sp").convert(text) if text and _has_cjk(text) else text
+    return _convert("tw2sp", text) if text else text
 
 
 def in_script(text: str, script: str) -> str:

@@ -118,14 +118,14 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
     out = ""
     pending_count: float | None = None  # the number just said, for the "word(s)" after it
     verb_at: int | None = None  # where "are"/"is" right before that number starts in `out`
-    skip_word: str | None = None  # the template's next word, already said by the value
+    said: str | None = None  # the value just said: its last word is not repeated by the template
     for text, value in pieces:
         if value is None:  # the template's own words
-            if skip_word is not None:
-                found = _NEXT_WORD.match(text)
-                if found and found.group(2).lower() == skip_word:
+            if said is not None:
+                found = _NEXT_WORD.match(text)  # (the value's last word is looked at only then)
+                if found and found.group(2).lower() == _last_word(said):
                     text = text[found.end():]
-                skip_word = None
+                said = None
             if pending_count is not None:
                 counted = _COUNTED_NEXT.match(text)
                 if counted:
@@ -169,7 +169,7 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
             pending_count = number
         if text[:1].islower() and _at_sentence_start(out) and _PLAIN_WORD.match(text):
             text = text[0].upper() + text[1:]
-        skip_word = _last_word(text)
+        said = text
         out += text
     return out
 

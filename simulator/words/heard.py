@@ -18,10 +18,14 @@ from simulator.words.chinese_script import to_simplified
 from simulator.words.grammar import value_words
 
 _SPACES = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # whitespace `_SPACES` would change: a run, or not a plain space
 
 
 def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text.lower())
+    """Lower case, every run of whitespace one space. Most texts (tool results above all) have
+    single spaces only: one scan finds that, and the substitution is skipped."""
+    lowered = text.lower()
+    return _SPACES.sub(" ", lowered) if _ODD_SPACE.search(lowered) else lowered
 
 
 def number_forms(value: int | float) -> list[str]:
@@ -36,24 +40,39 @@ def number_forms(value: int | float) -> list[str]:
 
 class HeardFacts:
     """The normalised text of every user message and successful tool result seen so far (fed
-    incrementally)."""
+    incrementally). Messages are read when a question first needs them: the last results of a
+    conversation are often never asked about, and normalising them would be wasted."""
 
     def __init__(self) -> None:
-        self.text = ""
+        self._text = ""
         self._seen = 0
+        self._unread: list[Message] = []
         self._number_patterns: dict[float, re.Pattern[str]] = {}
 
     def update(self, messages: Sequence[Message]) -> None:
         """Take in the messages added since the last call (the conversation only grows)."""
-        for message in messages[self._seen:]:
+        if len(messages) > self._seen:
+            self._unread.extend(messages[self._seen:])
+        self._seen = len(messages)
+
+    @property
+    def text(self) -> str:
+        if self._unread:
+            self._read()
+        return self._text
+
+    def _read(self) -> None:
+        text = self._text
+        for message in self._unread:
             if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
                 said = normalise(message.content)
-                self.text += " " + said
+                text += " " + said
                 if not said.isascii():  # 廣州, 下週一 in Traditional characters are 广州, 下周一
                     simplified = to_simplified(said)
                     if simplified != said:
-                        self.text += " " + simplified
-        self._seen = len(messages)
+                        text += " " + simplified
+        self._text = text
+        self._unread.clear()
 
     def knows(self, value: Any) -> bool:
         """Has this value been said? Strings: case-insensitive substring. Numbers: any of

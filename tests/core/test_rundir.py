@@ -209,3 +209,39 @@ def test_a_locked_command_starts_from_whole_lines(tmp_path):
     run.traces_path.write_text('{"id": "a"}\n{"id": "b", "mess')
     with run.locked("export"):
         assert run.traces_path.read_text() == '{"id": "a"}\n'
+
+
+def test_a_batch_of_lines_is_one_write_and_a_full_disk_keeps_whole_lines_only(tmp_path, monkeypatch):
+    """`write_lines` appends a batch in one write; when that write fails part-way, the batch is cut
+    back and its lines go one at a time, so the lines that fit land whole and none is torn."""
+    import errno
+    import os as real_os
+
+    path = tmp_path / "v.jsonl"
+    lines = [f'{{"trace_id": "t{i}"}}' for i in range(1, 4)]
+    writes: list[int] = []
+
+    def counted(fd, data):
+        writes.append(len(data))
+        real_os.write(fd, bytes(data))
+
+    monkeypatch.setattr("simulator.core.rundir.write_all", counted)
+    w = JsonlAppender(path)
+    w.write_lines(lines)
+    assert len(writes) == 1 and [r["trace_id"] for r in iter_jsonl(path)] == ["t1", "t2", "t3"]
+
+    cap = path.stat().st_size + len(lines[0]) + 1 + 5  # the disk takes one more line and a few bytes
+
+    def until_full(fd, data):
+        granted = max(0, min(len(data), cap - real_os.fstat(fd).st_size))
+        real_os.write(fd, bytes(data[:granted]))
+        if granted < len(data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("simulator.core.rundir.write_all", until_full)
+    with pytest.raises(OSError) as caught:
+        w.write_lines([f'{{"trace_id": "u{i}"}}' for i in range(1, 4)])
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+    monkeypatch.undo()
+    w.close()
+    assert [r["trace_id"] for r in iter_jsonl(path)] == ["t1", "t2", "t3", "u1"]

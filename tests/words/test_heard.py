@@ -19,3 +19,23 @@ def test_an_enum_value_said_as_words_is_heard():
     assert heard.knows("wrong_item") and heard.knows("ORD-70860")
     assert not heard.knows("not_as_described")
     assert not _heard("it is the wrong one").knows("wrong_item")
+
+
+def test_messages_fed_one_by_one_are_all_heard_once_read():
+    """Messages are read when a question needs them, in the order they came, each once: what was
+    fed before and after a question is heard, and a failed tool result is not."""
+    from simulator.core.messages import ToolMessage
+
+    messages = [UserMessage(content="My order is ORD-12345")]
+    heard = HeardFacts()
+    heard.update(messages)
+    assert heard.knows("ORD-12345") and not heard.knows("jane@example.com")
+    messages += [
+        ToolMessage(tool_call_id="c1", name="lookup", content='{"error": "no 45.50 here"}', is_error=True),
+        ToolMessage(tool_call_id="c2", name="lookup", content='{"email": "Jane@Example.com", "total": 27.5}'),
+        UserMessage(content="下週一  可以嗎"),
+    ]
+    heard.update(messages)
+    heard.update(messages)  # nothing new: nothing read twice
+    assert heard.knows("jane@example.com") and heard.knows(27.5) and not heard.knows(45.5)
+    assert heard.text.count("ord-12345") == 1 and "下週一 可以嗎" in heard.text and "下周一 可以吗" in heard.text

@@ -13,6 +13,7 @@ import asyncio
 from collections import deque
 from typing import Callable, Iterable
 
+from simulator.core import gc_tuning
 from simulator.core.records import Episode
 from simulator.run.outcome import Played
 from simulator.run.player import Player
@@ -32,6 +33,10 @@ class EpisodeLoop:
         self.tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
+        # Playing is a phase of many short-lived objects over a long-lived heap (the pack, its
+        # sims, the run's state): the collector is settled as for model calls (core/gc_tuning.py).
+        # Offline, young collections every 700 allocations were ~1.4% of the CPU.
+        gc_tuning.settle()
         self.tasks = [asyncio.ensure_future(self._slot()) for _ in range(self.slots)]
 
     def put(self, episodes: Iterable[Episode]) -> None:

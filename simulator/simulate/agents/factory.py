@@ -50,6 +50,20 @@ class AgentSettings:
         }
 
 
+_OFFLINE: Any = None
+
+
+def _offline() -> Any:
+    """The offline agents' module, imported on first use (a run with model agents never loads
+    it) and then kept: an `import` statement run for every episode costs more than building it."""
+    global _OFFLINE
+    if _OFFLINE is None:
+        from simulator.simulate.agents import offline
+
+        _OFFLINE = offline
+    return _OFFLINE
+
+
 class AgentFactory:
     """Builds one user, one assistant (and a tool model, if any) per episode."""
 
@@ -62,18 +76,14 @@ class AgentFactory:
             from simulator.simulate.agents.llm_user import make_llm_user
 
             return make_llm_user(ctx, self.settings.models["user"], self.client)
-        from simulator.simulate.agents.offline import make_offline_user
-
-        return make_offline_user(ctx)
+        return _offline().make_offline_user(ctx)
 
     def assistant(self, ctx: EpisodeContext) -> AssistantAgent:
         if "assistant" in self.settings.models:
             from simulator.simulate.agents.llm_assistant import make_llm_assistant
 
             return make_llm_assistant(ctx, self.settings.models["assistant"], self.client)
-        from simulator.simulate.agents.offline import make_offline_assistant
-
-        return make_offline_assistant(ctx)
+        return _offline().make_offline_assistant(ctx)
 
     def tool_model(self, ctx: EpisodeContext) -> Any:
         """An LLM simulator for schema-only tools, or None (the offline schema sim)."""

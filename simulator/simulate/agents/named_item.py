@@ -71,3 +71,14 @@ def _asks_for_named(templates: tuple[str, ...]) -> bool:
 def uses_named_items(templates: LocalizedText | None, language: str) -> bool:
     """Does any variant of `templates` in `language` speak of a named item?"""
     return templates is not None and _asks_for_named(tuple(templates.for_language(language)))
+
+
+@lru_cache(maxsize=1024)
+def _mentions_lists(templates: tuple[str, ...]) -> bool:
+    return any(root.endswith(("_list", "_count")) for t in templates for root in template_roots(t))
+
+
+def uses_list_summaries(templates: LocalizedText | None, language: str) -> bool:
+    """Does any variant of `templates` in `language` say a result list as `{<list>_list}` or
+    `{<list>_count}`? (If none does, the reply does not summarise the lists: nothing would read it.)"""
+    return templates is not None and _mentions_lists(tuple(templates.for_language(language)))

@@ -29,6 +29,7 @@ from simulator.core.records import RoleUsage
 from simulator.simulate.agents.named_item import (
     named_items,
     template_roots,
+    uses_list_summaries,
     uses_named_items,
 )
 from simulator.simulate.agents.result_reading import (
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 
 PHRASES_FILE = Path(__file__).with_name("assistant_phrases.yaml")
 MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
+# `json.dumps(args, ensure_ascii=False)` with its encoder built once rather than per call.
+_ARGUMENTS_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @lru_cache(maxsize=None)
@@ -157,7 +160,7 @@ class OfflineAssistant:
             self._calls_made += 1
             batch.append(ToolCall(
                 id=f"call_{self._calls_made}", name=step.call.tool,
-                arguments=json.dumps(args, ensure_ascii=False),
+                arguments=_ARGUMENTS_JSON(args),
             ))
             batch_tools.add(step.call.tool)
         if not batch:
@@ -207,12 +210,14 @@ class OfflineAssistant:
         # Null fields are left out so a template that mentions them (a carrier before shipping)
         # fails to render and another variant is used instead of saying "None".
         payload = without_nulls(payload)
+        templates = self.config.replies.get(message.name)
         if isinstance(payload, dict):
             shown = {k: self._label_deep(v) for k, v in payload.items()} if self.labels else payload
-            context = {**self.facts, **shown, **self._list_summaries(payload)}
+            context = {**self.facts, **shown}
+            if self.watch is not None or uses_list_summaries(templates, self.language):
+                context.update(self._list_summaries(payload))
         else:
             context = {**self.facts, "result": payload}
-        templates = self.config.replies.get(message.name)
         if isinstance(payload, dict) and uses_named_items(templates, self.language):
             context.update(named_items(payload, shown, question))  # the order holding the item the user named
         rank = self._ranker(payload, question, context) if isinstance(payload, dict) else None

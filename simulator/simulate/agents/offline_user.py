@@ -22,7 +22,8 @@ from simulator.core.messages import (
 )
 from simulator.core.records import RoleUsage
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
-from simulator.simulate.agents.style import Styler, mentions_slot
+from simulator.simulate.agents.slot_words import mentions_slot
+from simulator.simulate.agents.style import Styler
 from simulator.spec.blueprint import render_prose
 from simulator.words.chinese_script import to_simplified
 

@@ -184,20 +184,6 @@ def value_text(value: Any, language: str) -> str:
     return str(value)
 
 
-def mentions_slot(text_lower: str, slot: str, labels: Labels | None = None) -> bool:
-    """Does a (lowercased) question ask for this slot? Checked in every language we speak, with
-    the domain's own labels as well."""
-    own = labels.get(slot) if labels else None
-    if own is not None and any(w.lower() in text_lower for lang in LANGUAGES for w in own.for_language(lang)):
-        return True
-    for language in LANGUAGES:
-        phrases = phrases_for(language)
-        words = phrases.keywords.get(slot) or (phrases.labels.get(slot, humanise(slot)).lower(),)
-        if any(word in text_lower for word in words):
-            return True
-    return False
-
-
 def protected_strings(facts: Mapping[str, Any]) -> set[str]:
     """Every way a fact can appear in a message: typos must leave all of these intact."""
     found: set[str] = set()

@@ -36,7 +36,24 @@ Segments = list[list]  # [[protected: bool, text: str], ...]
 Op = Callable[[Segments, random.Random], bool]
 
 
+_ABBREVIATIONS: dict[tuple[int, str], tuple[Mapping[str, str], re.Pattern[str] | None]] = {}
+
+
 def _compile_abbreviations(mapping: Mapping[str, str], language: str) -> re.Pattern[str] | None:
+    """The phrase book's abbreviations as one pattern, compiled once per book (every conversation
+    of a persona that makes typos builds a `TypoMaker`); the book is kept so its id stays its own."""
+    key = (id(mapping), language)
+    hit = _ABBREVIATIONS.get(key)
+    if hit is not None and hit[0] is mapping:
+        return hit[1]
+    if len(_ABBREVIATIONS) > 64:
+        _ABBREVIATIONS.clear()
+    pattern = _abbreviation_pattern(mapping, language)
+    _ABBREVIATIONS[key] = (mapping, pattern)
+    return pattern
+
+
+def _abbreviation_pattern(mapping: Mapping[str, str], language: str) -> re.Pattern[str] | None:
     if not mapping:
         return None
     words = sorted(mapping, key=len, reverse=True)  # "thank you" before "you"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from simulator.simulate.agents.slot_words import mentions_slot
 from simulator.simulate.agents.style import (
     Styler,
-    mentions_slot,
     protected_strings,
     slot_label,
 )
