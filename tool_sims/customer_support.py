@@ -118,15 +118,18 @@ def _items(draw: Callable[[], float]) -> list[dict[str, Any]]:
         index = int(draw() * _N_PRODUCTS)
         if index not in picks:
             picks.append(index)
-    return [
-        {"sku": SKUS[i], "name": PRODUCTS[i][0], "quantity": _QUANTITIES[int(draw() * 4)], "price": PRODUCTS[i][1]}
-        for i in picks
-    ]
+    return [_ITEM_ROWS[i][int(draw() * 4)].copy() for i in picks]
 
 
 _ITEM_COUNTS = (1, 1, 2, 2, 3)
 _QUANTITIES = (1, 1, 1, 2)
 _N_PRODUCTS = len(PRODUCTS)
+# Each product's item row for each of the four quantity draws, copied per order (a flat dict's
+# copy is cheaper than building it key by key, and every order has one to three items).
+_ITEM_ROWS = tuple(
+    tuple({"sku": SKUS[i], "name": name, "quantity": q, "price": price} for q in _QUANTITIES)
+    for i, (name, price, *_rest) in enumerate(PRODUCTS)
+)
 
 
 class _IsoDays(dict[int, str]):

@@ -188,7 +188,8 @@ class ToolEnvironment:
         self.today = today_for(seed, today)
         self.check_returns = check_returns
         self._initial: State = seeded_state(domain, seed, self.today)
-        self._context: SimContext | None = None  # made (with the state's copy) when first needed
+        self._context: SimContext | None = None  # made when a sim first runs (see `_sim_context`)
+        self._own = False  # does the context hold the episode's own copy of the state yet?
         self.calls = 0
         self.facts: dict[str, Any] = {}  # the episode's slot values (see `set_facts`)
         self._echo: ResultEcho | None = None
@@ -219,11 +220,24 @@ class ToolEnvironment:
         arguments check refuses), and copying the state and seeding the rng was most of what
         setting up their environment cost. Nothing else reads the copy first, so its contents
         and the rng's draws are those an eager copy would give."""
-        if self._context is None:
-            self._context = SimContext(
-                state=copy_tree(self._initial), rng=random.Random(f"sims:{self.seed}"), today=self.today
+        return self._sim_context(read_only=False)
+
+    def _sim_context(self, *, read_only: bool) -> SimContext:
+        """The context a sim runs in. A read-only tool (`read_only: true`, which the loader makes
+        every tool declare) reads the seeded state itself until a tool that writes needs the
+        episode's own copy: many episodes only look things up, and copying the state for them
+        (and diffing it afterwards) was a sizeable part of their environment's cost. The copy is
+        made before any write, so it holds what an eager copy would; the rng and counters are
+        the same objects throughout, so every draw is the one it always was."""
+        context = self._context
+        if context is None:
+            context = self._context = SimContext(
+                state=self._initial, rng=random.Random(f"sims:{self.seed}"), today=self.today
             )
-        return self._context
+        if not self._own and not read_only:
+            context.state = copy_tree(self._initial)
+            self._own = True
+        return context
 
     @property
     def state(self) -> State:
@@ -261,10 +275,17 @@ class ToolEnvironment:
             # The schema may allow arguments the function does not name; they carry no meaning
             # for the sim, and a TypeError here would blame the model for the sim's signature.
             args = {k: v for k, v in args.items() if k in accepted}
+        read_only = spec.read_only is True
+        context = self._sim_context(read_only=read_only)
+        # `check_returns` (tests, `toolsim check`) also proves a read-only sim leaves the state alone.
+        before = copy_tree(context.state) if self.check_returns and read_only else None
         try:
-            value = registered.fn(self.context, **args)
+            value = registered.fn(context, **args)
         except ToolError as exc:
             return tool_error(call, str(exc))
+        finally:
+            if before is not None and before != context.state:
+                raise ReturnsMismatch(f"sim {call.name!r} is declared read_only but changed the state")
         if self.check_returns and spec.returns is not None:
             problems = schema_errors(spec.returns, value)
             if problems:
@@ -310,6 +331,6 @@ class ToolEnvironment:
 
     def diff(self) -> list[StateChange]:
         """What the calls so far changed in the state, relative to the seeded snapshot."""
-        if self._context is None:  # no sim ran: nothing can have changed
+        if not self._own:  # no sim ran, or only read-only ones: nothing can have changed
             return []
         return diff_values(self._initial, self._context.state)

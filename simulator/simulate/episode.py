@@ -134,7 +134,7 @@ def choose_template(scenario: Scenario, persona: Persona, facts: dict[str, Any],
         return 0
     say = scenario.turns[0].say
     variants = say.for_language(persona.language) or say.for_language("en")
-    if not variants:
+    if len(variants) < 2:  # one variant: every draw below would pick it, so skip seeding an rng
         return 0
     rng = random.Random(f"template:{seed}:{scenario.id}:{persona.id}")
     indices = list(range(len(variants)))

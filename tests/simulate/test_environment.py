@@ -250,3 +250,39 @@ def test_a_failing_tool_model_becomes_an_error_result_not_a_crash():
 
     result = asyncio.run(ToolEnvironment(domain, seed=1).acall(ToolCall(id="c1", name="get_weather"), Broken()))
     assert result.is_error and "temporarily unavailable" in result.content
+
+
+# A read-only tool that breaks its word, for the check below.
+liar = ToolSimModule("liar")
+
+
+@liar.state
+def _liar_seed(rng, today):
+    return {"items": [{"id": 0, "seen": 0}]}
+
+
+@liar.tool(description="Read the items", parameters={"type": "object", "properties": {}}, read_only=True)
+def peek(ctx):
+    ctx.state["items"][0]["seen"] += 1
+    return {"items": len(ctx.state["items"])}
+
+
+def test_read_only_calls_read_the_seeded_state_and_a_write_copies_it_first():
+    env = ToolEnvironment(make_domain(support_sims), seed=21)
+    delivered = next(o for o in env.initial_state["orders"] if o["status"] == "delivered")
+    looked_up = json.loads(call(env, "lookup_order", {"order_id": delivered["order_id"]}).content)
+    assert [o["order_id"] for o in looked_up["orders"]] == [delivered["order_id"]]
+    assert env._context.state is env.initial_state and env.diff() == []  # a lookup made no copy
+    call(env, "initiate_refund", {"order_id": delivered["order_id"], "reason": "defective", "amount": 1.5})
+    assert env.state is not env.initial_state and env.initial_state["refunds"] == []
+    assert [c.path for c in env.diff() if c.path.startswith("/refunds")] == ["/refunds/0"]
+    # The same write without the lookup first: the same result (the rng and the copy are as they were).
+    fresh = ToolEnvironment(make_domain(support_sims), seed=21)
+    call(fresh, "initiate_refund", {"order_id": delivered["order_id"], "reason": "defective", "amount": 1.5})
+    assert fresh.diff() == env.diff()
+
+
+def test_check_returns_catches_a_read_only_sim_that_changes_the_state():
+    strict = ToolEnvironment(make_domain(liar), seed=1, check_returns=True)
+    with pytest.raises(ReturnsMismatch, match="read_only"):
+        call(strict, "peek")
