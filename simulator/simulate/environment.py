@@ -285,7 +285,8 @@ class ToolEnvironment:
             return tool_error(call, str(exc))
         finally:
             if before is not None and before != context.state:
-                raise ReturnsMismatch(f"sim {call.name!r} is declared read_only but changed the state")
+                raise ReturnsMismatch(f"sim {call.name!r} is declared read_only but changed the state "
+                                     "(declare it read_only: false)")
         if self.check_returns and spec.returns is not None:
             problems = schema_errors(spec.returns, value)
             if problems:

@@ -147,6 +147,20 @@ def test_validate_names_the_line_that_breaks_the_pack(clinic, case: Broken, caps
     assert _tree(clinic) == before  # nothing written: no run directory, no cache
 
 
+def test_a_read_only_sim_that_changes_the_state_is_caught(clinic, capsys):
+    # Runs trust `read_only` (such a tool reads the cached seeded state itself); the rehearsal checks it.
+    find = '    return {"doctors": [d for d in ctx.state["doctors"] if d["specialty"] == specialty]}'
+    _edit(clinic, SIMS, find, '    ctx.state["last_search"] = specialty\n' + find)
+    before = _tree(clinic)
+    assert main(["validate", PY]) == 2
+    err = capsys.readouterr().err.splitlines()
+    wanted = "crashed: ReturnsMismatch: sim 'find_doctor' is declared read_only but changed the state"
+    assert [line.split(": scenarios")[0] for line in err[:-1]] == [
+        f"{PY}:{_line(clinic, PY, '- id: find_a_doctor')}", f"{PY}:{_line(clinic, PY, '- id: find_then_book')}"]
+    assert all(wanted in line and "(declare it read_only: false)" in line for line in err[:-1])
+    assert _tree(clinic) == before
+
+
 @pytest.mark.parametrize("target", [PY, SCHEMA])
 @pytest.mark.slow
 def test_the_intact_pack_validates_and_runs_to_its_targets(clinic, target, capsys):

@@ -108,6 +108,10 @@ async def _play(pack: Pack, scenario: Scenario, persona_id: str, language: str, 
         ctx = prepare_episode(pack, episode)
     except Exception as exc:  # noqa: BLE001 - what a run would record as a crashed episode
         return Play(scenario, language, attempt, None, None, error=exc)
+    # A rehearsal holds the sims to their declarations, which runs trust for speed: every result
+    # must match its `returns` schema, and a `read_only` tool must leave the state alone (runs let
+    # read-only tools read the cached seeded state itself).
+    ctx.env.check_returns = True
     assistant = OfflineAssistant(ctx)
     assistant.watch = watch
     trace = await simulate_episode(ctx, OfflineUser(ctx), assistant)
