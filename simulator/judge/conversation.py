@@ -43,10 +43,12 @@ def normalize(text: str) -> str:
 
 
 def numbers_in(text: str) -> set[float]:
-    # findall hands back the strings without a Match object each; most texts carry no comma to drop
-    if "," not in text:
-        return set(map(float, _NUMBER.findall(text)))
-    return {float(n.replace(",", "") if "," in n else n) for n in _NUMBER.findall(text)}
+    # findall hands back the strings without a Match object each; most numbers carry no comma to
+    # drop, even in a JSON result full of commas (one test of them all, not one per number)
+    found = _NUMBER.findall(text)
+    if "," in text and "," in "".join(found):
+        return {float(n.replace(",", "")) for n in found}
+    return set(map(float, found))
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,8 +48,11 @@ class Contradictions:
         everyday word ("high") only next to its field's name ("high priority"); a label inside
         a longer one (经济舱 in 高级经济舱) is that longer one."""
         lexicon = self.lexicon
+        forms = lexicon.words_forms
+        # A word found is one of these as a substring: most replies hold none, and a few `in`
+        # tests cost less than cutting the reply into words (the same hits either way).
         hits = [(m.start(), m.end(), form) for m in _WORDS.finditer(low)
-                if (form := lexicon.words_forms.get(m.group())) is not None]
+                if (form := forms.get(m.group())) is not None] if any(w in low for w in forms) else []
         covered: list[tuple[int, int]] = []
         for form in lexicon.ascii_forms if low.isascii() else lexicon.other_forms:  # longest first
             if form.text in low:
