@@ -208,10 +208,13 @@ class Summaries(Sequence[TraceSummary]):
 
     def add_facts(self, facts: AcceptedFacts) -> int:
         """Store one summary from facts computed elsewhere (`accepted_facts`, maybe `signed`)."""
-        values = {"tool": facts.tool, "category": facts.category, "persona": facts.persona,
-                  "language": facts.language, "scenario": facts.scenario, "template": facts.template}
-        for field, value in values.items():
-            self._codes[field].append(self._names[field].code(value))
+        codes, names = self._codes, self._names  # column by column, without a dict per row
+        codes["tool"].append(names["tool"].code(facts.tool))
+        codes["category"].append(names["category"].code(facts.category))
+        codes["persona"].append(names["persona"].code(facts.persona))
+        codes["language"].append(names["language"].code(facts.language))
+        codes["scenario"].append(names["scenario"].code(facts.scenario))
+        codes["template"].append(names["template"].code(facts.template))
         self._users.extend(facts.user_key)
         self._ends.append(len(self._users))
         self._keys.append(facts.key)

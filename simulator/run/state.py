@@ -36,8 +36,12 @@ class RunState:
             self.accepted.add_facts(outcome.facts)
         elif not outcome.accepted:
             self.rejected.update(outcome.reasons or ["override"])
+        totals = self.usage
         for role, usage in outcome.usage.items():
-            self.usage.setdefault(role, RoleUsage()).add(usage)
+            total = totals.get(role)
+            if total is None:  # (not `setdefault`: that validates a pydantic RoleUsage per role per episode)
+                total = totals[role] = RoleUsage()
+            total.add(usage)
 
     def record_trace(self, trace: Trace, verdict: Verdict) -> None:
         self.record(Outcome.of(trace, verdict))

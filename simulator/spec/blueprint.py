@@ -157,15 +157,23 @@ def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any
     value's type (a number stays a number); mixed strings are rendered as text; containers recurse."""
     results = results or {}
     if isinstance(value, str):
-        match = PLACEHOLDER.fullmatch(value)
-        if match:
-            return _resolve(match.group(1), facts, results)
+        name = _whole_placeholder(value)
+        if name is not None:
+            return _resolve(name, facts, results)
         return render_text(value, facts, results)
     if isinstance(value, list):
         return [render_value(v, facts, results) for v in value]
     if isinstance(value, dict):
         return {k: render_value(v, facts, results) for k, v in value.items()}
     return value
+
+
+@lru_cache(maxsize=4096)
+def _whole_placeholder(value: str) -> str | None:
+    """The placeholder name when `value` is exactly one placeholder, else None (a blueprint's few
+    argument strings are matched once, not once per call)."""
+    match = PLACEHOLDER.fullmatch(value)
+    return match.group(1) if match else None
 
 
 def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> dict[str, Any]:
