@@ -286,8 +286,7 @@ class OfflineAssistant:
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 entries = []
                 for element in value:
-                    scalars = [str(self._label(v)) for v in element.values()
-                               if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                    scalars = _first_scalars(element, self.labels)
                     if scalars:
                         rest = p["list_rest_joiner"].join(scalars[1:3])
                         entries.append(self._fill(p["list_item"], head=scalars[0], rest=rest) if rest else scalars[0])
@@ -366,6 +365,22 @@ class OfflineAssistant:
 
     def _pick(self, options: Sequence[str]) -> str:
         return self.rng.choice(options)
+
+
+def _first_scalars(element: dict[str, Any], labels: Mapping[str, Any]) -> list[str]:
+    """The first three plain values of a list element, labelled, as text: all a list entry says
+    (a search's result elements carry a dozen fields; the rest were stringified for nothing)."""
+    scalars: list[str] = []
+    for v in element.values():
+        if isinstance(v, str):
+            scalars.append(str(labels.get(v, v)))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            scalars.append(str(v))
+        else:
+            continue
+        if len(scalars) == 3:
+            break
+    return scalars
 
 
 def _text(content: str) -> AssistantMessage:
