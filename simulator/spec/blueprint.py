@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from simulator.core.messages import Message, ToolMessage
 from simulator.spec.scenario import ExpectedCall
@@ -33,8 +33,12 @@ def placeholders(template: str) -> list[str]:
 
 def lookup(path: str, context: Mapping[str, Any]) -> Any:
     """Resolve a dotted path (`orders.0.order_id`) in nested dicts/lists."""
-    value: Any = context
-    for part in path.split("."):
+    return _walk(context, path.split("."), path)
+
+
+def _walk(value: Any, steps: Sequence[str], path: str) -> Any:
+    """Follow `steps` down from `value`; `MissingValue(path)` where one is not there."""
+    for part in steps:
         if type(value) is dict:  # fast path: `isinstance(x, Mapping)` is slow on this hot path
             if part not in value:
                 raise MissingValue(path)
@@ -137,19 +141,7 @@ def _resolve_ref(ref: _Ref, facts: Mapping[str, Any], results: Mapping[str, Any]
         if not steps:
             return results[tool]
         context = results[tool]
-    value: Any = context
-    for part in steps:
-        if type(value) is dict:
-            if part not in value:
-                raise MissingValue(path)
-            value = value[part]
-        elif isinstance(value, Mapping) and part in value:
-            value = value[part]
-        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            raise MissingValue(path)
-    return value
+    return _walk(context, steps, path)
 
 
 def render_value(value: Any, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None) -> Any:
