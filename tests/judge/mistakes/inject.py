@@ -238,6 +238,17 @@ def wrong_tool(turn: "Turn") -> Made:
     return _calls(message, calls), f"{call.name} -> {chosen.name}"
 
 
+def _one_argument_changed(turn: "Turn", options: list) -> Made:
+    """The correct message with one of `options` — (call index, call, argument, wrong value) — made."""
+    if not options:
+        return None
+    message = turn.correct
+    index, call, name, wrong = turn.rng.choice(options)
+    calls = list(message.tool_calls)
+    calls[index] = _with_args(call, {**(call.parsed_arguments() or {}), name: wrong})
+    return _calls(message, calls), f"{call.name}.{name}={wrong!r}"
+
+
 def invented_id(turn: "Turn") -> Made:
     message = turn.correct
     options = []
@@ -247,12 +258,7 @@ def invented_id(turn: "Turn") -> Made:
                 wrong = other_digits(value, turn.rng, turn.evidence)
                 if wrong:
                     options.append((index, call, name, wrong))
-    if not options:
-        return None
-    index, call, name, wrong = turn.rng.choice(options)
-    calls = list(message.tool_calls)
-    calls[index] = _with_args(call, {**(call.parsed_arguments() or {}), name: wrong})
-    return _calls(message, calls), f"{call.name}.{name}={wrong!r}"
+    return _one_argument_changed(turn, options)
 
 
 def wrong_enum(turn: "Turn") -> Made:
@@ -266,12 +272,7 @@ def wrong_enum(turn: "Turn") -> Made:
             others = [e for e in enum or [] if e not in allowed and e != args.get(name)]
             if others:
                 options.append((index, call, name, turn.rng.choice(others)))
-    if not options:
-        return None
-    index, call, name, wrong = turn.rng.choice(options)
-    calls = list(message.tool_calls)
-    calls[index] = _with_args(call, {**(call.parsed_arguments() or {}), name: wrong})
-    return _calls(message, calls), f"{call.name}.{name}={wrong!r}"
+    return _one_argument_changed(turn, options)
 
 
 def call_on_no_tool(turn: "Turn") -> Made:
