@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -68,17 +68,59 @@ Message = Annotated[
     Union[SystemMessage, UserMessage, AssistantMessage, ToolMessage], Field(discriminator="role")
 ]
 MESSAGE_LIST = TypeAdapter(list[Message])
+_M = TypeVar("_M", bound=_Msg)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# `json.dumps(payload, ensure_ascii=False, default=str)` with its encoder built once, not per result.
+_RESULT_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted(cls: type[_M], fields: dict[str, Any], given: set[str]) -> _M:
+    """A message from values already of their declared types, as `cls(**given values)` makes it
+    (same `__dict__` in field order, same fields set) without pydantic checking them again: the
+    offline agents and the tool environment make a few such messages per episode, and checking
+    cost more than the rest of making them. `fields` holds every field, in declaration order."""
+    message = _new(cls)
+    _set(message, "__dict__", fields)
+    _set(message, "__pydantic_fields_set__", given)
+    _set(message, "__pydantic_extra__", None)
+    _set(message, "__pydantic_private__", None)
+    return message
+
+
+def user_text(content: str) -> UserMessage:
+    """`UserMessage(content=content)` for a `content` known to be a str."""
+    return _trusted(UserMessage, {"role": "user", "content": content}, {"content"})
+
+
+def assistant_text(content: str) -> AssistantMessage:
+    """`AssistantMessage(content=content)` for a `content` known to be a str."""
+    return _trusted(AssistantMessage, {"role": "assistant", "content": content, "tool_calls": ()}, {"content"})
+
+
+def assistant_calls(calls: tuple[ToolCall, ...]) -> AssistantMessage:
+    """`AssistantMessage(tool_calls=calls)` for a tuple of `ToolCall`s."""
+    return _trusted(AssistantMessage, {"role": "assistant", "content": None, "tool_calls": calls}, {"tool_calls"})
+
+
+def tool_call(id: str, name: str, arguments: str) -> ToolCall:
+    """`ToolCall(id=id, name=name, arguments=arguments)` for three strs."""
+    return _trusted(ToolCall, {"id": id, "name": name, "arguments": arguments}, {"id", "name", "arguments"})
 
 
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
     """Wrap a JSON-able payload as the tool message answering `call`."""
-    content = json.dumps(payload, ensure_ascii=False, sort_keys=False, default=str)
+    content = _RESULT_JSON(payload)
     if _SURROGATE.search(content):  # a sim's bug: such text cannot be written to a UTF-8 dataset
         raise ValueError(f"the result of {call.name!r} holds a lone surrogate (not valid Unicode text)")
-    return ToolMessage(tool_call_id=call.id, name=call.name, content=content, is_error=is_error)
+    return _trusted(
+        ToolMessage,
+        {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": content, "is_error": bool(is_error)},
+        {"tool_call_id", "name", "content", "is_error"},
+    )
 
 
 def tool_error(call: ToolCall, error: str) -> ToolMessage:

@@ -24,6 +24,9 @@ from simulator.core.messages import (
     ToolCall,
     ToolMessage,
     UserMessage,
+    assistant_calls,
+    assistant_text,
+    tool_call,
 )
 from simulator.core.records import RoleUsage
 from simulator.simulate.agents.named_item import (
@@ -108,7 +111,7 @@ class OfflineAssistant:
         a user who writes Traditional Chinese is answered in it."""
         message = self._next_message(messages)
         if self.writes == "traditional" and message.content:
-            return AssistantMessage(content=to_traditional(message.content))
+            return assistant_text(to_traditional(message.content))
         return message
 
     def _next_message(self, messages: Sequence[Message]) -> AssistantMessage:
@@ -158,15 +161,12 @@ class OfflineAssistant:
             except MissingValue:
                 break
             self._calls_made += 1
-            batch.append(ToolCall(
-                id=f"call_{self._calls_made}", name=step.call.tool,
-                arguments=_ARGUMENTS_JSON(args),
-            ))
+            batch.append(tool_call(f"call_{self._calls_made}", step.call.tool, _ARGUMENTS_JSON(args)))
             batch_tools.add(step.call.tool)
         if not batch:
             return None
         self.emitted += len(batch)
-        return AssistantMessage(tool_calls=tuple(batch))
+        return assistant_calls(tuple(batch))
 
     def _ask(self, slot: str) -> str:
         label = slot_label(slot, self.language, self.config.labels)
@@ -384,7 +384,7 @@ def _first_scalars(element: dict[str, Any], labels: Mapping[str, Any]) -> list[s
 
 
 def _text(content: str) -> AssistantMessage:
-    return AssistantMessage(content=content)
+    return assistant_text(content)
 
 
 def _last_batch_failed(messages: Sequence[Message]) -> bool:

@@ -19,6 +19,7 @@ from simulator.core.messages import (
     Message,
     ToolMessage,
     UserMessage,
+    user_text,
 )
 from simulator.core.records import RoleUsage
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
@@ -56,7 +57,7 @@ class OfflineUser:
 
     async def respond(self, messages: Sequence[Message]) -> UserMessage:
         self.usage.calls += 1
-        return UserMessage(content=self.next_message(messages))
+        return user_text(self.next_message(messages))
 
     def next_message(self, messages: Sequence[Message]) -> str:
         """The text of the next user message (synchronous core of `respond`)."""
