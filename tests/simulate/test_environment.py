@@ -286,3 +286,16 @@ def test_check_returns_catches_a_read_only_sim_that_changes_the_state():
     strict = ToolEnvironment(make_domain(liar), seed=1, check_returns=True)
     with pytest.raises(ReturnsMismatch, match="read_only"):
         call(strict, "peek")
+
+
+def test_diff_values_of_state_dicts_says_what_a_whole_comparison_says() -> None:
+    """State dicts are walked, not compared whole first: the walk must still find them equal
+    exactly when `==` does (NaN equal to itself as one object, 1 == 1.0) and report the rest."""
+    nan = float("nan")
+    assert diff_values({"a": nan, "b": [1]}, {"a": nan, "b": [1]}) == []  # one NaN object: equal
+    assert diff_values({"a": 1, "b": {"c": 2}}, {"a": 1.0, "b": {"c": 2}}) == []  # == says equal
+    changed = diff_values({"a": 1, "b": {"c": 2}}, {"a": 1.0, "b": {"c": 3}})
+    assert [(c.path, c.before, c.after) for c in changed] == [("/a", 1, 1.0), ("/b/c", 2, 3)]
+    changed = diff_values({"a": nan, "x": 1}, {"a": float("nan")})
+    assert [c.path for c in changed] == ["/a", "/x"]
+    assert [(c.path, c.after) for c in diff_values({}, {"n": [1]})] == [("/n", [1])]

@@ -1,0 +1,46 @@
+"""The hot-path message constructors make exactly what the validated models make."""
+
+from __future__ import annotations
+
+import json
+
+from simulator.core.messages import (
+    MESSAGE_LIST,
+    AssistantMessage,
+    ToolCall,
+    ToolMessage,
+    UserMessage,
+    assistant_calls,
+    assistant_text,
+    tool_call,
+    tool_error,
+    tool_result,
+    user_text,
+)
+
+
+def _same(fast, checked) -> None:
+    assert type(fast) is type(checked)
+    assert fast == checked and hash(fast) == hash(checked)
+    assert list(fast.__dict__.items()) == list(checked.__dict__.items())
+    assert fast.model_fields_set == checked.model_fields_set
+    assert fast.model_dump_json() == checked.model_dump_json()
+
+
+def test_trusted_constructors_equal_validated_models() -> None:
+    call = ToolCall(id="call_1", name="lookup", arguments='{"id": "A-1"}')
+    _same(tool_call("call_1", "lookup", '{"id": "A-1"}'), call)
+    _same(user_text("where is A-1?"), UserMessage(content="where is A-1?"))
+    _same(assistant_text("It shipped."), AssistantMessage(content="It shipped."))
+    _same(assistant_calls((call,)), AssistantMessage(tool_calls=(call,)))
+    payload = {"status": "shipped", "price": 2.5, "名字": "张三", "when": None}
+    _same(tool_result(call, payload), ToolMessage(
+        tool_call_id="call_1", name="lookup", content=json.dumps(payload, ensure_ascii=False), is_error=False))
+    _same(tool_error(call, "no such order"), ToolMessage(
+        tool_call_id="call_1", name="lookup", content='{"error": "no such order"}', is_error=True))
+
+
+def test_trusted_messages_round_trip_through_the_message_list() -> None:
+    messages = [user_text("hi"), assistant_calls((tool_call("c", "t", "{}"),)), assistant_text("ok")]
+    dumped = MESSAGE_LIST.dump_json(messages)
+    assert MESSAGE_LIST.validate_json(dumped) == messages
