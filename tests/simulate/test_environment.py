@@ -1,4 +1,6 @@
+import copy
 import json
+import random
 from datetime import date
 
 import pytest
@@ -7,6 +9,7 @@ from simulator.core.messages import ToolCall
 from simulator.core.records import StateChange
 from simulator.simulate.environment import (
     ReturnsMismatch,
+    SeededOnFirstDraw,
     ToolEnvironment,
     copy_tree,
     diff_values,
@@ -299,3 +302,15 @@ def test_diff_values_of_state_dicts_says_what_a_whole_comparison_says() -> None:
     changed = diff_values({"a": nan, "x": 1}, {"a": float("nan")})
     assert [c.path for c in changed] == ["/a", "/x"]
     assert [(c.path, c.after) for c in diff_values({}, {"n": [1]})] == [("/n", [1])]
+
+
+@pytest.mark.parametrize("draw", [
+    lambda r: [r.random() for _ in range(3)], lambda r: [r.randrange(10_000, 99_000) for _ in range(4)],
+    lambda r: r.sample(range(100), 5), lambda r: r.choices("abc", k=8), lambda r: r.getrandbits(70),
+    lambda r: [r.gauss(0, 1) for _ in range(2)], lambda r: r.getstate(), lambda r: copy.deepcopy(r).random(),
+])
+def test_sims_rng_seeded_on_first_draw_draws_what_an_eager_one_draws(draw) -> None:
+    lazy, eager = SeededOnFirstDraw("sims:42"), random.Random("sims:42")
+    assert draw(lazy) == draw(eager)
+    assert type(lazy) is random.Random  # a plain rng from then on
+    assert [lazy.random() for _ in range(3)] == [eager.random() for _ in range(3)]
