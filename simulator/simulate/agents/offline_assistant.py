@@ -31,16 +31,14 @@ from simulator.core.messages import (
 from simulator.core.records import RoleUsage
 from simulator.simulate.agents.named_item import (
     named_items,
-    template_roots,
     uses_list_summaries,
     uses_named_items,
 )
+from simulator.simulate.agents.reply_ranking import reply_ranker
 from simulator.simulate.agents.result_reading import (
     cites_results,
-    field_names,
     mentions_results,
     reads_as_chinese,
-    result_fields,
     without_nulls,
 )
 from simulator.simulate.agents.script import TurnPlan, script_of
@@ -99,7 +97,7 @@ class OfflineAssistant:
         # Called with every set of templates about to be rendered and its context, before the
         # rendering: `toolsim validate` watches which variants can never render (author/rehearse).
         self.watch: Callable[[LocalizedText, Mapping[str, Any], Mapping[str, Any] | None], None] | None = None
-        self._words_for: dict[str, list[str]] = {}  # a result field -> the words that ask about it
+        self.ranking = reply_ranker(self.config, self.language)  # which reply variant fits the question
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
         self.usage.calls += 1
@@ -220,42 +218,10 @@ class OfflineAssistant:
             context = {**self.facts, "result": payload}
         if isinstance(payload, dict) and uses_named_items(templates, self.language):
             context.update(named_items(payload, shown, question))  # the order holding the item the user named
-        rank = self._ranker(payload, question, context) if isinstance(payload, dict) else None
+        rank = self.ranking.ranker(payload, question, context) if isinstance(payload, dict) else None
         rendered = self._render_any(templates, context, results, rank)
         spec = self.tools.get(message.name)
         return rendered or self._generic_result(payload, writes=spec is not None and spec.writes)
-
-    def _ranker(self, payload: dict[str, Any], question: str, context: Mapping[str, Any]):
-        """Score a reply template by what the user asked: each field it states that the question is
-        about (a field's name or one of the domain's labels for it appears in the question), the
-        item of a list the user named (`orders_asked`, named_item.py), and whether it names every
-        item of a result list that has several (and, for a list of one, whether it speaks of that
-        item without listing it)."""
-        named = {k for k, v in context.items() if k.endswith("_asked") and v is not context[k[:-6]][0]}  # not the first
-        asked = {key for key in result_fields(payload) if self._asked_about(key, question)} if question else set()
-        lists = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) > 1}
-        singles = {f"{k}_list" for k, v in payload.items() if isinstance(v, list) and len(v) == 1}
-
-        def score(template: str) -> int:
-            names = field_names(template)
-            # A list of one is better said as that one item than as "ORD-1 (...). Order ORD-1 ...".
-            score = (2 * len(asked.intersection(names)) + 3 * bool(lists.intersection(names))
-                     - bool(singles.intersection(names)))
-            return score + 4 * bool(named and named.intersection(template_roots(template)))
-        return score
-
-    def _asked_about(self, key: str, question: str) -> bool:
-        words = self._words_for.get(key)
-        if words is None:
-            words = [key.replace("_", " ")]
-            own = self.config.labels.get(key)
-            if own is not None:
-                words += [w.lower() for w in own.for_language(self.language) if w]
-            self._words_for[key] = words
-        for word in words:
-            if word in question:
-                return True
-        return False
 
     def _error_text(self, error: str) -> str:
         """The error as our language says it: the domain's `error_texts` entry that matches, the
