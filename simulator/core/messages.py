@@ -114,7 +114,7 @@ def tool_call(id: str, name: str, arguments: str) -> ToolCall:
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
     """Wrap a JSON-able payload as the tool message answering `call`."""
     content = _RESULT_JSON(payload)
-    if _SURROGATE.search(content):  # a sim's bug: such text cannot be written to a UTF-8 dataset
+    if not content.isascii() and _SURROGATE.search(content):  # a sim's bug: such text cannot be written to UTF-8
         raise ValueError(f"the result of {call.name!r} holds a lone surrogate (not valid Unicode text)")
     return _trusted(
         ToolMessage,

@@ -44,3 +44,12 @@ def test_trusted_messages_round_trip_through_the_message_list() -> None:
     messages = [user_text("hi"), assistant_calls((tool_call("c", "t", "{}"),)), assistant_text("ok")]
     dumped = MESSAGE_LIST.dump_json(messages)
     assert MESSAGE_LIST.validate_json(dumped) == messages
+
+
+def test_a_result_holding_a_lone_surrogate_is_refused() -> None:
+    import pytest
+
+    call = ToolCall(id="c", name="lookup")
+    with pytest.raises(ValueError, match="lone surrogate"):
+        tool_result(call, {"name": "bad \ud800 text"})
+    assert tool_result(call, {"name": "张三 \U0001f600"}).content == '{"name": "张三 \U0001f600"}'
