@@ -7,6 +7,7 @@ version fails loudly instead of half-loading.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timezone
 from typing import Any, Literal
 
@@ -19,9 +20,19 @@ Termination = Literal["user_stop", "max_turns", "error", "user_defect"]
 Decision = Literal["accept", "reject"]
 
 
+_SECOND = [-1, ""]  # the whole second last said, as "YYYY-MM-DDTHH:MM:SS"
+
+
 def now_iso() -> str:
-    """A trace's `created_at`: the time now, in UTC, ISO 8601."""
-    return datetime.now(timezone.utc).isoformat()
+    """A trace's `created_at`: the time now, in UTC, ISO 8601 — the text of
+    `datetime.now(timezone.utc).isoformat()` (microseconds, left out when zero). The date and
+    time of day are worked out once per second: `datetime.now(timezone.utc)` cost 3-9 us an
+    episode (a calendar conversion each time), the clock read and the microseconds well under 1."""
+    second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+    if second != _SECOND[0]:
+        _SECOND[1] = datetime.fromtimestamp(second, timezone.utc).isoformat()[:-6]  # without "+00:00"
+        _SECOND[0] = second
+    return f"{_SECOND[1]}.{micro:06d}+00:00" if micro else f"{_SECOND[1]}+00:00"
 
 
 class Record(BaseModel):
