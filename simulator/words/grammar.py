@@ -122,9 +122,9 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
     for text, value in pieces:
         if value is None:  # the template's own words
             if said is not None:
-                found = _NEXT_WORD.match(text)  # (the value's last word is looked at only then)
-                if found and found.group(2).lower() == _last_word(said):
-                    text = text[found.end():]
+                found = _next_word(text)  # (the value's last word is looked at only then)
+                if found is not None and found[1] == _last_word(said):
+                    text = text[found[0]:]
                 said = None
             if pending_count is not None:
                 counted = _COUNTED_NEXT.match(text)
@@ -155,12 +155,12 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
                 the = _THE_BEFORE.search(tail)
                 if the:
                     out, tail = out[: cut + the.start(1)], tail[: the.start(1)]
-            article = _ARTICLE_BEFORE.search(tail)
-            if article:
-                a, _, space = article.groups()
+            article = _article_before(tail)
+            if article is not None:
+                at, a, space = article
                 chosen = article_for(text)
                 chosen = chosen.capitalize() if a.isupper() else chosen
-                out = out[: cut + article.start(1)] + chosen + space
+                out = out[: cut + at] + chosen + space
             if number is not None:
                 cut = max(len(out) - _TAIL, 0)
                 verb = _VERB_BEFORE.search(out[cut:])
@@ -172,6 +172,41 @@ def settle(pieces: Sequence[tuple[str, Any | None]], english: bool = True) -> st
         said = text
         out += text
     return out
+
+
+# What `_NEXT_WORD` and `_ARTICLE_BEFORE` find in a template's text and in the few characters
+# before a value: both are parts of a template far more often than not, so each is matched once
+# (a regex search per value of every message was a good share of `settle`). Bounded: emptied when full.
+_MEMO_LIMIT = 8192
+_NEXT_WORDS: dict[str, tuple[int, str] | None] = {}
+_ARTICLES: dict[str, tuple[int, str, str] | None] = {}
+
+
+def _next_word(text: str) -> tuple[int, str] | None:
+    """`_NEXT_WORD.match(text)` as (its end, its word lower-cased), or None."""
+    try:
+        return _NEXT_WORDS[text]
+    except KeyError:
+        pass
+    found = _NEXT_WORD.match(text)
+    if len(_NEXT_WORDS) >= _MEMO_LIMIT:
+        _NEXT_WORDS.clear()
+    answer = _NEXT_WORDS[text] = (found.end(), found.group(2).lower()) if found else None
+    return answer
+
+
+def _article_before(tail: str) -> tuple[int, str, str] | None:
+    """`_ARTICLE_BEFORE.search(tail)` as (where its article starts, the article's "a"/"A",
+    the spaces after it), or None."""
+    try:
+        return _ARTICLES[tail]
+    except KeyError:
+        pass
+    found = _ARTICLE_BEFORE.search(tail)
+    if len(_ARTICLES) >= _MEMO_LIMIT:
+        _ARTICLES.clear()
+    answer = _ARTICLES[tail] = (found.start(1), found.group(1), found.group(3)) if found else None
+    return answer
 
 
 def _plural_of_match(match: re.Match[str]) -> str:
