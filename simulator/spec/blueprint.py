@@ -96,11 +96,21 @@ def render_prose(
     `MissingValue` when a placeholder cannot be resolved."""
     results = results or {}
     pieces: list[tuple[str, Any]] = []
+    plain = type(facts) is dict
     for literal, ref in _parsed(template):
         if ref is None:
             pieces.append((literal, None))
+            continue
+        steps = ref[3]
+        if plain and ref[1] is None and len(steps) == 1:  # `{slot}`: `_resolve_ref` without the calls
+            if steps[0] not in facts:
+                raise MissingValue(ref[2])
+            value = facts[steps[0]]
         else:
             value = _resolve_ref(ref, facts, results)
+        if type(value) is str:  # (what `_as_prose` says of a string)
+            pieces.append((value, value))
+        else:
             pieces.append((_as_prose(value, language), value if value is not None else "None"))
     return settle(pieces, english=language == "en")
 
