@@ -111,6 +111,24 @@ def tool_call(id: str, name: str, arguments: str) -> ToolCall:
     return _trusted(ToolCall, {"id": id, "name": name, "arguments": arguments}, {"id", "name", "arguments"})
 
 
+_ARGUMENTS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_quoted = json.encoder.encode_basestring  # the C encoder's own quoting of a str (ensure_ascii=False)
+_int_text = int.__repr__
+
+
+def arguments_json(args: dict[str, Any]) -> str:
+    """`json.dumps(args, ensure_ascii=False)`: a call's arguments as the offline assistant writes
+    them. Most are a few strings or whole numbers under string keys, written here directly (the
+    encoder's setup cost more than writing them); anything else goes to the encoder."""
+    parts = []
+    for key, value in args.items():
+        kind = type(value)
+        if type(key) is not str or (kind is not str and kind is not int):
+            return _ARGUMENTS_JSON(args)
+        parts.append(f"{_quoted(key)}: {_quoted(value) if kind is str else _int_text(value)}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
     """Wrap a JSON-able payload as the tool message answering `call`."""
     content = _RESULT_JSON(payload)

@@ -53,3 +53,12 @@ def test_a_result_holding_a_lone_surrogate_is_refused() -> None:
     with pytest.raises(ValueError, match="lone surrogate"):
         tool_result(call, {"name": "bad \ud800 text"})
     assert tool_result(call, {"name": "张三 \U0001f600"}).content == '{"name": "张三 \U0001f600"}'
+
+
+def test_arguments_json_writes_what_json_dumps_writes() -> None:
+    from simulator.core.messages import arguments_json
+
+    for args in ({}, {"order_id": "ORD-1", "qty": 2}, {"名字": "张三", "q": 'a "b"\n\\ \u2028'},
+                 {"flag": True, "none": None, "price": 2.5, "big": 10**30}, {"rows": [1, "a"], "obj": {"k": 1}},
+                 {1: "int key"}):
+        assert arguments_json(args) == json.dumps(args, ensure_ascii=False)

@@ -24,6 +24,7 @@ from simulator.core.messages import (
     ToolCall,
     ToolMessage,
     UserMessage,
+    arguments_json,
     assistant_calls,
     assistant_text,
     tool_call,
@@ -59,8 +60,6 @@ if TYPE_CHECKING:
 
 PHRASES_FILE = Path(__file__).with_name("assistant_phrases.yaml")
 MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
-# `json.dumps(args, ensure_ascii=False)` with its encoder built once rather than per call.
-_ARGUMENTS_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @lru_cache(maxsize=None)
@@ -159,7 +158,7 @@ class OfflineAssistant:
             except MissingValue:
                 break
             self._calls_made += 1
-            batch.append(tool_call(f"call_{self._calls_made}", step.call.tool, _ARGUMENTS_JSON(args)))
+            batch.append(tool_call(f"call_{self._calls_made}", step.call.tool, arguments_json(args)))
             batch_tools.add(step.call.tool)
         if not batch:
             return None
