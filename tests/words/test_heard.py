@@ -39,3 +39,21 @@ def test_messages_fed_one_by_one_are_all_heard_once_read():
     heard.update(messages)  # nothing new: nothing read twice
     assert heard.knows("jane@example.com") and heard.knows(27.5) and not heard.knows(45.5)
     assert heard.text.count("ord-12345") == 1 and "下週一 可以嗎" in heard.text and "下周一 可以吗" in heard.text
+
+
+def test_has_odd_space_says_what_the_regex_says() -> None:
+    """The substring tests stand for `\\s\\s|[^\\S ]`: the same answer on runs, tabs, newlines,
+    no-break and ideographic spaces, and the list of other spaces is Python's own."""
+    import random
+    import re
+    import sys
+
+    from simulator.words.heard import _OTHER_SPACES, has_odd_space
+
+    assert _OTHER_SPACES == "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " ")
+    regex = re.compile(r"\s\s|[^\S ]")
+    rng = random.Random(0)
+    pieces = ["a", " ", "  ", "\t", "\n", "\xa0", "张", "\u3000", "\x1c", "\u2028", "x y", "\r\n", "é"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        assert has_odd_space(text) == bool(regex.search(text)), repr(text)
