@@ -23,22 +23,21 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from simulator import SimContext, State, ToolError, ToolSimModule
 from simulator.values.fakes import (
     CARRIERS,
+    CITIES,
+    EMAIL_DOMAINS,
+    FIRST_NAMES,
+    LAST_NAMES,
     PRODUCTS,
-    between,
-    digits,
-    email_for,
-    fake_city,
-    fake_name,
+    STREET_NAMES,
+    STREET_SUFFIXES,
+    email_local_parts,
     fake_phone,
-    fake_postal_code,
-    fake_street,
     fake_tracking_number,
-    pick,
     shuffled,
 )
 
@@ -90,46 +89,63 @@ ADDRESS = {
 SKUS = tuple(f"SKU-{31000 + 7 * i:05d}" for i in range(len(PRODUCTS)))
 
 
+def _named(first: str, last: str) -> tuple[str, tuple[str, str, str, str]]:
+    name = f"{first} {last}"
+    return name, email_local_parts(name)
+
+
+# Every (first name, last name) draw's full name and its four e-mail local parts, made once:
+# `fake_name` then `email_for` (the same draws), without building the name's text per customer.
+_NAMED = tuple(tuple(_named(first, last) for last in LAST_NAMES) for first in FIRST_NAMES)
+_N_FIRST, _N_LAST, _N_DOMAINS = len(FIRST_NAMES), len(LAST_NAMES), len(EMAIL_DOMAINS)
+_CUSTOMER_IDS = tuple(f"CUS-{1001 + n}" for n in range(N_CUSTOMERS))
+
+
 def _customers(rng: random.Random) -> list[dict[str, Any]]:
+    """Six customers with distinct names and addresses. `fake_name` and `email_for` are inlined
+    (the same draws in the same order): seeding makes dozens of these draws per episode."""
     customers: list[dict[str, Any]] = []
     used: set[str] = set()
+    draw = rng.random
     while len(customers) < N_CUSTOMERS:
-        name = fake_name(rng)
-        email = email_for(name, rng)
+        name, shapes = _NAMED[int(draw() * _N_FIRST)][int(draw() * _N_LAST)]
+        local = shapes[int(draw() * 4)]
+        if draw() < 0.4:
+            local += str(1 + int(draw() * 99))
+        email = f"{local}@{EMAIL_DOMAINS[int(draw() * _N_DOMAINS)]}"
         if name in used or email in used:
             continue
-        used.update((name, email))
-        customers.append({
-            "customer_id": f"CUS-{1001 + len(customers)}",
-            "name": name,
-            "email": email,
-            "phone": fake_phone(rng),
-        })
+        used.add(name)
+        used.add(email)
+        customers.append({"customer_id": _CUSTOMER_IDS[len(customers)], "name": name, "email": email,
+                          "phone": fake_phone(rng)})
     return customers
 
 
-def _items(draw: Callable[[], float]) -> list[dict[str, Any]]:
-    """One to three distinct catalogue products. `draw` is the seeding rng's `random`; the
-    arithmetic is `pick`/`between` inlined (the same draws in the same order), as seeding makes
-    hundreds of them per episode."""
-    count = _ITEM_COUNTS[int(draw() * 5)]
-    picks: list[int] = []
-    while len(picks) < count:
-        index = int(draw() * _N_PRODUCTS)
-        if index not in picks:
-            picks.append(index)
-    return [_ITEM_ROWS[i][int(draw() * 4)].copy() for i in picks]
+def _homes(draw: Callable[[], float]) -> list[dict[str, Any]]:
+    """One address per customer: `fake_street`, `fake_city`, `fake_postal_code` inlined."""
+    return [
+        {"street": f"{1 + int(draw() * 9899)} {STREET_NAMES[int(draw() * _N_STREETS)]} "
+                   f"{STREET_SUFFIXES[int(draw() * _N_SUFFIXES)]}",
+         "city": CITIES[int(draw() * _N_CITIES)],
+         "postal_code": str(10000 + int(draw() * 90000)),
+         "country": "US"}
+        for _ in range(N_CUSTOMERS)
+    ]
 
 
+_N_STREETS, _N_SUFFIXES, _N_CITIES = len(STREET_NAMES), len(STREET_SUFFIXES), len(CITIES)
 _ITEM_COUNTS = (1, 1, 2, 2, 3)
 _QUANTITIES = (1, 1, 1, 2)
 _N_PRODUCTS = len(PRODUCTS)
 # Each product's item row for each of the four quantity draws, copied per order (a flat dict's
-# copy is cheaper than building it key by key, and every order has one to three items).
+# copy is cheaper than building it key by key, and every order has one to three items), and
+# the row's price times quantity (the float the order total sums).
 _ITEM_ROWS = tuple(
     tuple({"sku": SKUS[i], "name": name, "quantity": q, "price": price} for q in _QUANTITIES)
     for i, (name, price, *_rest) in enumerate(PRODUCTS)
 )
+_LINE_TOTALS = tuple(tuple(row["price"] * row["quantity"] for row in rows) for rows in _ITEM_ROWS)
 
 
 class _IsoDays(dict[int, str]):
@@ -144,74 +160,89 @@ class _IsoDays(dict[int, str]):
 _ISO_DAYS = _IsoDays()
 
 
-Timeline = tuple[str, Optional[str], Optional[str], Optional[str], Optional[str]]
-
-
-def _timeline(status: str, overdue: bool, rng: random.Random, today: int) -> Timeline:
-    """Dates and shipping fields consistent with the status and with `today` (an ordinal): order
-    date, delivery date, carrier, tracking number, estimated delivery. `between(rng, a, b)` is
-    inlined as `a + int(draw() * (b - a + 1))`: the same draws."""
-    draw = rng.random
-    iso = _ISO_DAYS
-    carrier = CARRIERS[int(draw() * 4)] if status == "shipped" or status == "delivered" else None
-    delivered = estimated = None
-    if status == "processing":
-        ordered = iso[today - int(draw() * 3)]  # between 0 and 2 days ago
-        estimated = iso[today + 4 + int(draw() * 5)]  # in 4 to 8 days
-    elif status == "shipped" and overdue:
-        ordered = iso[today - 10 - int(draw() * 7)]  # 10 to 16 days ago
-        estimated = iso[today - 2 - int(draw() * 3)]  # 2 to 4 days ago
-    elif status == "shipped":
-        ordered = iso[today - 2 - int(draw() * 5)]  # 2 to 6 days ago
-        estimated = iso[today + 1 + int(draw() * 4)]  # in 1 to 4 days
-    elif status == "delivered":
-        days_ago = 8 + int(draw() * 38)  # ordered 8 to 45 days ago, delivered 2 to 6 days later
-        ordered = iso[today - days_ago]
-        delivered = estimated = iso[today - days_ago + 2 + int(draw() * 5)]
-    else:
-        ordered = iso[today - 3 - int(draw() * 28)]  # 3 to 30 days ago
-    return ordered, delivered, carrier, fake_tracking_number(rng, carrier) if carrier else None, estimated
-
-
 @sims.state
 def seed_state(rng: random.Random, today: date) -> State:
+    """The shop of one episode. The helpers `between`, `pick`, `digits`, the item and timeline
+    draws are inlined in the one loop over the twelve orders (the same draws in the same order:
+    `between(rng, a, b)` is `a + int(draw() * (b - a + 1))`, `digits(rng, 5)` is
+    `10000 + rng._randbelow(90000)`): seeding is most of what setting up an episode costs."""
+    draw = rng.random
+    randbelow = rng._randbelow
     customers = _customers(rng)
-    homes = [
-        {"street": fake_street(rng), "city": fake_city(rng), "postal_code": fake_postal_code(rng), "country": "US"}
-        for _ in customers
-    ]
+    homes = _homes(draw)
     # Everyone has an order; the other six go to random customers, so some own several.
-    extra = [between(rng, 0, N_CUSTOMERS - 1) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
+    extra = [int(draw() * N_CUSTOMERS) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
     owners = shuffled(rng, list(range(N_CUSTOMERS)) + extra)
     statuses = shuffled(rng, STATUS_PLAN)
     overdue_index = statuses.index("shipped")
-    day = today.toordinal()
-    draw = rng.random
+    today_n = today.toordinal()
+    iso = _ISO_DAYS
+    rows, line_totals = _ITEM_ROWS, _LINE_TOTALS
     order_ids: set[str] = set()
     orders = []
-    for index, (owner, status) in enumerate(zip(owners, statuses)):
-        order_id = f"ORD-{digits(rng, 5)}"
+    for index in range(len(STATUS_PLAN)):
+        order_id = f"ORD-{10000 + randbelow(90000)}"
         while order_id in order_ids:
-            order_id = f"ORD-{digits(rng, 5)}"
+            order_id = f"ORD-{10000 + randbelow(90000)}"
         order_ids.add(order_id)
-        customer = customers[owner]
-        items = _items(draw)
-        ordered, delivered, carrier, tracking, estimated = _timeline(status, index == overdue_index, rng, day)
+        customer = customers[owners[index]]
+        # One to three distinct catalogue products, then a quantity for each (spelled out per
+        # count: a comprehension is a function call of its own on Python 3.11).
+        count = _ITEM_COUNTS[int(draw() * 5)]
+        first = int(draw() * _N_PRODUCTS)
+        if count == 1:
+            q = int(draw() * 4)
+            items = [rows[first][q].copy()]
+            total = round(sum((line_totals[first][q],)), 2)
+        else:
+            second = int(draw() * _N_PRODUCTS)
+            while second == first:
+                second = int(draw() * _N_PRODUCTS)
+            if count == 2:
+                q, q2 = int(draw() * 4), int(draw() * 4)
+                items = [rows[first][q].copy(), rows[second][q2].copy()]
+                total = round(sum((line_totals[first][q], line_totals[second][q2])), 2)
+            else:
+                third = int(draw() * _N_PRODUCTS)
+                while third == first or third == second:
+                    third = int(draw() * _N_PRODUCTS)
+                q, q2, q3 = int(draw() * 4), int(draw() * 4), int(draw() * 4)
+                items = [rows[first][q].copy(), rows[second][q2].copy(), rows[third][q3].copy()]
+                total = round(sum((line_totals[first][q], line_totals[second][q2], line_totals[third][q3])), 2)
+        # Dates and shipping fields consistent with the status and with today.
+        status = statuses[index]
+        carrier = CARRIERS[int(draw() * 4)] if status == "shipped" or status == "delivered" else None
+        delivered = estimated = None
+        if status == "processing":
+            ordered = iso[today_n - int(draw() * 3)]  # between 0 and 2 days ago
+            estimated = iso[today_n + 4 + int(draw() * 5)]  # in 4 to 8 days
+        elif status == "shipped" and index == overdue_index:
+            ordered = iso[today_n - 10 - int(draw() * 7)]  # 10 to 16 days ago
+            estimated = iso[today_n - 2 - int(draw() * 3)]  # 2 to 4 days ago
+        elif status == "shipped":
+            ordered = iso[today_n - 2 - int(draw() * 5)]  # 2 to 6 days ago
+            estimated = iso[today_n + 1 + int(draw() * 4)]  # in 1 to 4 days
+        elif status == "delivered":
+            days_ago = 8 + int(draw() * 38)  # ordered 8 to 45 days ago, delivered 2 to 6 days later
+            ordered = iso[today_n - days_ago]
+            delivered = estimated = iso[today_n - days_ago + 2 + int(draw() * 5)]
+        else:
+            ordered = iso[today_n - 3 - int(draw() * 28)]  # 3 to 30 days ago
         orders.append({
             "order_id": order_id,
             "customer_id": customer["customer_id"],
             "customer_name": customer["name"],
             "email": customer["email"],
             "items": items,
-            "total": round(sum([i["price"] * i["quantity"] for i in items]), 2),
+            "total": total,
             "currency": "USD",
             "status": status,
             "order_date": ordered,
             "delivered_date": delivered,
             "carrier": carrier,
-            "tracking_number": tracking,
+            "tracking_number": fake_tracking_number(rng, carrier) if carrier else None,
             "estimated_delivery": estimated,
-            "shipping_address": dict(homes[owner]),
+            "shipping_address": homes[owners[index]].copy(),
             "refunded_amount": 0.0,
         })
     return {"customers": customers, "orders": orders, "refunds": [], "tickets": []}

@@ -14,6 +14,7 @@ from simulator.values.fakes import (
     email_for,
     fake,
     fake_day,
+    fake_phone,
     fake_tracking_number,
 )
 
@@ -90,3 +91,20 @@ def test_fake_day_stays_in_range():
 ])
 def test_tracking_numbers_follow_the_carrier(carrier, shape):
     assert re.match(shape, fake_tracking_number(random.Random(0), carrier))
+
+
+def test_ups_numbers_read_in_bulk_are_sixteen_draws_of_the_alphabet():
+    alphabet = "ABCDEFGHJKLMNPRSTUVWXY0123456789"
+    for seed in range(2000):
+        fast, slow = random.Random(seed), random.Random(seed)
+        draw = slow.random
+        assert fake_tracking_number(fast, "UPS") == "1Z" + "".join(alphabet[int(draw() * 32)] for _ in range(16))
+        assert fast.random() == slow.random()  # the same 32 words consumed, no more
+
+
+def test_phone_numbers_are_the_two_draws_they_say():
+    for seed in range(500):
+        fast, slow = random.Random(seed), random.Random(seed)
+        draw = slow.random
+        assert fake_phone(fast) == f"+1-{201 + int(draw() * 789)}-555-01{int(draw() * 100):02d}"
+        assert fast.random() == slow.random()
