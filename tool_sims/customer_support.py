@@ -168,6 +168,7 @@ def seed_state(rng: random.Random, today: date) -> State:
     `10000 + rng._randbelow(90000)`): seeding is most of what setting up an episode costs."""
     draw = rng.random
     randbelow = rng._randbelow
+    getrandbits = rng.getrandbits
     customers = _customers(rng)
     homes = _homes(draw)
     # Everyone has an order; the other six go to random customers, so some own several.
@@ -181,7 +182,11 @@ def seed_state(rng: random.Random, today: date) -> State:
     order_ids: set[str] = set()
     orders = []
     for index in range(len(STATUS_PLAN)):
-        order_id = f"ORD-{10000 + randbelow(90000)}"
+        # `digits(rng, 5)` is `10000 + rng._randbelow(90000)`: 17-bit draws until one is below 90000
+        number = getrandbits(17)
+        while number >= 90000:
+            number = getrandbits(17)
+        order_id = f"ORD-{10000 + number}"
         while order_id in order_ids:
             order_id = f"ORD-{10000 + randbelow(90000)}"
         order_ids.add(order_id)

@@ -67,13 +67,29 @@ class EpisodeContext:
 
 def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: random.Random) -> dict[str, Any]:
     records = state.get(query.collection, [])
-    candidates = [r for r in records if matches(r, query.where)]
+    candidates = _matching(records, query.where)
     if query.unique:
         candidates = [r for r in candidates if identifiable(r, records, query.unique)]
     if not candidates:
         unique = f", identifiable by {query.unique}" if query.unique else ""
         raise ScenarioError(f"no record in {query.collection!r} matches {query.where}{unique}")
     return rng.choice(candidates)
+
+
+_ABSENT = object()
+
+
+def _matching(records: list[dict[str, Any]], where: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records `matches(record, where)` keeps, in order. Every episode picks its record this
+    way; a `where` of one plain field (`status: delivered`, the common case) is tested on each
+    dict record directly, anything else by `matches`."""
+    if not where:
+        return list(records)
+    if len(where) == 1:
+        [(key, wanted)] = where.items()
+        if "." not in key and not isinstance(wanted, list):
+            return [r for r in records if (not (r.get(key, _ABSENT) != wanted) if type(r) is dict else matches(r, where))]
+    return [r for r in records if matches(r, where)]
 
 
 def _taken(state: dict[str, list[dict[str, Any]]], key: str) -> set[Any]:
