@@ -17,6 +17,7 @@ from simulator.core.names import NO_TOOL
 from simulator.core.records import RoleUsage, Trace, Verdict
 from simulator.core.rundir import jsonl_line
 from simulator.curate.summaries import AcceptedFacts, accepted_facts
+from simulator.run.lines import verdict_line
 
 CRASHED = ("error", "user_defect")
 
@@ -65,4 +66,4 @@ class Played:
 
     @classmethod
     def of(cls, trace: Trace, verdict: Verdict) -> "Played":
-        return cls(Outcome.of(trace, verdict), jsonl_line(trace), jsonl_line(verdict))
+        return cls(Outcome.of(trace, verdict), jsonl_line(trace), verdict_line(verdict))
