@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import unicodedata
 from array import array
 from dataclasses import dataclass, replace
-from typing import Iterator, Sequence, overload
+from typing import Any, Callable, Iterator, Sequence, overload
 
 from simulator.core.messages import AssistantMessage, UserMessage, strip_stop_token
 from simulator.core.records import Trace
@@ -52,9 +53,23 @@ def normalize_message(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
 
 
-# The two encodings below, built once: `json.dumps` with options builds an encoder per call.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+def _encoder(**options: Any) -> Callable[[Any], str]:
+    """`json.JSONEncoder(**options).encode`, with its C encoder built once: `encode` builds one
+    on every call, which was most of what encoding a call's small arguments cost (every
+    accepted trace's calls are encoded twice). Without circular-reference markers, as
+    `check_circular=False`: the values are parsed JSON and lists of pairs, never cyclic; the
+    text is the same."""
+    encoder = json.JSONEncoder(**options)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the encoder as it is
+        return encoder.encode
+    encode = make(None, encoder.default, json.encoder.encode_basestring, None, encoder.key_separator,
+                  encoder.item_separator, encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
+    return lambda value: "".join(encode(value, 0))
+
+
+_CANONICAL_JSON = _encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_COMPACT_JSON = _encoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _canonical_arguments(arguments: str) -> str:

@@ -3,9 +3,11 @@ the exact-duplicate key, and a column store holding the same facts in under 200 
 
 from __future__ import annotations
 
+import json
 import tracemalloc
 
 import numpy as np
+import pytest
 
 from simulator.core.messages import (
     AssistantMessage,
@@ -86,3 +88,14 @@ def test_summaries_cost_a_few_hundred_bytes_a_trace():
     finally:
         tracemalloc.stop()
     assert per_trace < 200, per_trace  # 128 bytes of signature, the rest hashes and small codes
+
+
+@pytest.mark.parametrize("value", [
+    {"b": 1, "a": [1.5, None, True, 'q"uote\n\u2028é'], "c": {"z": 1e300, "y": float("inf"), "x": -0.0}},
+    "just a string", 2.5, [], {}, [("lookup_order", '{"order_id":"ORD-1"}')], 10**20, {"中": ["文", {"b": 2, "a": 1}]},
+])
+def test_the_prebuilt_encoders_write_what_json_does(value):
+    from simulator.curate import summaries
+
+    assert summaries._CANONICAL_JSON(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert summaries._COMPACT_JSON(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
