@@ -205,6 +205,15 @@ def _fare(number: str, day: date) -> dict[str, Any]:
     }
 
 
+def _sold_out(number: str, day: date) -> bool:
+    """`_fare(number, day)["seats_left"] == 0`, from the fare's first two draws only: seats are 0
+    exactly when the second draw is below 0.08 (the other branches give 1 to 60). Seeding looks
+    at dozens of fares per episode for the few sold-out ones; the rest need no more than this."""
+    draw = random.Random(f"fare:{number}:{day.isoformat()}").random
+    draw()  # the price factor
+    return draw() < 0.08
+
+
 def _priced(fare: dict[str, Any], cabin: str, booked: int) -> dict[str, Any]:
     flight = {k: v for k, v in fare.items() if k != "usd"}
     usd = fare["usd"] * CABIN_FACTOR[cabin]
@@ -227,17 +236,22 @@ def city_names(city: str) -> dict[str, str]:
     return {"code": city, "en": city, "zh": CITIES[city]["zh"]}
 
 
+_FIVE_STARS = [b for b in HOTEL_BRANDS if b[1] == 5]
+_FOUR_STARS = [b for b in HOTEL_BRANDS if b[1] == 4]
+_BASE_USD = {5: 190, 4: 120, 3: 70}  # a night's base price by stars
+
+
 def _hotels(rng: random.Random) -> list[dict[str, Any]]:
     hotels: list[dict[str, Any]] = []
     ids = iter(rng.sample(range(2000, 10000), 4 * len(CITIES)))
     for city, info in CITIES.items():
         level, districts = info["price_level"], info["districts"]
         # Every city has a five-star and a four-star hotel (a "five-star only" search finds one).
-        five = pick(rng, [b for b in HOTEL_BRANDS if b[1] == 5])
-        four = pick(rng, [b for b in HOTEL_BRANDS if b[1] == 4])
+        five = pick(rng, _FIVE_STARS)
+        four = pick(rng, _FOUR_STARS)
         brands = [five, four] + shuffled(rng, [b for b in HOTEL_BRANDS if b not in (five, four)])[:2]
         for (brand, stars), district in zip(brands, shuffled(rng, districts)):
-            base = {5: 190, 4: 120, 3: 70}[stars] * level * (0.85 + rng.random() * 0.3)
+            base = _BASE_USD[stars] * level * (0.85 + rng.random() * 0.3)
             price = float(round(base * CNY_PER_USD)) if info["mainland"] else round(base, 2)
             hotels.append({
                 "hotel_id": f"HTL-{next(ids)}", "name": f"{brand} {city} {district}", "city": city,
@@ -260,6 +274,8 @@ def _full_flights(rng: random.Random, today: date) -> list[dict[str, Any]]:
         origin, destination = rng.sample(big, 2)
         day = today + timedelta(days=between(rng, 1, 13))
         for number in ROUTES[(origin, destination)]:
+            if not _sold_out(number, day):
+                continue
             fare = _fare(number, day)
             if fare["seats_left"] == 0 and all(f["flight_id"] != fare["flight_id"] for f in found):
                 found.append({

@@ -354,3 +354,14 @@ def test_any_schema_valid_call_gets_a_result_or_an_error_result():
                 assert isinstance(payload["error"], str) and payload["error"]
     assert all(outcomes[(tool, True)] for tool in TOOLS), outcomes
     assert all(outcomes[(tool, False)] for tool in TOOLS - {"get_user_profile"}), outcomes
+
+
+def test_the_sold_out_pretest_agrees_with_the_fare():
+    """Seeding asks `_sold_out` before pricing a fare; it must say what the fare says, always."""
+    from tool_sims import travel
+
+    numbers = sorted(SCHEDULE)[::7]
+    days = [date(2026, 1, 1) + timedelta(days=d) for d in range(0, 380, 11)]
+    answers = [(travel._sold_out(n, d), travel._fare(n, d)["seats_left"] == 0) for n in numbers for d in days]
+    assert all(quick == full for quick, full in answers)
+    assert any(full for _, full in answers) and not all(full for _, full in answers)  # both cases were seen

@@ -143,3 +143,17 @@ def test_chain_tables_of_the_scenarios_hold():
     creators = scenario("art_then_creator")["record"]["where"]["creator"]
     assert all(c in characters for c in creators)
     assert {a["creator"] for a in arts.values() if a["creator"]} <= set(creators)
+
+
+def test_each_episode_gets_its_own_copy_of_the_knowledge_base():
+    import copy
+    import random
+    from datetime import date
+
+    base = knowledge_base()
+    before = repr(base)
+    state = sims.seed_state(random.Random(1), date(2026, 1, 1))
+    assert repr(state) == repr(copy.deepcopy(base)) == before  # the same data, key order included
+    state["characters"][0]["aliases"].append("x")
+    state["characters"][0]["bio"] = "changed"
+    assert repr(knowledge_base()) == before  # changing an episode's state leaves the base alone
