@@ -45,7 +45,7 @@ from simulator.core.messages import (
 )
 from simulator.core.records import RoleUsage
 from simulator.llm import litellm_tuning
-from simulator.llm.cache import ResponseCache
+from simulator.llm.cache import FLUSH_EVERY, ResponseCache
 from simulator.llm.limits import CallLimits, Pacer
 from simulator.llm.openai_http import OpenAIHTTP, speaks
 from simulator.llm.prices import table_cost
@@ -219,7 +219,7 @@ class LLMClient:
                pacer: Pacer | None = None) -> "LLMClient":
         """The run's client: `cache_path=None` is `--no-cache`; a `pacer` (a worker's) spaces
         the starts of the whole run's calls instead of this client's own `rpm`."""
-        cache = ResponseCache(cache_path) if cache_path is not None else None
+        cache = ResponseCache(cache_path, batch=FLUSH_EVERY) if cache_path is not None else None
         return cls(cache=cache, limits=CallLimits(concurrency=concurrency, rpm=rpm, pacer=pacer))
 
     def close(self) -> None:

@@ -20,11 +20,21 @@ Two kinds of decision:
   pipeline draining at the end of every round; a cell is never planned past its quota by more
   than what is pending. Offline runs plan in rounds only: their episodes are CPU work done one
   after another, there is no waiting to overlap, and rounds plan the fewest episodes.
+
+**The tail, longest first** (model runs). Once the plan is final (planning has closed, or the
+plan holds the whole episode budget) nothing reads the order in which episodes are *handed out*:
+results still settle in plan order and the plan does not grow. What is left of it is then handed
+out most scripted user turns first (plan order among equals), so the run does not end waiting on
+a multi-turn episode that started last while every other slot stands idle: on a toy-model run at
+concurrency 256 the plan was final with ~450 episodes not yet started, a third of them multi-turn
+ones twice as long as the rest (`bench/llm_concurrency.py`). Offline runs hand out in plan order:
+their episodes are played one after another, there is no idle slot to fill.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Callable
 
 from simulator.core.records import Episode
@@ -55,7 +65,8 @@ class Schedule:
         self.plan: list[Episode | None] = []  # None once settled
         self.positions: dict[str, int] = {}  # of the episodes not finished yet
         self.results: dict[int, Outcome] = {}  # finished, waiting for the prefix
-        self.next_start = 0  # the next position to hand out
+        self.next_start = 0  # the next position to hand out (in plan order)
+        self.tail: deque[int] | None = None  # once planning has closed: the rest, longest first
         self.settled = 0  # positions [0, settled) are recorded in `state`
         self.running = 0
         self.round = 0  # the next round (batch) index; episode ids start with it
@@ -88,14 +99,33 @@ class Schedule:
         """The next episode to play, or None when there is none to start now."""
         if self.halted:
             return None
-        while self.next_start < len(self.plan):
-            episode = self.plan[self.next_start]
-            self.next_start += 1
+        if self.tail is None and self.tally is not None and (self.closed or self.planned >= self.budget):
+            self._longest_first()  # the plan is final
+        while (position := self._next_position()) is not None:
+            episode = self.plan[position]
             if episode is None or (self.finished is not None and episode.id in self.finished):
                 continue  # its result was taken back when it was planned (and has settled)
             self.running += 1
             return episode
         return None
+
+    def _next_position(self) -> int | None:
+        if self.tail is not None:
+            return self.tail.popleft() if self.tail else None
+        if self.next_start < len(self.plan):
+            self.next_start += 1
+            return self.next_start - 1
+        return None
+
+    def _longest_first(self) -> None:
+        """The plan is final: hand out what is left by most scripted user turns first."""
+        rest = range(self.next_start, len(self.plan))
+        self.tail = deque(sorted(rest, key=lambda position: -self._turns(self.plan[position])))
+        self.next_start = len(self.plan)
+
+    def _turns(self, episode: Episode | None) -> int:
+        scenario = self.pack.scenarios.get(episode.scenario_id) if episode is not None else None
+        return len(scenario.turns) if scenario is not None else 0
 
     def halt(self, reason: str, detail: str = "") -> None:
         """Hand out nothing more (a budget ran out); what is running still finishes."""
@@ -105,7 +135,7 @@ class Schedule:
     @property
     def complete(self) -> bool:
         """Nothing running and nothing left to start: the run is over."""
-        return self.running == 0 and (self.halted or self.next_start >= len(self.plan))
+        return self.running == 0 and (self.halted or (self.next_start >= len(self.plan) and not self.tail))
 
     def finish(self, outcome: Outcome) -> None:
         """Take back a played episode's result; settle what can be settled; plan more."""

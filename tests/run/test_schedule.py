@@ -115,6 +115,32 @@ def test_refills_plan_while_the_first_round_is_in_flight_and_never_past_a_quota(
     assert all(per_cell[c] <= t for c, t in targets.cells.items())
 
 
+def test_once_planning_closes_the_rest_is_handed_out_longest_first():
+    """A budget closes planning with episodes not yet started: those go out most scripted turns
+    first (so the run does not end on a long episode started last), each exactly once, and the
+    dataset is the one handed out in plan order gives."""
+    s = schedule(budget=N + 30)
+    handed = []  # (episode, handed out after planning closed)
+    take = s.take
+
+    def recording():
+        episode = take()
+        if episode is not None:
+            handed.append((episode, s.tail is not None))
+        return episode
+
+    s.take = recording
+    drive(s, 24, random.Random(4))
+    in_plan_order = schedule(budget=N + 30)
+    drive(in_plan_order, 1, random.Random(0))
+
+    tail = [len(PACK.scenarios[e.scenario_id].turns) for e, late in handed if late]
+    assert s.stop_reason == "max episodes" and len(set(tail)) > 1, "the tail mixes long and short episodes"
+    assert tail == sorted(tail, reverse=True)
+    assert sorted(e.id for e, _ in handed) == sorted(s.ids)
+    assert (s.ids, sorted(s.state.accepted.ids)) == (in_plan_order.ids, sorted(in_plan_order.state.accepted.ids))
+
+
 def test_offline_runs_plan_in_rounds_only():
     s = schedule(refills=False)
     drive(s, 1, random.Random(0))
