@@ -185,13 +185,12 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
                       table: dict[str, tuple[ProseLabel, ...]]) -> list[Finding]:
     """A value beside a label of this turn's tools that none of the labelled fields holds in this
     turn's results, and that is a number or another value those fields take."""
-    tools = {r.tool for r in turn}
-    labels = [e for t in tools for e in table.get(t, ()) if e.text in low]
+    labels = [e for e in _candidates(table, tuple({r.tool for r in turn})) if e.text in low]
     if not labels:
         return []
     findings: list[Finding] = []
     covered: dict[bool, list[tuple[int, int]]] = {True: [], False: []}  # "门锁电量" is not also "电量"
-    for entry in sorted(dict.fromkeys(labels), key=lambda e: -len(e.text)):
+    for entry in labels:
         values = [v for r in turn for t, f in entry.fields if r.tool == t
                   for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
         if not values or all(isinstance(v, str) and is_identity(v) for v in values):
@@ -209,6 +208,24 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
                 findings.append(Finding(index, wrong, (
                     f"message {index} says {said!r}, but {tool} returned {field} {actual!r}")))
     return findings
+
+
+_CANDIDATES: dict[tuple[int, tuple[str, ...]], tuple[dict, tuple[ProseLabel, ...]]] = {}
+
+
+def _candidates(table: dict[str, tuple[ProseLabel, ...]], tools: tuple[str, ...]) -> tuple[ProseLabel, ...]:
+    """The labels of `tools` (in that order), once each, longest first: merged and sorted once
+    per pack and set of tools rather than per reply. Filtering the merged list keeps the order
+    that merging and sorting the labels a reply holds would give (the sort is stable)."""
+    key = (id(table), tools)
+    hit = _CANDIDATES.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    merged = tuple(sorted(dict.fromkeys(e for t in tools for e in table.get(t, ())), key=lambda e: -len(e.text)))
+    if len(_CANDIDATES) >= 4096:
+        _CANDIDATES.clear()
+    _CANDIDATES[key] = (table, merged)
+    return merged
 
 
 def _holder(entry: ProseLabel, turn: list[Record], value: Any) -> tuple[str, str]:
