@@ -51,16 +51,45 @@ def numbers_in(text: str) -> set[float]:
     return set(map(float, found))
 
 
+class ResultNumbers:
+    """The numbers written in one tool result's normalised text, read on first use: most calls
+    never ask for a number (their arguments are ids found as text), and reading a result's
+    numbers cost more than the rest of walking it. Read at most once, whichever call or reply
+    asks first."""
+
+    __slots__ = ("norm", "_found")
+
+    def __init__(self, norm: str) -> None:
+        self.norm = norm
+        self._found: frozenset[float] | None = None
+
+    def get(self) -> frozenset[float]:
+        if self._found is None:
+            self._found = frozenset(numbers_in(self.norm))
+        return self._found
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the assistant could legitimately know before a turn: the normalised text of earlier
-    user messages and tool results, and every number written in them. `said` (the user's part)
-    and `today` let `with_words` read values said in words back."""
+    user messages and tool results, and every number written in them (`numbers`: the users'
+    read as they came, the results' on first use). `said` (the user's part) and `today` let
+    `with_words` read values said in words back."""
 
     text: str
-    numbers: frozenset[float]
+    read: frozenset[float]  # the numbers read already (the users')
     said: str = ""
     today: date | None = None
+    unread: tuple[ResultNumbers, ...] = ()  # the results, whose numbers `numbers` adds
+    _numbers: frozenset[float] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def numbers(self) -> frozenset[float]:
+        found = self._numbers
+        if found is None:
+            found = self.read.union(*(r.get() for r in self.unread)) if self.unread else self.read
+            object.__setattr__(self, "_numbers", found)
+        return found
 
     def with_words(self) -> "Evidence":
         """This evidence plus what the user said in words, read back against the simulated
@@ -113,7 +142,7 @@ class ConversationView:
     multi_call_turns: int = 0
     # Per message index, for the checks that read replies: the normalised text and the numbers
     # of each user message and tool result, and the parsed payload of each successful result.
-    texts: dict[int, tuple[str, frozenset[float]]] = field(default_factory=dict)
+    texts: dict[int, tuple[str, frozenset[float] | ResultNumbers]] = field(default_factory=dict)  # a result's: read on use
     payloads: dict[int, Any] = field(default_factory=dict)
 
 
@@ -127,7 +156,8 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
     by_id: dict[str, CallSite] = {}
     parts: list[str] = []
     said_parts: list[str] = []
-    numbers: set[float] = set()
+    numbers: set[float] = set()  # the users'
+    unread: list[ResultNumbers] = []  # the results'
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
     texts = view.texts
@@ -140,9 +170,11 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
             numbers.update(found)
             snapshot = None
         elif isinstance(message, ToolMessage):
-            norm, found = texts[index] = _read(message.content)
+            norm = normalize(message.content)
+            result_numbers = ResultNumbers(norm)
+            texts[index] = (norm, result_numbers)
             parts.append(norm)
-            numbers.update(found)
+            unread.append(result_numbers)
             snapshot = None
             site = by_id.get(message.tool_call_id)
             if site is not None and site.result is None:
@@ -156,7 +188,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
                     pass
         elif isinstance(message, AssistantMessage) and message.tool_calls:
             if snapshot is None:
-                snapshot = Evidence("\n".join(parts), frozenset(numbers), "\n".join(said_parts), today)
+                snapshot = Evidence("\n".join(parts), frozenset(numbers), "\n".join(said_parts), today, tuple(unread))
             if len(message.tool_calls) > 1:
                 view.multi_call_turns += 1
             results_before = dict(results)
