@@ -51,11 +51,11 @@ def numbers_in(text: str) -> set[float]:
     return set(map(float, found))
 
 
-class ResultNumbers:
-    """The numbers written in one tool result's normalised text, read on first use: most calls
-    never ask for a number (their arguments are ids found as text), and reading a result's
-    numbers cost more than the rest of walking it. Read at most once, whichever call or reply
-    asks first."""
+class TextNumbers:
+    """The numbers written in one message's normalised text, read on first use: most calls
+    never ask for a number (their arguments are ids found as text) and most replies state none,
+    and reading a result's numbers cost more than the rest of walking it. Read at most once,
+    whichever call or reply asks first (a user's sentence: once per process, with its text)."""
 
     __slots__ = ("norm", "_found")
 
@@ -72,15 +72,15 @@ class ResultNumbers:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the assistant could legitimately know before a turn: the normalised text of earlier
-    user messages and tool results, and every number written in them (`numbers`: the users'
-    read as they came, the results' on first use). `said` (the user's part) and `today` let
+    user messages and tool results, and every number written in them (`numbers`, read on first
+    use). `said` (the user's part) and `today` let
     `with_words` read values said in words back."""
 
     text: str
-    read: frozenset[float]  # the numbers read already (the users')
+    read: frozenset[float]  # the numbers read already
     said: str = ""
     today: date | None = None
-    unread: tuple[ResultNumbers, ...] = ()  # the results, whose numbers `numbers` adds
+    unread: tuple[TextNumbers, ...] = ()  # the messages whose numbers `numbers` adds
     _numbers: frozenset[float] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -108,18 +108,13 @@ def _read_words(said: str, today: date) -> tuple[str, frozenset[float]]:
     return "\n".join(found), frozenset(numbers_in_words(said))
 
 
-def _read(text: str) -> tuple[str, frozenset[float]]:
-    """A message's normalised text and the numbers written in it."""
-    norm = normalize(text)
-    return norm, frozenset(numbers_in(norm))
-
-
 @lru_cache(maxsize=4096)
-def _read_said(text: str) -> tuple[str, frozenset[float]]:
+def _read_said(text: str) -> tuple[str, TextNumbers]:
     """A user's message, read (without its stop token) once per process: a simulated user says
     the same sentence in many episodes. A tool result, unique to its episode, is read each time
     instead of crowding these out."""
-    return _read(strip_stop_token(text))
+    norm = normalize(strip_stop_token(text))
+    return norm, TextNumbers(norm)
 
 
 @dataclass(slots=True)
@@ -142,7 +137,7 @@ class ConversationView:
     multi_call_turns: int = 0
     # Per message index, for the checks that read replies: the normalised text and the numbers
     # of each user message and tool result, and the parsed payload of each successful result.
-    texts: dict[int, tuple[str, frozenset[float] | ResultNumbers]] = field(default_factory=dict)  # a result's: read on use
+    texts: dict[int, tuple[str, TextNumbers]] = field(default_factory=dict)
     payloads: dict[int, Any] = field(default_factory=dict)
 
 
@@ -156,8 +151,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
     by_id: dict[str, CallSite] = {}
     parts: list[str] = []
     said_parts: list[str] = []
-    numbers: set[float] = set()  # the users'
-    unread: list[ResultNumbers] = []  # the results'
+    unread: list[TextNumbers] = []  # the numbers of the user messages and results so far
     results: dict[str, Any] = {}
     snapshot: Evidence | None = None
     texts = view.texts
@@ -167,14 +161,14 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
             norm, found = texts[index] = _read_said(message.content)
             parts.append(norm)
             said_parts.append(norm)
-            numbers.update(found)
+            unread.append(found)
             snapshot = None
         elif isinstance(message, ToolMessage):
             norm = normalize(message.content)
-            result_numbers = ResultNumbers(norm)
-            texts[index] = (norm, result_numbers)
+            found = TextNumbers(norm)
+            texts[index] = (norm, found)
             parts.append(norm)
-            unread.append(result_numbers)
+            unread.append(found)
             snapshot = None
             site = by_id.get(message.tool_call_id)
             if site is not None and site.result is None:
@@ -188,7 +182,7 @@ def walk(trace: Trace, today: date | None = None) -> ConversationView:
                     pass
         elif isinstance(message, AssistantMessage) and message.tool_calls:
             if snapshot is None:
-                snapshot = Evidence("\n".join(parts), frozenset(numbers), "\n".join(said_parts), today, tuple(unread))
+                snapshot = Evidence("\n".join(parts), frozenset(), "\n".join(said_parts), today, tuple(unread))
             if len(message.tool_calls) > 1:
                 view.multi_call_turns += 1
             results_before = dict(results)

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from simulator.judge.conversation import normalize, numbers_in
+from simulator.judge.conversation import TextNumbers, normalize, numbers_in
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
 from simulator.judge.result_fields import Record, list_lengths
 from simulator.words.relative_dates import WEEKDAYS, fill_today
@@ -36,6 +36,7 @@ class Evidence:
     raw_parts: list[str] = field(default_factory=list)  # as written (names keep their case)
     said: list[str] = field(default_factory=list)  # the user's messages, as written
     numbers: set[float] = field(default_factory=set)  # with the lengths of results' lists ("3 orders")
+    unread_texts: list[TextNumbers] = field(default_factory=list)  # messages whose numbers are not in `numbers` yet
     unread: list[Record] = field(default_factory=list)  # records whose numbers are not in `numbers` yet
     unread_payloads: list[Any] = field(default_factory=list)  # results whose list lengths are not read yet
     moments: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))  # ISO days, HH:MM
@@ -49,10 +50,13 @@ class Evidence:
     _text: str | None = None
     _raw: str | None = None
 
-    def add(self, raw: str, norm: str, numbers: frozenset[float] = frozenset(), said: bool = False) -> None:
+    def add(self, raw: str, norm: str, numbers: frozenset[float] | TextNumbers = frozenset(), said: bool = False) -> None:
         self.parts.append(norm)
         self.raw_parts.append(raw)
-        self.numbers.update(numbers)
+        if isinstance(numbers, TextNumbers):
+            self.unread_texts.append(numbers)  # read on the first reply that states a number
+        else:
+            self.numbers.update(numbers)
         if said:
             self.said.append(raw)
         self._text = self._raw = None
@@ -77,7 +81,10 @@ class Evidence:
 
     def numbers_known(self) -> set[float]:
         """Every number shown so far (results' numbers are read on the first reply that needs them)."""
-        if self.unread or self.unread_payloads:
+        if self.unread or self.unread_payloads or self.unread_texts:
+            for text in self.unread_texts:
+                self.numbers.update(text.get())
+            self.unread_texts.clear()
             for record in self.unread:
                 self.numbers.update(_numbers_of(record))
             for payload in self.unread_payloads:

@@ -232,8 +232,8 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
             found = records_of(message.name, payloads.get(index), index)
             # A result's numbers are its JSON numbers (read when a reply states one): the 03 of
             # a date or the 4 of "dev-4397" is none.
-            norm, numbers = texts[index]  # a result's numbers are read only when it holds no record
-            evidence.add(message.content, norm, frozenset() if found else numbers.get())  # type: ignore[union-attr]
+            norm, numbers = texts[index]
+            evidence.add(message.content, norm, frozenset() if found else numbers)
             evidence.records.extend(found)
             evidence.turn.extend(found)
             evidence.unread.extend(found)
