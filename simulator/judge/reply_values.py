@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from simulator.words.calendar_dates import calendar_dates
@@ -90,9 +91,21 @@ def stated_values(text: str, today: date) -> list[Stated]:
     if _DIGIT.search(text) is None and "@" not in text:
         return []  # every value this module reads has a digit (or is an e-mail address)
     low = text.lower()
-    found = []
     if "月" in text or _MONTH_HINT.search(low):
-        found = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
+        dates = [Stated("date", iso, text[s:e], s, e) for s, e, iso in calendar_dates(text, today)]
+        return _values(text, low, dates)
+    return list(_undated(text))
+
+
+@lru_cache(maxsize=4096)
+def _undated(text: str) -> tuple[Stated, ...]:
+    """The values of a text that names no month: nothing in it depends on the day it is read
+    on, so a sentence other episodes said word for word is read once."""
+    return tuple(_values(text, text.lower(), []))
+
+
+def _values(text: str, low: str, found: list[Stated]) -> list[Stated]:
+    """The times, identifiers and numbers of `text` (lower-cased: `low`) beside its dates."""
     found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
     taken = [(s.start, s.end) for s in found]
     for match in _TOKEN.finditer(low):

@@ -120,7 +120,8 @@ def final_answer(ctx: JudgeContext) -> list[str]:
 def no_stop_or_role_leak(ctx: JudgeContext) -> list[str]:
     """The stop token belongs only in the user's final message (and is never exported)."""
     messages = ctx.trace.messages
-    last_user = max((i for i, m in enumerate(messages) if isinstance(m, UserMessage)), default=-1)
+    # looked for from the end: the last user message is nearly always the trace's last message
+    last_user = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], UserMessage)), -1)
     problems: list[str] = []
     for index, message in enumerate(messages):
         text = message.content or ""
