@@ -19,7 +19,6 @@ import yaml
 
 PHRASES_FILE = Path(__file__).with_name("reply_phrases.yaml")
 _EN_WORD = re.compile(r"[a-z0-9']+")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,10 @@ def lowered(text: str) -> str:
     """The form the phrase tables match: lower case, straight apostrophes."""
     if text.isascii():  # of the table's characters only "`" is ASCII; replace beats translate
         return text.replace("`", "'").lower()
-    return text.translate(_QUOTES).lower()
+    # Three replaces, not str.translate: translating a non-ASCII text looks every character up
+    # in the table (8 us for a 70-character Chinese reply, against 1 us). The same text: each
+    # writes a straight apostrophe, which is none of the characters replaced.
+    return text.replace("’", "'").replace("‘", "'").replace("`", "'").lower()
 
 
 def hedged(text: str, start: int) -> bool:
