@@ -13,6 +13,7 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
+from simulator.core.messages import ToolCall
 from simulator.judge.reply_evidence import Evidence, Finding
 from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
@@ -76,17 +77,17 @@ class Contradictions:
                 found.append((form.text, form.meant, at))
         return found
 
-    def enum_values(self, index: int, low: str, turn: list[Record], asked_parts: list[str],
+    def enum_values(self, index: int, low: str, turn: list[Record], calls: list[ToolCall],
                     mentions: list[Mention]) -> list[Finding]:
         """A stated enum value that none of this turn's results shows for a field it belongs to
-        (nor this turn's calls name: "the thermostat" of `set_thermostat`)."""
+        (nor this turn's `calls` name: "the thermostat" of `set_thermostat`)."""
         findings = []
         asked, seen = "", set()
         for written, meant, at in mentions:
             if written in seen:
                 continue
             seen.add(written)
-            asked = asked or lowered(" ".join(asked_parts))
+            asked = asked or lowered(" ".join(f"{humanised(c.name)} {c.arguments}" for c in calls))
             if _word_positions(asked, written):
                 continue
             families = [key for key, values in self.lexicon.enums.items() if values & meant]

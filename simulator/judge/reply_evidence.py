@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from simulator.core.messages import ToolCall
 from simulator.judge.conversation import TextNumbers, normalize, numbers_in
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
 from simulator.judge.result_fields import Record, list_lengths
@@ -43,7 +44,7 @@ class Evidence:
     scanned: int = 0  # parts whose days and times are in `moments`
     records: list[Record] = field(default_factory=list)
     turn: list[Record] = field(default_factory=list)  # records of the results since the user last spoke
-    asked: list[str] = field(default_factory=list)  # this turn's calls: their names and arguments
+    asked: list[ToolCall] = field(default_factory=list)  # this turn's calls
     turn_payloads: list[Any] = field(default_factory=list)  # this turn's results, as parsed
     called: list[str] = field(default_factory=list)  # every call's arguments so far, as JSON
     prompt: int = 0  # the parts that are the system prompt (the first)

@@ -44,7 +44,6 @@ from simulator.judge.result_fields import Record, records_of
 from simulator.words.chinese_script import to_simplified
 from simulator.words.number_words import numbers_in_words
 from simulator.words.relative_dates import dates_mentioned, times_mentioned
-from simulator.words.value_words import humanised
 
 __all__ = ["Finding", "reply_findings", "reply_grounded"]
 
@@ -108,9 +107,8 @@ class _Reader:
         days = [s for s in stated if s.kind == "date" and (s.value != today or "T" in s.written or ":" in s.written)]
         if not days:
             return []
-        shown = [(r, n, v) for r in turn for n, vs in r.fields.items() for v in vs
-                 if isinstance(v, str) and ISO_DAY_IN_TEXT.fullmatch(v[:10])]
-        if not shown:
+        shown = _last_day(turn)
+        if shown is None:
             return []
         known = {v[:10] for r in evidence.records for v in r.values() if isinstance(v, str) and len(v) >= 10}
         calls = "\n".join(evidence.called)
@@ -125,7 +123,7 @@ class _Reader:
                 said = dates_mentioned("\n".join(evidence.said), self.ctx.today)
             if s.value in said or str(s.value) in "\n".join(evidence.said):
                 continue
-            record, name, value = shown[-1]
+            record, name, value = shown
             findings.append(Finding(index, s.written, (
                 f"message {index} says {s.written!r}, a date no result, call or message gave, "
                 f"but {record.tool} returned {name} {value!r}")))
@@ -162,6 +160,17 @@ class _Reader:
         if token_in(stated.written.lower(), text):
             return True  # written as the evidence writes it ("1:1" in a meeting's title)
         return stated.value in clocks or (words and stated.value in times_mentioned("\n".join(evidence.said)))
+
+
+def _last_day(turn: list[Record]) -> tuple[Record, str, str] | None:
+    """The last (record, field, value) of this turn's results whose value is a date, looked for
+    from the end (a result's dates mostly come last)."""
+    for record in reversed(turn):
+        for name, values in reversed(record.fields.items()):
+            for value in reversed(values):
+                if isinstance(value, str) and ISO_DAY_IN_TEXT.fullmatch(value[:10]):
+                    return record, name, value
+    return None
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -241,7 +250,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
                 evidence.unread_payloads.append(payloads[index])
                 evidence.turn_payloads.append(payloads[index])
         elif isinstance(message, AssistantMessage):
-            evidence.asked += [f"{humanised(c.name)} {c.arguments}" for c in message.tool_calls]
+            evidence.asked += message.tool_calls  # named in words only when a reply states an enum value
             evidence.called += [str(c.arguments) for c in message.tool_calls]
             if message.content:
                 reader = reader or _Reader(ctx)

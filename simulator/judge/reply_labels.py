@@ -190,17 +190,20 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
         return []
     findings: list[Finding] = []
     covered: dict[bool, list[tuple[int, int]]] = {True: [], False: []}  # "门锁电量" is not also "电量"
+    held: dict[frozenset[tuple[str, str]], tuple[list[Any], list[Any], list[Any]] | None] = {}
     for entry in labels:
-        values = [v for r in turn for t, f in entry.fields if r.tool == t
-                  for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
-        if not values or all(isinstance(v, str) and is_identity(v) for v in values):
+        if entry.fields in held:  # labels of the same fields ("order", "订单") read their values once
+            shown = held[entry.fields]
+        else:
+            shown = held[entry.fields] = _shown(entry, turn)
+        if shown is None:
             continue  # "订单ORD-1": an id beside its label is the identifier and clause checks' business
         for at in _positions(low, entry.text):
             end = at + len(entry.text)
             if any(s <= at < e or s < end <= e for s, e in covered[entry.before]):
                 continue
             covered[entry.before].append((at, end))
-            problem = _read(low, at, end, entry, values, records, lexicon)
+            problem = _read(low, at, end, entry, shown, records, lexicon)
             if problem is not None:
                 wrong, actual = problem
                 tool, field = _holder(entry, turn, actual)
@@ -208,6 +211,16 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
                 findings.append(Finding(index, wrong, (
                     f"message {index} says {said!r}, but {tool} returned {field} {actual!r}")))
     return findings
+
+
+def _shown(entry: ProseLabel, turn: list[Record]) -> tuple[list[Any], list[Any], list[Any]] | None:
+    """(values, numbers, strings) this turn's results hold in the fields `entry` labels; None
+    when there are none or all are ids."""
+    values = [v for r in turn for t, f in entry.fields if r.tool == t
+              for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
+    if not values or all(isinstance(v, str) and is_identity(v) for v in values):
+        return None
+    return values, [v for v in values if isinstance(v, (int, float))], [v for v in values if isinstance(v, str)]
 
 
 _CANDIDATES: dict[tuple[int, tuple[str, ...]], tuple[dict, tuple[ProseLabel, ...]]] = {}
@@ -249,12 +262,11 @@ def _positions(low: str, label: str) -> list[int]:
     return found
 
 
-def _read(low: str, at: int, end: int, entry: ProseLabel, values: list[Any], records: list[Record],
-          lexicon: Lexicon) -> tuple[str, Any] | None:
+def _read(low: str, at: int, end: int, entry: ProseLabel, shown: tuple[list[Any], list[Any], list[Any]],
+          records: list[Record], lexicon: Lexicon) -> tuple[str, Any] | None:
     """(the value the reply writes, the result's) when they differ; None when they agree or the
-    text beside the label is no value of the field."""
-    numbers = [v for v in values if isinstance(v, (int, float))]
-    strings = [v for v in values if isinstance(v, str)]
+    text beside the label is no value of the field (`shown`: see `_shown`)."""
+    _, numbers, strings = shown
     number = None
     if entry.before:
         rest = low[end:end + 60]
