@@ -36,7 +36,9 @@ def _writes(ctx: JudgeContext, tool: str) -> bool:
 def _batch(messages: Sequence[Message], index: int) -> list[ToolMessage]:
     """The tool results just before message `index`."""
     start = index
-    while start > 0 and isinstance(messages[start - 1], ToolMessage):  # no copy of the messages before
+    # type() is, not isinstance: pydantic's metaclass makes isinstance a Python-level call (~70 ns
+    # each, many per message); messages are never subclassed
+    while start > 0 and type(messages[start - 1]) is ToolMessage:  # no copy of the messages before
         start -= 1
     return list(messages[start:index])
 
@@ -68,7 +70,7 @@ def _quoted_from_results(text: str, claim, before: Sequence[Message]) -> bool:
     window = text[max(0, claim.start - 1):claim.end + 1].lower()
     if len(window) <= len(claim.text):
         return False
-    shown = "\n".join(m.content.lower() for m in before if isinstance(m, ToolMessage))
+    shown = "\n".join(m.content.lower() for m in before if type(m) is ToolMessage)
     return window in shown or (not window.isascii() and _simplified(window) in shown)
 
 
@@ -82,9 +84,9 @@ def honest_outcomes(ctx: JudgeContext) -> list[str]:
     problems: list[str] = []
     succeeded = False  # a write call succeeded earlier in the trace
     for index, message in enumerate(messages):
-        if isinstance(message, ToolMessage):
+        if type(message) is ToolMessage:
             succeeded = succeeded or (not message.is_error and _writes(ctx, message.name))
-        elif isinstance(message, AssistantMessage):
+        elif type(message) is AssistantMessage:
             if not message.content:
                 continue
             writes = [c.name for c in message.tool_calls if _writes(ctx, c.name)]

@@ -98,8 +98,10 @@ class Evidence:
         """ISO days and HH:MM times written anywhere in the evidence (scanned once per part)."""
         days, clocks = self.moments
         for part in self.parts[self.scanned:]:
-            days.update(ISO_DAY_IN_TEXT.findall(part))
-            clocks.update(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(part))
+            if "-" in part:  # a day is written with dashes, a time with a colon: most messages have neither
+                days.update(ISO_DAY_IN_TEXT.findall(part))
+            if ":" in part:
+                clocks.update(f"{h}:{m}" for h, m in CLOCK_IN_TEXT.findall(part))
         self.scanned = len(self.parts)
         return days, clocks
 

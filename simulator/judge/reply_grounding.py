@@ -227,17 +227,19 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
     findings: list[Finding] = []
     texts, payloads = ctx.view.texts, ctx.view.payloads
     for index, message in enumerate(ctx.trace.messages):
-        if isinstance(message, SystemMessage):
+        # type() is, not isinstance: pydantic's metaclass makes isinstance a Python-level call (~70 ns
+        # each, many per message); messages are never subclassed
+        if type(message) is SystemMessage:
             norm, numbers, days, clocks = read_prompt(message.content, ctx.pack.domain.system_prompt, ctx.today)
             evidence.add(message.content, norm, numbers)
             evidence.prompt = len(evidence.raw_parts)
             evidence.moments[0].update(days)
             evidence.moments[1].update(clocks)
             evidence.scanned = len(evidence.parts)
-        elif isinstance(message, UserMessage):
+        elif type(message) is UserMessage:
             evidence.add(message.content, *texts[index], said=True)
             evidence.turn, evidence.asked, evidence.turn_payloads = [], [], []
-        elif isinstance(message, ToolMessage):
+        elif type(message) is ToolMessage:
             found = records_of(message.name, payloads.get(index), index)
             # A result's numbers are its JSON numbers (read when a reply states one): the 03 of
             # a date or the 4 of "dev-4397" is none.
@@ -249,7 +251,7 @@ def reply_findings(ctx: JudgeContext) -> list[Finding]:
             if found:
                 evidence.unread_payloads.append(payloads[index])
                 evidence.turn_payloads.append(payloads[index])
-        elif isinstance(message, AssistantMessage):
+        elif type(message) is AssistantMessage:
             evidence.asked += message.tool_calls  # named in words only when a reply states an enum value
             evidence.called += [str(c.arguments) for c in message.tool_calls]
             if message.content:

@@ -106,7 +106,9 @@ def no_call_when_no_tool(ctx: JudgeContext) -> list[str] | Skip:
 
 @check("final_answer")
 def final_answer(ctx: JudgeContext) -> list[str]:
-    last = next((m for m in reversed(ctx.trace.messages) if isinstance(m, AssistantMessage)), None)
+    # type() is, not isinstance: pydantic's metaclass makes isinstance a Python-level call (~70 ns
+    # each, many per message); messages are never subclassed
+    last = next((m for m in reversed(ctx.trace.messages) if type(m) is AssistantMessage), None)
     if last is None:
         return ["no assistant message"]
     if last.tool_calls:
@@ -121,21 +123,21 @@ def no_stop_or_role_leak(ctx: JudgeContext) -> list[str]:
     """The stop token belongs only in the user's final message (and is never exported)."""
     messages = ctx.trace.messages
     # looked for from the end: the last user message is nearly always the trace's last message
-    last_user = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], UserMessage)), -1)
+    last_user = next((i for i in range(len(messages) - 1, -1, -1) if type(messages[i]) is UserMessage), -1)
     problems: list[str] = []
     for index, message in enumerate(messages):
         text = message.content or ""
-        if index != last_user and (STOP_TOKEN in text or isinstance(message, AssistantMessage)
+        if index != last_user and (STOP_TOKEN in text or type(message) is AssistantMessage
                                    and any(STOP_TOKEN in c.arguments for c in message.tool_calls)):
             problems.append(f"stop token in {message.role} message {index}")
         # Cheap substring tests first: every template token holds "<|" or "[", every role tag a colon.
-        if isinstance(message, (UserMessage, AssistantMessage)) and ("<|" in text or "[" in text) \
+        if (type(message) is UserMessage or type(message) is AssistantMessage) and ("<|" in text or "[" in text) \
                 and _TEMPLATE_TOKEN.search(text):
             problems.append(f"chat-template token in {message.role} message {index}")
         tagged = ":" in text or "：" in text
-        if tagged and isinstance(message, AssistantMessage) and _ROLE_LINE.search(text):
+        if tagged and type(message) is AssistantMessage and _ROLE_LINE.search(text):
             problems.append(f"role tag in assistant message {index}")
-        if tagged and isinstance(message, UserMessage) and _USER_AS_ASSISTANT.search(text):
+        if tagged and type(message) is UserMessage and _USER_AS_ASSISTANT.search(text):
             problems.append(f"user message {index} speaks as the assistant")
     return problems
 
@@ -203,7 +205,7 @@ def asked_when_missing(ctx: JudgeContext) -> list[str] | Skip:
             value = trace.facts.get(slot) if slot is not None else None
             if slot is not None and not _paraphrasable(value) and not _said(heard, value, ctx.today):
                 problems.append(f"{site.call.name}.{arg} filled before the user gave {slot!r}")
-    asked = any(isinstance(m, AssistantMessage) and _asks(m) for m in trace.messages)
+    asked = any(type(m) is AssistantMessage and _asks(m) for m in trace.messages)
     if problems and asked:
         problems = [p + " (asked, but not for it)" for p in problems]
     return problems
