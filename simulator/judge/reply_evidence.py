@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.core.messages import ToolCall
 from simulator.judge.conversation import TextNumbers, normalize, numbers_in
+from simulator.judge.grounding import token_in
 from simulator.judge.reply_values import CLOCK_IN_TEXT, ISO_DAY_IN_TEXT
 from simulator.judge.result_fields import Record, list_lengths
 from simulator.words.relative_dates import WEEKDAYS, fill_today
@@ -50,6 +51,8 @@ class Evidence:
     prompt: int = 0  # the parts that are the system prompt (the first)
     _text: str | None = None
     _raw: str | None = None
+    _head: str | None = None  # the prompt's parts, joined
+    _tail: str | None = None  # the parts after them, joined
 
     def add(self, raw: str, norm: str, numbers: frozenset[float] | TextNumbers = frozenset(), said: bool = False) -> None:
         self.parts.append(norm)
@@ -60,13 +63,25 @@ class Evidence:
             self.numbers.update(numbers)
         if said:
             self.said.append(raw)
-        self._text = self._raw = None
+        self._text = self._raw = self._head = self._tail = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = "\n".join(self.parts)
         return self._text
+
+    def holds(self, token: str) -> bool:
+        """`token_in(token, self.text)`, looked for in the conversation before the system prompt
+        and without joining the long prompt to it for every reply. The same answer: the text is
+        the two joined by a newline, which a token without one cannot span, and a newline
+        beside a match is no word character, as the text's either end is none."""
+        if "\n" in token:
+            return token_in(token, self.text)
+        if self._tail is None:
+            self._head = "\n".join(self.parts[:self.prompt])  # one part: the prompt itself, not copied
+            self._tail = "\n".join(self.parts[self.prompt:])
+        return token_in(token, self._tail) or token_in(token, self._head)  # type: ignore[arg-type]
 
     @property
     def raw(self) -> str:

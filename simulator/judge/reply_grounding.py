@@ -32,7 +32,6 @@ from typing import Any
 
 from simulator.core.messages import STOP_TOKEN, AssistantMessage, SystemMessage, ToolMessage, UserMessage
 from simulator.judge.checks import JudgeContext, check
-from simulator.judge.grounding import token_in
 from simulator.judge.reply_contradictions import Contradictions, Mention
 from simulator.judge.reply_evidence import Evidence, Finding, latest, read_prompt
 from simulator.judge.reply_labels import labelled_by_prose, prose_labels
@@ -136,12 +135,11 @@ class _Reader:
                                               f"{_contradicted(stated, records)}")
 
     def _grounded(self, stated: Stated, evidence: Evidence, words: bool) -> bool:
-        text = evidence.text
         if stated.kind == "id":
             token = str(stated.value)
-            return token in reply_words().not_ids or token_in(token, text)  # m3, pm2.5: units, labels
+            return token in reply_words().not_ids or evidence.holds(token)  # m3, pm2.5: units, labels
         if stated.kind == "number":
-            if token_in(stated.written.lower(), text):
+            if evidence.holds(stated.written.lower()):
                 return True  # written as a result writes it ("3D", "10-minute")
             value = float(stated.value)  # type: ignore[arg-type]
             if value == 0.0:
@@ -157,7 +155,7 @@ class _Reader:
             if not _YEAR.search(stated.written) and any(d.endswith(stated.value[4:]) for d in days):
                 return True  # "11月16日" of 2026-11-16 read in another year than the result's
             return words and stated.value in dates_mentioned("\n".join(evidence.said), self.ctx.today)
-        if token_in(stated.written.lower(), text):
+        if evidence.holds(stated.written.lower()):
             return True  # written as the evidence writes it ("1:1" in a meeting's title)
         return stated.value in clocks or (words and stated.value in times_mentioned("\n".join(evidence.said)))
 
