@@ -17,6 +17,7 @@ from simulator.core.records import Episode, RoleUsage, Trace, Verdict
 from simulator.judge import judge, needs_model, with_model
 from simulator.run.outcome import Played
 from simulator.simulate.agents.factory import AgentFactory, AgentSettings
+from simulator.simulate.environment import release_seeded
 from simulator.simulate.episode import ScenarioError, prepare_episode
 from simulator.simulate.orchestrator import describe_exception, simulate_episode
 from simulator.spec.pack import Pack
@@ -77,7 +78,11 @@ class Player:
 
     async def play(self, episode: Episode) -> Played:
         trace = await self.trace(episode)
-        return Played.of(trace, await self.judge(trace))
+        verdict = await self.judge(trace)
+        # Nothing reads the episode's seeded state after its judge (a mistake twin, which shares
+        # the seed, seeds it again: the same state).
+        release_seeded(self.pack.domain, episode.seed, self.pack.today_of(trace))
+        return Played.of(trace, verdict)
 
     async def lost(self, episode: Episode, error: str) -> Played:
         """The record of an episode no worker could finish (each one playing it died)."""
