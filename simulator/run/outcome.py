@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from simulator.core.names import NO_TOOL
 from simulator.core.records import RoleUsage, Trace, Verdict
-from simulator.core.rundir import jsonl_line
+from simulator.core.rundir import jsonl_bytes
 from simulator.curate.summaries import AcceptedFacts, accepted_facts
 from simulator.run.lines import verdict_line
 
@@ -58,12 +58,13 @@ class Outcome:
 
 @dataclass(slots=True)
 class Played:
-    """One episode, played and judged: what an executor hands back to the runner."""
+    """One episode, played and judged: what an executor hands back to the runner. The trace line
+    stays the bytes pydantic encoded (`jsonl_bytes`): the runner writes it as it is."""
 
     outcome: Outcome
-    trace_line: str
+    trace_line: bytes
     verdict_line: str
 
     @classmethod
     def of(cls, trace: Trace, verdict: Verdict) -> "Played":
-        return cls(Outcome.of(trace, verdict), jsonl_line(trace), verdict_line(verdict))
+        return cls(Outcome.of(trace, verdict), jsonl_bytes(trace), verdict_line(verdict))

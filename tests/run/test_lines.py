@@ -37,3 +37,31 @@ def test_a_repeated_check_list_is_encoded_once_and_stays_right():
                       decision="reject", reasons=["final_answer"])
     assert verdict_line(changed) == jsonl_line(changed)  # other check objects: another cache entry
     assert verdict_line(first) == jsonl_line(first)
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS, ids=lambda t: repr(t)[:20])
+def test_a_trace_line_in_bytes_is_the_line_pydantic_writes_encoded(text):
+    """`Played` carries a trace's line as `jsonl_bytes` gives it; the file must hold what
+    `jsonl_line` (decoded text) encodes to, whatever the trace says."""
+    from simulator.core.messages import AssistantMessage, SystemMessage, UserMessage
+    from simulator.core.records import Episode, Trace
+    from simulator.core.rundir import jsonl_bytes
+
+    episode = Episode(id="e", scenario_id="s", persona_id="p", seed=1, category="c", tool=None, language="zh")
+    trace = Trace(id=text or "e", episode=episode, termination="user_stop", facts={"odd": text, "n": 0.1 + 0.2},
+                  messages=[SystemMessage(content=text), UserMessage(content=f"你好 {text}"),
+                            AssistantMessage(content=text)])
+    assert jsonl_bytes(trace) == jsonl_line(trace).encode("utf-8")
+
+
+def test_lines_in_bytes_and_in_text_append_alike(tmp_path):
+    from simulator.core.rundir import JsonlAppender
+
+    lines = ['{"a":"中文"}', '{"b":1}', '{"c":"\\u2028"}']
+    for name, batch in (("text", lines), ("bytes", [line.encode() for line in lines]),
+                        ("mixed", [lines[0].encode(), lines[1], lines[2].encode()])):
+        appender = JsonlAppender(tmp_path / f"{name}.jsonl")
+        appender.write_lines(batch)
+        appender.write_line(batch[0])
+        appender.close()
+        assert (tmp_path / f"{name}.jsonl").read_text("utf-8") == "\n".join(lines + lines[:1]) + "\n"
