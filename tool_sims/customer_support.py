@@ -20,34 +20,19 @@ be refunded with reason `not_received` (the parcel is presumed lost).
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from simulator import SimContext, State, ToolError, ToolSimModule
-from simulator.values.fakes import (
-    CARRIERS,
-    CITIES,
-    EMAIL_DOMAINS,
-    FIRST_NAMES,
-    LAST_NAMES,
-    PRODUCTS,
-    STREET_NAMES,
-    STREET_SUFFIXES,
-    email_local_parts,
-    fake_phone,
-    fake_tracking_number,
-    shuffled,
-)
+from simulator import SimContext, ToolError, ToolSimModule
+from tool_sims.customer_support_state import N_CUSTOMERS, SKUS, STATUS_PLAN, STATUSES, seed_state
 
 sims = ToolSimModule("customer_support")
+sims.state(seed_state)  # the seeded shop: tool_sims/customer_support_state.py
 
-STATUSES = ("processing", "shipped", "delivered", "cancelled")
-STATUS_PLAN = ("processing",) * 3 + ("shipped",) * 4 + ("delivered",) * 4 + ("cancelled",)
+__all__ = ["N_CUSTOMERS", "SKUS", "STATUSES", "STATUS_PLAN", "seed_state", "sims"]
+
 REFUND_REASONS = ("defective", "wrong_item", "not_received", "changed_mind", "other")
 PRIORITIES = ("low", "normal", "high")
-N_CUSTOMERS = 6
 
 # ---------------------------------------------------------------- schemas
 
@@ -82,175 +67,6 @@ ADDRESS = {
     "additionalProperties": False,
 }
 
-# ---------------------------------------------------------------- state
-
-
-# A stable SKU per catalogue product, so the same product has the same SKU in every order.
-SKUS = tuple(f"SKU-{31000 + 7 * i:05d}" for i in range(len(PRODUCTS)))
-
-
-def _named(first: str, last: str) -> tuple[str, tuple[str, str, str, str]]:
-    name = f"{first} {last}"
-    return name, email_local_parts(name)
-
-
-# Every (first name, last name) draw's full name and its four e-mail local parts, made once:
-# `fake_name` then `email_for` (the same draws), without building the name's text per customer.
-_NAMED = tuple(tuple(_named(first, last) for last in LAST_NAMES) for first in FIRST_NAMES)
-_N_FIRST, _N_LAST, _N_DOMAINS = len(FIRST_NAMES), len(LAST_NAMES), len(EMAIL_DOMAINS)
-_CUSTOMER_IDS = tuple(f"CUS-{1001 + n}" for n in range(N_CUSTOMERS))
-
-
-def _customers(rng: random.Random) -> list[dict[str, Any]]:
-    """Six customers with distinct names and addresses. `fake_name` and `email_for` are inlined
-    (the same draws in the same order): seeding makes dozens of these draws per episode."""
-    customers: list[dict[str, Any]] = []
-    used: set[str] = set()
-    draw = rng.random
-    while len(customers) < N_CUSTOMERS:
-        name, shapes = _NAMED[int(draw() * _N_FIRST)][int(draw() * _N_LAST)]
-        local = shapes[int(draw() * 4)]
-        if draw() < 0.4:
-            local += str(1 + int(draw() * 99))
-        email = f"{local}@{EMAIL_DOMAINS[int(draw() * _N_DOMAINS)]}"
-        if name in used or email in used:
-            continue
-        used.add(name)
-        used.add(email)
-        customers.append({"customer_id": _CUSTOMER_IDS[len(customers)], "name": name, "email": email,
-                          "phone": fake_phone(rng)})
-    return customers
-
-
-def _homes(draw: Callable[[], float]) -> list[dict[str, Any]]:
-    """One address per customer: `fake_street`, `fake_city`, `fake_postal_code` inlined."""
-    return [
-        {"street": f"{1 + int(draw() * 9899)} {STREET_NAMES[int(draw() * _N_STREETS)]} "
-                   f"{STREET_SUFFIXES[int(draw() * _N_SUFFIXES)]}",
-         "city": CITIES[int(draw() * _N_CITIES)],
-         "postal_code": str(10000 + int(draw() * 90000)),
-         "country": "US"}
-        for _ in range(N_CUSTOMERS)
-    ]
-
-
-_N_STREETS, _N_SUFFIXES, _N_CITIES = len(STREET_NAMES), len(STREET_SUFFIXES), len(CITIES)
-_ITEM_COUNTS = (1, 1, 2, 2, 3)
-_QUANTITIES = (1, 1, 1, 2)
-_N_PRODUCTS = len(PRODUCTS)
-# Each product's item row for each of the four quantity draws, copied per order (a flat dict's
-# copy is cheaper than building it key by key, and every order has one to three items), and
-# the row's price times quantity (the float the order total sums).
-_ITEM_ROWS = tuple(
-    tuple({"sku": SKUS[i], "name": name, "quantity": q, "price": price} for q in _QUANTITIES)
-    for i, (name, price, *_rest) in enumerate(PRODUCTS)
-)
-_LINE_TOTALS = tuple(tuple(row["price"] * row["quantity"] for row in rows) for rows in _ITEM_ROWS)
-
-
-class _IsoDays(dict[int, str]):
-    """`date.fromordinal(n).isoformat()` by ordinal, made once per day: every order has two or
-    three dates, and formatting them was a third of seeding."""
-
-    def __missing__(self, ordinal: int) -> str:
-        text = self[ordinal] = date.fromordinal(ordinal).isoformat()
-        return text
-
-
-_ISO_DAYS = _IsoDays()
-
-
-@sims.state
-def seed_state(rng: random.Random, today: date) -> State:
-    """The shop of one episode. The helpers `between`, `pick`, `digits`, the item and timeline
-    draws are inlined in the one loop over the twelve orders (the same draws in the same order:
-    `between(rng, a, b)` is `a + int(draw() * (b - a + 1))`, `digits(rng, 5)` is
-    `10000 + rng._randbelow(90000)`): seeding is most of what setting up an episode costs."""
-    draw = rng.random
-    randbelow = rng._randbelow
-    getrandbits = rng.getrandbits
-    customers = _customers(rng)
-    homes = _homes(draw)
-    # Everyone has an order; the other six go to random customers, so some own several.
-    extra = [int(draw() * N_CUSTOMERS) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
-    owners = shuffled(rng, list(range(N_CUSTOMERS)) + extra)
-    statuses = shuffled(rng, STATUS_PLAN)
-    overdue_index = statuses.index("shipped")
-    today_n = today.toordinal()
-    iso = _ISO_DAYS
-    rows, line_totals = _ITEM_ROWS, _LINE_TOTALS
-    order_ids: set[str] = set()
-    orders = []
-    for index in range(len(STATUS_PLAN)):
-        # `digits(rng, 5)` is `10000 + rng._randbelow(90000)`: 17-bit draws until one is below 90000
-        number = getrandbits(17)
-        while number >= 90000:
-            number = getrandbits(17)
-        order_id = f"ORD-{10000 + number}"
-        while order_id in order_ids:
-            order_id = f"ORD-{10000 + randbelow(90000)}"
-        order_ids.add(order_id)
-        customer = customers[owners[index]]
-        # One to three distinct catalogue products, then a quantity for each (spelled out per
-        # count: a comprehension is a function call of its own on Python 3.11).
-        count = _ITEM_COUNTS[int(draw() * 5)]
-        first = int(draw() * _N_PRODUCTS)
-        if count == 1:
-            q = int(draw() * 4)
-            items = [rows[first][q].copy()]
-            total = round(sum((line_totals[first][q],)), 2)
-        else:
-            second = int(draw() * _N_PRODUCTS)
-            while second == first:
-                second = int(draw() * _N_PRODUCTS)
-            if count == 2:
-                q, q2 = int(draw() * 4), int(draw() * 4)
-                items = [rows[first][q].copy(), rows[second][q2].copy()]
-                total = round(sum((line_totals[first][q], line_totals[second][q2])), 2)
-            else:
-                third = int(draw() * _N_PRODUCTS)
-                while third == first or third == second:
-                    third = int(draw() * _N_PRODUCTS)
-                q, q2, q3 = int(draw() * 4), int(draw() * 4), int(draw() * 4)
-                items = [rows[first][q].copy(), rows[second][q2].copy(), rows[third][q3].copy()]
-                total = round(sum((line_totals[first][q], line_totals[second][q2], line_totals[third][q3])), 2)
-        # Dates and shipping fields consistent with the status and with today.
-        status = statuses[index]
-        carrier = CARRIERS[int(draw() * 4)] if status == "shipped" or status == "delivered" else None
-        delivered = estimated = None
-        if status == "processing":
-            ordered = iso[today_n - int(draw() * 3)]  # between 0 and 2 days ago
-            estimated = iso[today_n + 4 + int(draw() * 5)]  # in 4 to 8 days
-        elif status == "shipped" and index == overdue_index:
-            ordered = iso[today_n - 10 - int(draw() * 7)]  # 10 to 16 days ago
-            estimated = iso[today_n - 2 - int(draw() * 3)]  # 2 to 4 days ago
-        elif status == "shipped":
-            ordered = iso[today_n - 2 - int(draw() * 5)]  # 2 to 6 days ago
-            estimated = iso[today_n + 1 + int(draw() * 4)]  # in 1 to 4 days
-        elif status == "delivered":
-            days_ago = 8 + int(draw() * 38)  # ordered 8 to 45 days ago, delivered 2 to 6 days later
-            ordered = iso[today_n - days_ago]
-            delivered = estimated = iso[today_n - days_ago + 2 + int(draw() * 5)]
-        else:
-            ordered = iso[today_n - 3 - int(draw() * 28)]  # 3 to 30 days ago
-        orders.append({
-            "order_id": order_id,
-            "customer_id": customer["customer_id"],
-            "customer_name": customer["name"],
-            "email": customer["email"],
-            "items": items,
-            "total": total,
-            "currency": "USD",
-            "status": status,
-            "order_date": ordered,
-            "delivered_date": delivered,
-            "carrier": carrier,
-            "tracking_number": fake_tracking_number(rng, carrier) if carrier else None,
-            "estimated_delivery": estimated,
-            "shipping_address": homes[owners[index]].copy(),
-            "refunded_amount": 0.0,
-        })
-    return {"customers": customers, "orders": orders, "refunds": [], "tickets": []}
 
 
 def _order(ctx: SimContext, order_id: str) -> dict[str, Any]:
