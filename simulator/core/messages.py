@@ -73,7 +73,27 @@ _M = TypeVar("_M", bound=_Msg)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # `json.dumps(payload, ensure_ascii=False, default=str)` with its encoder built once, not per result.
-_RESULT_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_RESULT_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_MARKERS: dict[int, Any] = {}  # the circular-reference markers of `_RESULT_C`, empty between results
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_RESULT_C = None if _make_encoder is None else _make_encoder(
+    _MARKERS, _RESULT_ENCODER.default, json.encoder.encode_basestring, None, _RESULT_ENCODER.key_separator,
+    _RESULT_ENCODER.item_separator, _RESULT_ENCODER.sort_keys, _RESULT_ENCODER.skipkeys, _RESULT_ENCODER.allow_nan)
+
+
+def _result_json(payload: Any) -> str:
+    """`_RESULT_ENCODER.encode(payload)` through one C encoder made once: `encode` makes a new
+    one for every value (a third of encoding a small result). The C encoder is the one `encode`
+    makes, with the same arguments, so the text is the same; its markers (circular references)
+    are emptied as each container is left, and after a failure here. When they are not empty
+    on entry (an encoding under way: a `default` that encodes a result), the encoder as it is."""
+    if isinstance(payload, str) or _RESULT_C is None or _MARKERS:
+        return _RESULT_ENCODER.encode(payload)
+    try:
+        return "".join(_RESULT_C(payload, 0))
+    except BaseException:
+        _MARKERS.clear()
+        raise
 _new = object.__new__
 _set = object.__setattr__
 
@@ -131,7 +151,7 @@ def arguments_json(args: dict[str, Any]) -> str:
 
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:
     """Wrap a JSON-able payload as the tool message answering `call`."""
-    content = _RESULT_JSON(payload)
+    content = _result_json(payload)
     if not content.isascii() and _SURROGATE.search(content):  # a sim's bug: such text cannot be written to UTF-8
         raise ValueError(f"the result of {call.name!r} holds a lone surrogate (not valid Unicode text)")
     return _trusted(

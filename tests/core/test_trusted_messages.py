@@ -62,3 +62,31 @@ def test_arguments_json_writes_what_json_dumps_writes() -> None:
                  {"flag": True, "none": None, "price": 2.5, "big": 10**30}, {"rows": [1, "a"], "obj": {"k": 1}},
                  {1: "int key"}):
         assert arguments_json(args) == json.dumps(args, ensure_ascii=False)
+
+
+def test_a_result_is_written_as_json_dumps_writes_it_also_after_a_failure() -> None:
+    """`tool_result` reuses one C encoder (and its circular-reference markers) for every result."""
+    import datetime
+    import math
+
+    import pytest
+
+    class Label(str):
+        pass
+
+    call = ToolCall(id="c1", name="t", arguments="{}")
+    cyclic: list = [1]
+    cyclic.append(cyclic)
+    values = [{"a": [1, 2.5, -0.0, 1e300, math.inf, -math.inf, math.nan], "b": None, "c": True},
+              {1: "int key", 2.5: "float key", True: "bool", None: "none"}, ("tuple", ["in", "list"]),
+              {"when": datetime.date(2026, 1, 2), "label": Label("x"), "set": {1}}, "a str", Label("sub"), 7, None,
+              [{"deep": [{"er": [[]]}]}, {}], {"名字": "张三 \U0001f600", "q": 'a "b"\n\\ \u2028'}]
+    for round_ in range(2):
+        for value in values:
+            assert tool_result(call, value).content == json.dumps(value, ensure_ascii=False, default=str)
+        with pytest.raises(ValueError, match="Circular reference"):
+            tool_result(call, {"rows": [cyclic]})
+        from simulator.core import messages
+        assert not messages._MARKERS  # emptied: the next result is written by the reused encoder again
+    shared = {"k": "v"}  # the same object twice is no cycle, here or after the failures above
+    assert tool_result(call, [shared, shared]).content == '[{"k": "v"}, {"k": "v"}]'
