@@ -139,14 +139,43 @@ _int_text = int.__repr__
 def arguments_json(args: dict[str, Any]) -> str:
     """`json.dumps(args, ensure_ascii=False)`: a call's arguments as the offline assistant writes
     them. Most are a few strings or whole numbers under string keys, written here directly (the
-    encoder's setup cost more than writing them); anything else goes to the encoder."""
+    encoder's setup cost more than writing them), and what the text parses back to is known
+    (`known_arguments`); anything else goes to the encoder."""
     parts = []
     for key, value in args.items():
         kind = type(value)
         if type(key) is not str or (kind is not str and kind is not int):
             return _ARGUMENTS_JSON(args)
         parts.append(f"{_quoted(key)}: {_quoted(value) if kind is str else _int_text(value)}")
-    return "{" + ", ".join(parts) + "}"
+    text = "{" + ", ".join(parts) + "}"
+    remember_arguments(text, dict(args))
+    return text
+
+
+# A call's arguments text -> the flat dict it parses to (atoms under string keys), for the last
+# calls made or parsed: the tool environment parses a call's arguments when it runs the call and
+# the judge again right after, and the offline assistant knows them before either does.
+_PARSED: dict[str, dict[str, Any]] = {}
+_PARSED_LIMIT = 1024
+_FLAT_VALUE = frozenset({str, int, float, bool, type(None)})
+
+
+def remember_arguments(text: str, parsed: dict[str, Any]) -> None:
+    """Keep what `text` parses to (`json.loads(text)`, which the caller knows it equals), when it
+    is a flat dict: `known_arguments` then gives copies of it; anything else is not kept."""
+    for key, value in parsed.items():
+        if type(key) is not str or type(value) not in _FLAT_VALUE or value != value:  # (a NaN: parsed anew
+            return  # it is another object, and a container holding it compares unequal to one holding that)
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[text] = parsed
+
+
+def known_arguments(text: Any) -> dict[str, Any] | None:
+    """`json.loads(text)` as a new dict, when `text` is a call's arguments remembered above (a
+    shallow copy is a whole one: its values are atoms); None otherwise."""
+    parsed = _PARSED.get(text) if type(text) is str else None
+    return None if parsed is None else parsed.copy()
 
 
 def tool_result(call: ToolCall, payload: Any, *, is_error: bool = False) -> ToolMessage:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from simulator.core.messages import ToolCall
+from simulator.core.messages import ToolCall, known_arguments, remember_arguments
 from simulator.spec.plain_schema import Check, compile_check
 from simulator.spec.tools import ToolSpec
 
@@ -274,10 +274,15 @@ def parse_arguments(call: ToolCall) -> tuple[dict[str, Any] | None, str | None]:
 
     An empty string is rejected like any other non-JSON: fine-tuning data should teach `{}`.
     """
+    known = known_arguments(call.arguments)  # the assistant wrote them, or the environment parsed them
+    if known is not None:
+        return known, None
     try:
         value = json.loads(call.arguments)
     except (ValueError, TypeError) as exc:
         return None, f"arguments are not valid JSON: {exc}"
+    if type(value) is dict:
+        remember_arguments(call.arguments, value.copy())
     if not isinstance(value, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
             type(value), "a number"

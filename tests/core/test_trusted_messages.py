@@ -90,3 +90,31 @@ def test_a_result_is_written_as_json_dumps_writes_it_also_after_a_failure() -> N
         assert not messages._MARKERS  # emptied: the next result is written by the reused encoder again
     shared = {"k": "v"}  # the same object twice is no cycle, here or after the failures above
     assert tool_result(call, [shared, shared]).content == '[{"k": "v"}, {"k": "v"}]'
+
+
+def test_parsed_arguments_are_what_json_loads_gives_and_each_caller_gets_its_own() -> None:
+    """`parse_arguments` answers from what the assistant wrote or an earlier parse kept: the same
+    dict as `json.loads`, never one another caller may have changed."""
+    from simulator.core.messages import arguments_json, known_arguments
+    from simulator.spec.validation import parse_arguments
+
+    written = arguments_json({"order_id": "ORD-10001", "qty": 2, "名字": "张三"})
+    assert known_arguments(written) == json.loads(written)
+    for text in (written, '{"a": 1.5, "b": null, "c": true, "d": "x", "a": 2}', '{"rows": [1, 2], "o": {"k": 1}}',
+                 '{"n": NaN}', '[1]', '"s"', "", "{bad"):
+        for _ in range(2):
+            args, problem = parse_arguments(ToolCall(id="c", name="t", arguments=text))
+            try:
+                expected = json.loads(text)
+            except ValueError:
+                assert args is None and problem
+                continue
+            if not isinstance(expected, dict):
+                assert args is None and problem
+                continue
+            assert problem is None and args == expected and list(args) == list(expected) or text == '{"n": NaN}'
+            args["changed"] = True  # a caller's own dict: the next parse does not see this
+            if isinstance(args.get("rows"), list):
+                args["rows"].append(3)
+    assert known_arguments('{"rows": [1, 2], "o": {"k": 1}}') is None  # nested: parsed anew each time
+    assert known_arguments('{"n": NaN}') is None
