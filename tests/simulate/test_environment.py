@@ -367,3 +367,4 @@ def test_sims_rng_seeded_on_first_draw_draws_what_an_eager_one_draws(draw) -> No
     assert draw(lazy) == draw(eager)
     assert type(lazy) is random.Random  # a plain rng from then on
     assert [lazy.random() for _ in range(3)] == [eager.random() for _ in range(3)]
+

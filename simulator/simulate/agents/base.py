@@ -37,3 +37,11 @@ class UserDefect(Exception):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def count_call(usage: RoleUsage) -> None:
+    """`usage.calls += 1` as pydantic makes it (the value stored, the field marked set), without
+    its attribute-write machinery: 0.07 against 0.3 us, and the offline agents count every
+    message of every episode."""
+    usage.__dict__["calls"] += 1
+    usage.__pydantic_fields_set__.add("calls")

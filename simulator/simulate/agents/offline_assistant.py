@@ -30,6 +30,7 @@ from simulator.core.messages import (
     tool_call,
 )
 from simulator.core.records import RoleUsage
+from simulator.simulate.agents.base import count_call
 from simulator.simulate.agents.named_item import (
     named_items,
     uses_list_summaries,
@@ -99,7 +100,7 @@ class OfflineAssistant:
         self.ranking = reply_ranker(self.config, self.language)  # which reply variant fits the question
 
     async def respond(self, messages: Sequence[Message]) -> AssistantMessage:
-        self.usage.calls += 1
+        count_call(self.usage)
         return self.next_message(messages)
 
     def next_message(self, messages: Sequence[Message]) -> AssistantMessage:

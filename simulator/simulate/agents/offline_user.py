@@ -22,6 +22,7 @@ from simulator.core.messages import (
     user_text,
 )
 from simulator.core.records import RoleUsage
+from simulator.simulate.agents.base import count_call
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
 from simulator.simulate.agents.slot_words import mentions_slot
 from simulator.simulate.agents.style import Styler
@@ -56,7 +57,7 @@ class OfflineUser:
         self._needs = [[s for s in plan.needed if s in ctx.facts] for plan in script_of(ctx.scenario)]
 
     async def respond(self, messages: Sequence[Message]) -> UserMessage:
-        self.usage.calls += 1
+        count_call(self.usage)
         return user_text(self.next_message(messages))
 
     def next_message(self, messages: Sequence[Message]) -> str:

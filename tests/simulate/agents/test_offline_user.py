@@ -158,3 +158,15 @@ def test_facts_already_shown_by_a_tool_are_not_repeated(kit):
     _assistant(messages, "I found your orders.")
     second = _say(user, messages)
     assert second.startswith("Refund the Desk Lamp one.") and "ORD-48291" not in second
+
+
+def test_count_call_is_what_a_pydantic_increment_does():
+    from simulator.core.records import RoleUsage
+    from simulator.simulate.agents.base import count_call
+
+    counted, incremented = RoleUsage(), RoleUsage()
+    for _ in range(3):
+        count_call(counted)
+        incremented.calls += 1
+    assert counted == incremented and counted.model_fields_set == incremented.model_fields_set == {"calls"}
+    assert counted.model_dump_json(exclude_unset=True) == incremented.model_dump_json(exclude_unset=True)
