@@ -368,3 +368,11 @@ def test_sims_rng_seeded_on_first_draw_draws_what_an_eager_one_draws(draw) -> No
     assert type(lazy) is random.Random  # a plain rng from then on
     assert [lazy.random() for _ in range(3)] == [eager.random() for _ in range(3)]
 
+
+
+def test_a_diff_s_changes_are_the_models_pydantic_makes():
+    changes = diff_values({"a": [1, {"b": 2}], "gone": 1}, {"a": [1, {"b": 3}, "new"], "added": None})
+    rebuilt = [StateChange(path=c.path, before=c.before, after=c.after) for c in changes]
+    assert changes == rebuilt and [c.model_fields_set for c in changes] == [c.model_fields_set for c in rebuilt]
+    assert [c.model_dump_json() for c in changes] == [c.model_dump_json() for c in rebuilt]
+    assert [c.path for c in changes] == ["/a/1/b", "/a/2", "/gone", "/added"]
