@@ -48,6 +48,23 @@ def _system_message(prompt: str) -> SystemMessage:
     return message
 
 
+_TEMPLATE_KEYS: dict[tuple[int, str, int], tuple[object, str]] = {}
+
+
+def template_key(ctx: EpisodeContext) -> str:
+    """`ctx.template_key`, worked out once per scenario, language and opening variant: it reads
+    only those (a few us of model attribute reads and list copies, every episode otherwise)."""
+    key = (id(ctx.scenario), ctx.persona.language, ctx.template)
+    hit = _TEMPLATE_KEYS.get(key)
+    if hit is not None and hit[0] is ctx.scenario:
+        return hit[1]
+    if len(_TEMPLATE_KEYS) >= 4096:
+        _TEMPLATE_KEYS.clear()
+    found = ctx.template_key
+    _TEMPLATE_KEYS[key] = (ctx.scenario, found)
+    return found
+
+
 async def _assistant_turn(ctx: EpisodeContext, assistant: AssistantAgent, messages: list[Message]) -> None:
     for _ in range(MAX_TOOL_ROUNDS):
         reply = await assistant.respond(messages)
@@ -96,7 +113,7 @@ async def simulate_episode(
         "termination": termination,
         "error": error,
         "facts": ctx.facts,
-        "template": ctx.template_key,
+        "template": template_key(ctx),
         "state_diff": ctx.env.diff(),
         "usage": {"user": user.usage, "assistant": assistant.usage},
         "agents": agents or {"user": "offline", "assistant": "offline"},

@@ -91,3 +91,19 @@ def test_fake_values_avoid_ids_already_in_the_state(monkeypatch):
     monkeypatch.setattr(episode, "fake", lambda kind, rng: next(values))
     state = {"orders": [{"order_id": "ORD-11111"}]}
     assert episode._fresh_fake("order_id", state, random.Random(0)) == "ORD-22222"
+
+
+def test_the_remembered_template_key_is_the_context_s_own(support_pack):
+    """`template_key` answers from what it worked out for an earlier episode of the same scenario,
+    language and opening variant: the same as each context's own `template_key`."""
+    from simulator.simulate.orchestrator import template_key
+    from tests.fakes.fixtures import episode_context
+
+    seen = set()
+    for scenario_id in support_pack.scenarios:
+        for persona_id in support_pack.personas:
+            for seed in range(4):
+                ctx = episode_context(support_pack, scenario_id, persona_id, seed)
+                assert template_key(ctx) == ctx.template_key
+                seen.add(ctx.template_key)
+    assert len(seen) > len(support_pack.scenarios)  # several languages and openings were met
