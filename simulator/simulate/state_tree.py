@@ -12,7 +12,6 @@ import copy
 import gc
 import marshal
 import platform
-import sys
 from typing import Any
 
 from simulator.core.records import StateChange
@@ -44,71 +43,34 @@ def _copy_json(value: dict[Any, Any] | list[Any], memo: dict[int, Any]) -> Any:
     """Copy a dict or list with its containers, sharing its strings and numbers. Cheaper than a
     `marshal` round trip, which makes every string again: a state's records are mostly strings,
     and each episode that writes copies its state once. `memo` keeps containers that appear
-    twice shared."""
-    out = memo[id(value)] = value.copy()
+    twice shared. A member dict that holds only atoms (untracked, see above) is copied right
+    here rather than by a call of its own: most of a state's containers are such leaves (an
+    order's address, each of its items)."""
+    key = id(value)
+    done = memo.get(key)
+    if done is not None:
+        return done
+    out = memo[key] = value.copy()
     if type(value) is dict:
         if _FLAT_WHEN_UNTRACKED and not _is_tracked(value):
             return out
         members: Any = value.items()
     else:
         members = enumerate(value)
-    return _copy_members(members, out, memo)
-
-
-def _copy_members(members: Any, out: Any, memo: dict[int, Any]) -> Any:
-    """Put copies of the containers among `members` (a dict's items or a list's enumeration)
-    into `out`, a shallow copy of their parent. A member dict that holds only atoms (untracked,
-    see above) is copied right here rather than by a call of its own: most of a state's
-    containers are such leaves (an order's address, each of its items). A container its parent
-    alone refers to (`_refcount` at `_ONLY_PARENT`) cannot be met again anywhere in the tree,
-    so it is neither looked up in nor entered into `memo`: most are such, and the memo's
-    bookkeeping was a third of copying a state."""
     for name, member in members:
         kind = type(member)
         if kind in _ATOMS:
             continue
-        if kind is dict or kind is list:
-            if _refcount(member) <= _ONLY_PARENT:
-                if kind is dict:
-                    if _FLAT_WHEN_UNTRACKED and not _is_tracked(member):
-                        out[name] = member.copy()
-                    else:
-                        out[name] = _copy_members(member.items(), member.copy(), memo)
-                else:
-                    out[name] = _copy_members(enumerate(member), member.copy(), memo)
-                continue
-            done = memo.get(id(member))
-            if done is None:
-                if kind is dict and _FLAT_WHEN_UNTRACKED and not _is_tracked(member):
-                    done = memo[id(member)] = member.copy()
-                else:
-                    done = _copy_json(member, memo)
-            out[name] = done
+        if kind is dict and _FLAT_WHEN_UNTRACKED and not _is_tracked(member):
+            leaf = memo.get(id(member))
+            if leaf is None:
+                leaf = memo[id(member)] = member.copy()
+            out[name] = leaf
+        elif kind is dict or kind is list:
+            out[name] = _copy_json(member, memo)
         else:
             out[name] = copy_tree(member)
     return out
-
-
-def _only_parent() -> int:
-    """What `sys.getrefcount` says, inside `_copy_members`'s loop, of a member that its parent
-    alone refers to: measured with the same loop over the same kind of parent and its shallow
-    copy (the count includes the copy's and the loop's own references, and those differ
-    between Python versions). A member that appears twice counts at least one more. 0 (never)
-    off CPython, where counts are not references."""
-    if platform.python_implementation() != "CPython":
-        return 0
-    counts = []
-    for parent in ({"only": {"x": []}}, [[[]]]):
-        out = parent.copy()
-        members = parent.items() if type(parent) is dict else enumerate(parent)
-        for name, member in members:
-            counts.append(_refcount(member))
-        del out
-    return min(counts)
-
-
-_refcount = sys.getrefcount
-_ONLY_PARENT = _only_parent()
 
 
 def _copy_python(value: Any) -> Any:

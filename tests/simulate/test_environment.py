@@ -226,59 +226,6 @@ def test_copy_tree_shares_no_container_keeps_shared_ones_shared_and_shares_strin
     assert address["city"] == "Austin" and state["tags"] == (["x"],) and state["seen"] == {1, 2}
 
 
-def _shape(tree, seen=None):
-    """A tree's containers numbered in visiting order: two trees of one shape share (and differ
-    from their original in) the same places."""
-    seen = {} if seen is None else seen
-    if isinstance(tree, (dict, list)):
-        if id(tree) in seen:
-            return ("again", seen[id(tree)])
-        seen[id(tree)] = len(seen)
-        members = tree.items() if isinstance(tree, dict) else enumerate(tree)
-        return (type(tree).__name__, [(k, _shape(v, seen)) for k, v in members])
-    return tree
-
-
-def test_copy_tree_keeps_sharing_of_containers_only_the_tree_refers_to():
-    """A container the tree alone holds, twice, is copied once (the copy skips its bookkeeping
-    for containers held once, told by their reference count): as `copy.deepcopy` does."""
-    import copy
-    import random
-
-    rng = random.Random(7)
-    for _ in range(300):
-        made: list = []
-
-        def grow(depth: int):
-            roll = rng.random()
-            if made and roll < 0.2:
-                return rng.choice(made)  # a container met before, met again
-            if depth > 3 or roll < 0.45:
-                return rng.choice(["s", 1, 2.5, None, True])
-            node = {f"k{i}": grow(depth + 1) for i in range(rng.randint(0, 3))} if roll < 0.75 else \
-                [grow(depth + 1) for _ in range(rng.randint(0, 3))]
-            made.append(node)
-            return node
-
-        tree = {"root": grow(0), "other": grow(0)}
-        if rng.random() < 0.2 and made:
-            rng.choice([m for m in made if isinstance(m, list)] or [[]]).append(tree)  # a cycle
-        made.clear()  # nothing but the tree refers to its containers now
-        copied, expected = copy_tree(tree), copy.deepcopy(tree)
-        assert _shape(copied) == _shape(expected)
-        originals = {id(c) for c in _containers(tree)}
-        assert not originals & {id(c) for c in _containers(copied)}
-
-
-def _containers(tree, seen=None):
-    seen = set() if seen is None else seen
-    if isinstance(tree, (dict, list)) and id(tree) not in seen:
-        seen.add(id(tree))
-        yield tree
-        for member in (tree.values() if isinstance(tree, dict) else tree):
-            yield from _containers(member, seen)
-
-
 def test_the_state_is_copied_when_a_sim_first_runs(env):
     assert env.diff() == [] and env._context is None  # nothing ran: no copy made, nothing changed
     call(env, "record", {"value": 500})
