@@ -187,12 +187,8 @@ def _next_word(text: str) -> tuple[int, str] | None:
     try:
         return _NEXT_WORDS[text]
     except KeyError:
-        pass
-    found = _NEXT_WORD.match(text)
-    if len(_NEXT_WORDS) >= _MEMO_LIMIT:
-        _NEXT_WORDS.clear()
-    answer = _NEXT_WORDS[text] = (found.end(), found.group(2).lower()) if found else None
-    return answer
+        found = _NEXT_WORD.match(text)
+        return _remember(_NEXT_WORDS, text, (found.end(), found.group(2).lower()) if found else None)
 
 
 def _article_before(tail: str) -> tuple[int, str, str] | None:
@@ -201,11 +197,14 @@ def _article_before(tail: str) -> tuple[int, str, str] | None:
     try:
         return _ARTICLES[tail]
     except KeyError:
-        pass
-    found = _ARTICLE_BEFORE.search(tail)
-    if len(_ARTICLES) >= _MEMO_LIMIT:
-        _ARTICLES.clear()
-    answer = _ARTICLES[tail] = (found.start(1), found.group(1), found.group(3)) if found else None
+        found = _ARTICLE_BEFORE.search(tail)
+        return _remember(_ARTICLES, tail, (found.start(1), found.group(1), found.group(3)) if found else None)
+
+
+def _remember(memo: dict[str, Any], key: str, answer: Any) -> Any:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = answer
     return answer
 
 
