@@ -18,6 +18,7 @@ from simulator.judge.reply_evidence import Evidence, Finding
 from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
 from simulator.judge.result_fields import Record
+from simulator.words.calendar_dates import date_time_in_words
 from simulator.words.value_words import ValueWords, humanised
 
 _WORDS = re.compile(WORD)
@@ -99,8 +100,8 @@ class Contradictions:
                 continue  # another tool's field of that name holds it (a refund's status: 处理中 is its pending)
             if any(isinstance(v, str) and _word_positions(v.lower(), written) for r in turn for v in r.values()):
                 continue  # part of another value this turn showed ("garage" of "garage door")
-            after = low[at + len(written):at + len(written) + 40]
-            if any(_whole(humanised(k).lower(), written) and any(str(v).lower() in after for v in r.fields[k] if v)
+            after = low[at + len(written):at + len(written) + 48]
+            if any(_whole(humanised(k).lower(), written) and any(s in after for v in r.fields[k] if v for s in _said(v))
                    for r in turn for k in r.fields):
                 continue  # a field's name used as its label: "scheduled 2026-06-17T18:13" (scheduled_departure)
             latest, name = shown[-1]
@@ -389,3 +390,11 @@ def _starts_with_value(said: str, value: Any, words: ValueWords) -> bool:
         decimals = len(number.group().split(".")[1]) if "." in number.group() else 0
         return math.isclose(stated, abs(value), abs_tol=1e-9) or round(abs(value), decimals) == stated
     return any(said.startswith(form.lower()) for form in words.forms(str(value)))  # 杭州 for Hangzhou
+
+
+def _said(value: Any) -> list[str]:
+    """A result's value as a reply may write it, lower-cased: as it is, a date-time also in words."""
+    forms = [str(value).lower()]
+    if isinstance(value, str) and value[10:11] == "T":
+        forms += [w.lower() for language in ("en", "zh") if (w := date_time_in_words(value, language))]
+    return forms

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from simulator.core.messages import Message, ToolMessage
 from simulator.spec.scenario import ExpectedCall
+from simulator.words.calendar_dates import date_time_in_words
 from simulator.words.grammar import join_list, settle
 
 PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
@@ -89,11 +90,14 @@ def _as_prose(value: Any, language: str) -> str:
 
 def render_prose(
     template: str, facts: Mapping[str, Any], results: Mapping[str, Any] | None = None, language: str = "en",
+    *, dates_in_words: bool = False,
 ) -> str:
     """A sentence for people (a reply, a user's line): placeholders filled as `render_text` does,
     lists said as lists, and in English the template's words made to agree with the values at
-    each join (`words.grammar.settle`: "1 order", "an aisle seat", "premium economy"). Raises
-    `MissingValue` when a placeholder cannot be resolved."""
+    each join (`words.grammar.settle`: "1 order", "an aisle seat", "premium economy"). With
+    `dates_in_words` (an assistant's reply) an ISO date-time is said in words
+    (`words.calendar_dates.date_time_in_words`); a user's line keeps it as pasted, since the call
+    it asks for needs the exact stamp. Raises `MissingValue` when a placeholder cannot be resolved."""
     results = results or {}
     pieces: list[tuple[str, Any]] = []
     plain = type(facts) is dict
@@ -109,7 +113,8 @@ def render_prose(
         else:
             value = _resolve_ref(ref, facts, results)
         if type(value) is str:  # (what `_as_prose` says of a string)
-            pieces.append((value, value))
+            said = date_time_in_words(value, language) if dates_in_words and value[10:11] == "T" else None
+            pieces.append((said or value, value))
         else:
             pieces.append((_as_prose(value, language), value if value is not None else "None"))
     return settle(pieces, english=language == "en")

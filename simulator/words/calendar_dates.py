@@ -1,5 +1,6 @@
 """Calendar dates written out, read back as ISO dates: "March 14", "14 March 2026", "Mar 14, 2026",
-"3月14日", "2026年3月14日".
+"3月14日", "2026年3月14日"; and an ISO date-time written out the way a reply says it to a person
+(`date_time_in_words`), in words this module reads back.
 
 A reply that says "your parcel arrives on March 14" states a date as surely as one that writes
 2026-03-14; the judge checks both against the results. A date without a year is read in the
@@ -53,3 +54,27 @@ def calendar_dates(text: str, today: date) -> list[tuple[int, int, str]]:
         if iso:
             found.append((match.start(), match.end(), iso))
     return sorted(found)
+
+
+_ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def date_time_in_words(value: str, language: str) -> str | None:
+    """An ISO date-time as an assistant tells it: "19:00 on November 19, 2026" ("20:40 UTC on ..."
+    for a time stamp in UTC), "2026年11月19日 19:00"; None if `value` is not one.
+
+    Why: a reply that reads out `2026-11-19T19:00:00+01:00` teaches a model to answer people in
+    machine time stamps. The words keep everything the judge checks — the day (read back by
+    `calendar_dates`, year included), the clock time as HH:MM, which the stamp holds — and a
+    UTC stamp says so, since its clock time is not the user's; another offset is the time where
+    the thing happens (an event's own zone) and is said as it is."""
+    found = _ISO_DATE_TIME.fullmatch(value)
+    if found is None:
+        return None
+    year, month, day, hour, minute, zone = found.groups()
+    if not 1 <= int(month) <= 12 or not 1 <= int(day) <= 31:
+        return None
+    utc = " UTC" if zone in ("Z", "+00:00") else ""
+    if language == "zh":
+        return f"{year}年{int(month)}月{int(day)}日 {hour}:{minute}{utc}"
+    return f"{hour}:{minute}{utc} on {MONTHS[int(month) - 1].capitalize()} {int(day)}, {year}"

@@ -209,3 +209,27 @@ def test_claims_hedged_in_english_and_in_traditional_characters():
         assert not claims(text.lower()), text  # negated: no claim
     assert claims("your address has been changed.") and claims("操作成功。")
     assert not claims("“vendor call” is on the calendar from 10:00 to 10:30.")  # a lookup's finding
+
+
+def test_a_time_stamp_said_in_words_is_read_back_and_a_wrong_day_is_caught():
+    """The offline assistant says a result's date-time in words ("at 20:40 UTC on August 22, 2026"):
+    the judge reads the day and the clock time back, and flags a day the result does not hold."""
+    import json
+    from pathlib import Path
+
+    from simulator.load.loader import load_pack
+    from simulator.words.calendar_dates import date_time_in_words
+
+    pack = load_pack(Path(__file__).resolve().parents[2] / "scenarios" / "smart_home.yaml")
+    trace = offline_trace(pack, "lock_one_door")
+    reply = replies(trace)[-1]
+    stamp = json.loads(trace.messages[reply - 1].content)["locked_at"]
+    assert "reply_grounded" not in judged(trace, pack)
+    for language, said in (("en", "The door is locked (at {})."), ("zh", "门已锁好（{}）。")):
+        words = date_time_in_words(stamp, language)
+        assert words is not None and stamp not in words
+        assert "reply_grounded" not in judged(with_reply(trace, reply, said.format(words)), pack), words
+        day = int(stamp[8:10])
+        wrong = words.replace(f" {day}, ", f" {day % 28 + 1}, ").replace(f"月{day}日", f"月{day % 28 + 1}日")
+        assert wrong != words
+        assert "reply_grounded" in judged(with_reply(trace, reply, said.format(wrong)), pack), wrong

@@ -320,7 +320,7 @@ class OfflineAssistant:
             ordered.sort(key=rank, reverse=True)  # stable: ties keep the random order
         for template in ordered:
             try:
-                return render_prose(template, context, results, self.language)
+                return render_prose(template, context, results, self.language, dates_in_words=True)
             except MissingValue:
                 continue
         return None
