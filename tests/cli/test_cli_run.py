@@ -176,7 +176,7 @@ def test_chinese_replies_say_statuses_in_chinese(run_dir):
 def test_partial_refunds_ask_for_a_share_of_the_item_price(run_dir):
     """`amount: {field: items.0.price, scale: [1, 0.5]}`: some refunds are for less than the item
     cost, for exactly what the user said, and the judge accepts every one of them."""
-    from tool_sims.customer_support import PRODUCTS
+    from tool_sims.customer_support_state import PRODUCTS
 
     prices = dict(PRODUCTS)
     verdicts = {v["trace_id"]: v for v in map(json.loads, (run_dir / "verdicts.jsonl").read_text().splitlines())}
