@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
+from simulator.core.identity_memo import by_identity
 from simulator.core.messages import Message, ToolMessage
 from simulator.spec.scenario import ExpectedCall
 from simulator.words.calendar_dates import date_time_in_words
@@ -187,19 +188,10 @@ def render_args(call: ExpectedCall, facts: Mapping[str, Any], results: Mapping[s
     return {k: render_value(v, facts, results) for k, v in call.args.items()}
 
 
-_TAKES_ARRAYS: dict[int, tuple[Any, bool]] = {}
-
-
+@by_identity(4096)
 def takes_arrays(schema: Any) -> bool:
     """Could this parameter schema accept a JSON array? (No schema at all: it could.)"""
-    hit = _TAKES_ARRAYS.get(id(schema))
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    answer = _takes_arrays(schema)
-    if len(_TAKES_ARRAYS) > 4096:
-        _TAKES_ARRAYS.clear()
-    _TAKES_ARRAYS[id(schema)] = (schema, answer)
-    return answer
+    return _takes_arrays(schema)
 
 
 def _takes_arrays(schema: Any) -> bool:

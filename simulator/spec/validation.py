@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
+from simulator.core.identity_memo import by_identity
 from simulator.core.messages import ToolCall, known_arguments, remember_arguments
 from simulator.spec.plain_schema import Check, compile_check
 from simulator.spec.tools import ToolSpec
@@ -74,22 +75,15 @@ _META_VALIDATOR = Draft202012Validator(
 )
 # id(schema) -> (schema, validator). The schema is kept alive so its id cannot be reused by
 # another object while the entry exists; the cap keeps property tests from growing it forever.
-_CACHE: dict[int, tuple[Any, Draft202012Validator]] = {}
 _CACHE_LIMIT = 2048
 JSON_SCHEMA_TYPES = "array, boolean, integer, null, number, object, string"
 _REQUIRED_NAME = re.compile(r"^(?P<name>'.*'|\".*\") is a required property$")
 
 
+@by_identity(_CACHE_LIMIT)
 def validator_for(schema: dict[str, Any] | bool) -> Draft202012Validator:
     """The compiled validator of a schema (assumed meta-valid), cached by object identity."""
-    hit = _CACHE.get(id(schema))
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-    _CACHE[id(schema)] = (schema, validator)
-    return validator
+    return Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
 
 
 def format_path(parts: Iterable[Any]) -> str:
@@ -211,20 +205,11 @@ def _describe(error: ValidationError) -> list[str]:
     return [f"{where}: {message}" if where else message]
 
 
+@by_identity(_CACHE_LIMIT)
 def _plain_check(schema: dict[str, Any] | bool) -> Check | None:
     """The schema's `plainly_valid` predicate (None when it has none), compiled once per schema
     object and cached like `validator_for`."""
-    hit = _PLAIN.get(id(schema))
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    if len(_PLAIN) >= _CACHE_LIMIT:
-        _PLAIN.clear()
-    check = compile_check(schema, _FORMAT_CHECKER)
-    _PLAIN[id(schema)] = (schema, check)
-    return check
-
-
-_PLAIN: dict[int, tuple[Any, Check | None]] = {}
+    return compile_check(schema, _FORMAT_CHECKER)
 
 
 def schema_errors(schema: dict[str, Any] | bool, instance: Any) -> list[str]:

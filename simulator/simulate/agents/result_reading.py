@@ -8,24 +8,17 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from simulator.core.identity_memo import by_identity
 from simulator.spec import LANGUAGES, DomainConfig, LocalizedText
 from simulator.spec.blueprint import placeholders
 
-_READS_RESULTS: dict[int, tuple[DomainConfig, bool]] = {}  # id(config) -> (config, answer)
 
-
+@by_identity(256)
 def mentions_results(config: DomainConfig) -> bool:
     """Does any reply template use `{@tool...}`? (once per domain, not per episode)"""
-    hit = _READS_RESULTS.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
     texts = [t for reply in config.replies.values() for lang in LANGUAGES for t in reply.for_language(lang)]
     texts += [t for lang in LANGUAGES for t in config.error_reply.for_language(lang)]
-    answer = any("{@" in text for text in texts)
-    if len(_READS_RESULTS) > 256:
-        _READS_RESULTS.clear()
-    _READS_RESULTS[id(config)] = (config, answer)
-    return answer
+    return any("{@" in text for text in texts)
 
 
 @lru_cache(maxsize=4096)

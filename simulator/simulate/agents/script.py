@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from simulator.core.identity_memo import by_identity
 from simulator.spec import ExpectedCall, Scenario, Turn
 from simulator.spec.blueprint import placeholders, result_refs, slot_refs
 
@@ -30,21 +31,10 @@ class TurnPlan:
     needed: tuple[str, ...]  # every slot the turn's calls use, in order
 
 
-# id(scenario) -> (scenario, plan); the scenario is kept so its id cannot be reused meanwhile.
-_PLANS: dict[int, tuple[Scenario, tuple[TurnPlan, ...]]] = {}
-_PLAN_LIMIT = 4096
-
-
+@by_identity(4096)
 def script_of(scenario: Scenario) -> tuple[TurnPlan, ...]:
     """The digested turns of a scenario (cached by object identity)."""
-    hit = _PLANS.get(id(scenario))
-    if hit is not None and hit[0] is scenario:
-        return hit[1]
-    if len(_PLANS) >= _PLAN_LIMIT:
-        _PLANS.clear()
-    plan = tuple(_turn_plan(turn) for turn in scenario.turns)
-    _PLANS[id(scenario)] = (scenario, plan)
-    return plan
+    return tuple(_turn_plan(turn) for turn in scenario.turns)
 
 
 def _turn_plan(turn: Turn) -> TurnPlan:

@@ -7,8 +7,7 @@ checks every missing slot against every assistant message.
 
 from __future__ import annotations
 
-from typing import Any
-
+from simulator.core.identity_memo import by_identity
 from simulator.simulate.agents.style import Labels, humanise, phrases_for
 from simulator.spec import LANGUAGES
 
@@ -16,29 +15,19 @@ from simulator.spec import LANGUAGES
 def mentions_slot(text_lower: str, slot: str, labels: Labels | None = None) -> bool:
     """Does a (lowercased) question ask for this slot? Checked in every language we speak, with
     the domain's own labels as well."""
-    for word in _slot_words(slot, labels):
+    for word in _words_naming(labels, slot):
         if word in text_lower:
             return True
     return False
 
 
-_SLOT_WORDS: dict[tuple[str, int], tuple[Any, tuple[str, ...]]] = {}
-
-
-def _slot_words(slot: str, labels: Labels | None) -> tuple[str, ...]:
+@by_identity(4096)
+def _words_naming(labels: Labels | None, slot: str) -> tuple[str, ...]:
     """Every word that names `slot` (the domain's labels in every language, then each phrase
-    book's keywords or label), gathered once per slot and domain rather than per question; the
-    labels are kept so their id stays theirs."""
-    key = (slot, id(labels))
-    hit = _SLOT_WORDS.get(key)
-    if hit is not None and hit[0] is labels:
-        return hit[1]
+    book's keywords or label), gathered once per slot and domain rather than per question."""
     own = labels.get(slot) if labels else None
     words = [w.lower() for lang in LANGUAGES for w in own.for_language(lang)] if own is not None else []
     for language in LANGUAGES:
         phrases = phrases_for(language)
         words.extend(phrases.keywords.get(slot) or (phrases.labels.get(slot, humanise(slot)).lower(),))
-    if len(_SLOT_WORDS) > 4096:
-        _SLOT_WORDS.clear()
-    _SLOT_WORDS[key] = (labels, tuple(words))
-    return _SLOT_WORDS[key][1]
+    return tuple(words)

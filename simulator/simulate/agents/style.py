@@ -19,11 +19,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from simulator.core.identity_memo import by_identity
 from simulator.simulate.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.simulate.agents.typos import TypoMaker
+from simulator.spec import LANGUAGES, Persona
 from simulator.spec.blueprint import render_prose
 from simulator.words.chinese_script import to_traditional
-from simulator.spec import LANGUAGES, Persona
 
 PHRASES_FILE = Path(__file__).with_name("style_phrases.yaml")
 
@@ -129,20 +130,11 @@ def _raw_phrases() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-_ASIDES_SEEN: dict[tuple[int, str], tuple[Any, dict[str, list[str]]]] = {}
-
-
+@by_identity(256)
 def _domain_asides(asides: Mapping[str, Any] | None, language: str) -> dict[str, list[str]]:
     """A domain's own asides in one language (`domain.asides`: section -> LocalizedText), read
     once per domain and language rather than once per conversation."""
-    key = (id(asides), language)
-    hit = _ASIDES_SEEN.get(key)
-    if hit is not None and hit[0] is asides:
-        return hit[1]
-    if len(_ASIDES_SEEN) > 256:
-        _ASIDES_SEEN.clear()
-    _ASIDES_SEEN[key] = (asides, _read_asides(asides, language))
-    return _ASIDES_SEEN[key][1]
+    return _read_asides(asides, language)
 
 
 def _read_asides(asides: Mapping[str, Any] | None, language: str) -> dict[str, list[str]]:

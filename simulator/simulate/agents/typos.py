@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
+from simulator.core.identity_memo import by_identity
+
 # A token containing a digit or '@' (ids, e-mails, amounts, postal codes) is always protected.
 # Chinese characters end the token: in "订单ORD-48291里" only the id is protected.
 _NOT_IN_TOKEN = "\\s，。！？、：；\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -36,21 +38,11 @@ Segments = list[list]  # [[protected: bool, text: str], ...]
 Op = Callable[[Segments, random.Random], bool]
 
 
-_ABBREVIATIONS: dict[tuple[int, str], tuple[Mapping[str, str], re.Pattern[str] | None]] = {}
-
-
+@by_identity(64)
 def _compile_abbreviations(mapping: Mapping[str, str], language: str) -> re.Pattern[str] | None:
     """The phrase book's abbreviations as one pattern, compiled once per book (every conversation
-    of a persona that makes typos builds a `TypoMaker`); the book is kept so its id stays its own."""
-    key = (id(mapping), language)
-    hit = _ABBREVIATIONS.get(key)
-    if hit is not None and hit[0] is mapping:
-        return hit[1]
-    if len(_ABBREVIATIONS) > 64:
-        _ABBREVIATIONS.clear()
-    pattern = _abbreviation_pattern(mapping, language)
-    _ABBREVIATIONS[key] = (mapping, pattern)
-    return pattern
+    of a persona that makes typos builds a `TypoMaker`)."""
+    return _abbreviation_pattern(mapping, language)
 
 
 def _abbreviation_pattern(mapping: Mapping[str, str], language: str) -> re.Pattern[str] | None:
