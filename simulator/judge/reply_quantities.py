@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.judge.reply_evidence import Finding
 from simulator.judge.result_fields import Record
 from simulator.judge.reply_words import PHRASES_FILE
@@ -46,7 +45,7 @@ class _Unit:
 def _units() -> dict[str, _Unit]:
     """unit -> how replies write a number with it (English: one filler word allowed, "8
     business days"; Chinese: 个 allowed, 8个工作日)."""
-    book = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    book = read_data_yaml(PHRASES_FILE)
     en, zh = book["en"]["units"], book["zh"]["units"]
     found = {}
     for unit in en:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from simulator.core.data_files import read_data_yaml
 
 PHRASES_FILE = Path(__file__).with_name("reply_phrases.yaml")
 _EN_WORD = re.compile(r"[a-z0-9']+")
@@ -42,7 +42,7 @@ class ReplyWords:
 
 @lru_cache(maxsize=1)
 def reply_words() -> ReplyWords:
-    book = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    book = read_data_yaml(PHRASES_FILE)
     en, zh = book["en"], book["zh"]
     english = "|".join(f"(?:{p.replace('{verbs}', en['verbs'])})" for p in en["claims"])
     chinese = "|".join(f"(?:{p})" for p in zh["claims"])

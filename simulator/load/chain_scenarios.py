@@ -26,8 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.spec import LANGUAGES, ExpectedCall, Scenario, SlotSpec, StateQuery
 from simulator.spec.blueprint import (
     PLACEHOLDER,
@@ -43,8 +42,7 @@ ID_SUFFIXES = ("_id", "_number", "_code", "_no", "_key", "_ref")
 
 @cache
 def phrase_book() -> dict[str, dict[str, Any]]:
-    with PHRASES_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(PHRASES_FILE)
 
 
 # ---------------------------------------------------------------- sources

@@ -23,8 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.words.number_words import en_words, parse_en, parse_zh, zh_words
 
 PHRASES_FILE = Path(__file__).with_name("relative_dates.yaml")
@@ -50,7 +49,7 @@ def check_expression(expression: str) -> None:
 
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, dict[str, list[str]]]:
-    return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    return read_data_yaml(PHRASES_FILE)
 
 
 def day_of(expression: str, today: date) -> tuple[str, date]:

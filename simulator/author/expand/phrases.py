@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from simulator.core.data_files import read_data_yaml
 
 HERE = Path(__file__).parent
 REGISTERS = ("neutral", "formal", "casual")
@@ -122,5 +122,4 @@ def value_bank() -> dict[str, tuple[dict[str, str], ...]]:
 
 @cache
 def _load(name: str) -> dict[str, Any]:
-    with (HERE / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(HERE / name)

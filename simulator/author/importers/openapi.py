@@ -23,12 +23,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 
 from simulator.author.importers.imported import Imported
 from simulator.author.importers.naming import Filter, Names, argument_name, name_from_path, snake_case
 from simulator.author.importers.openapi_schema import Inliner, RefError, to_json_schema
+from simulator.core.data_files import read_data_yaml
 from simulator.core.errors import InputError, Problem
 from simulator.core.yaml_lines import YamlDocument, display_path, format_loc, read_yaml
 from simulator.spec.service import ApiKeyAuth, HttpOperation, HttpService, WireParam
@@ -46,7 +46,7 @@ MAX_SHAPE_PROBLEMS = 10
 @cache
 def _shape_validators() -> tuple[Draft202012Validator, Draft202012Validator]:
     """(the document's, a path item's) validators of `openapi_shape.yaml`."""
-    shape = yaml.safe_load(SHAPE.read_text(encoding="utf-8"))
+    shape = read_data_yaml(SHAPE)
     item = {"$defs": shape["$defs"], "$ref": "#/$defs/pathItem"}
     return Draft202012Validator(shape), Draft202012Validator(item)
 

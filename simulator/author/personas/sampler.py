@@ -22,8 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from simulator.author.personas.axes import (
     AXES,
     AxisVector,
@@ -33,6 +31,7 @@ from simulator.author.personas.axes import (
 )
 from simulator.author.personas.library import Proposals, unique_id
 from simulator.author.personas.near_copy import NearCopyFilter
+from simulator.core.data_files import read_data_yaml
 from simulator.spec import Persona
 
 PHRASES_FILE = Path(__file__).with_name("sampler_phrases.yaml")
@@ -44,8 +43,7 @@ ID_PREFIX = {"en": "en", "en_second_language": "en_l2", "zh": "zh", "zh_second_l
 
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, Any]:
-    with PHRASES_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(PHRASES_FILE)
 
 
 def candidate_pool() -> list[dict[str, str]]:

@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from simulator.author.scaffold.nested import nested_template
 from simulator.author.scaffold.probe import Probe, probe
 from simulator.author.scaffold.values import argument, is_date, meeting, parameter, placeholder, simple, slot_for
+from simulator.core.data_files import read_data_yaml
 from simulator.load.tool_graph import build_graph, identifier_graph
 from simulator.spec.blueprint import walk_strings
 from simulator.spec.toolkit import State, ToolSimModule
@@ -28,7 +27,7 @@ PHRASES = Path(__file__).with_name("phrases.yaml")
 
 @lru_cache(maxsize=1)
 def phrases() -> dict[str, Any]:
-    return yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    return read_data_yaml(PHRASES)
 
 
 def _needed(spec: ToolSpec) -> list[str]:

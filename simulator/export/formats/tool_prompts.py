@@ -11,14 +11,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.export.formats.base import tojson
 
 
 @cache
 def prompts() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load((files("simulator.export.formats") / "tool_prompts.yaml").read_text(encoding="utf-8"))
+    return read_data_yaml(files("simulator.export.formats") / "tool_prompts.yaml")
 
 
 def qwen25_tools_block(tools: list[dict[str, Any]]) -> str:

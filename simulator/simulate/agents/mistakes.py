@@ -19,8 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.core.messages import AssistantMessage, Message, ToolCall
 from simulator.core.records import Episode
 from simulator.simulate.agents.offline_assistant import OfflineAssistant
@@ -36,8 +35,7 @@ _DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 @cache
 def mistake_table() -> dict[str, Any]:
-    with TABLE_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(TABLE_FILE)
 
 
 def mistake_classes() -> dict[str, dict[str, str]]:

@@ -16,8 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.core.messages import (
     AssistantMessage,
     Message,
@@ -65,8 +64,7 @@ MAX_DETAILS = 6  # plain result fields listed by the generic fallback answer
 
 @lru_cache(maxsize=None)
 def fallback_phrases(language: str) -> dict[str, Any]:
-    with PHRASES_FILE.open(encoding="utf-8") as handle:
-        book = yaml.safe_load(handle)
+    book = read_data_yaml(PHRASES_FILE)
     return book.get(language) or book["en"]
 
 

@@ -17,8 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.core.identity_memo import by_identity
 from simulator.simulate.agents.traits import TraitPhrases, Traits, has_traits
 from simulator.simulate.agents.typos import TypoMaker
@@ -126,8 +125,7 @@ def phrases_for(language: str) -> LanguagePhrases:
 
 @lru_cache(maxsize=1)
 def _raw_phrases() -> dict[str, Any]:
-    with PHRASES_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(PHRASES_FILE)
 
 
 @by_identity(256)

@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.values.computed import ComputeContext, ComputeError, computation
 
 TABLE = Path(__file__).with_name("text_table.yaml")
@@ -24,8 +23,7 @@ NOT_OFFLINE = "no offline {what} for this text (run with --tool-model to let a m
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    with TABLE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(TABLE)
 
 
 def _key(text: str) -> str:

@@ -16,8 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from simulator.core.data_files import read_data_yaml
 from simulator.values.computed import ComputeContext, computation
 from simulator.values.computed.clock import now_utc
 
@@ -28,8 +27,7 @@ DRY = ("sunny", "clear", "partly cloudy", "cloudy", "overcast", "fog", "windy")
 
 @lru_cache(maxsize=1)
 def _climate() -> dict[str, Any]:
-    with CLIMATE_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_data_yaml(CLIMATE_FILE)
 
 
 def normals(city: str) -> dict[str, float]:
