@@ -62,12 +62,19 @@ def number_forms(value: int | float) -> list[str]:
 class HeardFacts:
     """The normalised text of every user message and successful tool result seen so far (fed
     incrementally). Messages are read when a question first needs them: the last results of a
-    conversation are often never asked about, and normalising them would be wasted."""
+    conversation are often never asked about, and normalising them would be wasted.
+
+    The whole text also holds each non-ASCII message in Simplified characters (OpenCC, 5-60 us a
+    message on a run's cold caches), but a value found inside one message as written is in the
+    whole text whatever the conversions add: `knows` looks there first and converts only when
+    it must answer from the whole text (most values asked about were said as they are)."""
 
     def __init__(self) -> None:
         self._text = ""
         self._seen = 0
         self._unread: list[Message] = []
+        self._said: list[str] = []  # each message read, normalised, as written
+        self._joined = 0  # how many of `_said` `_text` holds (with their conversions)
         self._number_patterns: dict[float, re.Pattern[str]] = {}
 
     def update(self, messages: Sequence[Message]) -> None:
@@ -78,22 +85,38 @@ class HeardFacts:
 
     @property
     def text(self) -> str:
+        """Every message read, each followed by its Simplified-character form when that differs."""
         if self._unread:
             self._read()
+        if self._joined < len(self._said):
+            self._join()
         return self._text
 
     def _read(self) -> None:
-        text = self._text
         for message in self._unread:
             if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
-                said = normalise(message.content)
-                text += " " + said
-                if not said.isascii():  # 廣州, 下週一 in Traditional characters are 广州, 下周一
-                    simplified = to_simplified(said)
-                    if simplified != said:
-                        text += " " + simplified
-        self._text = text
+                self._said.append(normalise(message.content))
         self._unread.clear()
+
+    def _join(self) -> None:
+        text = self._text
+        for said in self._said[self._joined:]:
+            text += " " + said
+            if not said.isascii():  # 廣州, 下週一 in Traditional characters are 广州, 下周一
+                simplified = to_simplified(said)
+                if simplified != said:
+                    text += " " + simplified
+        self._text = text
+        self._joined = len(self._said)
+
+    def _in_one_message(self, said: str | re.Pattern[str]) -> bool:
+        """Is `said` (a text, or a number's pattern) inside one message as written? Then it is
+        in `text` too (each message is there as it is), found without converting any message."""
+        if self._unread:
+            self._read()
+        if isinstance(said, str):
+            return any(said in message for message in self._said)
+        return any(said.search(message) is not None for message in self._said)
 
     def knows(self, value: Any) -> bool:
         """Has this value been said? Strings: case-insensitive substring. Numbers: any of
@@ -104,13 +127,16 @@ class HeardFacts:
         if value is None or isinstance(value, bool):
             return True
         if isinstance(value, (int, float)):
-            return self._number_pattern(value).search(self.text) is not None
+            # (a match inside one message is one in the whole text: there a space stands on
+            # either side of it, which the pattern's look-arounds take as they take the ends)
+            pattern = self._number_pattern(value)
+            return self._in_one_message(pattern) or pattern.search(self.text) is not None
         if isinstance(value, str):
             said = normalise(value).strip()
-            if said in self.text:
-                return True
             words = value_words(said)  # an enum value a message said as words: "wrong_item" -> "wrong item"
-            return words != said and words in self.text
+            if self._in_one_message(said) or (words != said and self._in_one_message(words)):
+                return True
+            return said in self.text or (words != said and words in self.text)
         if isinstance(value, dict):
             phrases = [value[k] for k in LANGUAGES if isinstance(value.get(k), str)]
             phrases = phrases or [v for v in value.values() if isinstance(v, str)]

@@ -57,3 +57,44 @@ def test_has_odd_space_says_what_the_regex_says() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
         assert has_odd_space(text) == bool(regex.search(text)), repr(text)
+
+
+def _whole_text_knows(heard: HeardFacts, value: object) -> bool:
+    """`knows` as it was before it looked inside single messages: always against the whole text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return heard._number_pattern(value).search(heard.text) is not None
+    from simulator.words.heard import normalise
+    from simulator.words.grammar import value_words
+
+    said = normalise(value).strip()
+    words = value_words(said)
+    return said in heard.text or (words != said and words in heard.text)
+
+
+def test_a_value_inside_one_message_is_heard_without_converting_and_answers_stay_the_same(monkeypatch):
+    """A value found inside one message as written is in the whole text too, so no message is
+    converted to Simplified characters for it; a value found only across messages, or only in
+    a converted form (廣州 said, 广州 asked), still is, from the whole text. Every answer is the
+    one the whole text gives."""
+    import random
+
+    import simulator.words.heard as heard_module
+
+    converted: list[str] = []
+    real = heard_module.to_simplified
+    monkeypatch.setattr(heard_module, "to_simplified", lambda text: converted.append(text) or real(text))
+    heard = _heard("请把订单 ORD-12345 改寄到廣州", "邮编 510000, 谢谢", "wrong item")
+    assert heard.knows("ORD-12345") and heard.knows(510000) and heard.knows("wrong_item")
+    assert converted == []
+    assert heard.knows("广州")  # only in the converted text
+    assert converted == ["请把订单 ord-12345 改寄到廣州", "邮编 510000, 谢谢"]
+    assert heard.knows("510000, 谢谢 wrong")  # only across two messages
+
+    rng = random.Random(7)
+    pieces = ["ORD-1", "2345", " ", "广州", "廣州", "下周一", "下週一", "wrong", "_", "item", "12.50", "12.5", "a b"]
+    for _ in range(300):
+        said = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
+        heard = _heard(*said)
+        reference = _heard(*said)
+        for value in ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(5)] + [12.5, 2345, 1]:
+            assert heard.knows(value) == _whole_text_knows(reference, value), (said, value)
