@@ -74,6 +74,7 @@ class HeardFacts:
         self._seen = 0
         self._unread: list[Message] = []
         self._said: list[str] = []  # each message read, normalised, as written
+        self._written = ""  # the same, each after a newline (which no normalised text holds)
         self._joined = 0  # how many of `_said` `_text` holds (with their conversions)
         self._number_patterns: dict[float, re.Pattern[str]] = {}
 
@@ -95,7 +96,9 @@ class HeardFacts:
     def _read(self) -> None:
         for message in self._unread:
             if isinstance(message, UserMessage) or (isinstance(message, ToolMessage) and not message.is_error):
-                self._said.append(normalise(message.content))
+                said = normalise(message.content)
+                self._said.append(said)
+                self._written += "\n" + said
         self._unread.clear()
 
     def _join(self) -> None:
@@ -114,9 +117,12 @@ class HeardFacts:
         in `text` too (each message is there as it is), found without converting any message."""
         if self._unread:
             self._read()
+        # One scan of `_written`: normalising leaves no newline in a message nor in a value (nor
+        # in a number's forms), so a match there lies inside one message; a newline before or
+        # after it is, to a number's look-arounds, what the message's ends are.
         if isinstance(said, str):
-            return any(said in message for message in self._said)
-        return any(said.search(message) is not None for message in self._said)
+            return said in self._written
+        return said.search(self._written) is not None
 
     def knows(self, value: Any) -> bool:
         """Has this value been said? Strings: case-insensitive substring. Numbers: any of

@@ -91,7 +91,7 @@ def test_a_value_inside_one_message_is_heard_without_converting_and_answers_stay
     assert heard.knows("510000, 谢谢 wrong")  # only across two messages
 
     rng = random.Random(7)
-    pieces = ["ORD-1", "2345", " ", "广州", "廣州", "下周一", "下週一", "wrong", "_", "item", "12.50", "12.5", "a b"]
+    pieces = ["ORD-1", "2345", " ", "\n", "广州", "廣州", "下周一", "下週一", "wrong", "_", "item", "12.50", "12.5", "a b"]
     for _ in range(300):
         said = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
         heard = _heard(*said)

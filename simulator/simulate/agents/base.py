@@ -45,3 +45,19 @@ def count_call(usage: RoleUsage) -> None:
     message of every episode."""
     usage.__dict__["calls"] += 1
     usage.__pydantic_fields_set__.add("calls")
+
+
+_UNUSED = RoleUsage().__dict__  # a fresh usage's fields, in field order (all defaults)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def new_usage() -> RoleUsage:
+    """`RoleUsage()` as pydantic makes it (the defaults in field order, no field set) without its
+    `__init__`: 0.2 against 1.4 us, and every offline episode makes two."""
+    usage = _new(RoleUsage)
+    _set(usage, "__dict__", _UNUSED.copy())
+    _set(usage, "__pydantic_fields_set__", set())
+    _set(usage, "__pydantic_extra__", None)
+    _set(usage, "__pydantic_private__", None)
+    return usage

@@ -28,8 +28,7 @@ from simulator.core.messages import (
     assistant_text,
     tool_call,
 )
-from simulator.core.records import RoleUsage
-from simulator.simulate.agents.base import count_call
+from simulator.simulate.agents.base import count_call, new_usage
 from simulator.simulate.agents.named_item import (
     named_items,
     uses_list_summaries,
@@ -72,7 +71,7 @@ class OfflineAssistant:
     """Deterministic `AssistantAgent` driven by the scenario blueprint."""
 
     def __init__(self, ctx: "EpisodeContext") -> None:
-        self.usage = RoleUsage()
+        self.usage = new_usage()
         self.script = script_of(ctx.scenario)
         self.facts = ctx.facts
         self.config = ctx.domain.config

@@ -21,8 +21,7 @@ from simulator.core.messages import (
     UserMessage,
     user_text,
 )
-from simulator.core.records import RoleUsage
-from simulator.simulate.agents.base import count_call
+from simulator.simulate.agents.base import count_call, new_usage
 from simulator.simulate.agents.script import names_an_id, script_of, template_slots
 from simulator.simulate.agents.slot_words import mentions_slot
 from simulator.simulate.agents.style import Styler
@@ -42,7 +41,7 @@ class OfflineUser:
     """Deterministic `UserAgent` driven by the scenario script and the persona."""
 
     def __init__(self, ctx: "EpisodeContext") -> None:
-        self.usage = RoleUsage()
+        self.usage = new_usage()
         self.scenario = ctx.scenario
         self.persona = ctx.persona
         self.facts = ctx.facts

@@ -20,6 +20,7 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from simulator.simulate.agents.typos import TypoMaker, compile_table
@@ -75,7 +76,7 @@ class Traits:
     def __init__(self, persona: Persona, rng: random.Random, phrases: TraitPhrases,
                  editor: Callable[[], TypoMaker], domain: Mapping[str, Sequence[str]] | None = None) -> None:
         self.persona = persona
-        self.domain = domain or {}  # the pack's own asides: context, rambling, vague, human
+        self.domain = domain or _NO_ASIDES  # the pack's own asides: context, rambling, vague, human
         self.rng = rng
         self.phrases = phrases
         self._editor = editor  # shared with the typos: built on first use, facts protected
@@ -162,7 +163,7 @@ class Traits:
         """One of the phrases at `path` with probability `chance`; a sentence is said once a
         conversation at most (nobody writes "just get me a human" twice word for word), while
         short tags of the other language ("OK", "thx") and goodbyes may come again."""
-        options = [*self.phrases.options(*path), *(self.domain.get(path[0], ()) if len(path) == 1 else ())]
+        options = _options(self.phrases, self.domain, path)
         if not options or chance <= 0 or (chance < 1 and self.rng.random() >= chance):
             return None
         if path[0] in _REPEATABLE:
@@ -173,6 +174,25 @@ class Traits:
         choice = self.rng.choice(fresh)
         self._said.add(choice)
         return choice
+
+
+_NO_ASIDES: Mapping[str, Sequence[str]] = MappingProxyType({})
+_OPTIONS: dict[tuple[int, int, tuple[str, ...]], tuple[TraitPhrases, Any, tuple[str, ...]]] = {}
+
+
+def _options(phrases: TraitPhrases, domain: Mapping[str, Sequence[str]], path: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases at `path`, then the domain's own for a one-part path: worked out once per
+    phrase book, domain asides and path (both live as long as the pack and are only read),
+    not at each of the few chances a message gives a trait (most of which draw no phrase)."""
+    key = (id(phrases), id(domain), path)
+    hit = _OPTIONS.get(key)
+    if hit is not None and hit[0] is phrases and hit[1] is domain:
+        return hit[2]
+    found = (*phrases.options(*path), *(domain.get(path[0], ()) if len(path) == 1 else ()))
+    if len(_OPTIONS) >= 1024:
+        _OPTIONS.clear()
+    _OPTIONS[key] = (phrases, domain, found)
+    return found
 
 
 _REPEATABLE = ("code_switch", "emotion_closings")

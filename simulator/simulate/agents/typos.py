@@ -54,6 +54,20 @@ def _abbreviation_pattern(mapping: Mapping[str, str], language: str) -> re.Patte
     return re.compile(pattern, re.IGNORECASE)
 
 
+@by_identity(64)
+def _lowered(abbreviations: Mapping[str, str]) -> dict[str, str]:
+    """The phrase book's abbreviations keyed in lower case, made once per book rather than by
+    every `TypoMaker` (one per conversation of a persona that makes typos); only read."""
+    return {k.lower(): v for k, v in abbreviations.items()}
+
+
+@by_identity(64)
+def _slip_table(slips: Mapping[str, str]) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The phrase book's slips as a dict and their pattern, once per book (only read)."""
+    table = dict(slips)
+    return table, _slip_pattern(tuple(table)) if table else None
+
+
 @lru_cache(maxsize=16)
 def _slip_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """The phrase book's slips as one alternation (built once, not per conversation)."""
@@ -67,9 +81,8 @@ class TypoMaker:
                  slips: Mapping[str, str] | None = None) -> None:
         self.language = language
         # Chinese slips: a homophone typed by the IME (在 -> 再, 的 -> 得) or a word left in pinyin.
-        self._slips = dict(slips or {})
-        self._slip_re = _slip_pattern(tuple(self._slips)) if self._slips else None
-        self._abbreviations = {k.lower(): v for k, v in abbreviations.items()}
+        self._slips, self._slip_re = _slip_table(slips) if slips else ({}, None)
+        self._abbreviations = _lowered(abbreviations)
         self._abbreviation_re = _compile_abbreviations(abbreviations, language)
         # Found with str.find, not compiled into a regex: the facts differ in every episode and
         # compiling a fresh alternation each time would cost more than the whole conversation.
