@@ -228,9 +228,10 @@ class ToolEnvironment:
             # A computed tool's result is true as it is; drawn results are made consistent with the conversation.
             return tool_result(call, value if spec.compute is not None else self.echo.apply(spec, with_aliases(args), value))
         accepted = _accepted_names(registered.fn)
-        if accepted is not None:
+        if accepted is not None and not accepted.issuperset(args):
             # The schema may allow arguments the function does not name; they carry no meaning
             # for the sim, and a TypeError here would blame the model for the sim's signature.
+            # (Most calls name none such: then the arguments go as they are, not copied.)
             args = {k: v for k, v in args.items() if k in accepted}
         read_only = spec.read_only is True
         context = self._sim_context(read_only=read_only)
