@@ -25,7 +25,11 @@ from simulator.judge.reply_words import PHRASES_FILE
 from simulator.spec.pack import Domain
 from simulator.words.value_words import humanised
 
-_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+# (?<![\d.,:/-])(\d+(?:\.\d+)?), led by its digit (the look-behind checks the character before
+# it) so `re` skips to digits in C; the digits are possessive: giving one back leaves a digit
+# where the unit's words must start, which never matches (the same matches: random strings
+# compared in the tests)
+_NUMBER = r"(\d(?<![\d.,:/-]\d)\d*+(?:\.\d++)?)"
 _DIGIT = re.compile(r"\d")
 _HOURS_BEFORE = re.compile(r"\d\s*(?:h|hrs?|hours?|小时|个小时)\s*(?:and\s*)?$")  # "4 h 33 min" is no 33 minutes
 _SUBSET_BEFORE = re.compile(r"(?:first|top|last|next|up to|at most|other|more|前|最近|另外)\s*$")
@@ -157,7 +161,8 @@ def _count_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     """A number followed by one of `labels` (compiled once per list key, not looked up in `re`'s
     cache per reply)."""
     words = "|".join(re.escape(w) for w in labels)
-    return re.compile(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{words})(?![a-z])")
+    # (?<![\d.,:/-])(\d+)(?![\d.,]), led by its digit like `_NUMBER`
+    return re.compile(rf"(\d(?<![\d.,:/-]\d)\d*+)(?![\d.,])\s*(?:{words})(?![a-z])")
 
 
 def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tuple[str, ...]]) -> list[Finding]:

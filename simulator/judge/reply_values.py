@@ -64,7 +64,8 @@ def _clock(hour: int, minute: int) -> str | None:
 
 def _times(low: str) -> list[Stated]:
     found: list[Stated] = []
-    if _EN_TIME_HINT.search(low):
+    if ("am" in low or "pm" in low or "a.m" in low or "p.m" in low) and _EN_TIME_HINT.search(low):
+        # the hint's [ap]\.?m, looked for first as text: a scan led by a digit tries each digit
         for match in _EN_TIME.finditer(low):
             hour, minute = int(match.group(1)), int(match.group(2) or 0)
             if 1 <= hour <= 12:

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from simulator.judge import conversation, reply_contradictions, reply_values
+from simulator.judge import conversation, reply_contradictions, reply_evidence, reply_quantities, reply_values
 from simulator.judge.reply_words import _led, _needs_cjk, reply_words
 
 PLAIN_AND_FAST = [
@@ -71,3 +71,43 @@ def test_an_ascii_reply_is_read_for_english_claims_only_when_every_chinese_phras
     assert _needs_cjk("已(?:经)?(?:为您)?更新|成功")
     assert not _needs_cjk("已|ok")  # a branch an ASCII reply could match
     assert not _needs_cjk("已?更新")  # the Chinese first character is optional
+
+
+_PLAIN_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+
+
+@pytest.mark.parametrize("unit", sorted(reply_quantities._units()))
+def test_a_unit_led_by_its_number_finds_what_the_plain_pattern_does(unit):
+    fast = reply_quantities._units()[unit].pattern
+    assert reply_quantities._NUMBER in fast.pattern
+    plain = re.compile(fast.pattern.replace(reply_quantities._NUMBER, _PLAIN_NUMBER))
+    rng = random.Random(unit)
+    words = ["min", "minutes", "分钟", "个", "days", "day", "天", "工作日", "+", "hours", "business ", "stars", "s "]
+    pieces = list("0123456789.,:/- a") + words
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)], text
+
+
+def test_a_count_led_by_its_number_finds_what_the_plain_pattern_does():
+    labels = ("orders", "order(s)", "order", "个订单")
+    fast = reply_quantities._count_pattern(labels)
+    words = "|".join(re.escape(w) for w in labels)
+    plain = re.compile(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{words})(?![a-z])")
+    rng = random.Random(5)
+    pieces = list("0123456789.,:/- a") + list(labels)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)], text
+
+
+def test_days_and_clocks_found_from_their_dash_and_colon_are_what_findall_finds():
+    for text in _texts("0123456789-:a ٣", seed=11, count=20000) + ["12:34:56", "112:34:56", "1111-22-3333-44-55"]:
+        days: set[str] = set()
+        clocks: set[str] = set()
+        reply_evidence._found(reply_evidence._DAY_AT_DASH, text, 4, days)
+        reply_evidence._found(reply_evidence._CLOCK_AT_COLON, text, 2, clocks)
+        assert days == set(reply_values.ISO_DAY_IN_TEXT.findall(text)), text
+        assert clocks == {f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(text)}, text
