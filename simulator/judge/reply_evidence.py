@@ -194,21 +194,30 @@ def _lower(norm: str) -> str:
     return norm.lower()  # a prompt with Chinese in it: lower() costs more than the rest of reading it
 
 
-@lru_cache(maxsize=1024)  # a run's episodes span a year of days or so
 def read_prompt(text: str, template: str, today: date) -> Prompt:
     """(normalised, numbers, ISO days, HH:MM times) of a system prompt. A pack's prompt differs
     from episode to episode only by its `{today}` and `{weekday}`: the template is read once,
     and the day's own values added (reading a long prompt for every trace cost more than
-    judging the rest of it). Episodes of one day share the whole answer."""
-    if fill_today(template, today) != text:
-        return _read_text(text)
+    judging the rest of it). Episodes of one day share the whole answer, kept by template and
+    day: the prompt is compared with it, not hashed as a cache key (each trace's prompt is a
+    string of its own, whose hash is computed anew)."""
+    filled, answer = _filled_prompt(template, today)
+    return answer if text == filled else _read_other(text)
+
+
+_read_other = lru_cache(maxsize=1024)(_read_text.__wrapped__)  # a prompt not of the template, by its text
+
+
+@lru_cache(maxsize=1024)  # a run's episodes span a year of days or so
+def _filled_prompt(template: str, today: date) -> tuple[str, Prompt]:
+    """The template filled for `today`, and `read_prompt`'s answer for that prompt."""
     norm, numbers, days, clocks = _read_text(template)
     day = today.isoformat()
     if norm.isascii():  # already lower case: fill in the lower-case weekday, not lower() the whole prompt
         filled = norm.replace("{today}", day).replace("{weekday}", WEEKDAYS[today.weekday()]) if "{" in norm else norm
     else:
         filled = fill_today(norm, today).lower() if "{" in norm else _lower(norm)
-    return filled, numbers | frozenset(numbers_in(day)), days | {day}, clocks
+    return fill_today(template, today), (filled, numbers | frozenset(numbers_in(day)), days | {day}, clocks)
 
 
 def latest(records: list[Record]) -> list[Record]:

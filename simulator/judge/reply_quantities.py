@@ -55,10 +55,11 @@ def _units() -> dict[str, _Unit]:
     for unit in en:
         english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
         chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
-        parts = [rf"{_NUMBER}\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]  # "8+ stars"
+        after = [rf"\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]  # "8+ stars"
         if chinese:
-            parts.append(rf"{_NUMBER}\s*个?(?:{chinese})")
-        found[unit] = _Unit(unit, re.compile("|".join(parts)))
+            after.append(rf"\s*个?(?:{chinese})")
+        # the number read once for both languages' words (the same digits: it is possessive)
+        found[unit] = _Unit(unit, re.compile(rf"{_NUMBER}(?:{'|'.join(after)})"))
     return found
 
 
@@ -106,8 +107,7 @@ def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record]
     for unit, holders in by_unit.items():
         known = [v for r in records for n, u in _unit_fields(r) if u == unit for v in r.fields[n] if _numeric(v)]
         for match in _units()[unit].pattern.finditer(low):
-            written = match.group(1) or match.group(2)
-            start = match.start(1) if match.group(1) else match.start(2)
+            written, start = match.group(1), match.start(1)
             stated = float(written)
             if any(_same(stated, v, written) for v in known) or _HOURS_BEFORE.search(low, max(0, start - 16), start):
                 continue

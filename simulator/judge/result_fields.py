@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Iterator, Mapping
 
 from simulator.spec import ToolSpec
@@ -28,8 +29,9 @@ class Record:
     fields: dict[str, list[Any]] = field(default_factory=dict)  # leaf key -> its values, in order
 
     def values(self) -> Iterator[Any]:
-        for values in self.fields.values():
-            yield from values
+        """Every value, field by field (chained in C: a generator's resumption per value cost
+        more than most of what the reply checks do with the value)."""
+        return chain.from_iterable(self.fields.values())
 
 
 def _flatten(value: Any, into: dict[str, list[Any]], key: str = "") -> None:

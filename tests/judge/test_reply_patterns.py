@@ -76,18 +76,33 @@ def test_an_ascii_reply_is_read_for_english_claims_only_when_every_chinese_phras
 _PLAIN_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
 
 
+def _plain_unit(unit: str) -> re.Pattern[str]:
+    """A unit's pattern as it was: one branch per language, each reading the number itself."""
+    import yaml
+
+    book = yaml.safe_load(reply_quantities.PHRASES_FILE.read_text(encoding="utf-8"))
+    en, zh = book["en"]["units"], book["zh"]["units"]
+    english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
+    chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
+    parts = [rf"{_PLAIN_NUMBER}\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]
+    if chinese:
+        parts.append(rf"{_PLAIN_NUMBER}\s*个?(?:{chinese})")
+    return re.compile("|".join(parts))
+
+
 @pytest.mark.parametrize("unit", sorted(reply_quantities._units()))
 def test_a_unit_led_by_its_number_finds_what_the_plain_pattern_does(unit):
     fast = reply_quantities._units()[unit].pattern
-    assert reply_quantities._NUMBER in fast.pattern
-    plain = re.compile(fast.pattern.replace(reply_quantities._NUMBER, _PLAIN_NUMBER))
+    plain = _plain_unit(unit)
     rng = random.Random(unit)
-    words = ["min", "minutes", "分钟", "个", "days", "day", "天", "工作日", "+", "hours", "business ", "stars", "s "]
+    words = ["min", "minutes", "分钟", "个", "days", "day", "天", "工作日", "+", "hours", "小时", "business ", "stars", "星",
+             "nights", "晚", "servings", "人份", "points", "积分", "s "]
     pieces = list("0123456789.,:/- a") + words
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
-        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
-            [(m.span(), m.groups()) for m in plain.finditer(text)], text
+        assert [(m.span(), m.group(1), m.start(1)) for m in fast.finditer(text)] == \
+            [(m.span(), m.group(1) or m.group(2), m.start(1) if m.group(1) else m.start(2))
+             for m in plain.finditer(text)], text
 
 
 def test_a_count_led_by_its_number_finds_what_the_plain_pattern_does():
@@ -111,3 +126,38 @@ def test_days_and_clocks_found_from_their_dash_and_colon_are_what_findall_finds(
         reply_evidence._found(reply_evidence._CLOCK_AT_COLON, text, 2, clocks)
         assert days == set(reply_values.ISO_DAY_IN_TEXT.findall(text)), text
         assert clocks == {f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(text)}, text
+
+
+def test_normalize_keeps_a_printable_text_without_double_or_outer_spaces_as_it_is():
+    import sys
+    import unicodedata
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert all(not c.isprintable() for c in spaces if c != " ")  # what the shortcut rests on
+
+    def plain(text: str) -> str:
+        if text.isascii():
+            return " ".join(text.lower().split())
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    rng = random.Random(13)
+    pieces = list("aB1 ,.{}\"") + spaces + ["ﬁ", "Ａ", "中", "ß", "\x00", "\x7f", "  "]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert conversation.normalize(text) == plain(text), repr(text)
+
+
+def test_a_prompt_is_read_as_its_text_reads_whether_or_not_it_is_the_template_filled_in():
+    from datetime import date
+
+    from simulator.words.relative_dates import fill_today
+
+    templates = ["You help on {weekday}, {today}. Orders ship at 09:30; refunds take 5 days.",
+                 "今天是{today}（{weekday}）。订单在 09:30 发货，退款需要 5 天。Call 555-0100."]
+    for template in templates:
+        for today in (date(2026, 3, 14), date(2025, 12, 31)):
+            for text in (fill_today(template, today), fill_today(template, today) + " (edited)", "Other prompt 12:00"):
+                norm = conversation.normalize(text)
+                want = (norm, frozenset(conversation.numbers_in(norm)), frozenset(reply_values.ISO_DAY_IN_TEXT.findall(norm)),
+                        frozenset(f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(norm)))
+                assert reply_evidence.read_prompt(text, template, today) == want, (template, text)
