@@ -161,3 +161,8 @@ def test_a_prompt_is_read_as_its_text_reads_whether_or_not_it_is_the_template_fi
                 want = (norm, frozenset(conversation.numbers_in(norm)), frozenset(reply_values.ISO_DAY_IN_TEXT.findall(norm)),
                         frozenset(f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(norm)))
                 assert reply_evidence.read_prompt(text, template, today) == want, (template, text)
+
+
+def test_tokens_found_after_the_character_before_them_are_the_token_pattern_s():
+    for text in _texts("ab1@.:/-+#_ )(x9中", seed=17, count=20000) + ["ord-1 http://a.b/c1", "xhttp://a"]:
+        assert reply_values._tokens(text) == [(m.start(), m.group()) for m in reply_values._TOKEN.finditer(text)], text
