@@ -28,7 +28,7 @@ from typing import Any
 
 from simulator.judge.reply_evidence import Finding
 from simulator.judge.reply_lexicon import Lexicon
-from simulator.judge.result_fields import Record, is_identity
+from simulator.judge.result_fields import Record, identity_match
 from simulator.spec.pack import Pack
 from simulator.words.grammar import plural
 from simulator.words.value_words import ValueWords
@@ -228,7 +228,7 @@ def _shown(entry: ProseLabel, turn: list[Record]) -> tuple[list[Any], list[Any],
     by_tool = entry.by_tool
     values = [v for r in turn if r.tool in by_tool for f in by_tool[r.tool]
               for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
-    if not values or all(isinstance(v, str) and is_identity(v) for v in values):
+    if not values or all(isinstance(v, str) and identity_match(v) for v in values):
         return None
     return values, [v for v in values if isinstance(v, (int, float))], [v for v in values if isinstance(v, str)]
 

@@ -57,10 +57,17 @@ def is_identity(value: str) -> bool:
     return _ID_SHAPE.match(value) is not None
 
 
+identity_match = _ID_SHAPE.match  # `is_identity` as a match (truthy or None), without a Python call per value
+
+
 def _record(tool: str, obj: dict[str, Any], group: int) -> Record:
     fields: dict[str, list[Any]] = {}
     _flatten(obj, fields)
-    identity = next((v for v in obj.values() if isinstance(v, str) and _ID_SHAPE.match(v)), None)
+    identity = None
+    for value in obj.values():  # the first id-shaped value (a loop: no generator per record)
+        if isinstance(value, str) and _ID_SHAPE.match(value):
+            identity = value
+            break
     return Record(tool, identity, group, fields)
 
 
