@@ -37,9 +37,13 @@ _NUMBER = re.compile(r"\d\d*(?:,\d{3})*(?:\.\d+)?")  # \d+...: a leading \d lets
 def normalize(text: str) -> str:
     """Case- and width-insensitive form used for grounding: full-width digits and letters (common in
     Chinese text) become ASCII, case is folded, runs of whitespace collapse to one space."""
-    if text.isascii():  # NFKC changes no ASCII text, and casefold is lower for it
-        return " ".join(text.lower().split())
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()  # NFKC changes
+    # no ASCII text, and casefold is lower for it. A printable text has no whitespace but " "
+    # (every other is a control or separator character): without a double or an outer space it
+    # is its own collapse, and splitting a result's JSON into words to join them again cost more
+    if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
+        return folded
+    return " ".join(folded.split())
 
 
 def numbers_in(text: str) -> set[float]:

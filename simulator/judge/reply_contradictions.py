@@ -189,17 +189,18 @@ class Contradictions:
         hits = [form for word in dict.fromkeys(_NAME_WORDS.findall(text)) for form in lexicon.by_word.get(word, ())
                 if form in text and _whole(text, form)] if self._first_words().search(text) else []
         hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
-        raw = evidence.raw
-        seen = evidence.text  # normalised: "The" of "The Hiring Plan" is a word the conversation had
+        # `evidence.shows` is `in evidence.raw` and `has` `in evidence.text` (normalised: "The" of
+        # "The Hiring Plan" is a word the conversation had), without joining the prompt to them
+        shows, has = evidence.shows, evidence.has
         phrases = [_ARTICLE_FIRST.sub("", p) for p in _CAPITALISED.findall(text)]  # "The Chloe Müller (DOC-1)"
         unknown = [p for p in phrases  # with a word the conversation never had
-                   if " " in p and p not in names and p not in raw and any(w.lower() not in seen for w in p.split())]
+                   if " " in p and p not in names and not shows(p) and any(not has(w.lower()) for w in p.split())]
         if any(q in text for q in _QUOTES):  # most replies quote nothing: skip the scan
-            unknown += [p for p in _QUOTED.findall(text) if p not in names and p not in raw]  # “Interview debrief”
+            unknown += [p for p in _QUOTED.findall(text) if p not in names and not shows(p)]  # “Interview debrief”
         # a capitalised word alone: in Chinese text anywhere, in English mid-sentence ("ship to
         # 5 Main Place, Boston 60891"; a sentence's first word is capitalised anyway)
         alone = _CAPITALISED_WORD if not text.isascii() else _MID_SENTENCE_WORD
-        unknown += [w for w in alone.findall(text) if w not in names and w not in raw]
+        unknown += [w for w in alone.findall(text) if w not in names and not shows(w)]
         episode = self._episode_names() if unknown else {}
         hits += [p for p in unknown if p in episode]
         findings = []
@@ -272,7 +273,6 @@ class Contradictions:
                             if _distinctive(value) or value in self.lexicon.enum_values:
                                 found.setdefault(_key(value), []).append((record, name))
         return found
-
 
 
 def _the_one(named: list[Record]) -> Record | None:

@@ -106,9 +106,7 @@ class _Reader:
         days = [s for s in stated if s.kind == "date" and (s.value != today or "T" in s.written or ":" in s.written)]
         if not days:
             return []
-        shown = _last_day(turn)
-        if shown is None:
-            return []
+        shown: tuple[Record, str, str] | None | bool = False  # looked for at the first date no evidence gives
         known = {v[:10] for r in evidence.records for v in r.values() if isinstance(v, str) and len(v) >= 10}
         calls = "\n".join(evidence.called)
         said = None
@@ -122,7 +120,11 @@ class _Reader:
                 said = dates_mentioned("\n".join(evidence.said), self.ctx.today)
             if s.value in said or str(s.value) in "\n".join(evidence.said):
                 continue
-            record, name, value = shown
+            if shown is False:
+                shown = _last_day(turn)
+            if shown is None:
+                return []  # no result of this turn holds a date to be mistaken for
+            record, name, value = shown  # type: ignore[misc]
             findings.append(Finding(index, s.written, (
                 f"message {index} says {s.written!r}, a date no result, call or message gave, "
                 f"but {record.tool} returned {name} {value!r}")))

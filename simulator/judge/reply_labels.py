@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
 from typing import Any
 
 from simulator.judge.reply_evidence import Finding
 from simulator.judge.reply_lexicon import Lexicon
-from simulator.judge.result_fields import Record, is_identity
+from simulator.judge.result_fields import Record, identity_match
 from simulator.spec.pack import Pack
 from simulator.words.grammar import plural
 from simulator.words.value_words import ValueWords
@@ -55,6 +55,15 @@ class ProseLabel:
     text: str
     before: bool  # written before the value ("priority high"); False: after it ("3 fixes")
     fields: frozenset[tuple[str, str]]
+    # tool -> its fields of `fields`, in the order `fields` iterates: a record's labelled values
+    # found by its tool, not by testing each pair against each record of a turn per reply
+    by_tool: dict[str, tuple[str, ...]] = dataclass_field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_tool: dict[str, list[str]] = {}
+        for tool, name in self.fields:
+            by_tool.setdefault(tool, []).append(name)
+        object.__setattr__(self, "by_tool", {t: tuple(names) for t, names in by_tool.items()})
 
 
 def _content(piece: str) -> bool:
@@ -216,9 +225,10 @@ def labelled_by_prose(index: int, low: str, turn: list[Record], records: list[Re
 def _shown(entry: ProseLabel, turn: list[Record]) -> tuple[list[Any], list[Any], list[Any]] | None:
     """(values, numbers, strings) this turn's results hold in the fields `entry` labels; None
     when there are none or all are ids."""
-    values = [v for r in turn for t, f in entry.fields if r.tool == t
+    by_tool = entry.by_tool
+    values = [v for r in turn if r.tool in by_tool for f in by_tool[r.tool]
               for v in r.fields.get(f, ()) if v is not None and not isinstance(v, bool)]
-    if not values or all(isinstance(v, str) and is_identity(v) for v in values):
+    if not values or all(isinstance(v, str) and identity_match(v) for v in values):
         return None
     return values, [v for v in values if isinstance(v, (int, float))], [v for v in values if isinstance(v, str)]
 
@@ -309,8 +319,10 @@ def _other_string(said: str, after: bool, entry: ProseLabel, values: list[Any], 
         prev = said[-len(form) - 1:-len(form)] if len(said) > len(form) else ""
         return not (form[:1].isascii() and form[:1].isalnum() and prev.isascii() and prev.isalnum())
 
-    if any(stands(f) for v in values for f in _forms(words, str(v))):
-        return None
+    for v in values:  # `stands` called only for a form the text has there (most have none)
+        for f in _forms(words, str(v)):
+            if (said.startswith(f) if after else said.endswith(f)) and stands(f):
+                return None
     fields = frozenset(f for _, f in entry.fields)
     shown = {str(v) for v in values}
     edge = said[:1] if after else said[-1:]

@@ -25,7 +25,11 @@ from simulator.judge.reply_words import PHRASES_FILE
 from simulator.spec.pack import Domain
 from simulator.words.value_words import humanised
 
-_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+# (?<![\d.,:/-])(\d+(?:\.\d+)?), led by its digit (the look-behind checks the character before
+# it) so `re` skips to digits in C; the digits are possessive: giving one back leaves a digit
+# where the unit's words must start, which never matches (the same matches: random strings
+# compared in the tests)
+_NUMBER = r"(\d(?<![\d.,:/-]\d)\d*+(?:\.\d++)?)"
 _DIGIT = re.compile(r"\d")
 _HOURS_BEFORE = re.compile(r"\d\s*(?:h|hrs?|hours?|小时|个小时)\s*(?:and\s*)?$")  # "4 h 33 min" is no 33 minutes
 _SUBSET_BEFORE = re.compile(r"(?:first|top|last|next|up to|at most|other|more|前|最近|另外)\s*$")
@@ -51,10 +55,11 @@ def _units() -> dict[str, _Unit]:
     for unit in en:
         english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
         chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
-        parts = [rf"{_NUMBER}\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]  # "8+ stars"
+        after = [rf"\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]  # "8+ stars"
         if chinese:
-            parts.append(rf"{_NUMBER}\s*个?(?:{chinese})")
-        found[unit] = _Unit(unit, re.compile("|".join(parts)))
+            after.append(rf"\s*个?(?:{chinese})")
+        # the number read once for both languages' words (the same digits: it is possessive)
+        found[unit] = _Unit(unit, re.compile(rf"{_NUMBER}(?:{'|'.join(after)})"))
     return found
 
 
@@ -102,8 +107,7 @@ def unit_numbers(index: int, low: str, turn: list[Record], records: list[Record]
     for unit, holders in by_unit.items():
         known = [v for r in records for n, u in _unit_fields(r) if u == unit for v in r.fields[n] if _numeric(v)]
         for match in _units()[unit].pattern.finditer(low):
-            written = match.group(1) or match.group(2)
-            start = match.start(1) if match.group(1) else match.start(2)
+            written, start = match.group(1), match.start(1)
             stated = float(written)
             if any(_same(stated, v, written) for v in known) or _HOURS_BEFORE.search(low, max(0, start - 16), start):
                 continue
@@ -157,7 +161,8 @@ def _count_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     """A number followed by one of `labels` (compiled once per list key, not looked up in `re`'s
     cache per reply)."""
     words = "|".join(re.escape(w) for w in labels)
-    return re.compile(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{words})(?![a-z])")
+    # (?<![\d.,:/-])(\d+)(?![\d.,]), led by its digit like `_NUMBER`
+    return re.compile(rf"(\d(?<![\d.,:/-]\d)\d*+)(?![\d.,])\s*(?:{words})(?![a-z])")
 
 
 def list_counts(index: int, low: str, payloads: list[Any], words: dict[str, tuple[str, ...]]) -> list[Finding]:

@@ -64,7 +64,8 @@ def _clock(hour: int, minute: int) -> str | None:
 
 def _times(low: str) -> list[Stated]:
     found: list[Stated] = []
-    if _EN_TIME_HINT.search(low):
+    if ("am" in low or "pm" in low or "a.m" in low or "p.m" in low) and _EN_TIME_HINT.search(low):
+        # the hint's [ap]\.?m, looked for first as text: a scan led by a digit tries each digit
         for match in _EN_TIME.finditer(low):
             hour, minute = int(match.group(1)), int(match.group(2) or 0)
             if 1 <= hour <= 12:
@@ -108,8 +109,7 @@ def _values(text: str, low: str, found: list[Stated]) -> list[Stated]:
     """The times, identifiers and numbers of `text` (lower-cased: `low`) beside its dates."""
     found += [t for t in _times(low) if not any(s.start <= t.start < s.end for s in found)]
     taken = [(s.start, s.end) for s in found]
-    for match in _TOKEN.finditer(low):
-        start, token = match.start(), match.group()
+    for start, token in _tokens(low):
         if token[0] in _EDGE or token[-1] in _EDGE:  # "(ORD-48291)." -> ORD-48291
             if not token.startswith("http"):
                 stripped = token.lstrip(_EDGE)
@@ -122,8 +122,8 @@ def _values(text: str, low: str, found: list[Stated]) -> list[Stated]:
             continue
         if _NUMBER.match(token) is not None:  # the common case, before the rest
             kind = "id" if len(token) >= _ID_DIGITS and token.isdigit() else "number"  # a tracking number
-            found.append(Stated(kind, token if kind == "id" else float(token.replace(",", "")),
-                                text[start:end], start, end))
+            found.append(_new(Stated, (kind, token if kind == "id" else float(token.replace(",", "")),
+                                       text[start:end], start, end)))  # Stated(...), without its Python __new__
         else:
             parts = _classify(token, text[start:end], start, end)
             if taken:  # "check out:6月5日": the 6 is the date's, not a number of its own
@@ -132,11 +132,25 @@ def _values(text: str, low: str, found: list[Stated]) -> list[Stated]:
     return sorted(found, key=lambda s: s.start) if taken else found
 
 
+_new = tuple.__new__
+# _TOKEN without its link branch, led by the character before the token (the look-behind's, a
+# space put before the text) so `re` skips a word's letters in C: a token is a whole run of
+# these characters with a digit or an @ in it. A text without "http" holds no link.
+_TOKEN_AFTER = re.compile(r"[^a-z0-9._@:/+#-]([a-z._:/+#-]*+[0-9@][a-z0-9._@:/+#-]*)")
+
+
+def _tokens(low: str) -> list[tuple[int, str]]:
+    """(start, text) of each match of `_TOKEN` in `low` (the tests compare the two)."""
+    if "http" in low:
+        return [(m.start(), m.group()) for m in _TOKEN.finditer(low)]
+    return [(m.start(1) - 1, m.group(1)) for m in _TOKEN_AFTER.finditer(" " + low)]
+
+
 def _classify(token: str, written: str, start: int, end: int) -> list[Stated]:
     if token[0] not in _DIGITS and ":" not in token and "/" not in token:
         # ORD-48291, a@b.com: every other shape below starts with a digit (or is a link, with its
         # colon): an identifier, told apart without trying each pattern
-        return [Stated("id", token, written, start, end)] if _DIGIT.search(token) is not None or "@" in token else []
+        return [_new(Stated, ("id", token, written, start, end))] if _DIGIT.search(token) is not None or "@" in token else []
     if token.startswith(("http://", "https://")):
         return [Stated("id", token.rstrip(".,;:!?"), written, start, end)]
     if (":" in token or "/" in token) and not _ISO.match(token) and not _CLOCK.match(token):

@@ -18,7 +18,7 @@ from simulator.core.messages import (
     UserMessage,
 )
 from simulator.core.records import Trace, Verdict
-from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, check_rows, verdict_checks
+from simulator.judge.checks import CHECKS, JudgeContext, Skip, check, check_rows, rules_verdict, verdict_checks
 from simulator.judge.conversation import walk
 from simulator.judge.expected import match_expected
 from simulator.judge.argument_values import unnamed_numbers, unnamed_unsaid
@@ -229,16 +229,7 @@ def judge_rules(trace: Trace, pack: Pack) -> Verdict:
     """Run every rule check on a trace; accept iff all pass."""
     rows = check_rows(judge_context(trace, pack))
     failed = [row["name"] for row in rows if not row["passed"]]
-    return Verdict.model_validate({  # one validation, of checks mostly shared (`verdict_checks`)
-        "trace_id": trace.id,
-        "checks": verdict_checks(rows),
-        "model": _NOT_RUN,
-        "decision": "reject" if failed else "accept",
-        "reasons": failed,
-    })
-
-
-_NOT_RUN = {"status": "not_run"}  # the model layer, before it runs (validated into a fresh ModelJudgement)
+    return rules_verdict(trace.id, verdict_checks(rows), failed)  # checks mostly shared (`verdict_checks`)
 
 
 # The checks that read the replies and the final state live in modules of their own; importing

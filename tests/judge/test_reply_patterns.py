@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from simulator.judge import conversation, reply_contradictions, reply_values
+from simulator.judge import conversation, reply_contradictions, reply_evidence, reply_quantities, reply_values
 from simulator.judge.reply_words import _led, _needs_cjk, reply_words
 
 PLAIN_AND_FAST = [
@@ -71,3 +71,98 @@ def test_an_ascii_reply_is_read_for_english_claims_only_when_every_chinese_phras
     assert _needs_cjk("已(?:经)?(?:为您)?更新|成功")
     assert not _needs_cjk("已|ok")  # a branch an ASCII reply could match
     assert not _needs_cjk("已?更新")  # the Chinese first character is optional
+
+
+_PLAIN_NUMBER = r"(?<![\d.,:/-])(\d+(?:\.\d+)?)"
+
+
+def _plain_unit(unit: str) -> re.Pattern[str]:
+    """A unit's pattern as it was: one branch per language, each reading the number itself."""
+    import yaml
+
+    book = yaml.safe_load(reply_quantities.PHRASES_FILE.read_text(encoding="utf-8"))
+    en, zh = book["en"]["units"], book["zh"]["units"]
+    english = "|".join(map(re.escape, sorted(en[unit], key=len, reverse=True)))
+    chinese = "|".join(map(re.escape, sorted(zh.get(unit, []), key=len, reverse=True)))
+    parts = [rf"{_PLAIN_NUMBER}\s*\+?\s*(?:[a-z]+\s+)?(?:{english})(?![a-z])"]
+    if chinese:
+        parts.append(rf"{_PLAIN_NUMBER}\s*个?(?:{chinese})")
+    return re.compile("|".join(parts))
+
+
+@pytest.mark.parametrize("unit", sorted(reply_quantities._units()))
+def test_a_unit_led_by_its_number_finds_what_the_plain_pattern_does(unit):
+    fast = reply_quantities._units()[unit].pattern
+    plain = _plain_unit(unit)
+    rng = random.Random(unit)
+    words = ["min", "minutes", "分钟", "个", "days", "day", "天", "工作日", "+", "hours", "小时", "business ", "stars", "星",
+             "nights", "晚", "servings", "人份", "points", "积分", "s "]
+    pieces = list("0123456789.,:/- a") + words
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert [(m.span(), m.group(1), m.start(1)) for m in fast.finditer(text)] == \
+            [(m.span(), m.group(1) or m.group(2), m.start(1) if m.group(1) else m.start(2))
+             for m in plain.finditer(text)], text
+
+
+def test_a_count_led_by_its_number_finds_what_the_plain_pattern_does():
+    labels = ("orders", "order(s)", "order", "个订单")
+    fast = reply_quantities._count_pattern(labels)
+    words = "|".join(re.escape(w) for w in labels)
+    plain = re.compile(rf"(?<![\d.,:/-])(\d+)(?![\d.,])\s*(?:{words})(?![a-z])")
+    rng = random.Random(5)
+    pieces = list("0123456789.,:/- a") + list(labels)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in plain.finditer(text)], text
+
+
+def test_days_and_clocks_found_from_their_dash_and_colon_are_what_findall_finds():
+    for text in _texts("0123456789-:a ٣", seed=11, count=20000) + ["12:34:56", "112:34:56", "1111-22-3333-44-55"]:
+        days: set[str] = set()
+        clocks: set[str] = set()
+        reply_evidence._found(reply_evidence._DAY_AT_DASH, text, 4, days)
+        reply_evidence._found(reply_evidence._CLOCK_AT_COLON, text, 2, clocks)
+        assert days == set(reply_values.ISO_DAY_IN_TEXT.findall(text)), text
+        assert clocks == {f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(text)}, text
+
+
+def test_normalize_keeps_a_printable_text_without_double_or_outer_spaces_as_it_is():
+    import sys
+    import unicodedata
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert all(not c.isprintable() for c in spaces if c != " ")  # what the shortcut rests on
+
+    def plain(text: str) -> str:
+        if text.isascii():
+            return " ".join(text.lower().split())
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    rng = random.Random(13)
+    pieces = list("aB1 ,.{}\"") + spaces + ["ﬁ", "Ａ", "中", "ß", "\x00", "\x7f", "  "]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert conversation.normalize(text) == plain(text), repr(text)
+
+
+def test_a_prompt_is_read_as_its_text_reads_whether_or_not_it_is_the_template_filled_in():
+    from datetime import date
+
+    from simulator.words.relative_dates import fill_today
+
+    templates = ["You help on {weekday}, {today}. Orders ship at 09:30; refunds take 5 days.",
+                 "今天是{today}（{weekday}）。订单在 09:30 发货，退款需要 5 天。Call 555-0100."]
+    for template in templates:
+        for today in (date(2026, 3, 14), date(2025, 12, 31)):
+            for text in (fill_today(template, today), fill_today(template, today) + " (edited)", "Other prompt 12:00"):
+                norm = conversation.normalize(text)
+                want = (norm, frozenset(conversation.numbers_in(norm)), frozenset(reply_values.ISO_DAY_IN_TEXT.findall(norm)),
+                        frozenset(f"{h}:{m}" for h, m in reply_values.CLOCK_IN_TEXT.findall(norm)))
+                assert reply_evidence.read_prompt(text, template, today) == want, (template, text)
+
+
+def test_tokens_found_after_the_character_before_them_are_the_token_pattern_s():
+    for text in _texts("ab1@.:/-+#_ )(x9中", seed=17, count=20000) + ["ord-1 http://a.b/c1", "xhttp://a"]:
+        assert reply_values._tokens(text) == [(m.start(), m.group()) for m in reply_values._TOKEN.finditer(text)], text
