@@ -22,7 +22,7 @@ from array import array
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator, Sequence, overload
 
-from simulator.core.messages import AssistantMessage, UserMessage, strip_stop_token
+from simulator.core.messages import AssistantMessage, UserMessage, known_arguments, strip_stop_token
 from simulator.core.records import Trace
 from simulator.curate.minhash import Signatures, signatures_of
 
@@ -73,6 +73,12 @@ _COMPACT_JSON = _encoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _canonical_arguments(arguments: str) -> str:
+    """The arguments as canonical JSON. Their parse is usually known already (the offline
+    assistant wrote them and the environment parsed them: `known_arguments` gives a copy of
+    `json.loads(arguments)`), and parsing them again was a third of summarising a trace."""
+    known = known_arguments(arguments)
+    if known is not None:
+        return _CANONICAL_JSON(known)
     try:
         value = json.loads(arguments)
     except (ValueError, TypeError):

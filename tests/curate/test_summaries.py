@@ -99,3 +99,20 @@ def test_the_prebuilt_encoders_write_what_json_does(value):
 
     assert summaries._CANONICAL_JSON(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert summaries._COMPACT_JSON(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("parsed", [
+    {"reason": "broken", "order_id": "ORD-1"}, {"amount": 12.5, "full": True, "note": None, "n": 3},
+    {"中": "文", "x": -0.0, "big": 1e300},
+])
+def test_known_arguments_canonicalise_as_parsing_them_does(parsed):
+    """A call whose parse is remembered (the offline assistant wrote it) is canonicalised from that
+    parse, not parsed again: the text is the one parsing gives."""
+    from simulator.core.messages import known_arguments, remember_arguments
+    from simulator.curate import summaries
+
+    text = json.dumps(parsed, ensure_ascii=False)
+    remember_arguments(text, dict(parsed))
+    assert known_arguments(text) is not None
+    assert summaries._canonical_arguments(text) == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"),
+                                                              ensure_ascii=False)
