@@ -108,3 +108,31 @@ def test_phone_numbers_are_the_two_draws_they_say():
         draw = slow.random
         assert fake_phone(fast) == f"+1-{201 + int(draw() * 789)}-555-01{int(draw() * 100):02d}"
         assert fast.random() == slow.random()
+
+
+def test_the_helpers_index_as_int_of_the_draw_does():
+    """`pick`, `shuffled` and the inlined fakers index with `math.floor(random() * n)` (cheaper to
+    call than `int`); for these non-negative products it must be the very integer `int` gives."""
+    from simulator.values import fakes
+
+    options = tuple(range(37))
+    for seed in range(3000):
+        fast, slow = random.Random(seed), random.Random(seed)
+        draw = slow.random
+        assert fakes.pick(fast, options) == options[int(draw() * 37)]
+        expected = list(options[:11])
+        for i in range(10, 0, -1):
+            j = int(draw() * (i + 1))
+            expected[i], expected[j] = expected[j], expected[i]
+        assert fakes.shuffled(fast, options[:11]) == expected
+        name = f"{fakes.FIRST_NAMES[int(draw() * len(fakes.FIRST_NAMES))]} {fakes.LAST_NAMES[int(draw() * len(fakes.LAST_NAMES))]}"
+        assert fakes.fake_name(fast) == name
+        local = fakes.email_local_parts(name)[int(draw() * 4)]
+        if draw() < 0.4:
+            local += str(1 + int(draw() * 99))
+        assert fakes.email_for(name, fast) == f"{local}@{fakes.EMAIL_DOMAINS[int(draw() * len(fakes.EMAIL_DOMAINS))]}"
+        street = (f"{1 + int(draw() * 9899)} {fakes.STREET_NAMES[int(draw() * len(fakes.STREET_NAMES))]} "
+                  f"{fakes.STREET_SUFFIXES[int(draw() * len(fakes.STREET_SUFFIXES))]}")
+        assert fakes.fake_street(fast) == street
+        assert fakes.fake_postal_code(fast) == str(10000 + int(draw() * 90000))
+        assert fast.random() == slow.random()
