@@ -116,6 +116,10 @@ class _IsoDays(dict[int, str]):
 
 
 _ISO_DAYS = _IsoDays()
+# The tracking numbers' `_randbelow` spans and their bit lengths (see `seed_state`).
+_FEDEX_LOW, _DHL_LOW = 10 ** 11, 10 ** 9
+_FEDEX_SPAN, _USPS_SPAN, _DHL_SPAN = 9 * _FEDEX_LOW, 10 ** 18, 9 * _DHL_LOW
+_FEDEX_BITS, _USPS_BITS, _DHL_BITS = _FEDEX_SPAN.bit_length(), _USPS_SPAN.bit_length(), _DHL_SPAN.bit_length()
 
 
 def seed_state(rng: random.Random, today: date) -> State:
@@ -203,7 +207,26 @@ def seed_state(rng: random.Random, today: date) -> State:
             else:
                 ordered = iso[today_n - 2 - floor(draw() * 5.0)]  # 2 to 6 days ago
                 estimated = iso[today_n + 1 + floor(draw() * 4.0)]  # in 1 to 4 days
-            tracking = fake_tracking_number(rng, carrier)
+            # `fake_tracking_number` inlined but for UPS: `digits(rng, n)` is `10 ** (n - 1) +
+            # rng._randbelow(9 * 10 ** (n - 1))`, and `_randbelow(m)` draws `m.bit_length()` bits
+            # until they are below m (two Python calls and a power less per shipped order).
+            if carrier == "FedEx":  # digits(rng, 12)
+                number = getrandbits(_FEDEX_BITS)
+                while number >= _FEDEX_SPAN:
+                    number = getrandbits(_FEDEX_BITS)
+                tracking = str(_FEDEX_LOW + number)
+            elif carrier == "USPS":  # f"9400{rng._randbelow(10 ** 18):018d}"
+                number = getrandbits(_USPS_BITS)
+                while number >= _USPS_SPAN:
+                    number = getrandbits(_USPS_BITS)
+                tracking = f"9400{number:018d}"
+            elif carrier == "DHL":  # digits(rng, 10)
+                number = getrandbits(_DHL_BITS)
+                while number >= _DHL_SPAN:
+                    number = getrandbits(_DHL_BITS)
+                tracking = str(_DHL_LOW + number)
+            else:
+                tracking = fake_tracking_number(rng, carrier)
         orders.append({
             "order_id": order_id,
             "customer_id": customer_id,
