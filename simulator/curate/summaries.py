@@ -48,9 +48,25 @@ class TraceSummary:
         return len(self.user_key)
 
 
+# The full-width punctuation of Chinese messages (，？！：；（）), each with its compatibility
+# decomposition (ASCII). Replacing a character by its full decomposition leaves a text's NFKD,
+# and so its NFKC, as they were; what is left (ideographs, 。, 、) then usually passes NFKC's quick
+# check, and `unicodedata.normalize` returns at once instead of normalising the long way (~5 us a
+# Chinese message). Any other character needing NFKC is still normalised by it, as before.
+_WIDE = tuple((wide, unicodedata.normalize("NFKD", wide)) for wide in "，？！：；（）")
+
+
 def normalize_message(text: str) -> str:
-    """Identity of a user message for dedupe and leakage: width-, case- and spacing-insensitive."""
-    return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
+    """Identity of a user message for dedupe and leakage: width-, case- and spacing-insensitive.
+    An ASCII text (most English messages) is its own NFKC form and casefolds as it lowercases;
+    another has its full-width punctuation decomposed first (see `_WIDE`): the same NFKC text,
+    sooner."""
+    text = strip_stop_token(text)
+    if text.isascii():
+        return " ".join(text.lower().split())
+    for wide, narrow in _WIDE:
+        text = text.replace(wide, narrow)
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _encoder(**options: Any) -> Callable[[Any], str]:

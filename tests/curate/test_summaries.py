@@ -116,3 +116,27 @@ def test_known_arguments_canonicalise_as_parsing_them_does(parsed):
     assert known_arguments(text) is not None
     assert summaries._canonical_arguments(text) == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"),
                                                               ensure_ascii=False)
+
+
+def test_normalize_message_is_its_definition_on_mixed_scripts():
+    """The ASCII and full-width shortcuts give what NFKC, casefold and collapsed spacing give, for
+    random texts of ASCII, full- and half-width forms, ideographs, combining marks and ligatures."""
+    import random
+    import unicodedata
+
+    from simulator.core.messages import strip_stop_token
+    from simulator.curate.summaries import normalize_message
+
+    def definition(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", strip_stop_token(text)).casefold().split())
+
+    pool = [chr(c) for c in [*range(0x20, 0x7F), *range(0xFF00, 0xFFEF), 0x3000, 0x3001, 0x3002, 0x0301, 0x0308,
+                             0x00C5, 0x212B, 0xFB01, 0x2163, 0x1100, 0x1161, 0xAC00, 0x4E00, 0xF900, 0x00BD,
+                             0x3099, 0x304B, 0xFF76, 0xFF9E, 0x0130, 0x00DF, 0x1E9E, 0x2026, 0x00A0]]
+    pool += ["，", "？", "！", "：", "；", "（", "）", "###STOP###"]
+    rng = random.Random(0)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert normalize_message(text) == definition(text), repr(text)
+    for text in ("工作人员您好，ORD-54209能改寄到Portland吗？谢谢！", "Ａ\u0301，（１）", "  Hello   WORLD ###STOP###"):
+        assert normalize_message(text) == definition(text)
