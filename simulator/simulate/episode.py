@@ -16,7 +16,7 @@ from simulator.core.records import Episode
 from simulator.simulate.agents.script import names_an_id
 from simulator.simulate.environment import ToolEnvironment
 from simulator.spec import Persona, Scenario, StateQuery
-from simulator.spec.blueprint import MissingValue, identifiable, lookup, matches
+from simulator.spec.blueprint import MissingValue, lookup, matches, values_at
 from simulator.spec.pack import Domain, Pack
 from simulator.values.fakes import fake
 from simulator.words.relative_dates import fill_today, resolve
@@ -69,11 +69,27 @@ def pick_record(state: dict[str, list[dict[str, Any]]], query: StateQuery, rng: 
     records = state.get(query.collection, [])
     candidates = _matching(records, query.where)
     if query.unique:
-        candidates = [r for r in candidates if identifiable(r, records, query.unique)]
+        candidates = _identifiable(candidates, records, query.unique)
     if not candidates:
         unique = f", identifiable by {query.unique}" if query.unique else ""
         raise ScenarioError(f"no record in {query.collection!r} matches {query.where}{unique}")
     return rng.choice(candidates)
+
+
+def _identifiable(candidates: list[dict[str, Any]], records: list[dict[str, Any]], paths: list[str]) -> list[dict[str, Any]]:
+    """The candidates `identifiable(r, records, paths)` keeps, in order, with each record's values
+    at each path read once (`identifiable` reads every other record's again for each candidate)."""
+    columns = [[values_at(path, other) for other in records] for path in paths]
+    kept = []
+    for record in candidates:
+        try:
+            own = [lookup(path, record) for path in paths]
+        except MissingValue:
+            continue
+        if not any(other is not record and all(value in column[j] for value, column in zip(own, columns))
+                   for j, other in enumerate(records)):
+            kept.append(record)
+    return kept
 
 
 _ABSENT = object()

@@ -51,3 +51,31 @@ def test_pick_record_picks_only_identifiable_records():
     assert picked == {3, 4}
     with pytest.raises(ScenarioError, match="identifiable by"):
         pick_record({"orders": ORDERS[:2]}, query, random.Random(0))
+
+
+def test_values_at_reads_other_mappings_and_tuples_as_plain_dicts_and_lists():
+    """Plain dicts and lists take a fast path; any other Mapping or a tuple gives the same values."""
+    from types import MappingProxyType
+
+    plain = {"items": [{"name": "Kettle"}, {"name": "Lamp"}, {"other": 1}], "email": "a@b.c", "n": 5}
+    other = MappingProxyType({"items": tuple(MappingProxyType(i) for i in plain["items"]), "email": "a@b.c", "n": 5})
+    for path in ("items.0.name", "items.3.name", "email", "missing", "items.x", "n.0", "email.0", "items.0.other"):
+        assert values_at(path, plain) == values_at(path, other), path
+    assert values_at("items.0.name", plain) == ["Kettle", "Lamp"]
+    assert values_at("items.x", plain) == [] and values_at("n.0", plain) == []
+
+
+def test_pick_record_keeps_what_identifiable_keeps_on_seeded_shops():
+    """`pick_record` reads each record's values once; it keeps exactly the records `identifiable` does."""
+    from datetime import date
+
+    from simulator.simulate import episode
+    from tool_sims.customer_support import seed_state
+
+    paths = ["email", "items.0.name"]
+    for seed in range(200):
+        orders = seed_state(random.Random(seed), date(2026, 3, 1))["orders"]
+        orders[seed % 12] = {k: v for k, v in orders[seed % 12].items() if k != "email"}  # one without the path
+        expected = [r for r in orders if identifiable(r, orders, paths)]
+        assert episode._identifiable(orders, orders, paths) == expected
+        assert episode._identifiable(orders[:5], orders, ["customer_id"]) == [r for r in orders[:5] if identifiable(r, orders, ["customer_id"])]
