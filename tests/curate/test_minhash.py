@@ -117,3 +117,23 @@ def test_signature_storage_is_compact():
     stored = sum(chunk.nbytes for chunk in column._chunks)
     assert stored == 3 * 4096 * NUM_PERM  # 128 bytes a row, no per-row objects
     assert np.array_equal(column.take(np.array([0, 4096, 12287])), np.stack([sig] * 3))
+
+
+def test_fmix_into_reused_buffers_is_murmurs_finaliser():
+    """`_fmix` written into the batch's reused block buffers (longer than the block, holding the
+    last block's values) gives murmur3's fmix32 of (hash XOR seed), as a fresh array does."""
+
+    def fmix32(v: int) -> int:
+        v ^= v >> 16
+        v = (v * 0x85EBCA6B) & 0xFFFFFFFF
+        v ^= v >> 13
+        v = (v * 0xC2B2AE35) & 0xFFFFFFFF
+        return v ^ (v >> 16)
+
+    rng = random.Random(5)
+    out, spare = np.empty((40, NUM_PERM), dtype=np.uint32), np.empty((40, NUM_PERM), dtype=np.uint32)
+    for n in (40, 7, 1):
+        x = np.array([rng.getrandbits(32) for _ in range(n)], dtype=np.uint32)
+        expected = np.array([[fmix32(int(h) ^ int(s)) for s in minhash._SEEDS] for h in x], dtype=np.uint32)
+        assert np.array_equal(minhash._fmix(x, out, spare), expected)
+        assert np.array_equal(minhash._fmix(x), expected)
