@@ -81,14 +81,17 @@ def jaccard(a: set, b: set) -> float:
 
 
 def _fmix(x: np.ndarray, out: np.ndarray | None = None, spare: np.ndarray | None = None) -> np.ndarray:
-    """The 128 permutations of each 32-bit shingle hash: murmur3's fmix32 of (hash XOR seed).
-    Written into `out` with `spare` for the shifted copies, when given (each at least len(x)
-    rows): a block is 256 KiB, and a fresh array for it and for each of its three shifts (what
-    `v ^= v >> 16` allocates) made signing ~4x slower than the arithmetic, in page faults."""
+    """The 128 permutations of each 32-bit shingle hash: murmur3's fmix32 of (hash XOR seed), as
+    a (len(x), NUM_PERM) array. It is worked out permutation by permutation, in (NUM_PERM, n)
+    buffers whose transpose is returned, so that a minimum over shingles runs along contiguous
+    memory (~4x faster than across rows). Written into `out`, with `spare` for the shifted
+    copies, when given (each (NUM_PERM, at least len(x))): a block is 256 KiB, and a fresh array
+    for it and for each of its three shifts (what `v ^= v >> 16` allocates) made signing ~4x
+    slower than the arithmetic, in page faults."""
     n = len(x)
-    v = np.empty((n, NUM_PERM), dtype=np.uint32) if out is None else out[:n]
-    t = np.empty((n, NUM_PERM), dtype=np.uint32) if spare is None else spare[:n]
-    np.bitwise_xor(x[:, None], _SEEDS, out=v)
+    v = np.empty((NUM_PERM, n), dtype=np.uint32) if out is None else out[:, :n]
+    t = np.empty((NUM_PERM, n), dtype=np.uint32) if spare is None else spare[:, :n]
+    np.bitwise_xor(_SEEDS[:, None], x[None, :], out=v)
     np.right_shift(v, np.uint32(16), out=t)
     v ^= t
     v *= np.uint32(0x85EBCA6B)
@@ -97,7 +100,7 @@ def _fmix(x: np.ndarray, out: np.ndarray | None = None, spare: np.ndarray | None
     v *= np.uint32(0xC2B2AE35)
     np.right_shift(v, np.uint32(16), out=t)
     v ^= t
-    return v
+    return v.T
 
 
 def signatures_of(batch: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -140,14 +143,14 @@ def signatures_of(batch: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarra
     owner_of = np.asarray(owners, dtype=np.int64)[message_of]  # non-decreasing
     starts = np.flatnonzero(np.r_[True, owner_of[1:] != owner_of[:-1]])
     mins = np.full((len(starts), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
-    height = min(len(x), _SHINGLE_BLOCK)  # one pair of block buffers for the whole batch
-    out, spare = np.empty((height, NUM_PERM), dtype=np.uint32), np.empty((height, NUM_PERM), dtype=np.uint32)
+    width = min(len(x), _SHINGLE_BLOCK)  # one pair of block buffers for the whole batch
+    out, spare = np.empty((NUM_PERM, width), dtype=np.uint32), np.empty((NUM_PERM, width), dtype=np.uint32)
     for at in range(0, len(x), _SHINGLE_BLOCK):
         block = _fmix(x[at:at + _SHINGLE_BLOCK], out, spare)
         lo = int(np.searchsorted(starts, at, side="right")) - 1  # the lists this block covers
         hi = int(np.searchsorted(starts, at + len(block), side="left"))
-        part = np.minimum.reduceat(block, np.maximum(starts[lo:hi] - at, 0), axis=0)
-        np.minimum(mins[lo:hi], part, out=mins[lo:hi])
+        part = np.minimum.reduceat(block.T, np.maximum(starts[lo:hi] - at, 0), axis=1)  # along each permutation
+        np.minimum(mins[lo:hi], part.T, out=mins[lo:hi])
     rows = owner_of[starts]
     values[rows] = (mins & np.uint32((1 << VALUE_BITS) - 1)).astype(_VALUE)
     has_text[rows] = True

@@ -131,7 +131,7 @@ def test_fmix_into_reused_buffers_is_murmurs_finaliser():
         return v ^ (v >> 16)
 
     rng = random.Random(5)
-    out, spare = np.empty((40, NUM_PERM), dtype=np.uint32), np.empty((40, NUM_PERM), dtype=np.uint32)
+    out, spare = np.empty((NUM_PERM, 40), dtype=np.uint32), np.empty((NUM_PERM, 40), dtype=np.uint32)
     for n in (40, 7, 1):
         x = np.array([rng.getrandbits(32) for _ in range(n)], dtype=np.uint32)
         expected = np.array([[fmix32(int(h) ^ int(s)) for s in minhash._SEEDS] for h in x], dtype=np.uint32)
