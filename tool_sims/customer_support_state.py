@@ -25,7 +25,6 @@ from simulator.values.fakes import (
     STREET_SUFFIXES,
     email_local_parts,
     fake_tracking_number,
-    shuffled,
 )
 
 STATUSES = ("processing", "shipped", "delivered", "cancelled")
@@ -86,6 +85,8 @@ def _homes(draw: Callable[[], float]) -> list[dict[str, Any]]:
 
 _N_STREETS, _N_SUFFIXES, _N_CITIES = float(len(STREET_NAMES)), float(len(STREET_SUFFIXES)), float(len(CITIES))
 _ITEM_COUNTS = (1, 1, 2, 2, 3)
+# Fisher-Yates over the twelve orders: (i, i + 1.0) for i from 11 down to 1, as `shuffled` draws.
+_SHUFFLE_STEPS = tuple((i, float(i + 1)) for i in range(len(STATUS_PLAN) - 1, 0, -1))
 _QUANTITIES = (1, 1, 1, 2)
 _N_PRODUCTS, _N_CUSTOMERS = float(len(PRODUCTS)), float(N_CUSTOMERS)
 # Each product's item row for each of the four quantity draws, copied per order (a flat dict's
@@ -139,8 +140,15 @@ def seed_state(rng: random.Random, today: date) -> State:
     homes = _homes(draw)
     # Everyone has an order; the other six go to random customers, so some own several.
     extra = [floor(draw() * _N_CUSTOMERS) for _ in range(len(STATUS_PLAN) - N_CUSTOMERS)]
-    owners = shuffled(rng, list(range(N_CUSTOMERS)) + extra)
-    statuses = shuffled(rng, STATUS_PLAN)
+    # `shuffled(rng, ...)` twice, inlined: the same Fisher-Yates draws, by float sizes (see above).
+    owners = list(range(N_CUSTOMERS)) + extra
+    for i, size in _SHUFFLE_STEPS:
+        j = floor(draw() * size)
+        owners[i], owners[j] = owners[j], owners[i]
+    statuses = list(STATUS_PLAN)
+    for i, size in _SHUFFLE_STEPS:
+        j = floor(draw() * size)
+        statuses[i], statuses[j] = statuses[j], statuses[i]
     overdue_index = statuses.index("shipped")
     today_n = today.toordinal()
     iso = _ISO_DAYS
