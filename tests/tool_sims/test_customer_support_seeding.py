@@ -6,6 +6,8 @@ import json
 import random
 from datetime import date, timedelta
 
+import pytest
+
 from simulator.values.fakes import (
     CARRIERS,
     PRODUCTS,
@@ -95,3 +97,22 @@ def test_no_two_orders_share_an_address_object():
     state = seed_state(random.Random(3), date(2026, 5, 1))
     addresses = [o["shipping_address"] for o in state["orders"]]
     assert len({id(a) for a in addresses}) == len(addresses)  # one order's address change stays its own
+
+
+@pytest.mark.slow
+def test_three_item_totals_in_cents_are_the_rounded_float_sums():
+    """The seeder sums a three-item order in whole cents; for every three distinct catalogue
+    products and quantities that is the float `round(sum(line totals), 2)` the readable seeder gives."""
+    from tool_sims import customer_support_state as state
+
+    lines, cents = state._LINE_TOTALS, state._LINE_CENTS
+    pairs = [(p, q) for p in range(len(PRODUCTS)) for q in range(4)]
+    for a, qa in pairs:
+        for b, qb in pairs:
+            if b == a:
+                continue
+            partial, partial_cents = (lines[a][qa], lines[b][qb]), cents[a][qa] + cents[b][qb]
+            for c, qc in pairs:
+                if c != a and c != b:
+                    expected = round(sum((*partial, lines[c][qc])), 2)
+                    assert (partial_cents + cents[c][qc]) / 100 == expected, (a, qa, b, qb, c, qc)
