@@ -100,9 +100,10 @@ def test_no_two_orders_share_an_address_object():
 
 
 @pytest.mark.slow
-def test_three_item_totals_in_cents_are_the_rounded_float_sums():
-    """The seeder sums a three-item order in whole cents; for every three distinct catalogue
-    products and quantities that is the float `round(sum(line totals), 2)` the readable seeder gives."""
+def test_order_totals_in_cents_are_the_rounded_float_sums():
+    """The seeder sums a two- or three-item order in whole cents; for every two or three distinct
+    catalogue products and quantities that is the float `round(sum(line totals), 2)` the readable
+    seeder gives."""
     from tool_sims import customer_support_state as state
 
     lines, cents = state._LINE_TOTALS, state._LINE_CENTS
@@ -112,6 +113,7 @@ def test_three_item_totals_in_cents_are_the_rounded_float_sums():
             if b == a:
                 continue
             partial, partial_cents = (lines[a][qa], lines[b][qb]), cents[a][qa] + cents[b][qb]
+            assert partial_cents / 100 == round(sum(partial), 2), (a, qa, b, qb)
             for c, qc in pairs:
                 if c != a and c != b:
                     expected = round(sum((*partial, lines[c][qc])), 2)
