@@ -46,7 +46,7 @@ def reply_words() -> ReplyWords:
     en, zh = book["en"], book["zh"]
     english = "|".join(f"(?:{p.replace('{verbs}', en['verbs'])})" for p in en["claims"])
     chinese = "|".join(f"(?:{p})" for p in zh["claims"])
-    every = re.compile(rf"\b(?:{english})(?![a-z])|{chinese}")
+    every = _led(rf"\b(?:{english})(?![a-z])|{chinese}")  # led too: a Chinese reply skips to 已, 成...
     return ReplyWords(
         claims=every,
         en_claims=_led(rf"\b(?:{english})(?![a-z])") if all(map(_needs_cjk, zh["claims"])) else every,
