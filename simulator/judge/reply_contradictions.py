@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 from simulator.core.messages import ToolCall
 from simulator.judge.reply_evidence import Evidence, Finding
-from simulator.judge.reply_lexicon import NAME_WORD, WORD, Lexicon, Names, names_of
+from simulator.judge.reply_lexicon import NAME_WORD, UNITS, WORD, Lexicon, Names, field_labels, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
 from simulator.judge.result_fields import Record
 from simulator.words.calendar_dates import date_time_in_words
@@ -115,8 +114,7 @@ class Contradictions:
         """A field's name followed by a value other than the one this turn's results give it:
         "battery 15%" for a battery_percent of 17, "home city San Francisco" for Shenzhen."""
         findings = []
-        labels = sorted(((label, field) for field in {f for r in turn for f in r.fields} for label in _labels(field)
-                         if label in low), key=lambda pair: -len(pair[0]))
+        labels = [pair for pair in field_labels(tuple({f for r in turn for f in r.fields})) if pair[0] in low]
         covered: list[tuple[int, int]] = []  # "current temperature" is not "temperature"
         for label, field in labels:
             values = [v for r in turn for v in r.fields.get(field, ()) if v is not None and not isinstance(v, bool)]
@@ -126,7 +124,7 @@ class Contradictions:
                 covered.append((at, at + len(label)))
                 # "4 servings", "8 open items" (not "9 minutes": a unit many fields share; not "2
                 # solutions" of a list of them)
-                before = None if label in _UNITS else _NUMBER_BEFORE.search(low, max(0, at - 12), at)
+                before = None if label in UNITS else _NUMBER_BEFORE.search(low, max(0, at - 12), at)
                 if before and len(values) == 1 and all(isinstance(v, (int, float)) for v in values) and \
                         not any(_starts_with_value(before.group(1), v, self.lexicon.words) for v in values):
                     findings.append(Finding(index, before.group(1), (
@@ -355,21 +353,10 @@ def _all(text: str, part: str) -> list[int]:
     return found
 
 
-_UNITS = ("percent", "pct", "c", "f", "kph", "kmh", "km", "kg", "kwh", "minutes", "min", "hours", "days", "usd")
 _AFTER_NUMBER = re.compile(r"\d\s?$")
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,:/-])(\d+(?:\.\d+)?)\s*$")
 _LEADING_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"^[\s:：=]*(?:(?:is|was|are|of|at|now|currently)\s+)*")
-
-
-@lru_cache(maxsize=4096)
-def _labels(field: str) -> tuple[str, ...]:
-    """How a reply names a field: `battery_percent` as "battery percent" or "battery"."""
-    words = humanised(field).lower().split()
-    found = [" ".join(words)] if len(" ".join(words)) >= 4 else []
-    if len(words) > 1 and words[-1] in _UNITS and len(" ".join(words[:-1])) >= 4:
-        found.append(" ".join(words[:-1]))
-    return tuple(found)
 
 
 def _after_label(low: str, end: int) -> str:

@@ -12,6 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from simulator.judge.reply_words import reply_words
@@ -144,3 +145,26 @@ def _sampled_names(domain: Domain, words: ValueWords) -> Names:
 def names_of(tree: Any, words: ValueWords) -> Names:
     """The names a state or a result holds, as written in any language."""
     return _index(keyed_names(tree, {}, reply_words().not_names), words)
+
+
+# a field name's last word that is its unit: `battery_percent` is also "battery" (and a number
+# before "minutes" may be any field's: several fields share that unit)
+UNITS = ("percent", "pct", "c", "f", "kph", "kmh", "km", "kg", "kwh", "minutes", "min", "hours", "days", "usd")
+
+
+@lru_cache(maxsize=4096)
+def field_labels(fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(label, field) for each of a turn's `fields` (in the order its set of them iterates),
+    longest label first: sorted once per set of fields, not per reply. A reply keeps those it
+    holds, in this order: the order sorting just those would give (the sort is stable)."""
+    return tuple(sorted(((label, name) for name in fields for label in _labels(name)), key=lambda pair: -len(pair[0])))
+
+
+@lru_cache(maxsize=4096)
+def _labels(field: str) -> tuple[str, ...]:
+    """How a reply names a field: `battery_percent` as "battery percent" or "battery"."""
+    words = humanised(field).lower().split()
+    found = [" ".join(words)] if len(" ".join(words)) >= 4 else []
+    if len(words) > 1 and words[-1] in UNITS and len(" ".join(words[:-1])) >= 4:
+        found.append(" ".join(words[:-1]))
+    return tuple(found)
