@@ -14,14 +14,13 @@ from typing import Any, Callable, Sequence
 
 from simulator.core.messages import ToolCall
 from simulator.judge.reply_evidence import Evidence, Finding
-from simulator.judge.reply_lexicon import NAME_WORD, UNITS, WORD, Lexicon, Names, field_labels, names_of
+from simulator.judge.reply_lexicon import UNITS, WORD, Lexicon, Names, field_labels, name_words_in, names_of
 from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
 from simulator.judge.result_fields import Record
 from simulator.words.calendar_dates import date_time_in_words
 from simulator.words.value_words import ValueWords, humanised
 
 _WORDS = re.compile(WORD)
-_NAME_WORDS = re.compile(NAME_WORD)
 # "Fatima White", "Desk Lamp" (also glued to Chinese: 包含Desk Lamp，where \b sees no edge)
 _CAPITALISED = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]+(?: [A-Z][a-zà-öø-ÿ]+)+(?![A-Za-z0-9])")  # "Chloe Müller"
 # In Chinese text a capitalised English word is a name even alone ("改为Austin 7928 Main Place")
@@ -184,8 +183,8 @@ class Contradictions:
         whose people and titles a sample of states need not share."""
         lexicon = self.lexicon
         names = lexicon.names
-        hits = [form for word in dict.fromkeys(_NAME_WORDS.findall(text)) for form in lexicon.by_word.get(word, ())
-                if form in text and _whole(text, form)] if self._first_words().search(text) else []
+        hits = [form for word in name_words_in(text, self._first_words()) for form in lexicon.by_word[word]
+                if form in text and _whole(text, form)]
         hits += [form for form in lexicon.unspaced if form in text and _whole(text, form)]
         # `evidence.shows` is `in evidence.raw` and `has` `in evidence.text` (normalised: "The" of
         # "The Hiring Plan" is a word the conversation had), without joining the prompt to them

@@ -25,6 +25,7 @@ _WORD = re.compile(WORD)
 # a word a name may start with: "O'Brien", "St.", "Müller" (not glued Chinese: 包含Desk Lamp)
 NAME_WORD = r"[A-Za-z](?:[^\W\u3000-\u9fff\uff00-\uffef]|['’.-])*"
 _NAME_WORD = re.compile(NAME_WORD)
+_NAME_CHAR = re.compile(r"[^\W\u3000-\u9fff\uff00-\uffef]|['’.-]")  # what NAME_WORD runs on with
 MAX_FAMILY = 12  # an enum of more values that are names (cities, currencies): the names check reads it
 _CACHE_LIMIT = 128
 
@@ -168,3 +169,23 @@ def _labels(field: str) -> tuple[str, ...]:
     if len(words) > 1 and words[-1] in UNITS and len(" ".join(words[:-1])) >= 4:
         found.append(" ".join(words[:-1]))
     return tuple(found)
+
+
+def name_words_in(text: str, first_words: re.Pattern[str]) -> list[str]:
+    """The words `re.findall(NAME_WORD, text)` gives that `first_words` (an alternation of such
+    words, longest first) matches, once each, in order; without cutting the whole text into
+    words. findall's word is a run of `_NAME_CHAR`s from its first ASCII letter to its end:
+    a match is one when the run ends with it and holds no ASCII letter before it (and no word
+    starts inside a match that is none: its characters are the run's, after a letter)."""
+    found: dict[str, None] = {}
+    for match in first_words.finditer(text):
+        start, end = match.span()
+        if end < len(text) and _NAME_CHAR.match(text, end):
+            continue  # the run goes on: "Davidson"
+        at = start - 1
+        while at >= 0 and _NAME_CHAR.match(text, at) and not (text[at].isascii() and text[at].isalpha()):
+            at -= 1
+        if at >= 0 and _NAME_CHAR.match(text, at):
+            continue  # an ASCII letter earlier in the run: the word starts there ("McDavid", "x9David")
+        found[match.group()] = None
+    return list(found)

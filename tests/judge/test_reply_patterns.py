@@ -15,6 +15,7 @@ import re
 import pytest
 
 from simulator.judge import conversation, reply_contradictions, reply_evidence, reply_quantities, reply_values
+from simulator.judge.reply_lexicon import NAME_WORD, name_words_in
 from simulator.judge.reply_words import _led, _needs_cjk, reply_words
 
 PLAIN_AND_FAST = [
@@ -166,3 +167,28 @@ def test_a_prompt_is_read_as_its_text_reads_whether_or_not_it_is_the_template_fi
 def test_tokens_found_after_the_character_before_them_are_the_token_pattern_s():
     for text in _texts("ab1@.:/-+#_ )(x9中", seed=17, count=20000) + ["ord-1 http://a.b/c1", "xhttp://a"]:
         assert reply_values._tokens(text) == [(m.start(), m.group()) for m in reply_values._TOKEN.finditer(text)], text
+
+
+def test_name_words_found_by_the_first_words_pattern_are_the_findall_words_it_holds():
+    words = ["David", "Dav", "St.", "O'Brien", "Noise-Cancelling", "Noise", "USB", "USB-C", "Müller", "Anna", "A"]
+    first = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    pieces = words + ["-C", "x", "9", "'", "’", ".", "-", "_", " ", ",", "é", "包", "Ｄ", "\u3000", "Mc", "²", "٣"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        plain = [w for w in dict.fromkeys(re.findall(NAME_WORD, text)) if w in words]
+        assert name_words_in(text, first) == plain, text
+
+
+def test_every_language_s_claim_phrases_led_by_their_first_characters_find_the_same_spans():
+    words = reply_words()
+    plain = re.compile(words.claims.pattern.split("])", 1)[1])  # without the look-ahead
+    assert words.claims.pattern.startswith("(?=[")
+    rng = random.Random(5)
+    vocabulary = ("已 经 为您 更新 修改 成功 办好了 搞定 订好了 处理完毕 已确认 查 没 订单 , 。 has been updated "
+                  "all set done x").split()
+    replies = ["".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    replies += [" ".join(r) for r in replies[:500]]
+    assert any(plain.search(r) for r in replies)
+    for reply in replies:
+        assert [m.span() for m in words.claims.finditer(reply)] == [m.span() for m in plain.finditer(reply)]
