@@ -14,7 +14,8 @@ from typing import Any, Callable, Sequence
 
 from simulator.core.messages import ToolCall
 from simulator.judge.reply_evidence import Evidence, Finding
-from simulator.judge.reply_lexicon import UNITS, WORD, Lexicon, Names, field_labels, name_words_in, names_of
+from simulator.judge.reply_lexicon import (UNITS, WORD, Lexicon, Names, field_labels, name_words_in, names_of,
+                                           word_scan, words_in)
 from simulator.judge.reply_words import hedged, lowered, reply_words, standalone
 from simulator.judge.result_fields import Record
 from simulator.words.calendar_dates import date_time_in_words
@@ -48,11 +49,11 @@ class Contradictions:
         everyday word ("high") only next to its field's name ("high priority"); a label inside
         a longer one (经济舱 in 高级经济舱) is that longer one."""
         lexicon = self.lexicon
-        forms = lexicon.words_forms
-        # A word found is one of these as a substring: most replies hold none, and a few `in`
-        # tests cost less than cutting the reply into words (the same hits either way).
-        hits = [(m.start(), m.end(), form) for m in _WORDS.finditer(low)
-                if (form := forms.get(m.group())) is not None] if any(w in low for w in forms) else []
+        forms, scan = lexicon.words_forms, word_scan(lexicon)
+        # Only a word of these is a hit: found by one scan for them (most replies hold none), not
+        # by cutting the reply into words (the same hits, in the same order)
+        hits = [(at, end, forms[low[at:end]]) for at, end in words_in(low, scan)] if scan is not None else \
+            [(m.start(), m.end(), form) for m in _WORDS.finditer(low) if (form := forms.get(m.group())) is not None]
         covered: list[tuple[int, int]] = []
         for form in lexicon.ascii_forms if low.isascii() else lexicon.other_forms:  # longest first
             if form.text in low:

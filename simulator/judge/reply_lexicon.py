@@ -189,3 +189,36 @@ def name_words_in(text: str, first_words: re.Pattern[str]) -> list[str]:
             continue  # an ASCII letter earlier in the run: the word starts there ("McDavid", "x9David")
         found[match.group()] = None
     return list(found)
+
+
+def word_scan(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """`lexicon.words_forms` as one alternation, longest first (kept per pack); None when one of
+    them is no WORD (then `words_in` could not tell findall's words from its matches)."""
+    memo = lexicon.memo
+    if "word_scan" not in memo:
+        words = sorted(lexicon.words_forms, key=len, reverse=True)
+        memo["word_scan"] = None if not all(_WHOLE_WORD.fullmatch(w) for w in words) else \
+            re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+    return memo["word_scan"]
+
+
+def words_in(low: str, scan: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where `re.finditer(WORD, low)` finds a word `scan` matches, in order: a match is such a
+    word when its run of [a-z0-9] ends with it and holds no letter before it (as `name_words_in`)."""
+    found = []
+    for match in scan.finditer(low):
+        start, end = match.span()
+        if end < len(low) and low[end] in _WORD_CHARS:
+            continue  # "shipped2"
+        at = start - 1
+        while at >= 0 and low[at] in _DIGITS:
+            at -= 1
+        if at >= 0 and low[at] in _WORD_CHARS:
+            continue  # "unshipped", "a1shipped"
+        found.append((start, end))
+    return found
+
+
+_WHOLE_WORD = re.compile(WORD)
+_DIGITS = frozenset("0123456789")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")

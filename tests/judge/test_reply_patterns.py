@@ -15,7 +15,7 @@ import re
 import pytest
 
 from simulator.judge import conversation, reply_contradictions, reply_evidence, reply_quantities, reply_values
-from simulator.judge.reply_lexicon import NAME_WORD, name_words_in
+from simulator.judge.reply_lexicon import NAME_WORD, WORD, name_words_in, words_in
 from simulator.judge.reply_words import _led, _needs_cjk, reply_words
 
 PLAIN_AND_FAST = [
@@ -192,3 +192,14 @@ def test_every_language_s_claim_phrases_led_by_their_first_characters_find_the_s
     assert any(plain.search(r) for r in replies)
     for reply in replies:
         assert [m.span() for m in words.claims.finditer(reply)] == [m.span() for m in plain.finditer(reply)]
+
+
+def test_enum_words_found_by_their_scan_are_where_the_word_pattern_finds_them():
+    words = ["on", "off", "open", "opened", "high", "a1", "shipped", "ship"]
+    scan = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    pieces = words + ["x", "9", "0", "-", "_", " ", "é", "包", "'", "ed", "pen", "\n"]
+    rng = random.Random(11)
+    for _ in range(20000):
+        low = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        plain = [(m.start(), m.end()) for m in re.finditer(WORD, low) if m.group() in words]
+        assert words_in(low, scan) == plain, low
