@@ -28,7 +28,7 @@ _CAPITALISED = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]+(?: [A-Z][
 _CAPITALISED_WORD = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])")  # the look-behind: no letter
 # or digit before the capital (checked after it, so `re` skips to capitals in C)
 _ARTICLE_FIRST = re.compile(r"^(?:The|A|An|This|That|Your|Our|My) (?=\S+ )")
-_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])")
+_MID_SENTENCE_WORD = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])")  # look-behind after the capital, too
 _QUOTED = re.compile(r"[“\"「《]([^“”\"「」《》\n]{3,60})[”\"」》]")  # a title as a reply quotes it
 _QUOTES = ("“", '"', "「", "《")  # the openings _QUOTED starts with
 CLAUSE = re.compile(r"[.;!?。；！？\n]+(?:\s|$)|[;；。！？\n]")

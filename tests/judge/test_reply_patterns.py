@@ -31,6 +31,8 @@ PLAIN_AND_FAST = [
      reply_contradictions._CAPITALISED, "ABab é1 包"),
     ("capitalised word", r"(?<![A-Za-z0-9])[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9])",
      reply_contradictions._CAPITALISED_WORD, "ABab é1 包"),
+    ("mid-sentence word", r"(?<=[a-z,;] )[A-Z][a-zà-öø-ÿ]{2,}(?![A-Za-z0-9'’-])",
+     reply_contradictions._MID_SENTENCE_WORD, "ABab é1,;'-"),
 ]
 
 
